@@ -1,0 +1,113 @@
+namespace NeuralSparseGrids.Grids;
+
+/// <summary>
+/// The one-dimensional basis functions of each <see cref="GridType"/>, addressed by level and local position.
+/// </summary>
+/// <remarks>
+/// Within a one-dimensional level the functions are numbered by a local position k = 0 .. Count(l) - 1.
+/// For hat levels (l &gt;= 1, except level 1 of <see cref="GridType.LinearExtendedBoundary"/>) k maps to the SG++
+/// index i = 2k + 1. For the level-0 boundary functions of <see cref="GridType.LinearBoundary"/> k = i ∈ {0, 1};
+/// for level 1 of <see cref="GridType.LinearExtendedBoundary"/> k = i ∈ {0, 1, 2} (grid points 0, 1/2, 1).
+///
+/// Derivatives at kinks: the basis is piecewise linear, so at a kink we return the one-sided derivative from the
+/// right (from the left at x = 1). With the cell convention of <see cref="Active"/> (x belongs to the cell
+/// [k, k + 1) * 2^(1-l), the last cell closed), this is the derivative of the linear piece that is evaluated.
+/// </remarks>
+public static class Basis1D
+{
+    /// <summary>Most functions of one level that can be non-zero at the same x (level 1 of V^B(1): three).</summary>
+    public const int MaxActive = 3;
+
+    /// <summary>The smallest one-dimensional level the grid type uses (0 for <see cref="GridType.LinearBoundary"/>, else 1).</summary>
+    public static int MinLevel(GridType type) => type == GridType.LinearBoundary ? 0 : 1;
+
+    /// <summary>Number of functions in one-dimensional level <paramref name="level"/>.</summary>
+    public static int Count(GridType type, int level)
+    {
+        if (level < MinLevel(type)) throw new ArgumentOutOfRangeException(nameof(level), level, $"{type} grids start at level {MinLevel(type)}.");
+        if (level == 0) return 2;
+        if (level == 1 && type == GridType.LinearExtendedBoundary) return 3;
+        if (level > 31) throw new ArgumentOutOfRangeException(nameof(level), level, "One-dimensional levels above 31 are not supported.");
+        return 1 << (level - 1);
+    }
+
+    /// <summary>True if every function of the level is non-zero on the whole of [0, 1] or its supports overlap.</summary>
+    internal static bool IsGlobalLevel(GridType type, int level) =>
+        level == 0 || (level == 1 && type == GridType.LinearExtendedBoundary);
+
+    /// <summary>The SG++ index i of local position <paramref name="k"/> at <paramref name="level"/>.</summary>
+    public static int Index(GridType type, int level, int k) => IsGlobalLevel(type, level) ? k : 2 * k + 1;
+
+    /// <summary>The local position of SG++ index <paramref name="index"/> at <paramref name="level"/>.</summary>
+    public static int LocalPosition(GridType type, int level, int index) => IsGlobalLevel(type, level) ? index : (index - 1) / 2;
+
+    /// <summary>Coordinate of the grid point (level, local position k) in [0, 1].</summary>
+    public static double Coordinate(GridType type, int level, int k)
+    {
+        if (level == 0) return k;
+        if (level == 1 && type == GridType.LinearExtendedBoundary) return 0.5 * k;
+        return (2 * k + 1) / (double)(1L << level);
+    }
+
+    /// <summary>Value of function (level, k) at x.</summary>
+    public static double Value(GridType type, int level, int k, double x)
+    {
+        if (level == 0) return k == 0 ? 1 - x : x;
+        if (level == 1 && type == GridType.LinearExtendedBoundary)
+            return k switch { 0 => 1 - x, 2 => x, _ => Math.Max(1 - Math.Abs(2 * x - 1), 0) };
+        double scale = 1L << level;
+        int i = 2 * k + 1;
+        if (type == GridType.ModifiedLinear)
+        {
+            if (level == 1) return 1;
+            int last = (1 << level) - 1;
+            if (i == 1) return Math.Max(2 - scale * x, 0);
+            if (i == last) return Math.Max(scale * x + 1 - i, 0);
+        }
+        return Math.Max(1 - Math.Abs(scale * x - i), 0);
+    }
+
+    /// <summary>
+    /// The functions of <paramref name="level"/> that may be non-zero at <paramref name="x"/> ∈ [0, 1]: writes
+    /// their local positions, values and derivatives d/dx and returns how many (1, or 2-3 for boundary levels).
+    /// </summary>
+    /// <remarks>For hat levels this is the one function whose support cell holds x; x is clamped into [0, 1].</remarks>
+    public static int Active(GridType type, int level, double x, Span<int> positions, Span<double> values, Span<double> derivatives)
+    {
+        if (x < 0) x = 0; else if (x > 1) x = 1;
+        if (level == 0)
+        {
+            positions[0] = 0; values[0] = 1 - x; derivatives[0] = -1;
+            positions[1] = 1; values[1] = x; derivatives[1] = 1;
+            return 2;
+        }
+        if (level == 1 && type == GridType.LinearExtendedBoundary)
+        {
+            positions[0] = 0; values[0] = 1 - x; derivatives[0] = -1;
+            positions[1] = 1; values[1] = 1 - Math.Abs(2 * x - 1); derivatives[1] = x < 0.5 ? 2 : -2;
+            positions[2] = 2; values[2] = x; derivatives[2] = 1;
+            return 3;
+        }
+        int cells = 1 << (level - 1);
+        int k = (int)(x * cells);
+        if (k >= cells) k = cells - 1;
+        positions[0] = k;
+        (values[0], derivatives[0]) = HatPiece(type, level, k, x);
+        return 1;
+    }
+
+    /// <summary>Value and right derivative of the hat-level function k on its own support cell.</summary>
+    internal static (double value, double derivative) HatPiece(GridType type, int level, int k, double x)
+    {
+        double scale = 1L << level;
+        int i = 2 * k + 1;
+        if (type == GridType.ModifiedLinear)
+        {
+            if (level == 1) return (1, 0);
+            if (i == 1) return (2 - scale * x, -scale);
+            if (i == (1 << level) - 1) return (scale * x + 1 - i, scale);
+        }
+        double t = scale * x - i;
+        return t >= 0 ? (1 - t, -scale) : (1 + t, scale);
+    }
+}
