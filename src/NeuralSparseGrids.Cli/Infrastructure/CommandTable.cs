@@ -1,0 +1,13 @@
+using NeuralSparseGrids.Cli.Commands;
+
+namespace NeuralSparseGrids.Cli.Infrastructure;
+
+/// <summary>Every `nsg` subcommand, in the order `nsg --help` lists them.</summary>
+public static class CommandTable
+{
+    /// <summary>Creates the command list.</summary>
+    public static IReadOnlyList<ICliCommand> All() =>
+    [
+        new DoctorCommand(),
+    ];
+}
