@@ -1,0 +1,90 @@
+using NeuralSparseGrids.Grids;
+
+namespace NeuralSparseGrids.Models;
+
+/// <summary>Regression (MSE on the outputs) or classification (softmax over class logits, cross-entropy).</summary>
+public enum NsgTask
+{
+    /// <summary>Predict real-valued outputs.</summary>
+    Regression,
+    /// <summary>Predict one of <see cref="NsgModelConfig.Outputs"/> classes.</summary>
+    Classification,
+}
+
+/// <summary>The encoder family.</summary>
+public enum EncoderKind
+{
+    /// <summary>Multilayer perceptron on feature vectors.</summary>
+    Mlp,
+    /// <summary>Residual CNN on 1-channel images.</summary>
+    Cnn,
+}
+
+/// <summary>Hidden-layer activation of MLP encoders.</summary>
+public enum EncoderActivation
+{
+    /// <summary>max(x, 0).</summary>
+    ReLU,
+    /// <summary>tanh.</summary>
+    Tanh,
+    /// <summary>logistic sigmoid.</summary>
+    Sigmoid,
+    /// <summary>leaky ReLU (slope 0.01).</summary>
+    LeakyReLU,
+}
+
+/// <summary>
+/// Everything needed to rebuild a Neural Sparse Grid model (stored in checkpoints as JSON).
+/// </summary>
+public sealed record NsgModelConfig
+{
+    /// <summary>Regression or classification.</summary>
+    public NsgTask Task { get; init; } = NsgTask.Regression;
+
+    /// <summary>Number of input features D (for CNNs: pixels, ImageSize^2).</summary>
+    public int Inputs { get; init; } = 3;
+
+    /// <summary>Encoder family.</summary>
+    public EncoderKind Encoder { get; init; } = EncoderKind.Mlp;
+
+    /// <summary>MLP hidden layer widths, e.g. [25, 25] for the thesis' 3-25-25-2 encoder.</summary>
+    public int[] HiddenLayers { get; init; } = [25, 25];
+
+    /// <summary>MLP hidden activation.</summary>
+    public EncoderActivation Activation { get; init; } = EncoderActivation.ReLU;
+
+    /// <summary>CNN channel width of the first stage.</summary>
+    public int CnnWidth { get; init; } = 16;
+
+    /// <summary>Side length of square 1-channel images for CNN encoders.</summary>
+    public int ImageSize { get; init; } = 28;
+
+    /// <summary>Latent (sparse grid) dimension d.</summary>
+    public int Latent { get; init; } = 2;
+
+    /// <summary>Sparse grid level n.</summary>
+    public int Level { get; init; } = 6;
+
+    /// <summary>Sparse grid type.</summary>
+    public GridType Grid { get; init; } = GridType.Linear;
+
+    /// <summary>Rescaling into [0,1]^d, CLI spelling (`sigmoid`, `tanh`, `margin:0.1`).</summary>
+    public string Rescale { get; init; } = "sigmoid";
+
+    /// <summary>Regression outputs, or number of classes.</summary>
+    public int Outputs { get; init; } = 1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent setting.</summary>
+    public void Validate()
+    {
+        if (Inputs < 1) throw new ArgumentException($"Inputs must be at least 1 (got {Inputs}).");
+        if (Latent < 1) throw new ArgumentException($"Latent dimension must be at least 1 (got {Latent}).");
+        if (Level < 1) throw new ArgumentException($"Grid level must be at least 1 (got {Level}).");
+        if (Outputs < 1) throw new ArgumentException($"Outputs must be at least 1 (got {Outputs}).");
+        if (Task == NsgTask.Classification && Outputs < 2) throw new ArgumentException($"Classification needs at least 2 classes (got {Outputs}).");
+        if (HiddenLayers.Any(h => h < 1)) throw new ArgumentException($"Hidden layer widths must be positive (got {string.Join(",", HiddenLayers)}).");
+        if (Encoder == EncoderKind.Cnn && Inputs != ImageSize * ImageSize)
+            throw new ArgumentException($"A CNN encoder on {ImageSize}x{ImageSize} images needs {ImageSize * ImageSize} inputs (got {Inputs}).");
+        _ = Rescaling.Parse(Rescale);
+    }
+}

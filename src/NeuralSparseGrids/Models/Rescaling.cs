@@ -1,0 +1,53 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Models;
+
+/// <summary>How encoder outputs in R^d are mapped into the grid's box [0,1]^d (thesis 3.2.1 and 3.4.3).</summary>
+public enum RescaleKind
+{
+    /// <summary>h = sigmoid(z).</summary>
+    Sigmoid,
+    /// <summary>h = (tanh(z) + 1) / 2.</summary>
+    Tanh,
+    /// <summary>Reserved margin m: h = (1 - 2m) sigmoid(z) + m, so embeddings stay in [m, 1 - m]^d.</summary>
+    Margin,
+}
+
+/// <summary>A rescaling choice; <see cref="Parse"/> reads the CLI spelling `sigmoid`, `tanh` or `margin:0.1`.</summary>
+/// <param name="Kind">Rescaling function.</param>
+/// <param name="MarginWidth">Margin m for <see cref="RescaleKind.Margin"/>, in [0, 0.5).</param>
+public sealed record Rescaling(RescaleKind Kind, double MarginWidth = 0.1)
+{
+    /// <summary>Parses `sigmoid`, `tanh`, `margin` (m = 0.1) or `margin:M`.</summary>
+    public static Rescaling Parse(string text)
+    {
+        string s = text.Trim().ToLowerInvariant();
+        if (s == "sigmoid") return new(RescaleKind.Sigmoid, 0);
+        if (s == "tanh") return new(RescaleKind.Tanh, 0);
+        if (s == "margin") return new(RescaleKind.Margin, 0.1);
+        if (s.StartsWith("margin:", StringComparison.Ordinal))
+        {
+            if (!double.TryParse(s[7..], NumberStyles.Float, CultureInfo.InvariantCulture, out double m) || m < 0 || m >= 0.5)
+                throw new FormatException($"Margin in '{text}' must be a number in [0, 0.5).");
+            return new(RescaleKind.Margin, m);
+        }
+        throw new FormatException($"Unknown rescaling '{text}': expected sigmoid, tanh or margin:M (e.g. margin:0.1).");
+    }
+
+    /// <summary>The CLI spelling.</summary>
+    public override string ToString() => Kind switch
+    {
+        RescaleKind.Margin => string.Create(CultureInfo.InvariantCulture, $"margin:{MarginWidth}"),
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Applies the rescaling: (batch, d) -> (batch, d) in [0,1]^d.</summary>
+    public Tensor Apply(Tensor z) => Kind switch
+    {
+        RescaleKind.Sigmoid => torch.sigmoid(z),
+        RescaleKind.Tanh => (torch.tanh(z) + 1) * 0.5,
+        _ => torch.sigmoid(z) * (1 - 2 * MarginWidth) + MarginWidth,
+    };
+}

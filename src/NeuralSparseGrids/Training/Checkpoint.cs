@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NeuralSparseGrids.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Training;
+
+/// <summary>
+/// A checkpoint directory: <c>state.json</c> (<see cref="TrainerState"/>), <c>model.bin</c> (parameters after the last
+/// completed epoch), <c>best.bin</c> (best validation epoch), <c>optimizer.bin</c>, and after a finished run
+/// <c>final.bin</c> (the parameters the run ended with). Every file is written atomically (temp file + rename) and
+/// <c>state.json</c> last, so a crash mid-save leaves the previous complete checkpoint in place.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>JSON options of state files.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>File names inside a checkpoint directory.</summary>
+    public const string StateFile = "state.json", ModelFile = "model.bin", BestFile = "best.bin", OptimizerFile = "optimizer.bin", FinalFile = "final.bin";
+
+    /// <summary>True if <paramref name="dir"/> holds a checkpoint.</summary>
+    public static bool Exists(string dir) => File.Exists(Path.Combine(dir, StateFile)) && File.Exists(Path.Combine(dir, ModelFile));
+
+    /// <summary>Reads the JSON state; throws <see cref="InvalidDataException"/> naming the file when it is unreadable.</summary>
+    public static TrainerState ReadState(string dir)
+    {
+        string path = Path.Combine(dir, StateFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint in '{dir}': {StateFile} is missing.", path);
+        try
+        {
+            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json)
+                   ?? throw new InvalidDataException($"{path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid checkpoint state (line {e.LineNumber}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes the JSON state atomically.</summary>
+    public static void WriteState(string dir, TrainerState state) =>
+        AtomicFile.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, Json));
+
+    /// <summary>Saves module parameters atomically to <paramref name="file"/> inside <paramref name="dir"/>.</summary>
+    public static void SaveModule(string dir, string file, nn.Module module) =>
+        AtomicFile.Write(Path.Combine(dir, file), temp => module.save(temp));
+
+    /// <summary>Saves optimizer state atomically.</summary>
+    public static void SaveOptimizer(string dir, optim.Optimizer optimizer) =>
+        AtomicFile.Write(Path.Combine(dir, OptimizerFile), temp => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(temp));
+
+    /// <summary>Loads optimizer state saved by <see cref="SaveOptimizer"/>.</summary>
+    public static void LoadOptimizer(string dir, optim.Optimizer optimizer) =>
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(dir, OptimizerFile));
+
+    /// <summary>
+    /// Loads a trained model for evaluation or prediction in a fresh process: rebuilds it from the stored
+    /// configuration and loads final.bin (else best.bin, else model.bin).
+    /// </summary>
+    public static (NeuralSparseGrid Model, TrainerState State) LoadModel(string dir)
+    {
+        var state = ReadState(dir);
+        var model = NeuralSparseGrid.Create(state.Model, state.Options.Seed);
+        string file = new[] { FinalFile, BestFile, ModelFile }.Select(f => Path.Combine(dir, f)).FirstOrDefault(File.Exists)
+                      ?? throw new FileNotFoundException($"No model parameters in '{dir}' ({FinalFile}, {BestFile} or {ModelFile}).");
+        model.load(file);
+        model.eval();
+        return (model, state);
+    }
+}

@@ -1,0 +1,97 @@
+namespace NeuralSparseGrids.Training;
+
+/// <summary>How the sparse grid coefficients are learned (thesis 3.2.2).</summary>
+public enum TrainingMethod
+{
+    /// <summary>"SGD" in the thesis: encoder and coefficients trained jointly by a gradient optimizer.</summary>
+    Gradient,
+    /// <summary>"LS" (Algorithm 1): coefficients from the ridge closed form each step, gradients through the solve.</summary>
+    LeastSquares,
+    /// <summary>"ILS" (Algorithm 2): coefficients advanced by t warm-started CG iterations, gradients through them.</summary>
+    IterativeLeastSquares,
+}
+
+/// <summary>Gradient optimizer.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Plain stochastic gradient descent (momentum configurable).</summary>
+    Sgd,
+    /// <summary>Adam.</summary>
+    Adam,
+}
+
+/// <summary>Learning-rate schedule over epochs.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>Constant.</summary>
+    Constant,
+    /// <summary>Cosine decay from the initial rate to 1% of it at the last epoch.</summary>
+    Cosine,
+    /// <summary>Halve every quarter of the epochs.</summary>
+    Step,
+}
+
+/// <summary>Options of <see cref="NsgTrainer"/>. Every random choice derives from <see cref="Seed"/>.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Coefficient learning method.</summary>
+    public TrainingMethod Method { get; init; } = TrainingMethod.Gradient;
+
+    /// <summary>Optimizer for the encoder (and, for <see cref="TrainingMethod.Gradient"/>, the coefficients).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Initial learning rate.</summary>
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>SGD momentum (ignored by Adam).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Ridge regularisation lambda of Eq. 3.9 (LS and ILS).</summary>
+    public double Lambda { get; init; } = 0.01;
+
+    /// <summary>Iterations t of the iterative solver per step (ILS).</summary>
+    public int IlsIterations { get; init; } = 5;
+
+    /// <summary>Epochs to train (a resumed run continues up to this count).</summary>
+    public int Epochs { get; init; } = 200;
+
+    /// <summary>Mini-batch size. LS/ILS need batches of at least the grid size for a meaningful loss (see <see cref="SolveBatchSize"/>).</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>
+    /// Batch size for LS/ILS steps; null: max(<see cref="BatchSize"/>, 2 * grid points, 256). With fewer rows than grid
+    /// points the ridge fit interpolates the batch (Eq. 3.12 gives K C ≈ Y) and the loss carries almost no signal.
+    /// </summary>
+    public int? SolveBatchSize { get; init; }
+
+    /// <summary>Seed of weight initialisation and shuffling.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Stop after this many epochs without a validation improvement (0: never) and restore the best model.</summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>Restore the parameters of the epoch with the lowest validation loss at the end.</summary>
+    public bool RestoreBest { get; init; } = true;
+
+    /// <summary>Clip the global gradient norm to this value (null: no clipping).</summary>
+    public double? GradientClipNorm { get; init; }
+
+    /// <summary>Learning-rate schedule.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>A batch loss this many times the recent median counts as a loss burst (thesis 3.5.1).</summary>
+    public double BurstFactor { get; init; } = 10;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"Learning rate must be positive (got {LearningRate}).");
+        if (Lambda < 0 || !double.IsFinite(Lambda)) throw new ArgumentException($"Lambda must be non-negative (got {Lambda}).");
+        if (IlsIterations < 1) throw new ArgumentException($"ILS iterations must be at least 1 (got {IlsIterations}).");
+        if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1 (got {Epochs}).");
+        if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1 (got {BatchSize}).");
+        if (SolveBatchSize is < 1) throw new ArgumentException($"Solve batch size must be at least 1 (got {SolveBatchSize}).");
+        if (EarlyStoppingPatience < 0) throw new ArgumentException("Early-stopping patience must be non-negative.");
+        if (GradientClipNorm is <= 0) throw new ArgumentException("Gradient clip norm must be positive.");
+    }
+}

@@ -1,0 +1,29 @@
+namespace NeuralSparseGrids.Training;
+
+/// <summary>Outcome of <see cref="NsgTrainer.Fit"/>.</summary>
+public sealed record TrainingResult
+{
+    /// <summary>Per-epoch history (including epochs before a resume).</summary>
+    public required IReadOnlyList<EpochReport> History { get; init; }
+
+    /// <summary>Epoch whose parameters the model holds at the end (the best validation epoch when restored).</summary>
+    public int BestEpoch { get; init; }
+
+    /// <summary>Validation loss of <see cref="BestEpoch"/>.</summary>
+    public double BestValidationLoss { get; init; } = double.NaN;
+
+    /// <summary>Epochs completed.</summary>
+    public int EpochsCompleted { get; init; }
+
+    /// <summary>True if early stopping ended the run.</summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>Loss bursts counted over the whole run.</summary>
+    public int Bursts { get; init; }
+
+    /// <summary>Set when the run diverged (NaN/Inf loss or parameters, or a burst that never recovered); the model holds the last good parameters.</summary>
+    public string? Divergence { get; init; }
+
+    /// <summary>Training wall time in seconds (this process only).</summary>
+    public double Seconds { get; init; }
+}
