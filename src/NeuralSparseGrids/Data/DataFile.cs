@@ -44,7 +44,9 @@ internal static class DataFile
     {
         if (text.Length == 0) return "found an empty cell (missing values are not supported)";
         if (text == "?") return "found '?' (missing values are not supported)";
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && !double.IsFinite(v))
+        string bare = text.TrimStart('+', '-').ToLowerInvariant();
+        if ((double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && !double.IsFinite(v))
+            || bare is "nan" or "inf" or "infinity")
             return $"found '{text}' (NaN and infinite values are not supported)";
         return $"found '{Shorten(text)}'";
     }
