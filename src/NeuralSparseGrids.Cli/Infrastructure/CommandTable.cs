@@ -8,6 +8,8 @@ public static class CommandTable
     /// <summary>Creates the command list.</summary>
     public static IReadOnlyList<ICliCommand> All() =>
     [
+        new DemoCommand(),
+        new TrainCommand(),
         new DoctorCommand(),
     ];
 }

@@ -1,0 +1,116 @@
+using NeuralSparseGrids.Data;
+using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Training;
+
+namespace NeuralSparseGrids.Cli.Infrastructure;
+
+/// <summary>Reads the experiment options shared by `nsg train` and friends into an <see cref="ExperimentSpec"/>.</summary>
+public static class ExperimentOptions
+{
+    /// <summary>Grid type spellings.</summary>
+    public static readonly IReadOnlyDictionary<string, GridType> GridTypes = new Dictionary<string, GridType>
+    {
+        ["linear"] = GridType.Linear,
+        ["boundary"] = GridType.LinearBoundary,
+        ["extended-boundary"] = GridType.LinearExtendedBoundary,
+        ["modified-linear"] = GridType.ModifiedLinear,
+    };
+
+    /// <summary>Usage lines for these options.</summary>
+    public const string Usage =
+        "  --data swissroll|twomoons|mnist|spectra:FILE.csv|FILE.csv|FILE.arff   data source (required)\n" +
+        "  --swissroll-t radians|unit   t inside sin(5 pi t): as printed (radians, default) or rescaled to [0,1]\n" +
+        "  --count N --noise S          generated data: points (8000) and noise (0.1)\n" +
+        "  --target COL                 target column of a file (default: last)\n" +
+        "  --task regression|classification\n" +
+        "  --encoder 3,25,25|cnn        MLP sizes: input then hidden layers (latent from --latent), or the CNN\n" +
+        "  --activation relu|tanh|sigmoid|leaky-relu   MLP hidden activation (relu)\n" +
+        "  --cnn-width W                CNN channels of the first stage (16)\n" +
+        "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
+        "  --grid linear|boundary|extended-boundary|modified-linear\n" +
+        "  --rescale sigmoid|tanh|margin:M\n" +
+        "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
+        "  --epochs 200 --batch 64 --seed 1 --data-seed 1 --patience 0 --clip NORM --schedule constant|cosine|step\n" +
+        "  --split 0.6,0.2,0.2";
+
+    /// <summary>Parses the options (defaults: the thesis' swiss roll setup).</summary>
+    public static ExperimentSpec Parse(CliArguments args, string? defaultData = null)
+    {
+        string data = args.String("data", defaultData) ?? throw new CliUsageException("--data is required (swissroll, twomoons, mnist, spectra:FILE.csv, FILE.csv or FILE.arff).");
+        var dataSpec = new DataSpec
+        {
+            Source = data,
+            SwissRollT = args.Choice("swissroll-t", SwissRollT.Radians, new Dictionary<string, SwissRollT> { ["radians"] = SwissRollT.Radians, ["unit"] = SwissRollT.Unit }),
+            Count = args.Int("count", 8000, 10, 10_000_000),
+            Noise = args.Double("noise", 0.1, 0, 100),
+            Target = args.String("target"),
+            Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
+        };
+        bool classificationDefault = data is "twomoons" or "mnist" || dataSpec.Task == DatasetTask.Classification;
+        string encoder = args.String("encoder", data == "mnist" ? "cnn" : "3,25,25")!;
+        var model = new NsgModelConfig
+        {
+            Encoder = encoder == "cnn" ? EncoderKind.Cnn : EncoderKind.Mlp,
+            HiddenLayers = encoder == "cnn" ? [] : ParseHidden(encoder),
+            Activation = args.Choice("activation", EncoderActivation.ReLU, new Dictionary<string, EncoderActivation>
+            {
+                ["relu"] = EncoderActivation.ReLU, ["tanh"] = EncoderActivation.Tanh, ["sigmoid"] = EncoderActivation.Sigmoid, ["leaky-relu"] = EncoderActivation.LeakyReLU,
+            }),
+            CnnWidth = args.Int("cnn-width", 16, 1, 1024),
+            Latent = args.Int("latent", data == "mnist" ? 8 : 2, 1, 64),
+            Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),
+            Grid = args.Choice("grid", GridType.Linear, GridTypes),
+            Rescale = ParseRescale(args.String("rescale", data == "mnist" ? "margin:0.1" : "sigmoid")!),
+        };
+        var training = new TrainingOptions
+        {
+            Method = args.Choice("method", TrainingMethod.Gradient, new Dictionary<string, TrainingMethod>
+            {
+                ["gradient"] = TrainingMethod.Gradient, ["sgd"] = TrainingMethod.Gradient, ["ls"] = TrainingMethod.LeastSquares, ["ils"] = TrainingMethod.IterativeLeastSquares,
+            }),
+            Optimizer = args.Choice("optimizer", OptimizerKind.Adam, new Dictionary<string, OptimizerKind> { ["sgd"] = OptimizerKind.Sgd, ["adam"] = OptimizerKind.Adam }),
+            LearningRate = args.Double("lr", 0.01, 1e-12, 1e6),
+            Lambda = args.Double("lambda", 0.01, 0, 1e9),
+            IlsIterations = args.Int("ils-iterations", 5, 1, 10_000),
+            Epochs = args.Int("epochs", 200, 1, 1_000_000),
+            BatchSize = args.Int("batch", 64, 1, 1 << 24),
+            Seed = args.Int("seed", 1),
+            EarlyStoppingPatience = args.Int("patience", 0, 0, 1_000_000),
+            GradientClipNorm = args.String("clip") is null ? null : args.Double("clip", 1, 1e-12, 1e12),
+            Schedule = args.Choice("schedule", LearningRateSchedule.Constant, new Dictionary<string, LearningRateSchedule>
+            {
+                ["constant"] = LearningRateSchedule.Constant, ["cosine"] = LearningRateSchedule.Cosine, ["step"] = LearningRateSchedule.Step,
+            }),
+        };
+        var split = ParseSplit(args.String("split", classificationDefault && data == "twomoons" ? "0.7,0.15,0.15" : data == "mnist" ? "0.8,0.1,0.1" : "0.6,0.2,0.2")!);
+        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1) };
+    }
+
+    private static int[] ParseHidden(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var sizes = new List<int>();
+        foreach (var p in parts)
+            if (!int.TryParse(p, out int v) || v < 1) throw new CliUsageException($"--encoder expects comma-separated positive layer sizes like 3,25,25,2 or 'cnn'; got '{text}'.");
+            else sizes.Add(v);
+        // input,hidden,...: the input size comes from the data, the latent size from --latent.
+        if (sizes.Count < 2) throw new CliUsageException($"--encoder needs at least the input size and one hidden layer (e.g. 3,25,25); got '{text}'.");
+        return sizes.Skip(1).ToArray();
+    }
+
+    private static string ParseRescale(string text)
+    {
+        try { return Rescaling.Parse(text).ToString(); }
+        catch (FormatException e) { throw new CliUsageException("--rescale: " + e.Message); }
+    }
+
+    private static (double, double, double) ParseSplit(string text)
+    {
+        var parts = text.Split(',').Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : -1).ToArray();
+        if (parts.Length != 3 || parts.Any(p => p < 0) || Math.Abs(parts.Sum() - 1) > 1e-9 || parts[0] <= 0 || parts[2] <= 0)
+            throw new CliUsageException($"--split expects three non-negative fractions summing to 1, like 0.6,0.2,0.2; got '{text}'.");
+        return (parts[0], parts[1], parts[2]);
+    }
+}

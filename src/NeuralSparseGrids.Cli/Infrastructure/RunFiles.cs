@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.Training;
+
+namespace NeuralSparseGrids.Cli.Infrastructure;
+
+/// <summary>Writes a run's result files (atomically): result.json and history.csv.</summary>
+public static class RunFiles
+{
+    /// <summary>Writes the files into <paramref name="dir"/>.</summary>
+    public static void Write(string dir, ExperimentSpec spec, ExperimentResult result)
+    {
+        Directory.CreateDirectory(dir);
+        AtomicFile.WriteAllText(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(new { spec = Describe(spec), result }, Checkpoint.Json));
+        var csv = new StringBuilder("epoch,train_loss,validation_loss,validation_metric,learning_rate,seconds,bursts\n");
+        foreach (var e in result.History)
+            csv.AppendLine(string.Join(",", new object[] { e.Epoch, e.TrainLoss, e.ValidationLoss, e.ValidationMetric, e.LearningRate, e.Seconds, e.Bursts }
+                .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+        AtomicFile.WriteAllText(Path.Combine(dir, "history.csv"), csv.ToString());
+    }
+
+    private static object Describe(ExperimentSpec spec) => new
+    {
+        data = spec.Data,
+        model = spec.Model,
+        training = spec.Training,
+        split = new[] { spec.Split.Train, spec.Split.Validation, spec.Split.Test },
+        dataSeed = spec.DataSeed,
+    };
+}

@@ -1,0 +1,62 @@
+using NeuralSparseGrids.Training;
+
+namespace NeuralSparseGrids.Experiments;
+
+/// <summary>What an experiment produced. Regression metrics are on the min-max normalised target (Eq. 3.19); the Raw ones in the target's units.</summary>
+public sealed record ExperimentResult
+{
+    /// <summary>Test metrics (normalised targets for regression).</summary>
+    public required TestMetrics Test { get; init; }
+
+    /// <summary>Validation metrics of the final model.</summary>
+    public required TestMetrics Validation { get; init; }
+
+    /// <summary>Epochs completed.</summary>
+    public int Epochs { get; init; }
+
+    /// <summary>Epoch of the parameters kept.</summary>
+    public int BestEpoch { get; init; }
+
+    /// <summary>Training wall time (seconds).</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>Grid points G.</summary>
+    public long GridPoints { get; init; }
+
+    /// <summary>Grid points whose basis function is non-zero at one or more training embeddings.</summary>
+    public long ActivatedPoints { get; init; }
+
+    /// <summary>Loss bursts counted.</summary>
+    public int Bursts { get; init; }
+
+    /// <summary>Set if the run diverged.</summary>
+    public string? Divergence { get; init; }
+
+    /// <summary>Per-epoch history.</summary>
+    public IReadOnlyList<EpochReport> History { get; init; } = [];
+}
+
+/// <summary>Metrics of one split as reported in JSON.</summary>
+public sealed record TestMetrics
+{
+    /// <summary>MSE on the normalised target.</summary>
+    public double? Mse { get; init; }
+
+    /// <summary>MAE on the normalised target.</summary>
+    public double? Mae { get; init; }
+
+    /// <summary>MSE in the target's units.</summary>
+    public double? MseRaw { get; init; }
+
+    /// <summary>MAE in the target's units.</summary>
+    public double? MaeRaw { get; init; }
+
+    /// <summary>Standard deviation of the normalised residuals.</summary>
+    public double? ResidualStd { get; init; }
+
+    /// <summary>Accuracy (classification).</summary>
+    public double? Accuracy { get; init; }
+
+    /// <summary>Rows.</summary>
+    public int Count { get; init; }
+}

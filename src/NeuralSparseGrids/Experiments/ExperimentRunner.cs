@@ -1,0 +1,58 @@
+using NeuralSparseGrids.Data;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Native;
+using NeuralSparseGrids.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Experiments;
+
+/// <summary>Runs an <see cref="ExperimentSpec"/> end to end: load, split, scale, build, train, evaluate.</summary>
+public static class ExperimentRunner
+{
+    /// <summary>
+    /// Runs the experiment. With <paramref name="outDir"/> the checkpoint (and so the trained model) is written there;
+    /// <paramref name="resume"/> continues a run found there.
+    /// </summary>
+    public static ExperimentResult Run(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks = null, string? outDir = null, bool resume = false)
+    {
+        TorchRuntime.EnsureLoaded();
+        var dataset = spec.Data.Load(spec.DataSeed);
+        bool images = spec.Model.Encoder == EncoderKind.Cnn || spec.Data.Source.Equals("mnist", StringComparison.OrdinalIgnoreCase);
+        using var data = PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !images);
+        var config = spec.Model with
+        {
+            Inputs = data.Inputs,
+            Outputs = data.Outputs,
+            Task = dataset.Task == DatasetTask.Classification ? NsgTask.Classification : NsgTask.Regression,
+        };
+        using var model = NeuralSparseGrid.Create(config, spec.Training.Seed);
+        var trainer = new NsgTrainer(model, spec.Training);
+        trainer.Metadata[DataScaling.MetadataKey] = data.Scaling.ToJson();
+        if (callbacks != null) trainer.Callbacks.AddRange(callbacks);
+        var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
+        return new ExperimentResult
+        {
+            Test = ModelEvaluation.Evaluate(model, data.Test, data.Scaling),
+            Validation = ModelEvaluation.Evaluate(model, data.Validation, data.Scaling),
+            Epochs = result.EpochsCompleted,
+            BestEpoch = result.BestEpoch,
+            Seconds = result.Seconds,
+            GridPoints = model.Grid.PointCount,
+            ActivatedPoints = CountActivated(model, data.Train),
+            Bursts = result.Bursts,
+            Divergence = result.Divergence,
+            History = result.History,
+        };
+    }
+
+    /// <summary>Grid points activated by the training embeddings (thesis Tables 3.13/3.14).</summary>
+    public static long CountActivated(NeuralSparseGrid model, TrainingSplit train)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var h = Predictor.Embed(model, train.X).to(ScalarType.Float64).contiguous();
+        var values = h.data<double>().ToArray();
+        return Analysis.ActivatedPoints.Count(model.Grid, values, train.Count).Activated;
+    }
+}

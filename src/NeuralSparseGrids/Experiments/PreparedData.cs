@@ -1,0 +1,110 @@
+using System.Text.Json;
+using NeuralSparseGrids.Data;
+using NeuralSparseGrids.Training;
+
+namespace NeuralSparseGrids.Experiments;
+
+/// <summary>
+/// A data set split into train/validation/test, min-max scaled with statistics of the training split only
+/// (thesis Eq. 3.19; regression targets too), as tensors ready for training. Owns its splits.
+/// </summary>
+public sealed class PreparedData : IDisposable
+{
+    private PreparedData(TrainingSplit train, TrainingSplit validation, TrainingSplit test, DataScaling scaling, Dataset testRaw)
+    {
+        Train = train; Validation = validation; Test = test; Scaling = scaling; TestRaw = testRaw;
+    }
+
+    /// <summary>Training split (scaled).</summary>
+    public TrainingSplit Train { get; }
+
+    /// <summary>Validation split (scaled).</summary>
+    public TrainingSplit Validation { get; }
+
+    /// <summary>Test split (scaled).</summary>
+    public TrainingSplit Test { get; }
+
+    /// <summary>The scaling fitted on the training split.</summary>
+    public DataScaling Scaling { get; }
+
+    /// <summary>The unscaled test split (for raw-unit metrics and plots).</summary>
+    public Dataset TestRaw { get; }
+
+    /// <summary>Number of input features.</summary>
+    public int Inputs => (int)Train.X.shape[1];
+
+    /// <summary>Regression outputs or classes.</summary>
+    public int Outputs => Scaling.ClassNames.Length > 0 ? Scaling.ClassNames.Length : (int)Train.Y.shape[1];
+
+    /// <summary>
+    /// Splits <paramref name="data"/> by fractions (stratified for classification) with <paramref name="seed"/> and scales
+    /// it. With <paramref name="scaleFeatures"/> false (images already in [0,1]) features are left as they are.
+    /// </summary>
+    public static PreparedData Create(Dataset data, double train, double validation, double test, int seed, bool scaleFeatures = true)
+    {
+        var split = DatasetSplitter.Split(data, train, validation, test, seed);
+        var features = scaleFeatures ? MinMaxScaler.FitFeatures(split.Train) : null;
+        MinMaxScaler? targets = data.Task == DatasetTask.Regression ? MinMaxScaler.Fit(split.Train.Targets!) : null;
+        var scaling = new DataScaling
+        {
+            Features = features?.ToState(),
+            Targets = targets?.ToState(),
+            FeatureNames = data.FeatureNames,
+            TargetNames = data.TargetNames,
+            ClassNames = data.Task == DatasetTask.Classification ? data.ClassNames : [],
+        };
+        return new PreparedData(ToSplit(split.Train, features, targets), ToSplit(split.Validation, features, targets),
+            ToSplit(split.Test, features, targets), scaling, split.Test);
+    }
+
+    /// <summary>Converts a data set to a tensor split with the given scalers.</summary>
+    public static TrainingSplit ToSplit(Dataset data, MinMaxScaler? features, MinMaxScaler? targets)
+    {
+        double[] x = features?.Transform(data.Features, data.Rows) ?? data.Features;
+        var xf = Array.ConvertAll(x, v => (float)v);
+        if (data.Task == DatasetTask.Classification)
+            return TrainingSplit.Classification(xf, data.Columns, data.Labels!, data.ClassCount);
+        var y = targets?.Transform(data.Targets!) ?? data.Targets!;
+        var yf = new float[y.Length];
+        int k = 0;
+        foreach (double v in y) yf[k++] = (float)v;
+        return TrainingSplit.Regression(xf, data.Columns, yf, y.GetLength(1));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Train.Dispose(); Validation.Dispose(); Test.Dispose();
+    }
+}
+
+/// <summary>Scaling and naming of a trained model's data, stored in its checkpoint so predictions use the same units.</summary>
+public sealed record DataScaling
+{
+    /// <summary>Checkpoint metadata key.</summary>
+    public const string MetadataKey = "dataScaling";
+
+    /// <summary>Feature min-max statistics (null: features used as given).</summary>
+    public MinMaxScalerState? Features { get; init; }
+
+    /// <summary>Target min-max statistics (regression only).</summary>
+    public MinMaxScalerState? Targets { get; init; }
+
+    /// <summary>Feature names.</summary>
+    public string[] FeatureNames { get; init; } = [];
+
+    /// <summary>Target names (regression).</summary>
+    public string[] TargetNames { get; init; } = [];
+
+    /// <summary>Class names (classification).</summary>
+    public string[] ClassNames { get; init; } = [];
+
+    /// <summary>As checkpoint metadata.</summary>
+    public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, Checkpoint.Json);
+
+    /// <summary>From checkpoint metadata; throws if absent.</summary>
+    public static DataScaling FromState(TrainerState state) =>
+        state.Metadata.TryGetValue(MetadataKey, out var e)
+            ? e.Deserialize<DataScaling>(Checkpoint.Json) ?? throw new InvalidDataException("Empty data scaling in checkpoint.")
+            : throw new InvalidDataException("The checkpoint has no data scaling; it was not written by an NSG experiment.");
+}
