@@ -1,0 +1,63 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Layers;
+
+/// <summary>
+/// The fused CPU kernel as a TorchSharp custom autograd function: apply(tables, h (batch, d), C (points, outputs))
+/// -> (batch, outputs). Backward returns dL/dh and dL/dC for whichever of h and C required gradients at forward time.
+/// </summary>
+internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<FusedSparseGridFunction>
+{
+    /// <inheritdoc />
+    public override string Name => "SparseGridFused";
+
+    /// <summary>Evaluates the layer; the autograd graph records this node if h or C requires gradients.</summary>
+    public static Tensor Apply(GridTables tables, Tensor h, Tensor coefficients) => apply(tables, h, coefficients);
+
+    /// <inheritdoc />
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var tables = (GridTables)vars[0];
+        var h = ((Tensor)vars[1]).contiguous();
+        var c = ((Tensor)vars[2]).contiguous();
+        ctx.save_data("tables", tables);
+        ctx.save_data("needH", ((Tensor)vars[1]).requires_grad);
+        ctx.save_data("needC", ((Tensor)vars[2]).requires_grad);
+        ctx.save_for_backward([h, c]);
+        var output = torch.empty([h.shape[0], c.shape[1]], c.dtype);
+        int n = (int)h.shape[0], o = (int)c.shape[1], threads = torch.get_num_threads();
+        if (c.dtype == ScalarType.Float64)
+            FusedKernel<double>.Forward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(output), n, o, threads);
+        else
+            FusedKernel<float>.Forward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(output), n, o, threads);
+        return output;
+    }
+
+    /// <inheritdoc />
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
+    {
+        var tables = (GridTables)ctx.get_data("tables");
+        bool needH = (bool)ctx.get_data("needH"), needC = (bool)ctx.get_data("needC");
+        var saved = ctx.get_saved_variables();
+        try
+        {
+            var h = saved[0];
+            var c = saved[1];
+            using var g = gradOutput.contiguous();
+            int n = (int)h.shape[0], o = (int)c.shape[1], threads = torch.get_num_threads();
+            var gh = needH ? torch.zeros_like(h) : null;
+            var gc = needC ? torch.zeros_like(c) : null;
+            nint ghp = gh is null ? 0 : TensorData.Pointer(gh), gcp = gc is null ? 0 : TensorData.Pointer(gc);
+            if (c.dtype == ScalarType.Float64)
+                FusedKernel<double>.Backward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
+            else
+                FusedKernel<float>.Backward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
+            return [null!, gh!, gc!];
+        }
+        finally
+        {
+            foreach (var t in saved) t.Dispose();
+        }
+    }
+}

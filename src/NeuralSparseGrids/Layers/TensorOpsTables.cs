@@ -1,0 +1,227 @@
+using NeuralSparseGrids.Grids;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Layers;
+
+/// <summary>
+/// Index tables of the tensor-op and dense paths. One-dimensional "slots": each hat level is one slot (one active
+/// function, position computed from x), each function of a boundary level (level 0 of V^0B, level 1 of V^B(1)) is a
+/// slot of its own with a fixed position. A "term" is a subspace with one slot chosen per dimension, so a sample has
+/// exactly one active basis function per term (at most 3^(boundary dims) terms per subspace).
+/// </summary>
+internal sealed class TensorOpsTables
+{
+    private readonly Dictionary<string, DeviceTables> _cache = new();
+    private readonly object _gate = new();
+
+    public TensorOpsTables(GridTables t)
+    {
+        Tables = t;
+        int min = t.MinLevel, maxL = t.MinLevel + t.LevelCount - 1;
+        var slotOfLevel = new int[t.LevelCount];      // first slot of each level
+        var slotCount = new int[t.LevelCount];
+        var hat = new List<int>();
+        for (int l = min; l <= maxL; l++)
+            if (!Basis1D.IsGlobalLevel(t.Type, l)) { slotOfLevel[l - min] = hat.Count; slotCount[l - min] = 1; hat.Add(l); }
+        HatLevels = hat.ToArray();
+        var boundaryPos = new List<long>();
+        for (int l = min; l <= maxL; l++)
+        {
+            if (!Basis1D.IsGlobalLevel(t.Type, l)) continue;
+            slotOfLevel[l - min] = hat.Count + boundaryPos.Count;
+            slotCount[l - min] = Basis1D.Count(t.Type, l);
+            for (int k = 0; k < slotCount[l - min]; k++) boundaryPos.Add(k);
+        }
+        BoundaryPositions = boundaryPos.ToArray();
+        Slots = hat.Count + boundaryPos.Count;
+
+        int d = t.Dim;
+        var termSlot = new List<long>();
+        var termStride = new List<long>();
+        var termOffset = new List<long>();
+        var levels = t.Grid.SubspaceLevels;
+        var choice = new int[d];
+        for (int s = 0; s < t.Subspaces; s++)
+        {
+            Array.Clear(choice);
+            while (true)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    int li = levels[s * d + j] - min;
+                    termSlot.Add(j * Slots + slotOfLevel[li] + choice[j]);
+                    termStride.Add(t.Strides[s * d + j]);
+                }
+                termOffset.Add(t.Offsets[s]);
+                int jj = d - 1;
+                for (; jj >= 0; jj--)
+                {
+                    if (++choice[jj] < slotCount[levels[s * d + jj] - min]) break;
+                    choice[jj] = 0;
+                }
+                if (jj < 0) break;
+            }
+        }
+        Terms = termOffset.Count;
+        TermSlot = termSlot.ToArray();
+        TermStride = termStride.ToArray();
+        TermOffset = termOffset.ToArray();
+
+        // Dense path: every one-dimensional function f = (level, position) as (slot, position), and per point its f.
+        var funcBase = new int[t.LevelCount];
+        var funcSlot = new List<long>();
+        var funcPos = new List<long>();
+        for (int li = 0; li < t.LevelCount; li++)
+        {
+            int l = li + min;
+            funcBase[li] = funcSlot.Count;
+            for (int k = 0; k < Basis1D.Count(t.Type, l); k++)
+            {
+                funcSlot.Add(Basis1D.IsGlobalLevel(t.Type, l) ? slotOfLevel[li] + k : slotOfLevel[li]);
+                funcPos.Add(Basis1D.IsGlobalLevel(t.Type, l) ? k : k);
+            }
+        }
+        FuncSlot = funcSlot.ToArray();
+        FuncPos = funcPos.ToArray();
+        FuncBase = funcBase;
+    }
+
+    public GridTables Tables { get; }
+
+    /// <summary>Levels of the hat slots 0 .. HatLevels.Length - 1.</summary>
+    public int[] HatLevels { get; }
+
+    /// <summary>Fixed local positions of the boundary slots that follow the hat slots.</summary>
+    public long[] BoundaryPositions { get; }
+
+    /// <summary>Slots A per dimension.</summary>
+    public int Slots { get; }
+
+    /// <summary>Number of terms T.</summary>
+    public int Terms { get; }
+
+    /// <summary>(T, d): j * A + slot.</summary>
+    public long[] TermSlot { get; }
+
+    /// <summary>(T, d): stride of the local position.</summary>
+    public long[] TermStride { get; }
+
+    /// <summary>(T): first point of the term's subspace.</summary>
+    public long[] TermOffset { get; }
+
+    /// <summary>(F): slot of each one-dimensional function.</summary>
+    public long[] FuncSlot { get; }
+
+    /// <summary>(F): local position of each one-dimensional function.</summary>
+    public long[] FuncPos { get; }
+
+    /// <summary>(L): first function id of each level.</summary>
+    public int[] FuncBase { get; }
+
+    /// <summary>The tables as tensors on <paramref name="device"/> (created once per device and kept).</summary>
+    public DeviceTables On(Device device)
+    {
+        string key = device.ToString();
+        lock (_gate)
+        {
+            if (_cache.TryGetValue(key, out var cached)) return cached;
+            using var scope = NewDisposeScope();
+            var created = new DeviceTables(this, device);
+            scope.Detach(created.All);
+            _cache[key] = created;
+            return created;
+        }
+    }
+
+    /// <summary>Per point and dimension the one-dimensional function id, (points, d) (built on first use).</summary>
+    public long[] PointFunctions()
+    {
+        var t = Tables;
+        int d = t.Dim;
+        var result = new long[(long)t.Points * d];
+        var levels = t.Grid.SubspaceLevels;
+        for (int s = 0; s < t.Subspaces; s++)
+        {
+            for (int p = t.Offsets[s]; p < t.Offsets[s + 1]; p++)
+            {
+                int local = p - t.Offsets[s];
+                for (int j = 0; j < d; j++)
+                {
+                    int stride = t.Strides[s * d + j];
+                    int k = local / stride;
+                    local -= k * stride;
+                    result[(long)p * d + j] = FuncBase[levels[s * d + j] - t.MinLevel] + k;
+                }
+            }
+        }
+        return result;
+    }
+}
+
+/// <summary>The tensors of <see cref="TensorOpsTables"/> on one device.</summary>
+internal sealed class DeviceTables
+{
+    private readonly TensorOpsTables _owner;
+    private Tensor? _pointFunctions;
+
+    public DeviceTables(TensorOpsTables owner, Device device)
+    {
+        _owner = owner;
+        Device = device;
+        int d = owner.Tables.Dim;
+        HatCells = tensor(owner.HatLevels.Select(l => (double)(1L << (l - 1))).ToArray(), device: device);
+        HatIsLevel1 = tensor(owner.HatLevels.Select(l => l == 1).ToArray(), device: device);
+        BoundaryPositions = tensor(owner.BoundaryPositions, device: device);
+        TermSlot = tensor(owner.TermSlot, device: device);
+        TermStride = tensor(owner.TermStride, [owner.Terms, d], device: device);
+        TermOffset = tensor(owner.TermOffset, device: device);
+        FuncSlot = tensor(owner.FuncSlot, device: device);
+        FuncPos = tensor(owner.FuncPos, device: device);
+    }
+
+    public Device Device { get; }
+
+    /// <summary>(Lh) float64: 2^(l-1) cells of each hat slot.</summary>
+    public Tensor HatCells { get; }
+
+    /// <summary>(Lh) bool: hat slot has level 1.</summary>
+    public Tensor HatIsLevel1 { get; }
+
+    /// <summary>(boundary slots) int64.</summary>
+    public Tensor BoundaryPositions { get; }
+
+    /// <summary>(T * d) int64.</summary>
+    public Tensor TermSlot { get; }
+
+    /// <summary>(T, d) int64.</summary>
+    public Tensor TermStride { get; }
+
+    /// <summary>(T) int64.</summary>
+    public Tensor TermOffset { get; }
+
+    /// <summary>(F) int64.</summary>
+    public Tensor FuncSlot { get; }
+
+    /// <summary>(F) int64.</summary>
+    public Tensor FuncPos { get; }
+
+    /// <summary>(points, d) int64 function id per point and dimension; built on first use (dense path only).</summary>
+    public Tensor PointFunctions
+    {
+        get
+        {
+            lock (this)
+            {
+                if (_pointFunctions is null)
+                {
+                    using var scope = NewDisposeScope();
+                    _pointFunctions = tensor(_owner.PointFunctions(), [_owner.Tables.Points, _owner.Tables.Dim], device: Device);
+                    scope.Detach(_pointFunctions);
+                }
+                return _pointFunctions;
+            }
+        }
+    }
+
+    public Tensor[] All => [HatCells, HatIsLevel1, BoundaryPositions, TermSlot, TermStride, TermOffset, FuncSlot, FuncPos];
+}
