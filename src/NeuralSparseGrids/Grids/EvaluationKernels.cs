@@ -1,0 +1,154 @@
+using System.Numerics;
+
+namespace NeuralSparseGrids.Grids;
+
+/// <summary>
+/// The per-sample work of the fast evaluator: walks the subspaces, combines the active one-dimensional functions
+/// of each (one combination for hat levels, a small tensor product for global boundary levels) into a point index
+/// offset + sum_j k_j * stride_j and a weight prod_j phi_j(x_j), and hands each term to an operation.
+/// </summary>
+internal static class EvaluationKernels
+{
+    private const int M = Basis1D.MaxActive;
+
+    /// <summary>acc (outputs) = sum_p alpha[p, :] * phi_p(x) for the sample held by <paramref name="ws"/>.</summary>
+    public static void Value<T>(ActiveBasisTable ws, T[] alpha, int outputs, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
+    {
+        var t = ws.Table;
+        int d = t.Dim;
+        acc.Clear();
+        int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
+        double[] val = ws.Values;
+        for (int s = 0; s < t.Subspaces; s++)
+        {
+            int b = s * d;
+            if (!t.Multi[s])
+            {
+                int idx = t.Offsets[s];
+                double w = 1;
+                for (int j = 0; j < d; j++)
+                {
+                    int slot = slots[b + j] * M;
+                    idx += pos[slot] * strides[b + j];
+                    w *= val[slot];
+                }
+                if (w != 0) AddScaled(alpha, idx, outputs, w, acc);
+                continue;
+            }
+            Array.Clear(choice);
+            while (true)
+            {
+                int idx = t.Offsets[s];
+                double w = 1;
+                for (int j = 0; j < d; j++)
+                {
+                    int slot = slots[b + j] * M + choice[j];
+                    idx += pos[slot] * strides[b + j];
+                    w *= val[slot];
+                }
+                if (w != 0) AddScaled(alpha, idx, outputs, w, acc);
+                if (!Advance(choice, counts, slots, b, d)) break;
+            }
+        }
+    }
+
+    /// <summary>grad (outputs, dim) = sum_p alpha[p, :] * d phi_p / dx (x) for the sample held by <paramref name="ws"/>.</summary>
+    public static void Gradient<T>(ActiveBasisTable ws, T[] alpha, int outputs, Span<double> grad) where T : unmanaged, IFloatingPoint<T>
+    {
+        var t = ws.Table;
+        int d = t.Dim;
+        grad.Clear();
+        int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
+        double[] val = ws.Values, der = ws.Derivatives, prefix = ws.Prefix, suffix = ws.Suffix, terms = ws.Terms;
+        for (int s = 0; s < t.Subspaces; s++)
+        {
+            int b = s * d;
+            Array.Clear(choice);
+            bool multi = t.Multi[s];
+            while (true)
+            {
+                int idx = t.Offsets[s];
+                prefix[0] = 1;
+                for (int j = 0; j < d; j++)
+                {
+                    int slot = slots[b + j] * M + choice[j];
+                    idx += pos[slot] * strides[b + j];
+                    prefix[j + 1] = prefix[j] * val[slot];
+                }
+                suffix[d] = 1;
+                bool any = false;
+                for (int j = d - 1; j >= 0; j--)
+                {
+                    int slot = slots[b + j] * M + choice[j];
+                    double g = prefix[j] * der[slot] * suffix[j + 1];
+                    terms[j] = g;
+                    any |= g != 0;
+                    suffix[j] = suffix[j + 1] * val[slot];
+                }
+                if (any)
+                {
+                    int row = idx * outputs;
+                    for (int o = 0; o < outputs; o++)
+                    {
+                        double a = double.CreateTruncating(alpha[row + o]);
+                        if (a == 0) continue;
+                        var g = grad.Slice(o * d, d);
+                        for (int j = 0; j < d; j++) g[j] += a * terms[j];
+                    }
+                }
+                if (!multi || !Advance(choice, counts, slots, b, d)) break;
+            }
+        }
+    }
+
+    /// <summary>target (points, outputs) += phi_p(x) * r (outputs) for every p: one row of B^T r.</summary>
+    public static void Transpose<T>(ActiveBasisTable ws, ReadOnlySpan<T> r, int outputs, double[] target) where T : unmanaged, IFloatingPoint<T>
+    {
+        var t = ws.Table;
+        int d = t.Dim;
+        Span<double> rd = outputs <= 64 ? stackalloc double[outputs] : new double[outputs];
+        for (int o = 0; o < outputs; o++) rd[o] = double.CreateTruncating(r[o]);
+        int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
+        double[] val = ws.Values;
+        for (int s = 0; s < t.Subspaces; s++)
+        {
+            int b = s * d;
+            Array.Clear(choice);
+            bool multi = t.Multi[s];
+            while (true)
+            {
+                int idx = t.Offsets[s];
+                double w = 1;
+                for (int j = 0; j < d; j++)
+                {
+                    int slot = slots[b + j] * M + choice[j];
+                    idx += pos[slot] * strides[b + j];
+                    w *= val[slot];
+                }
+                if (w != 0)
+                {
+                    int row = idx * outputs;
+                    for (int o = 0; o < outputs; o++) target[row + o] += w * rd[o];
+                }
+                if (!multi || !Advance(choice, counts, slots, b, d)) break;
+            }
+        }
+    }
+
+    private static void AddScaled<T>(T[] alpha, int idx, int outputs, double w, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
+    {
+        int row = idx * outputs;
+        for (int o = 0; o < outputs; o++) acc[o] += w * double.CreateTruncating(alpha[row + o]);
+    }
+
+    // Odometer over the active functions of each dimension; false when all combinations were visited.
+    private static bool Advance(int[] choice, int[] counts, int[] slots, int b, int d)
+    {
+        for (int j = d - 1; j >= 0; j--)
+        {
+            if (++choice[j] < counts[slots[b + j]]) return true;
+            choice[j] = 0;
+        }
+        return false;
+    }
+}

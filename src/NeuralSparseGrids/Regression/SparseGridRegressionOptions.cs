@@ -1,0 +1,28 @@
+using NeuralSparseGrids.Grids;
+
+namespace NeuralSparseGrids.Regression;
+
+/// <summary>Settings of the classic sparse-grid least-squares learner.</summary>
+public sealed record SparseGridRegressionOptions
+{
+    /// <summary>Sparse grid level n (default 4).</summary>
+    public int Level { get; init; } = 4;
+
+    /// <summary>Grid type (default <see cref="GridType.ModifiedLinear"/>, SG++'s usual choice for data).</summary>
+    public GridType GridType { get; init; } = GridType.ModifiedLinear;
+
+    /// <summary>
+    /// Regularization λ of min ||B alpha - y||^2 + λ ||alpha||^2 (identity regularizer, not scaled by the number of
+    /// rows; default 1e-2).
+    /// </summary>
+    public double Lambda { get; init; } = 1e-2;
+
+    /// <summary>Maximum conjugate-gradient iterations (default 1000).</summary>
+    public int MaxIterations { get; init; } = 1000;
+
+    /// <summary>Stop when ||r|| &lt;= Tolerance * ||B^T y|| for every output column (default 1e-8).</summary>
+    public double Tolerance { get; init; } = 1e-8;
+
+    /// <summary>Memory budget for the grid's coefficients (default <see cref="GridSize.DefaultMaxBytes"/>).</summary>
+    public long MaxBytes { get; init; } = GridSize.DefaultMaxBytes;
+}
