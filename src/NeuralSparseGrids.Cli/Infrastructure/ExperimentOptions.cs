@@ -27,7 +27,7 @@ public static class ExperimentOptions
         "  --task regression|classification\n" +
         "  --encoder 3,25,25|cnn        MLP sizes: input then hidden layers (latent from --latent), or the CNN\n" +
         "  --activation relu|tanh|sigmoid|leaky-relu   MLP hidden activation (relu)\n" +
-        "  --cnn-width W                CNN channels of the first stage (16)\n" +
+        "  --cnn-width W                CNN channels of the first stage (32: about 0.3M parameters)\n" +
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
@@ -54,11 +54,11 @@ public static class ExperimentOptions
         {
             Encoder = encoder == "cnn" ? EncoderKind.Cnn : EncoderKind.Mlp,
             HiddenLayers = encoder == "cnn" ? [] : ParseHidden(encoder),
-            Activation = args.Choice("activation", EncoderActivation.ReLU, new Dictionary<string, EncoderActivation>
+            Activation = args.Choice("activation", Activation.ReLU, new Dictionary<string, Activation>
             {
-                ["relu"] = EncoderActivation.ReLU, ["tanh"] = EncoderActivation.Tanh, ["sigmoid"] = EncoderActivation.Sigmoid, ["leaky-relu"] = EncoderActivation.LeakyReLU,
+                ["relu"] = Activation.ReLU, ["tanh"] = Activation.Tanh, ["sigmoid"] = Activation.Sigmoid, ["leaky-relu"] = Activation.LeakyReLU,
             }),
-            CnnWidth = args.Int("cnn-width", 16, 1, 1024),
+            CnnWidth = args.Int("cnn-width", CnnEncoder.DefaultWidth, 1, 1024),
             Latent = args.Int("latent", data == "mnist" ? 8 : 2, 1, 64),
             Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),
             Grid = args.Choice("grid", GridType.Linear, GridTypes),

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Native;
@@ -39,20 +40,28 @@ public static class ExperimentRunner
             BestEpoch = result.BestEpoch,
             Seconds = result.Seconds,
             GridPoints = model.Grid.PointCount,
-            ActivatedPoints = CountActivated(model, data.Train),
+            ActivatedPoints = SaveCoverage(model, data.Train, outDir).ActivatedCount,
             Bursts = result.Bursts,
             Divergence = result.Divergence,
             History = result.History,
         };
     }
 
-    /// <summary>Grid points activated by the training embeddings (thesis Tables 3.13/3.14).</summary>
-    public static long CountActivated(NeuralSparseGrid model, TrainingSplit train)
+    /// <summary>File of the training coverage mask inside a run directory.</summary>
+    public const string CoverageFile = "coverage.bin";
+
+    /// <summary>
+    /// The grid points activated by the training embeddings (thesis Tables 3.13/3.14), saved into
+    /// <paramref name="outDir"/> (if given) so predictions can flag embeddings outside the trained region.
+    /// </summary>
+    public static GridCoverage SaveCoverage(NeuralSparseGrid model, TrainingSplit train, string? outDir)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
+        model.eval();
         var h = Predictor.Embed(model, train.X).to(ScalarType.Float64).contiguous();
-        var values = h.data<double>().ToArray();
-        return Analysis.ActivatedPoints.Count(model.Grid, values, train.Count).Activated;
+        var coverage = GridCoverage.FromEmbeddings(model.Grid, h.data<double>().ToArray(), train.Count);
+        if (outDir != null) coverage.Save(Path.Combine(outDir, CoverageFile));
+        return coverage;
     }
 }

@@ -37,7 +37,8 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         torch.manual_seed(seed);
         var encoder = Encoders.Create(config, seed);
         var grid = SparseGrid.Create(config.Latent, config.Level, config.Grid, config.Outputs);
-        var layer = new SparseGridLayer(grid, config.Outputs, seed);
+        // Small random coefficients: with all-zero coefficients u and du/dh vanish and the encoder starts without a gradient.
+        var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = CoefficientInit.SmallNormal, Seed = seed });
         return new NeuralSparseGrid(config, encoder, layer);
     }
 

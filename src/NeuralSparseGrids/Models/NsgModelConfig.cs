@@ -20,19 +20,6 @@ public enum EncoderKind
     Cnn,
 }
 
-/// <summary>Hidden-layer activation of MLP encoders.</summary>
-public enum EncoderActivation
-{
-    /// <summary>max(x, 0).</summary>
-    ReLU,
-    /// <summary>tanh.</summary>
-    Tanh,
-    /// <summary>logistic sigmoid.</summary>
-    Sigmoid,
-    /// <summary>leaky ReLU (slope 0.01).</summary>
-    LeakyReLU,
-}
-
 /// <summary>
 /// Everything needed to rebuild a Neural Sparse Grid model (stored in checkpoints as JSON).
 /// </summary>
@@ -51,10 +38,10 @@ public sealed record NsgModelConfig
     public int[] HiddenLayers { get; init; } = [25, 25];
 
     /// <summary>MLP hidden activation.</summary>
-    public EncoderActivation Activation { get; init; } = EncoderActivation.ReLU;
+    public Activation Activation { get; init; } = Activation.ReLU;
 
     /// <summary>CNN channel width of the first stage.</summary>
-    public int CnnWidth { get; init; } = 16;
+    public int CnnWidth { get; init; } = CnnEncoder.DefaultWidth;
 
     /// <summary>Side length of square 1-channel images for CNN encoders.</summary>
     public int ImageSize { get; init; } = 28;

@@ -124,8 +124,8 @@ public sealed class NsgTrainer
                 }
                 else epochsWithoutImprovement++;
 
-                foreach (var callback in Callbacks) callback.OnEpochEnd(_model, report);
                 if (checkpointDir != null) SaveCheckpoint(checkpointDir, optimizer, epoch, history, bestEpoch, bestLoss, bursts.Bursts, best);
+                foreach (var callback in Callbacks) callback.OnEpochEnd(_model, report);
                 if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience)
                 {
                     stoppedEarly = true;
@@ -194,7 +194,16 @@ public sealed class NsgTrainer
                 var x = train.X.index_select(0, index);
                 var y = train.Y.index_select(0, index);
                 optimizer.zero_grad();
-                var lossTensor = StepLoss(x, y);
+                Tensor lossTensor;
+                try
+                {
+                    lossTensor = StepLoss(x, y);
+                }
+                catch (ArgumentException) when (!ParameterSnapshot.AllFinite(_model))
+                {
+                    // The layer rejects NaN embeddings; with NaN parameters that is divergence, not bad input.
+                    return (double.NaN, $"parameters became NaN/Inf before epoch {epoch}, batch {b + 1}");
+                }
                 loss = lossTensor.item<float>();
                 if (!double.IsFinite(loss)) return (double.NaN, $"batch loss is {loss} in epoch {epoch}, batch {b + 1}");
                 lossTensor.backward();

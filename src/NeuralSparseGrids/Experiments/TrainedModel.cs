@@ -1,0 +1,97 @@
+using NeuralSparseGrids.Analysis;
+using NeuralSparseGrids.Data;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Experiments;
+
+/// <summary>Predictions for raw (unscaled) inputs: values in the target's units, or class probabilities and labels.</summary>
+public sealed record Prediction
+{
+    /// <summary>Regression values (rows, outputs) row-major in target units; empty for classification.</summary>
+    public double[] Values { get; init; } = [];
+
+    /// <summary>Class probabilities (rows, classes) row-major; empty for regression.</summary>
+    public double[] Probabilities { get; init; } = [];
+
+    /// <summary>Predicted class per row; empty for regression.</summary>
+    public int[] Labels { get; init; } = [];
+
+    /// <summary>
+    /// Per row: true if the embedding reaches basis functions that no training embedding activated, so part of the
+    /// prediction rests on coefficients the data never constrained.
+    /// </summary>
+    public bool[] OutsideTrainedRegion { get; init; } = [];
+
+    /// <summary>Embeddings (rows, latent) row-major.</summary>
+    public double[] Embeddings { get; init; } = [];
+}
+
+/// <summary>A trained model loaded from a run directory with its data scaling and training coverage.</summary>
+public sealed class TrainedModel : IDisposable
+{
+    private TrainedModel(NeuralSparseGrid model, TrainerState state, DataScaling scaling, GridCoverage? coverage)
+    {
+        Model = model; State = state; Scaling = scaling; Coverage = coverage;
+    }
+
+    /// <summary>The network.</summary>
+    public NeuralSparseGrid Model { get; }
+
+    /// <summary>The checkpoint state.</summary>
+    public TrainerState State { get; }
+
+    /// <summary>Scaling of inputs and targets.</summary>
+    public DataScaling Scaling { get; }
+
+    /// <summary>Training coverage (null if the run directory has none).</summary>
+    public GridCoverage? Coverage { get; }
+
+    /// <summary>Loads a run directory written by `nsg train --out DIR` or <see cref="ExperimentRunner.Run"/>.</summary>
+    public static TrainedModel Load(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Model directory '{dir}' does not exist.");
+        var (model, state) = Checkpoint.LoadModel(dir);
+        var scaling = DataScaling.FromState(state);
+        string coveragePath = Path.Combine(dir, ExperimentRunner.CoverageFile);
+        var coverage = File.Exists(coveragePath) ? GridCoverage.Load(model.Grid, coveragePath) : null;
+        return new TrainedModel(model, state, scaling, coverage);
+    }
+
+    /// <summary>Predicts for raw features (rows, inputs) row-major, scaled with the training statistics.</summary>
+    public Prediction Predict(double[] features, int rows)
+    {
+        int inputs = Model.Config.Inputs;
+        if (features.Length != rows * inputs)
+            throw new ArgumentException($"Expected {rows} rows of {inputs} features ({inputs} columns), got {features.Length} values.");
+        for (int i = 0; i < features.Length; i++)
+            if (!double.IsFinite(features[i])) throw new ArgumentException($"Row {i / inputs + 1}, column {i % inputs + 1} is {features[i]}; inputs must be finite.");
+        double[] scaled = Scaling.Features != null ? MinMaxScaler.FromState(Scaling.Features).Transform(features, rows) : features;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        Model.eval();
+        var x = torch.tensor(Array.ConvertAll(scaled, v => (float)v), new long[] { rows, inputs });
+        var h = Predictor.Embed(Model, x);
+        var output = Model.Layer.forward(h);
+        var embeddings = h.to(ScalarType.Float64).data<double>().ToArray();
+        bool[] outside = Coverage == null ? new bool[rows] : Coverage.Covered(embeddings, rows).Select(c => !c).ToArray();
+        if (Model.Config.Task == NsgTask.Classification)
+        {
+            var p = nn.functional.softmax(output, 1).to(ScalarType.Float64).data<double>().ToArray();
+            int classes = Model.Config.Outputs;
+            var labels = new int[rows];
+            for (int r = 0; r < rows; r++)
+                for (int c = 1; c < classes; c++)
+                    if (p[r * classes + c] > p[r * classes + labels[r]]) labels[r] = c;
+            return new Prediction { Probabilities = p, Labels = labels, OutsideTrainedRegion = outside, Embeddings = embeddings };
+        }
+        var values = output.to(ScalarType.Float64).data<double>().ToArray();
+        if (Scaling.Targets != null) values = MinMaxScaler.FromState(Scaling.Targets).InverseTransform(values, rows);
+        return new Prediction { Values = values, OutsideTrainedRegion = outside, Embeddings = embeddings };
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Model.Dispose();
+}
