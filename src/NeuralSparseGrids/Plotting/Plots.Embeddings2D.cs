@@ -41,8 +41,9 @@ public static partial class Plots
         extent?.Validate(nameof(extent));
 
         var plot = new Plot();
-        if (gridPoints != null) EmbeddingLayers.AddGridPoints(plot, gridPoints, activatedMask);
         var colorAxis = EmbeddingLayers.AddPoints(plot, h, colorValues, classLabels, legend: true);
+        // Grid points on top, so activated ones stay visible inside dense clouds.
+        if (gridPoints != null) EmbeddingLayers.AddGridPoints(plot, gridPoints, activatedMask);
         if (colorAxis != null) plot.Add.ColorBar(colorAxis);
         plot.Title(title ?? "");
         plot.XLabel("h1");
