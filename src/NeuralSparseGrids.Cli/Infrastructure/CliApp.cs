@@ -54,7 +54,7 @@ public static class CliApp
             error.WriteLine($"nsg {command.Name}: {e.Message}");
             return Failure;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Grids.GridTooLargeException or Data.DataFormatException or Layers.DenseBasisTooLargeException or IOException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
         {
             error.WriteLine($"nsg {command.Name}: {e.Message}");
             return Failure;

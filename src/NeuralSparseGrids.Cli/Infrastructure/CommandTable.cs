@@ -10,6 +10,8 @@ public static class CommandTable
     [
         new DemoCommand(),
         new TrainCommand(),
+        new EvaluateCommand(),
+        new PredictCommand(),
         new DoctorCommand(),
     ];
 }

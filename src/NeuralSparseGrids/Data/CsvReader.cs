@@ -34,8 +34,19 @@ public static class CsvReader
     /// <exception cref="DataFormatException">The file does not have the expected format.</exception>
     public static Dataset Read(string path, CsvReadOptions? options = null) => ReadWithLines(path, options).Data;
 
+    /// <summary>
+    /// Reads a CSV file of features only (no target column), e.g. the input of `nsg predict`:
+    /// every column must be numeric. Returns the header names and the values <c>(rows, columns)</c> row-major.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file does not have the expected format.</exception>
+    public static (string[] Names, double[] Values, int Rows) ReadFeatures(string path, char? separator = null)
+    {
+        var (data, _) = ReadWithLines(path, new CsvReadOptions(Separator: separator), featuresOnly: true);
+        return (data.FeatureNames, data.Features, data.Rows);
+    }
+
     /// <summary>Reads the file and also returns the 1-based line number of each row (for follow-up errors).</summary>
-    internal static (Dataset Data, int[] Lines) ReadWithLines(string path, CsvReadOptions? options)
+    internal static (Dataset Data, int[] Lines) ReadWithLines(string path, CsvReadOptions? options, bool featuresOnly = false)
     {
         options ??= new CsvReadOptions();
         using var reader = DataFile.OpenText(path);
@@ -63,13 +74,13 @@ public static class CsvReader
             int first = header.IndexOf(header[j]);
             if (first != j) throw new DataFormatException(path, headerLineNo, $"header names column '{header[j]}' twice (columns {first + 1} and {j + 1})");
         }
-        if (header.Count < 2)
+        if (header.Count < (featuresOnly ? 1 : 2))
             throw new DataFormatException(path, headerLineNo, $"expected at least two columns (features and a target) separated by ',', ';' or tab, found {header.Count}: '{DataFile.Shorten(headerLine)}'");
 
         int ColumnOf(string name, string role) => header.IndexOf(name) is int k && k >= 0
             ? k
             : throw new DataFormatException(path, headerLineNo, $"{role} column '{name}' not found; header columns are: {string.Join(", ", header)}");
-        var targetCols = options.Targets is { Count: > 0 } ts ? ts.Select(n => ColumnOf(n, "target")).ToArray() : [header.Count - 1];
+        var targetCols = featuresOnly ? [] : options.Targets is { Count: > 0 } ts ? ts.Select(n => ColumnOf(n, "target")).ToArray() : [header.Count - 1];
         var ignored = (options.IgnoreColumns ?? []).Select(n => ColumnOf(n, "ignored")).ToHashSet();
         if (targetCols.Distinct().Count() != targetCols.Length) throw new ArgumentException("A target column is named twice.", nameof(options));
         if (targetCols.Any(ignored.Contains)) throw new ArgumentException("A target column is also in IgnoreColumns.", nameof(options));
@@ -129,6 +140,8 @@ public static class CsvReader
             var (labels, names) = DataFile.MapClasses(classTokens);
             return (Dataset.ForClassification(features.ToArray(), rows, columns, labels, names, featureNames, targetNames[0]), lines.ToArray());
         }
+        // Features only: a placeholder zero target keeps the Dataset invariants; ReadFeatures drops it.
+        if (featuresOnly) return (Dataset.ForRegression(features.ToArray(), rows, columns, new double[rows, 1], featureNames, ["(none)"]), lines.ToArray());
         var t = new double[rows, targetCols.Length];
         for (int i = 0; i < rows; i++)
             for (int k = 0; k < targetCols.Length; k++) t[i, k] = targets[i * targetCols.Length + k];

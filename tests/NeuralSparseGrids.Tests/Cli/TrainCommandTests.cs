@@ -1,0 +1,81 @@
+using System.Text.Json;
+
+namespace NeuralSparseGrids.Tests.Cli;
+
+[Collection("Torch")]
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nsg-cli").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly string[] Tiny = ["--count", "300", "--epochs", "2", "--level", "3", "--encoder", "3,8", "--json"];
+
+    [Fact]
+    public void TrainEvaluatePredictRoundTrip()
+    {
+        string run = Path.Combine(_dir, "run");
+        var (code, stdout, stderr) = CliRunner.Run(["train", "--data", "swissroll", "--out", run, .. Tiny]);
+        Assert.True(code == 0, stderr);
+        var json = CliRunner.LastJson(stdout);
+        var test = json.GetProperty("test");
+        foreach (var key in new[] { "mse", "mae", "mseRaw", "maeRaw" })
+            Assert.True(test.GetProperty(key).GetDouble() > 0, key);
+        Assert.Equal(2, json.GetProperty("epochs").GetInt32());
+        Assert.Equal(17, json.GetProperty("gridPoints").GetInt64());
+        Assert.InRange(json.GetProperty("activatedPoints").GetInt64(), 1, 17);
+        Assert.True(File.Exists(Path.Combine(run, "result.json")));
+        Assert.True(File.Exists(Path.Combine(run, "history.csv")));
+
+        (code, stdout, stderr) = CliRunner.Run("evaluate", "--model", run, "--data", "swissroll", "--count", "100", "--data-seed", "9", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.True(CliRunner.LastJson(stdout).GetProperty("test").GetProperty("mseRaw").GetDouble() > 0);
+
+        string input = Path.Combine(_dir, "in.csv"), output = Path.Combine(_dir, "out.csv");
+        File.WriteAllText(input, "x1,x2,x3\n0.5,1.0,-3\n10,2,5\n-200,1,1\n");
+        (code, stdout, stderr) = CliRunner.Run("predict", "--model", run, "--input", input, "--output", output, "--json");
+        Assert.True(code == 0, stderr);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(4, lines.Length);
+        Assert.EndsWith("outside_trained_region", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.True(l.EndsWith(",0") || l.EndsWith(",1")));
+    }
+
+    [Theory]
+    [InlineData("train --data swissroll --epochz 3", "Unknown option")]
+    [InlineData("train --data swissroll --lr abc", "--lr expects a number")]
+    [InlineData("train --data swissroll --level 0", "--level must be in")]
+    [InlineData("train --data nosuch.csv", "nosuch.csv")]
+    [InlineData("train --data swissroll --rescale margin:0.7", "--rescale")]
+    [InlineData("train --data swissroll --split 0.5,0.5,0.5", "--split")]
+    [InlineData("train --data swissroll --resume", "--resume needs --out")]
+    [InlineData("train", "--data is required")]
+    [InlineData("frobnicate", "unknown command")]
+    [InlineData("predict --model /nonexistent/run --input a.csv --output b.csv", "does not exist")]
+    public void BadInputGivesAClearMessageAndNonZeroExit(string commandLine, string expected)
+    {
+        var (code, _, stderr) = CliRunner.Run(commandLine.Split(' '));
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void NaNInATrainingFileIsReportedWithItsLine()
+    {
+        string csv = Path.Combine(_dir, "bad.csv");
+        File.WriteAllText(csv, "a,b,y\n1,2,3\n4,NaN,6\n");
+        var (code, _, stderr) = CliRunner.Run("train", "--data", csv, "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("bad.csv", stderr);
+        Assert.Contains("3", stderr);
+    }
+
+    [Fact]
+    public void TooLargeGridIsRefusedBeforeAllocating()
+    {
+        var (code, _, stderr) = CliRunner.Run("train", "--data", "swissroll", "--count", "100", "--latent", "20", "--level", "12", "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("points", stderr);
+        Assert.Contains("bytes", stderr);
+    }
+}
