@@ -1,3 +1,7 @@
 using BenchmarkDotNet.Running;
+using NeuralSparseGrids.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Whole-run comparisons print ratios measured in one run; everything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "compare-epoch") return EpochComparison.Run(args[1..]);
+BenchmarkSwitcher.FromAssembly(typeof(EpochComparison).Assembly).Run(args);
+return 0;
