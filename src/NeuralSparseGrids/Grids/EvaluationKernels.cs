@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NeuralSparseGrids.Grids;
 
@@ -19,20 +21,27 @@ internal static class EvaluationKernels
         acc.Clear();
         int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
         double[] val = ws.Values;
+        ref int slotM = ref MemoryMarshal.GetArrayDataReference(t.SlotsTimesMaxActive);
+        ref int strideRef = ref MemoryMarshal.GetArrayDataReference(strides);
+        ref int posRef = ref MemoryMarshal.GetArrayDataReference(pos);
+        ref double valRef = ref MemoryMarshal.GetArrayDataReference(val);
         for (int s = 0; s < t.Subspaces; s++)
         {
             int b = s * d;
             if (!t.Multi[s])
             {
+                // Hot path (one term): no bounds checks; slot entries are pre-multiplied by MaxActive.
                 int idx = t.Offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
-                    int slot = slots[b + j] * M;
-                    idx += pos[slot] * strides[b + j];
-                    w *= val[slot];
+                    int slot = Unsafe.Add(ref slotM, b + j);
+                    idx += Unsafe.Add(ref posRef, slot) * Unsafe.Add(ref strideRef, b + j);
+                    w *= Unsafe.Add(ref valRef, slot);
                 }
-                if (w != 0) AddScaled(alpha, idx, outputs, w, acc);
+                if (w == 0) continue;
+                if (outputs == 1) acc[0] += w * double.CreateTruncating(alpha[idx]);
+                else AddScaled(alpha, idx, outputs, w, acc);
                 continue;
             }
             Array.Clear(choice);

@@ -17,6 +17,7 @@ internal sealed class SubspaceTable
         if (grid.PointCount > int.MaxValue) throw new GridTooLargeException(grid.Dim, grid.Level, grid.Type, grid.PointCount, grid.PointCount * 8.0, int.MaxValue);
         Points = (int)grid.PointCount;
         Slots = new int[Subspaces * Dim];
+        SlotsTimesMaxActive = new int[Subspaces * Dim];
         Strides = grid.SubspaceStrides.ToArray();
         Offsets = new int[Subspaces];
         Multi = new bool[Subspaces];
@@ -28,6 +29,7 @@ internal sealed class SubspaceTable
             {
                 int l = levels[s * Dim + j];
                 Slots[s * Dim + j] = j * LevelsPerDim + (l - MinLevel);
+                SlotsTimesMaxActive[s * Dim + j] = Slots[s * Dim + j] * Basis1D.MaxActive;
                 if (Basis1D.IsGlobalLevel(Type, l)) Multi[s] = true;
             }
         }
@@ -42,6 +44,9 @@ internal sealed class SubspaceTable
 
     /// <summary>(subspaces, dim): j * LevelsPerDim + (l_j - MinLevel).</summary>
     public int[] Slots { get; }
+
+    /// <summary>(subspaces, dim): Slots * Basis1D.MaxActive, the first entry of the slot in the active tables.</summary>
+    public int[] SlotsTimesMaxActive { get; }
 
     /// <summary>(subspaces, dim) strides of the local positions.</summary>
     public int[] Strides { get; }
