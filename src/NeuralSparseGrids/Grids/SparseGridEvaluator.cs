@@ -10,7 +10,10 @@ namespace NeuralSparseGrids.Grids;
 /// <remarks>
 /// Per sample and dimension the active one-dimensional functions of every level are computed once
 /// (<see cref="Basis1D.Active"/>); each subspace then contributes the tensor product of its levels' active functions:
-/// one term for hat levels, up to 2^m or 3^m terms when m of its levels are global boundary levels.
+/// one term for hat levels, up to 2^m or 3^m terms when m of its levels are global boundary levels. For grids without
+/// global levels (<see cref="GridType.Linear"/>, <see cref="GridType.ModifiedLinear"/>) values and the transpose walk a
+/// prefix tree of the subspaces' level vectors, so subspaces sharing levels share partial products (about one
+/// multiply-add per subspace instead of d).
 /// Samples are split into chunks processed in parallel; accumulation is in double for both float and double data.
 /// Coordinates outside [0, 1] are clamped into [0, 1]; NaN coordinates are rejected. Derivatives at kinks are
 /// one-sided as documented in <see cref="Basis1D"/>.

@@ -58,6 +58,15 @@ public class GridCommandTests
     }
 
     [Fact]
+    public void BudgetIsConfigurable()
+    {
+        Assert.Equal(0, Run("grid", "--dim", "8", "--level", "7", "--outputs", "100").code);
+        var (code, _, stderr) = Run("grid", "--dim", "8", "--level", "7", "--outputs", "100", "--max-gib", "0.05");
+        Assert.Equal(CliApp.Failure, code);
+        Assert.Contains("141,569 points", stderr);
+    }
+
+    [Fact]
     public void TooLargeGridIsRefusedWithTheGuardMessage()
     {
         var (code, stdout, stderr) = Run("grid", "--dim", "40", "--level", "15", "--json");
