@@ -61,6 +61,9 @@ public static class EvaluationComparison
             slowSeconds = Math.Min(slowSeconds, Time(() => BruteForceEvaluator.Evaluate(grid, alpha, x, slow)));
             gradientSeconds = Math.Min(gradientSeconds, Time(() => SparseGridEvaluator.Gradient(grid, alpha, x, gradient)));
         }
+        var nodal = (double[])alpha.Clone();
+        double hierarchizeSeconds = Time(() => Hierarchization.Hierarchize(grid, nodal));
+        Console.WriteLine($"hierarchize ({grid.PointCount} points): {hierarchizeSeconds * 1e3:F1} ms");
         double maxDiff = fast.Zip(slow, (a, b) => Math.Abs(a - b)).Max();
         Console.WriteLine($"brute force: {slowSeconds * 1e3:F1} ms   fast: {fastSeconds * 1e3:F2} ms   fast gradient: {gradientSeconds * 1e3:F2} ms");
         Console.WriteLine($"max |fast - brute| = {maxDiff:E2}");
