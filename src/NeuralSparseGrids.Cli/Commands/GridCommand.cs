@@ -60,7 +60,7 @@ public sealed class GridCommand : ICliCommand
         long subspaces = GridSize.Subspaces(dim, level, type);
         long coefficientBytes = points * outputs * sizeof(double);
         double estimated = GridSize.EstimateBytes(dim, level, type, outputs);
-        var result = new GridReport(dim, level, gridName, outputs, points, subspaces, dim == 0 ? 0 : level + (dim - 1) * (1 - Basis1D.MinLevel(type)),
+        var result = new GridReport(dim, level, gridName, outputs, points, subspaces, level + (dim - 1) * (1 - Basis1D.MinLevel(type)),
             coefficientBytes, (long)estimated, maxBytes);
         context.Out.WriteLine($"{type} sparse grid, d = {dim}, n = {level}");
         context.Out.WriteLine($"  points            {points:N0}");

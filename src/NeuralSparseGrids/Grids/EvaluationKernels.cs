@@ -115,7 +115,6 @@ internal static class EvaluationKernels
                 continue;
             }
             Array.Clear(choice);
-            bool multi = true;
             while (true)
             {
                 int idx = t.Offsets[s];
@@ -147,7 +146,7 @@ internal static class EvaluationKernels
                         for (int j = 0; j < d; j++) g[j] += a * terms[j];
                     }
                 }
-                if (!multi || !Advance(choice, counts, slots, b, d)) break;
+                if (!Advance(choice, counts, slots, b, d)) break;
             }
         }
     }

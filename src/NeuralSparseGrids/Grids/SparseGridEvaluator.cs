@@ -144,10 +144,18 @@ public static class SparseGridEvaluator
         int chunks = Math.Min(batch, workers * chunksPerThread);
         int size = (batch + chunks - 1) / chunks;
         chunks = (batch + size - 1) / size;
-        Parallel.For(0, chunks, () => new ActiveBasisTable(table, outputs), (c, _, ws) =>
+        try
         {
-            body(ws, c * size, Math.Min(batch, (c + 1) * size));
-            return ws;
-        }, _ => { });
+            Parallel.For(0, chunks, () => new ActiveBasisTable(table, outputs), (c, _, ws) =>
+            {
+                body(ws, c * size, Math.Min(batch, (c + 1) * size));
+                return ws;
+            }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Report e.g. a NaN coordinate as the same ArgumentException the serial path throws.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 }

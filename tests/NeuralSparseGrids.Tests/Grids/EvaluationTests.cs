@@ -145,6 +145,19 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void NaNCoordinatesAreRejectedOnBothPaths()
+    {
+        var grid = SparseGrid.Create(4, 4);
+        var alpha = new double[grid.PointCount];
+        foreach (int batch in new[] { 3, 5000 })
+        {
+            var x = new double[batch * 4];
+            x[^1] = double.NaN;
+            Assert.Throws<ArgumentException>(() => SparseGridEvaluator.Evaluate(grid, alpha, x, new double[batch]));
+        }
+    }
+
+    [Fact]
     public void ShapeErrorsAreReported()
     {
         var grid = SparseGrid.Create(2, 3);
