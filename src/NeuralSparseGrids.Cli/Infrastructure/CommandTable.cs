@@ -13,5 +13,6 @@ public static class CommandTable
         new EvaluateCommand(),
         new PredictCommand(),
         new DoctorCommand(),
+        new GridCommand(),
     ];
 }

@@ -104,6 +104,8 @@ public static class BruteForceEvaluator
     {
         int d = grid.Dim;
         int points = checked((int)grid.PointCount);
+        // Level and position tables: 2 * d ints per point, i.e. as much as d double outputs.
+        GridSize.EnsureFits(grid.Dim, grid.Level, grid.Type, d, GridSize.DefaultMaxBytes);
         if (alpha.Length == 0 || alpha.Length % points != 0) throw new ArgumentException("alpha must be (points, outputs).", nameof(alpha));
         if (x.Length % d != 0) throw new ArgumentException("x must be (batch, dim).", nameof(x));
         var levels = new int[points * d];

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NeuralSparseGrids.Grids;
 
@@ -14,25 +16,37 @@ internal static class EvaluationKernels
     /// <summary>acc (outputs) = sum_p alpha[p, :] * phi_p(x) for the sample held by <paramref name="ws"/>.</summary>
     public static void Value<T>(ActiveBasisTable ws, T[] alpha, int outputs, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
     {
+        if (!ws.Table.HasMulti)
+        {
+            ValueTrie(ws, alpha, outputs, acc);
+            return;
+        }
         var t = ws.Table;
         int d = t.Dim;
         acc.Clear();
         int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
         double[] val = ws.Values;
+        ref int slotM = ref MemoryMarshal.GetArrayDataReference(t.SlotsTimesMaxActive);
+        ref int strideRef = ref MemoryMarshal.GetArrayDataReference(strides);
+        ref int posRef = ref MemoryMarshal.GetArrayDataReference(pos);
+        ref double valRef = ref MemoryMarshal.GetArrayDataReference(val);
         for (int s = 0; s < t.Subspaces; s++)
         {
             int b = s * d;
             if (!t.Multi[s])
             {
+                // Hot path (one term): no bounds checks; slot entries are pre-multiplied by MaxActive.
                 int idx = t.Offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
-                    int slot = slots[b + j] * M;
-                    idx += pos[slot] * strides[b + j];
-                    w *= val[slot];
+                    int slot = Unsafe.Add(ref slotM, b + j);
+                    idx += Unsafe.Add(ref posRef, slot) * Unsafe.Add(ref strideRef, b + j);
+                    w *= Unsafe.Add(ref valRef, slot);
                 }
-                if (w != 0) AddScaled(alpha, idx, outputs, w, acc);
+                if (w == 0) continue;
+                if (outputs == 1) acc[0] += w * double.CreateTruncating(alpha[idx]);
+                else AddScaled(alpha, idx, outputs, w, acc);
                 continue;
             }
             Array.Clear(choice);
@@ -60,11 +74,47 @@ internal static class EvaluationKernels
         grad.Clear();
         int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
         double[] val = ws.Values, der = ws.Derivatives, prefix = ws.Prefix, suffix = ws.Suffix, terms = ws.Terms;
+        ref int slotM = ref MemoryMarshal.GetArrayDataReference(t.SlotsTimesMaxActive);
+        ref int strideRef = ref MemoryMarshal.GetArrayDataReference(strides);
+        ref int posRef = ref MemoryMarshal.GetArrayDataReference(pos);
+        ref double valRef = ref MemoryMarshal.GetArrayDataReference(val);
+        ref double derRef = ref MemoryMarshal.GetArrayDataReference(der);
+        ref double prefixRef = ref MemoryMarshal.GetArrayDataReference(prefix);
+        ref double termRef = ref MemoryMarshal.GetArrayDataReference(terms);
+        ref double gradRef = ref MemoryMarshal.GetReference(grad);
         for (int s = 0; s < t.Subspaces; s++)
         {
             int b = s * d;
+            if (!t.Multi[s])
+            {
+                // Hot path (one term): prefix products forward, suffix products backward, no bounds checks.
+                int idx = t.Offsets[s];
+                double p = 1;
+                for (int j = 0; j < d; j++)
+                {
+                    int slot = Unsafe.Add(ref slotM, b + j);
+                    idx += Unsafe.Add(ref posRef, slot) * Unsafe.Add(ref strideRef, b + j);
+                    Unsafe.Add(ref prefixRef, j) = p;
+                    p *= Unsafe.Add(ref valRef, slot);
+                }
+                double suffixProduct = 1;
+                for (int j = d - 1; j >= 0; j--)
+                {
+                    int slot = Unsafe.Add(ref slotM, b + j);
+                    Unsafe.Add(ref termRef, j) = Unsafe.Add(ref prefixRef, j) * Unsafe.Add(ref derRef, slot) * suffixProduct;
+                    suffixProduct *= Unsafe.Add(ref valRef, slot);
+                }
+                int row = idx * outputs;
+                for (int o = 0; o < outputs; o++)
+                {
+                    double a = double.CreateTruncating(alpha[row + o]);
+                    if (a == 0) continue;
+                    ref double g = ref Unsafe.Add(ref gradRef, o * d);
+                    for (int j = 0; j < d; j++) Unsafe.Add(ref g, j) += a * Unsafe.Add(ref termRef, j);
+                }
+                continue;
+            }
             Array.Clear(choice);
-            bool multi = t.Multi[s];
             while (true)
             {
                 int idx = t.Offsets[s];
@@ -96,7 +146,7 @@ internal static class EvaluationKernels
                         for (int j = 0; j < d; j++) g[j] += a * terms[j];
                     }
                 }
-                if (!multi || !Advance(choice, counts, slots, b, d)) break;
+                if (!Advance(choice, counts, slots, b, d)) break;
             }
         }
     }
@@ -108,6 +158,11 @@ internal static class EvaluationKernels
         int d = t.Dim;
         Span<double> rd = outputs <= 64 ? stackalloc double[outputs] : new double[outputs];
         for (int o = 0; o < outputs; o++) rd[o] = double.CreateTruncating(r[o]);
+        if (!t.HasMulti)
+        {
+            TransposeTrie(ws, rd, outputs, target);
+            return;
+        }
         int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
         double[] val = ws.Values;
         for (int s = 0; s < t.Subspaces; s++)
@@ -131,6 +186,73 @@ internal static class EvaluationKernels
                     for (int o = 0; o < outputs; o++) target[row + o] += w * rd[o];
                 }
                 if (!multi || !Advance(choice, counts, slots, b, d)) break;
+            }
+        }
+    }
+
+    // Preorder walk of the subspace trie (grids without global levels: one active function per level).
+    // weight[t] / index[t] hold the product and partial point index of the path above depth t.
+    private static void ValueTrie<T>(ActiveBasisTable ws, T[] alpha, int outputs, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
+    {
+        var t = ws.Table;
+        int last = t.Dim - 1, nodes = t.TrieDepth.Length;
+        acc.Clear();
+        Span<double> weight = stackalloc double[t.Dim];
+        Span<int> index = stackalloc int[t.Dim];
+        weight[0] = 1;
+        index[0] = 0;
+        ref int depthRef = ref MemoryMarshal.GetArrayDataReference(t.TrieDepth);
+        ref int slotRef = ref MemoryMarshal.GetArrayDataReference(t.TrieSlot);
+        ref int strideRef = ref MemoryMarshal.GetArrayDataReference(t.TrieStride);
+        ref int offsetRef = ref MemoryMarshal.GetArrayDataReference(t.TrieOffset);
+        ref int posRef = ref MemoryMarshal.GetArrayDataReference(ws.Positions);
+        ref double valRef = ref MemoryMarshal.GetArrayDataReference(ws.Values);
+        ref T alphaRef = ref MemoryMarshal.GetArrayDataReference(alpha);
+        double sum = 0;
+        for (int n = 0; n < nodes; n++)
+        {
+            int depth = Unsafe.Add(ref depthRef, n);
+            int slot = Unsafe.Add(ref slotRef, n);
+            double w = weight[depth] * Unsafe.Add(ref valRef, slot);
+            int idx = index[depth] + Unsafe.Add(ref posRef, slot) * Unsafe.Add(ref strideRef, n);
+            if (depth < last)
+            {
+                weight[depth + 1] = w;
+                index[depth + 1] = idx;
+            }
+            else if (w != 0)
+            {
+                int p = idx + Unsafe.Add(ref offsetRef, n);
+                if (outputs == 1) sum += w * double.CreateTruncating(Unsafe.Add(ref alphaRef, p));
+                else AddScaled(alpha, p, outputs, w, acc);
+            }
+        }
+        if (outputs == 1) acc[0] = sum;
+    }
+
+    private static void TransposeTrie(ActiveBasisTable ws, ReadOnlySpan<double> r, int outputs, double[] target)
+    {
+        var t = ws.Table;
+        int last = t.Dim - 1, nodes = t.TrieDepth.Length;
+        Span<double> weight = stackalloc double[t.Dim];
+        Span<int> index = stackalloc int[t.Dim];
+        weight[0] = 1;
+        index[0] = 0;
+        for (int n = 0; n < nodes; n++)
+        {
+            int depth = t.TrieDepth[n];
+            int slot = t.TrieSlot[n];
+            double w = weight[depth] * ws.Values[slot];
+            int idx = index[depth] + ws.Positions[slot] * t.TrieStride[n];
+            if (depth < last)
+            {
+                weight[depth + 1] = w;
+                index[depth + 1] = idx;
+            }
+            else if (w != 0)
+            {
+                int row = (idx + t.TrieOffset[n]) * outputs;
+                for (int o = 0; o < outputs; o++) target[row + o] += w * r[o];
             }
         }
     }

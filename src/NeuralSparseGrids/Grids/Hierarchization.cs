@@ -34,6 +34,7 @@ public static class Hierarchization
             throw new ArgumentException($"values must be (points = {points}, outputs) row-major, got length {values.Length}.", nameof(values));
         int outputs = values.Length / points;
         int d = grid.Dim, min = Basis1D.MinLevel(grid.Type);
+        EnsureStencilsFit(grid, outputs);
         var up = UpNeighbours(grid);
         var levels = grid.SubspaceLevels.ToArray();
         var strides = grid.SubspaceStrides.ToArray();
@@ -79,6 +80,17 @@ public static class Hierarchization
             }, _ => { });
         }
         for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(work[i]);
+    }
+
+    // The longest pole (the one-dimensional grid of level MaxLevel1D) keeps about one stencil entry (12 bytes) per
+    // coarser level per point; together with the working copy of the values this must fit the default budget.
+    private static void EnsureStencilsFit(SparseGrid grid, int outputs)
+    {
+        int levels = grid.MaxLevel1D - Basis1D.MinLevel(grid.Type) + 1;
+        double poleLength = Math.Pow(2, grid.MaxLevel1D) + 1;
+        double bytes = poleLength * (levels + 1) * 12.0 + grid.PointCount * (double)outputs * 8;
+        if (bytes > GridSize.DefaultMaxBytes)
+            throw new GridTooLargeException(grid.Dim, grid.Level, grid.Type, grid.PointCount, bytes, GridSize.DefaultMaxBytes);
     }
 
     // Odometer over the local positions of all dimensions except dim, in subspace root.

@@ -10,7 +10,10 @@ namespace NeuralSparseGrids.Grids;
 /// <remarks>
 /// Per sample and dimension the active one-dimensional functions of every level are computed once
 /// (<see cref="Basis1D.Active"/>); each subspace then contributes the tensor product of its levels' active functions:
-/// one term for hat levels, up to 2^m or 3^m terms when m of its levels are global boundary levels.
+/// one term for hat levels, up to 2^m or 3^m terms when m of its levels are global boundary levels. For grids without
+/// global levels (<see cref="GridType.Linear"/>, <see cref="GridType.ModifiedLinear"/>) values and the transpose walk a
+/// prefix tree of the subspaces' level vectors, so subspaces sharing levels share partial products (about one
+/// multiply-add per subspace instead of d).
 /// Samples are split into chunks processed in parallel; accumulation is in double for both float and double data.
 /// Coordinates outside [0, 1] are clamped into [0, 1]; NaN coordinates are rejected. Derivatives at kinks are
 /// one-sided as documented in <see cref="Basis1D"/>.
@@ -141,10 +144,18 @@ public static class SparseGridEvaluator
         int chunks = Math.Min(batch, workers * chunksPerThread);
         int size = (batch + chunks - 1) / chunks;
         chunks = (batch + size - 1) / size;
-        Parallel.For(0, chunks, () => new ActiveBasisTable(table, outputs), (c, _, ws) =>
+        try
         {
-            body(ws, c * size, Math.Min(batch, (c + 1) * size));
-            return ws;
-        }, _ => { });
+            Parallel.For(0, chunks, () => new ActiveBasisTable(table, outputs), (c, _, ws) =>
+            {
+                body(ws, c * size, Math.Min(batch, (c + 1) * size));
+                return ws;
+            }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Report e.g. a NaN coordinate as the same ArgumentException the serial path throws.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 }

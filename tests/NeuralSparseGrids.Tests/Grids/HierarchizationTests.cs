@@ -101,4 +101,34 @@ public class HierarchizationTests(ITestOutputHelper output)
             }
         }
     }
+
+    [Theory]
+    [InlineData(GridType.LinearBoundary)]
+    [InlineData(GridType.LinearExtendedBoundary)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void GaussianBumpErrorDecaysOnBoundaryAndModifiedGrids(GridType type)
+    {
+        // Non-zero on the boundary: exp(-4 |x - (0.4, 0.6)|^2); L2 error over random points.
+        static double F(double a, double b) => Math.Exp(-4 * ((a - 0.4) * (a - 0.4) + (b - 0.6) * (b - 0.6)));
+        var rng = new Random(10);
+        var test = EvaluationTests.RandomPoints(rng, 4000, 2, special: false);
+        double previous = double.PositiveInfinity;
+        output.WriteLine($"{type}: n  points  L2 error  rate");
+        for (int n = 2; n <= 8; n++)
+        {
+            var grid = SparseGrid.Create(2, n, type);
+            var c = grid.AllCoordinates();
+            var v = Enumerable.Range(0, (int)grid.PointCount).Select(p => F(c[2 * p], c[2 * p + 1])).ToArray();
+            Hierarchization.Hierarchize(grid, v);
+            var u = new double[4000];
+            SparseGridEvaluator.Evaluate(grid, v, test, u);
+            double sq = 0;
+            for (int i = 0; i < u.Length; i++) sq += Math.Pow(u[i] - F(test[2 * i], test[2 * i + 1]), 2);
+            double l2 = Math.Sqrt(sq / u.Length);
+            output.WriteLine($"   {n}  {grid.PointCount,6}  {l2,9:E3}  {(double.IsInfinity(previous) ? "" : Math.Log2(previous / l2).ToString("F3"))}");
+            Assert.True(l2 < previous);
+            if (n >= 5) Assert.InRange(Math.Log2(previous / l2), 1.0, 2.8);
+            previous = l2;
+        }
+    }
 }

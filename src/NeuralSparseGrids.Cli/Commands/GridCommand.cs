@@ -1,0 +1,78 @@
+using NeuralSparseGrids.Cli.Infrastructure;
+using NeuralSparseGrids.Grids;
+
+namespace NeuralSparseGrids.Cli.Commands;
+
+/// <summary>`nsg grid`: sizes of a regular sparse grid (points, subspaces, coefficient memory) without building it.</summary>
+public sealed class GridCommand : ICliCommand
+{
+    private static readonly Dictionary<string, GridType> GridTypes = new()
+    {
+        ["linear"] = GridType.Linear,
+        ["boundary"] = GridType.LinearBoundary,
+        ["extended-boundary"] = GridType.LinearExtendedBoundary,
+        ["modified-linear"] = GridType.ModifiedLinear,
+    };
+
+    /// <inheritdoc />
+    public string Name => "grid";
+
+    /// <inheritdoc />
+    public string Summary => "Points, subspaces and coefficient memory of a regular sparse grid.";
+
+    /// <inheritdoc />
+    public string Usage =>
+        "nsg grid --dim D --level N [--grid linear|boundary|extended-boundary|modified-linear] [--outputs O] [--max-gib G] [--json]\n\n" +
+        "Counts the points and subspaces of the regular sparse grid of dimension D and level N (exactly, without\n" +
+        "building it) and the memory of its (points, outputs) coefficient matrix in double precision.\n" +
+        "  --grid      basis: linear (zero boundary, default), boundary (V^0B), extended-boundary (V^B(1)),\n" +
+        "              modified-linear\n" +
+        "  --outputs   number of coefficient columns (default 1)\n" +
+        "  --max-gib   memory budget in GiB (default 2); a larger grid is refused with exit code 1\n" +
+        "  --json      last stdout line is one JSON object: dim, level, grid, outputs, points, subspaces,\n" +
+        "              maxLevel1D, coefficientBytes, estimatedBytes, maxBytes";
+
+    /// <inheritdoc />
+    public int Run(CliArguments args, CliContext context)
+    {
+        if (args.String("dim") is null) throw new CliUsageException("--dim is required (the grid dimension, an integer >= 1).");
+        if (args.String("level") is null) throw new CliUsageException("--level is required (the grid level, an integer >= 1).");
+        int dim = args.Int("dim", 0, 1, 4095);
+        int level = args.Int("level", 0, 1, 4095);
+        if (dim + level > 4096) throw new CliUsageException($"--dim plus --level must be at most 4096, got {dim + level}.");
+        var type = args.Choice("grid", GridType.Linear, GridTypes);
+        int outputs = args.Int("outputs", 1, 1, 1_000_000);
+        double maxGib = args.Double("max-gib", GridSize.DefaultMaxBytes / (double)(1L << 30), 1e-9, 1e9);
+        args.EnsureAllConsumed();
+
+        long maxBytes = (long)Math.Min(long.MaxValue, maxGib * (1L << 30));
+        string gridName = GridTypes.First(kv => kv.Value == type).Key;
+        try
+        {
+            GridSize.EnsureFits(dim, level, type, outputs, maxBytes);
+        }
+        catch (GridTooLargeException e)
+        {
+            context.Error.WriteLine($"nsg grid: {e.Message}");
+            return CliApp.Failure;
+        }
+        long points = GridSize.Points(dim, level, type);
+        long subspaces = GridSize.Subspaces(dim, level, type);
+        long coefficientBytes = points * outputs * sizeof(double);
+        double estimated = GridSize.EstimateBytes(dim, level, type, outputs);
+        var result = new GridReport(dim, level, gridName, outputs, points, subspaces, level + (dim - 1) * (1 - Basis1D.MinLevel(type)),
+            coefficientBytes, (long)estimated, maxBytes);
+        context.Out.WriteLine($"{type} sparse grid, d = {dim}, n = {level}");
+        context.Out.WriteLine($"  points            {points:N0}");
+        context.Out.WriteLine($"  subspaces         {subspaces:N0}");
+        context.Out.WriteLine($"  max 1-D level     {result.MaxLevel1D}");
+        context.Out.WriteLine($"  coefficients      {GridTooLargeException.FormatBytes(coefficientBytes)} ({coefficientBytes:N0} bytes, {outputs} output{(outputs == 1 ? "" : "s")}, double)");
+        context.Out.WriteLine($"  with grid tables  {GridTooLargeException.FormatBytes(estimated)} (budget {GridTooLargeException.FormatBytes(maxBytes)})");
+        if (context.Json) context.WriteJson(result);
+        return 0;
+    }
+
+    /// <summary>The JSON result line of `nsg grid --json`.</summary>
+    public sealed record GridReport(int Dim, int Level, string Grid, int Outputs, long Points, long Subspaces, int MaxLevel1D,
+        long CoefficientBytes, long EstimatedBytes, long MaxBytes);
+}
