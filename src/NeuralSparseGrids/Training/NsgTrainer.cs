@@ -44,6 +44,21 @@ public sealed class NsgTrainer
     /// </summary>
     public TrainingResult Fit(TrainingSplit train, TrainingSplit? validation = null, string? checkpointDir = null, bool resume = false)
     {
+        int threadsBefore = torch.get_num_threads();
+        int threads = _options.TorchThreads ?? (_model.Config.Encoder == EncoderKind.Mlp ? 1 : Environment.ProcessorCount);
+        torch.set_num_threads(threads);
+        try
+        {
+            return FitWithThreads(train, validation, checkpointDir, resume);
+        }
+        finally
+        {
+            torch.set_num_threads(threadsBefore);
+        }
+    }
+
+    private TrainingResult FitWithThreads(TrainingSplit train, TrainingSplit? validation, string? checkpointDir, bool resume)
+    {
         CheckSplit(train, "training");
         if (validation != null) CheckSplit(validation, "validation");
         var watch = Stopwatch.StartNew();

@@ -82,6 +82,13 @@ public sealed record TrainingOptions
     /// <summary>A batch loss this many times the recent median counts as a loss burst (thesis 3.5.1).</summary>
     public double BurstFactor { get; init; } = 10;
 
+    /// <summary>
+    /// Threads for torch's intra-op parallelism during training; null: 1 for MLP encoders, all cores for CNNs.
+    /// Why: an MLP step is hundreds of tiny ops, and OpenMP's barrier per op costs more than it saves — measured
+    /// here, a 3-25-25-2 forward pass took 0.24 ms on 1 thread and 10-40 ms on 2 threads of a busy 2-core machine.
+    /// </summary>
+    public int? TorchThreads { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -92,6 +99,7 @@ public sealed record TrainingOptions
         if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1 (got {BatchSize}).");
         if (SolveBatchSize is < 1) throw new ArgumentException($"Solve batch size must be at least 1 (got {SolveBatchSize}).");
         if (EarlyStoppingPatience < 0) throw new ArgumentException("Early-stopping patience must be non-negative.");
+        if (TorchThreads is < 1) throw new ArgumentException($"Torch threads must be at least 1 (got {TorchThreads}).");
         if (GradientClipNorm is <= 0) throw new ArgumentException("Gradient clip norm must be positive.");
     }
 }
