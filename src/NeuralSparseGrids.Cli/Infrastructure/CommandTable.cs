@@ -10,6 +10,7 @@ public static class CommandTable
     [
         new DemoCommand(),
         new TrainCommand(),
+        new ReproduceCommand(),
         new DoctorCommand(),
     ];
 }
