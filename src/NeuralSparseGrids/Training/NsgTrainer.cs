@@ -234,9 +234,10 @@ public sealed class NsgTrainer
         }
         var h = _model.Embed(x);
         var k = _model.Layer.BasisMatrix(h);
+        // The CG start must not alias the coefficients: they are overwritten in place below, before backward.
         var c = _options.Method == TrainingMethod.LeastSquares
             ? RidgeSolver.Solve(k, y, _options.Lambda)
-            : RidgeSolver.ConjugateGradient(k, y, _model.Layer.Coefficients.detach(), _options.Lambda, _options.IlsIterations);
+            : RidgeSolver.ConjugateGradient(k, y, _model.Layer.Coefficients.detach().clone(), _options.Lambda, _options.IlsIterations);
         using (torch.no_grad()) _model.Layer.Coefficients.copy_(c.detach());
         return nn.functional.mse_loss(k.matmul(c), y);
     }
