@@ -20,14 +20,35 @@ public sealed record DataSpec
     /// <summary>Generated data sets: noise.</summary>
     public double Noise { get; init; } = 0.1;
 
+    /// <summary>
+    /// Keep a random subset of this many rows (drawn with the data seed) before splitting, e.g. the thesis' 10k MNIST
+    /// subset; null keeps all rows.
+    /// </summary>
+    public int? MaxRows { get; init; }
+
     /// <summary>Files: target column (default: last column); spectra: required.</summary>
     public string? Target { get; init; }
 
     /// <summary>Files: force the task (null: regression unless the target is nominal).</summary>
     public DatasetTask? Task { get; init; }
 
-    /// <summary>Loads the full data set (before splitting). MNIST images are returned as 784 features in [0,1].</summary>
+    /// <summary>
+    /// Loads the data set (before splitting), cut to <see cref="MaxRows"/> random rows if set. MNIST images are
+    /// returned as 784 features in [0,1].
+    /// </summary>
     public Dataset Load(int seed)
+    {
+        if (MaxRows is < 1) throw new ArgumentException($"MaxRows must be at least 1 (got {MaxRows}).");
+        var all = LoadAll(seed);
+        if (MaxRows is not int max || max >= all.Rows) return all;
+        var order = Enumerable.Range(0, all.Rows).ToArray();
+        new Random(unchecked(seed * 7919 + 17)).Shuffle(order);
+        var keep = order[..max];
+        Array.Sort(keep);
+        return all.Subset(keep);
+    }
+
+    private Dataset LoadAll(int seed)
     {
         string s = Source.Trim();
         switch (s.ToLowerInvariant())

@@ -15,7 +15,15 @@ public static class ExperimentRunner
     /// Runs the experiment. With <paramref name="outDir"/> the checkpoint (and so the trained model) is written there;
     /// <paramref name="resume"/> continues a run found there.
     /// </summary>
-    public static ExperimentResult Run(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks = null, string? outDir = null, bool resume = false)
+    public static ExperimentResult Run(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks = null, string? outDir = null, bool resume = false) =>
+        RunAndInspect(spec, callbacks, outDir, resume, afterTraining: null);
+
+    /// <summary>
+    /// As <see cref="Run"/>; <paramref name="afterTraining"/>
+    /// sees the trained model and its prepared data before both are disposed (e.g. to fit NSG* on the frozen encoder).
+    /// </summary>
+    public static ExperimentResult RunAndInspect(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks, string? outDir, bool resume,
+        Action<NeuralSparseGrid, PreparedData>? afterTraining)
     {
         TorchRuntime.EnsureLoaded();
         var dataset = spec.Data.Load(spec.DataSeed);
@@ -32,6 +40,7 @@ public static class ExperimentRunner
         trainer.Metadata[DataScaling.MetadataKey] = data.Scaling.ToJson();
         if (callbacks != null) trainer.Callbacks.AddRange(callbacks);
         var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
+        afterTraining?.Invoke(model, data);
         return new ExperimentResult
         {
             Test = ModelEvaluation.Evaluate(model, data.Test, data.Scaling),

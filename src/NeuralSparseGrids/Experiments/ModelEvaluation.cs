@@ -15,12 +15,18 @@ public static class ModelEvaluation
         model.eval();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var output = Predictor.Forward(model, split.X);
+        return EvaluateOutputs(Predictor.Forward(model, split.X), split, scaling, model.Config.Outputs);
+    }
+
+    /// <summary>Metrics of model outputs (rows, outputs) against <paramref name="split"/>'s targets (scaled with <paramref name="scaling"/>).</summary>
+    public static TestMetrics EvaluateOutputs(Tensor output, TrainingSplit split, DataScaling scaling, int outputs)
+    {
+        using var scope = torch.NewDisposeScope();
         if (split.IsClassification)
         {
             var probabilities = nn.functional.softmax(output, 1).to(ScalarType.Float64).data<double>().ToArray();
             var labels = split.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
-            var m = Metrics.Classification(probabilities, model.Config.Outputs, labels);
+            var m = Metrics.Classification(probabilities, outputs, labels);
             return new TestMetrics { Accuracy = m.Accuracy, Count = m.Count };
         }
         var predicted = output.to(ScalarType.Float64).data<double>().ToArray();

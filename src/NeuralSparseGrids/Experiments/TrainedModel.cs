@@ -74,7 +74,7 @@ public sealed class TrainedModel : IDisposable
         Model.eval();
         var x = torch.tensor(Array.ConvertAll(scaled, v => (float)v), new long[] { rows, inputs });
         var h = Predictor.Embed(Model, x);
-        var output = Model.Layer.forward(h);
+        var output = Model.Head.forward(h);
         var embeddings = h.to(ScalarType.Float64).data<double>().ToArray();
         bool[] outside = Coverage == null ? new bool[rows] : Coverage.Covered(embeddings, rows).Select(c => !c).ToArray();
         if (Model.Config.Task == NsgTask.Classification)

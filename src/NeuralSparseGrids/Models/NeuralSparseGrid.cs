@@ -9,11 +9,16 @@ namespace NeuralSparseGrids.Models;
 /// <summary>
 /// A Neural Sparse Grid (thesis Eq. 3.1-3.3): encoder N, rescaling rho into [0,1]^d, sparse grid layer u.
 /// f(x) = u(rho(N(x))). Input (batch, inputs) -> output (batch, outputs) (regression values or class logits).
+/// With <see cref="HeadKind.Dense"/> the sparse grid layer is replaced by an <see cref="EqualParameterHead"/> of the
+/// same parameter count (the thesis' "ANN" model, Sec. 3.5.3); <see cref="Grid"/> is then the grid it replaces.
 /// </summary>
 public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _encoder;
-    private readonly SparseGridLayer _grid;
+    private readonly SparseGridLayer? _grid;
+    private readonly EqualParameterHead? _dense;
+    private readonly nn.Module<Tensor, Tensor> _head;
+    private readonly SparseGrid _sparseGrid;
 
     /// <summary>Assembles a model from its parts.</summary>
     /// <param name="config">The configuration the parts were built from (kept for checkpoints).</param>
@@ -25,8 +30,28 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         Rescaling = Rescaling.Parse(config.Rescale);
         _encoder = encoder;
         _grid = layer;
+        _head = layer;
+        _sparseGrid = layer.Grid;
         register_module("encoder", _encoder);
-        register_module("grid", _grid);
+        register_module("grid", layer);
+    }
+
+    /// <summary>Assembles a model whose sparse grid layer is replaced by an equal-parameter dense head.</summary>
+    /// <param name="config">The configuration (its <see cref="NsgModelConfig.Head"/> must be <see cref="HeadKind.Dense"/>).</param>
+    /// <param name="encoder">(batch, inputs) -> (batch, latent), raw (before rescaling).</param>
+    /// <param name="head">The dense head on [0,1]^latent.</param>
+    /// <param name="replacedGrid">The sparse grid the head replaces (its point count fixed the head's size).</param>
+    public NeuralSparseGrid(NsgModelConfig config, nn.Module<Tensor, Tensor> encoder, EqualParameterHead head, SparseGrid replacedGrid) : base(nameof(NeuralSparseGrid))
+    {
+        if (config.Head != HeadKind.Dense) throw new ArgumentException("A dense head needs a configuration with Head = Dense.", nameof(config));
+        Config = config;
+        Rescaling = Rescaling.Parse(config.Rescale);
+        _encoder = encoder;
+        _dense = head;
+        _head = head;
+        _sparseGrid = replacedGrid;
+        register_module("encoder", _encoder);
+        register_module("head", head);
     }
 
     /// <summary>Builds the model described by <paramref name="config"/>; all initial weights come from <paramref name="seed"/>.</summary>
@@ -37,6 +62,8 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         torch.manual_seed(seed);
         var encoder = Encoders.Create(config, seed);
         var grid = SparseGrid.Create(config.Latent, config.Level, config.Grid, config.Outputs);
+        if (config.Head == HeadKind.Dense)
+            return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, config.Activation, seed), grid);
         // Small random coefficients: with all-zero coefficients u and du/dh vanish and the encoder starts without a gradient.
         var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = CoefficientInit.SmallNormal, Seed = seed });
         return new NeuralSparseGrid(config, encoder, layer);
@@ -51,11 +78,18 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     /// <summary>The encoder (batch, inputs) -> (batch, latent), before rescaling.</summary>
     public nn.Module<Tensor, Tensor> Encoder => _encoder;
 
-    /// <summary>The sparse grid layer.</summary>
-    public SparseGridLayer Layer => _grid;
+    /// <summary>The sparse grid layer; throws for a dense head (<see cref="HeadKind.Dense"/>), which has none.</summary>
+    public SparseGridLayer Layer => _grid ?? throw new InvalidOperationException(
+        "This model has a dense (equal-parameter ANN) head instead of a sparse grid layer; it has no sparse grid coefficients.");
 
-    /// <summary>The grid of the layer.</summary>
-    public SparseGrid Grid => _grid.Grid;
+    /// <summary>The equal-parameter dense head, or null for a sparse grid model.</summary>
+    public EqualParameterHead? DenseHead => _dense;
+
+    /// <summary>The head after the rescaling: the sparse grid layer or the dense head. (batch, latent) -> (batch, outputs).</summary>
+    public nn.Module<Tensor, Tensor> Head => _head;
+
+    /// <summary>The grid of the layer (for a dense head: the grid it replaces).</summary>
+    public SparseGrid Grid => _sparseGrid;
 
     /// <summary>Embeddings h = rho(N(x)): (batch, inputs) -> (batch, latent) in [0,1]^latent.</summary>
     public Tensor Embed(Tensor x)
@@ -68,7 +102,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return _grid.forward(Embed(x)).MoveToOuterDisposeScope();
+        return _head.forward(Embed(x)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Parameters of the encoder only (the LS/ILS methods train these and solve for the coefficients).</summary>

@@ -20,6 +20,18 @@ public enum EncoderKind
     Cnn,
 }
 
+/// <summary>What follows the encoder and rescaling.</summary>
+public enum HeadKind
+{
+    /// <summary>A sparse grid layer (the Neural Sparse Grid).</summary>
+    SparseGrid,
+    /// <summary>
+    /// The dense replacement with the same parameter count (<see cref="EqualParameterHead"/>, thesis Sec. 3.5.3, Eq. 3.27):
+    /// the "ANN" row of Table 3.15. Trainable with the gradient method only.
+    /// </summary>
+    Dense,
+}
+
 /// <summary>
 /// Everything needed to rebuild a Neural Sparse Grid model (stored in checkpoints as JSON).
 /// </summary>
@@ -57,6 +69,9 @@ public sealed record NsgModelConfig
 
     /// <summary>Rescaling into [0,1]^d, CLI spelling (`sigmoid`, `tanh`, `margin:0.1`).</summary>
     public string Rescale { get; init; } = "sigmoid";
+
+    /// <summary>Sparse grid layer (default) or its equal-parameter dense replacement.</summary>
+    public HeadKind Head { get; init; } = HeadKind.SparseGrid;
 
     /// <summary>Regression outputs, or number of classes.</summary>
     public int Outputs { get; init; } = 1;

@@ -27,6 +27,8 @@ public sealed class NsgTrainer
         options.Validate();
         if (options.Method != TrainingMethod.Gradient && model.Config.Task == NsgTask.Classification)
             throw new ArgumentException("The LS and ILS methods fit regression targets; train classification models with the gradient method (as the thesis does).");
+        if (options.Method != TrainingMethod.Gradient && model.Config.Head == HeadKind.Dense)
+            throw new ArgumentException("The LS and ILS methods solve for sparse grid coefficients; a model with a dense (ANN) head must be trained with the gradient method.");
         _model = model;
         _options = options;
     }
@@ -100,6 +102,7 @@ public sealed class NsgTrainer
         bool stoppedEarly = false;
         int epochsWithoutImprovement = history.Count > 0 ? history.Count - bestEpoch : 0;
         int solveBatch = SolveBatchSize(train.Count);
+        foreach (var callback in Callbacks) callback.OnFitStart(_model, train);
         try
         {
             for (int epoch = startEpoch + 1; epoch <= _options.Epochs; epoch++)
@@ -246,9 +249,10 @@ public sealed class NsgTrainer
         }
         var h = _model.Embed(x);
         var k = _model.Layer.BasisMatrix(h);
+        // The CG start must not alias the coefficients: they are overwritten in place below, before backward.
         var c = _options.Method == TrainingMethod.LeastSquares
             ? RidgeSolver.Solve(k, y, _options.Lambda)
-            : RidgeSolver.ConjugateGradient(k, y, _model.Layer.Coefficients.detach(), _options.Lambda, _options.IlsIterations);
+            : RidgeSolver.ConjugateGradient(k, y, _model.Layer.Coefficients.detach().clone(), _options.Lambda, _options.IlsIterations);
         using (torch.no_grad()) _model.Layer.Coefficients.copy_(c.detach());
         return nn.functional.mse_loss(k.matmul(c), y);
     }

@@ -1,0 +1,104 @@
+using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Experiments;
+
+/// <summary>Options of <see cref="NsgStar"/>.</summary>
+public sealed record NsgStarOptions
+{
+    /// <summary>Ridge lambda of the regression solve (Eq. 3.9).</summary>
+    public double Lambda { get; init; } = 0.01;
+
+    /// <summary>Classification: epochs of gradient training of the coefficients.</summary>
+    public int Epochs { get; init; } = 50;
+
+    /// <summary>Classification: Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>Classification: mini-batch size.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Seed of the coefficient initialisation and batch order.</summary>
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>
+/// NSG* of thesis Sec. 3.5.3 (Table 3.15): the embeddings of a trained model with a dense (ANN) head are frozen, and a
+/// sparse grid layer on the grid that head replaced is fitted on them: by the ridge least-squares solve for regression,
+/// by gradient training of the coefficients (Adam, cross-entropy, best validation accuracy kept) for classification.
+/// </summary>
+public static class NsgStar
+{
+    /// <summary>Fits the sparse grid layer on <paramref name="model"/>'s frozen embeddings of <paramref name="data"/>; returns its test metrics.</summary>
+    public static TestMetrics Fit(NeuralSparseGrid model, PreparedData data, NsgStarOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (options.Epochs < 1 || options.BatchSize < 1 || !(options.LearningRate > 0) || options.Lambda <= 0)
+            throw new ArgumentException("NSG* needs epochs >= 1, batch size >= 1, a positive learning rate and lambda > 0.");
+        using var scope = torch.NewDisposeScope();
+        model.eval();
+        Tensor hTrain, hValidation, hTest;
+        using (torch.no_grad())
+        {
+            hTrain = Predictor.Embed(model, data.Train.X).detach();
+            hValidation = Predictor.Embed(model, data.Validation.X).detach();
+            hTest = Predictor.Embed(model, data.Test.X).detach();
+        }
+        int outputs = model.Config.Outputs;
+        using var layer = new SparseGridLayer(model.Grid, outputs,
+            new SparseGridLayerOptions { Init = CoefficientInit.SmallNormal, Seed = options.Seed });
+        if (data.Train.IsClassification) TrainCoefficients(layer, hTrain, data.Train.Y, hValidation, data.Validation, options);
+        else
+        {
+            using var noGrad = torch.no_grad();
+            var k = layer.BasisMatrix(hTrain);
+            var c = RidgeSolver.Solve(k, data.Train.Y.to(k.dtype), options.Lambda);
+            layer.Coefficients.copy_(c.to(layer.Coefficients.dtype));
+        }
+        using var final = torch.no_grad();
+        return ModelEvaluation.EvaluateOutputs(layer.forward(hTest), data.Test, data.Scaling, outputs);
+    }
+
+    private static void TrainCoefficients(SparseGridLayer layer, Tensor h, Tensor labels, Tensor hValidation, TrainingSplit validation, NsgStarOptions options)
+    {
+        using var optimizer = optim.Adam(layer.parameters(), options.LearningRate);
+        int n = (int)h.shape[0];
+        double bestAccuracy = double.NegativeInfinity;
+        Tensor? best = null;
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                int[] order = NsgTrainer.Permutation(n, options.Seed, epoch);
+                for (int start = 0; start < n; start += options.BatchSize)
+                {
+                    using var step = torch.NewDisposeScope();
+                    int count = Math.Min(options.BatchSize, n - start);
+                    var index = torch.tensor(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
+                    optimizer.zero_grad();
+                    var loss = nn.functional.cross_entropy(layer.forward(h.index_select(0, index)), labels.index_select(0, index));
+                    loss.backward();
+                    optimizer.step();
+                }
+                using var eval = torch.NewDisposeScope();
+                using var noGrad = torch.no_grad();
+                double accuracy = layer.forward(hValidation).argmax(1).eq(validation.Y).to(ScalarType.Float64).mean().item<double>();
+                if (accuracy > bestAccuracy)
+                {
+                    bestAccuracy = accuracy;
+                    if (best is not null) best.Dispose();
+                    best = layer.Coefficients.detach().clone().DetachFromDisposeScope();
+                }
+            }
+            if (best is not null)
+                using (torch.no_grad()) layer.Coefficients.copy_(best);
+        }
+        finally
+        {
+            if (best is not null) best.Dispose();
+        }
+    }
+}

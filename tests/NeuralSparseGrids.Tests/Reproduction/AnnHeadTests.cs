@@ -1,0 +1,59 @@
+using NeuralSparseGrids.Analysis;
+using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Reproduction;
+using NeuralSparseGrids.Training;
+
+namespace NeuralSparseGrids.Tests.Reproduction;
+
+[Collection("Torch")]
+public sealed class AnnHeadTests
+{
+    [Theory]
+    [InlineData(2, 6, 1)]
+    [InlineData(2, 5, 2)]
+    [InlineData(8, 3, 10)]
+    public void DenseHeadHasTheSparseGridsParameterCountWithinOneNeuron(int latent, int level, int outputs)
+    {
+        var config = new NsgModelConfig
+        {
+            Latent = latent, Level = level, Outputs = outputs, HiddenLayers = [5],
+            Task = outputs > 1 ? NsgTask.Classification : NsgTask.Regression,
+        };
+        using var sg = NeuralSparseGrid.Create(config, 1);
+        using var ann = NeuralSparseGrid.Create(config with { Head = HeadKind.Dense }, 1);
+        long sgParams = sg.Layer.Coefficients.numel();
+        long annParams = ann.DenseHead!.parameters().Sum(p => p.numel());
+        Assert.Equal(sg.Grid.PointCount * outputs, sgParams);
+        Assert.True(Math.Abs(annParams - sgParams) <= latent + outputs + 1, $"dense {annParams} vs grid {sgParams}");
+        long encoderParams(NeuralSparseGrid m) => m.EncoderParameters().Sum(p => p.numel());
+        Assert.Equal(encoderParams(sg), encoderParams(ann));
+        Assert.Throws<InvalidOperationException>(() => ann.Layer);
+    }
+
+    [Fact]
+    public void LeastSquaresRefusesADenseHead()
+    {
+        using var ann = NeuralSparseGrid.Create(new NsgModelConfig { Head = HeadKind.Dense, HiddenLayers = [5], Level = 3 }, 1);
+        var e = Assert.Throws<ArgumentException>(() => new NsgTrainer(ann, new TrainingOptions { Method = TrainingMethod.LeastSquares }));
+        Assert.Contains("gradient", e.Message);
+    }
+
+    [Fact]
+    public void NsgStarOnATinyRegressionAndClassificationRun()
+    {
+        var scale = new ReproductionScale(Epochs: 2, Count: 200);
+        foreach (var spec in new[] { ThesisSpecs.SwissRoll(4, head: HeadKind.Dense), ThesisSpecs.TwoMoons(3, head: HeadKind.Dense) })
+        {
+            TestMetrics? star = null;
+            var latent = new LatentStatisticsCallback();
+            var result = ExperimentRunner.RunAndInspect(scale.Apply(spec), [latent], null, false,
+                (model, data) => star = NsgStar.Fit(model, data, new NsgStarOptions { Epochs = 3 }));
+            Assert.NotNull(star);
+            Assert.Equal(2, latent.History.Count);
+            Assert.All(latent.History, h => Assert.InRange(h.Diameter, 0, Math.Sqrt(2)));
+            if (result.Test.Accuracy is double) Assert.InRange(star!.Accuracy!.Value, 0, 1);
+            else Assert.True(double.IsFinite(star!.Mse!.Value) && star.Mse > 0);
+        }
+    }
+}
