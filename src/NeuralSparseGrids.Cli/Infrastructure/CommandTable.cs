@@ -9,5 +9,6 @@ public static class CommandTable
     public static IReadOnlyList<ICliCommand> All() =>
     [
         new DoctorCommand(),
+        new BenchCommand(),
     ];
 }
