@@ -32,7 +32,9 @@ public sealed class BenchCommand : ICliCommand
         "the tensor-op path and the dense basis-matrix path in one run, and prints the ratios. The dense path refuses when\n" +
         "its basis matrix would exceed --dense-max-bytes (default 1 GiB) and reports the size instead. With --json the last\n" +
         "line is one JSON object: fusedMs, tensorOpsMs, denseMs (null if refused), tensorOpsOverFused, denseOverFused,\n" +
-        "peakBytes (bytes the fused step allocates besides the coefficients), points, threads and the settings.";
+        "peakBytes (bytes the fused step allocates besides the coefficients), points, threads and the settings, plus\n" +
+        "process-CPU-time figures (fusedCpuMs, ..., tensorOpsOverFusedCpu) and the load average, since wall-clock\n" +
+        "ratios on a shared machine depend on other load.";
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -61,16 +63,17 @@ public sealed class BenchCommand : ICliCommand
         using var upstream = randn([batch, outputs], dtype, generator: generator);
         if (!context.Json) context.Out.WriteLine($"{layer.Grid}; batch {batch}, {outputs} outputs, {dtype}, {get_num_threads()} torch threads");
 
-        double fused = Time(layer, LayerPath.Fused, h, upstream, repeats);
-        Report(context, "fused", fused, fused);
-        double tensorOps = Time(layer, LayerPath.TensorOps, h, upstream, repeats);
-        Report(context, "tensor-op", tensorOps, fused);
-        double? dense = null;
+        var (fused, fusedCpu) = Time(layer, LayerPath.Fused, h, upstream, repeats);
+        Report(context, "fused", fused, fused, fusedCpu, fusedCpu);
+        var (tensorOps, tensorOpsCpu) = Time(layer, LayerPath.TensorOps, h, upstream, repeats);
+        Report(context, "tensor-op", tensorOps, fused, tensorOpsCpu, fusedCpu);
+        double? dense = null, denseCpu = null;
         string? denseRefusal = null;
         try
         {
-            dense = Time(layer, LayerPath.Dense, h, upstream, Math.Min(repeats, 3));
-            Report(context, "dense", dense.Value, fused);
+            var (wall, cpu) = Time(layer, LayerPath.Dense, h, upstream, Math.Min(repeats, 3));
+            (dense, denseCpu) = (wall, cpu);
+            Report(context, "dense", wall, fused, cpu, fusedCpu);
         }
         catch (DenseBasisTooLargeException e)
         {
@@ -88,32 +91,60 @@ public sealed class BenchCommand : ICliCommand
                 fusedMs = fused, tensorOpsMs = tensorOps, denseMs = dense,
                 tensorOpsOverFused = tensorOps / fused, denseOverFused = dense / fused,
                 peakBytes = peak, denseRefusal,
+                fusedCpuMs = fusedCpu, tensorOpsCpuMs = tensorOpsCpu, denseCpuMs = denseCpu,
+                tensorOpsOverFusedCpu = tensorOpsCpu / fusedCpu, denseOverFusedCpu = denseCpu / fusedCpu,
+                loadAverage = LoadAverage(),
             });
         }
         return 0;
     }
 
-    private static void Report(CliContext context, string name, double ms, double fused)
+    private static void Report(CliContext context, string name, double ms, double fused, double cpuMs, double fusedCpu)
     {
-        if (!context.Json) context.Out.WriteLine($"  {name,-10} {ms,10:F3} ms/step   {ms / fused,8:F1}x fused");
+        if (!context.Json)
+            context.Out.WriteLine($"  {name,-10} {ms,10:F3} ms/step {ms / fused,8:F1}x fused   (process CPU {cpuMs,10:F3} ms/step {cpuMs / fusedCpu,8:F1}x)");
     }
 
-    /// <summary>Median milliseconds of one forward+backward step (loss = sum(y * upstream)) after one warm-up step.</summary>
-    private static double Time(SparseGridLayer layer, LayerPath path, Tensor h, Tensor upstream, int repeats)
+    /// <summary>
+    /// Median wall-clock milliseconds of one forward+backward step (loss = sum(y * upstream)) after one warm-up step,
+    /// and the median process CPU time of a step (all threads; less sensitive to other load on the machine).
+    /// </summary>
+    private static (double wallMs, double cpuMs) Time(SparseGridLayer layer, LayerPath path, Tensor h, Tensor upstream, int repeats)
     {
-        var times = new List<double>();
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        using var process = Process.GetCurrentProcess();
         for (int r = -1; r < repeats; r++)
         {
             using var scope = NewDisposeScope();
             layer.zero_grad();
             var x = h.clone().requires_grad_(true);
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var y = layer.Evaluate(x, layer.Coefficients, path);
             (y * upstream).sum().backward();
             watch.Stop();
-            if (r >= 0) times.Add(watch.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            if (r < 0) continue;
+            wall.Add(watch.Elapsed.TotalMilliseconds);
+            cpu.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
         }
-        times.Sort();
-        return times[times.Count / 2];
+        wall.Sort();
+        cpu.Sort();
+        return (wall[wall.Count / 2], cpu[cpu.Count / 2]);
+    }
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
     }
 }

@@ -41,7 +41,10 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         });
     }
 
-    /// <summary>Gradients for upstream g (n, o): gh (n, d) if non-zero, gc (points, o) if non-zero. Both must be zero-filled.</summary>
+    /// <summary>
+    /// Gradients for upstream g (n, o): gh (n, d) if non-zero (must be zero-filled), gc (points, o) if non-zero (need not
+    /// be initialised: each subspace's block is cleared by the thread that owns it, so no separate parallel zero fill).
+    /// </summary>
     public static void Backward(GridTables t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads)
     {
         using var table = new Table(t, h, n, threads);
@@ -116,6 +119,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         fixed (T* acc = wk.Acc) fixed (T* pre = wk.Prefix) fixed (T* q = wk.Q)
         {
             int* sl = slots + s * d, st = strides + s * d;
+            if (gc != null) new Span<T>(gc + (long)t.Offsets[s] * o, (t.Offsets[s + 1] - t.Offsets[s]) * o).Clear();
             if (t.HatOnly)
             {
                 HatTerms(sl, st, t.Offsets[s], d, n, pos, val, idx, w);
