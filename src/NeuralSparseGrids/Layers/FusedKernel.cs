@@ -26,7 +26,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         result.Clear();
         int chunks = Math.Min(t.Subspaces, threads * 8);
         object gate = new();
-        Parallel(chunks, threads, () => new Worker(t.Dim, n, n * o), (chunk, wk) =>
+        Parallel(chunks, threads, () => new Worker(t.Dim, n, checked(n * o)), (chunk, wk) =>
         {
             var (s0, s1) = Range(chunk, chunks, t.Subspaces);
             for (int s = s0; s < s1; s++) ForwardSubspace(t, table, s, (T*)c, o, wk);
@@ -293,10 +293,10 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         {
             N = n;
             int e = t.Dim * t.LevelCount, w = ActiveTable.Width;
-            Count = ArrayPool<byte>.Shared.Rent(e * n);
-            Pos = ArrayPool<int>.Shared.Rent(e * w * n);
-            Val = ArrayPool<T>.Shared.Rent(e * w * n);
-            Der = ArrayPool<T>.Shared.Rent(e * w * n);
+            Count = ArrayPool<byte>.Shared.Rent(checked(e * n));
+            Pos = ArrayPool<int>.Shared.Rent(checked(e * w * n));
+            Val = ArrayPool<T>.Shared.Rent(checked(e * w * n));
+            Der = ArrayPool<T>.Shared.Rent(checked(e * w * n));
             if (t.HatOnly)
             {
                 // One (dimension, level) row at a time: sample index fastest, no per-sample dispatch.
@@ -396,7 +396,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
             Index = ArrayPool<int>.Shared.Rent(n);
             Weight = ArrayPool<T>.Shared.Rent(n);
             Q = ArrayPool<T>.Shared.Rent(n);
-            Prefix = ArrayPool<T>.Shared.Rent(d * n);
+            Prefix = ArrayPool<T>.Shared.Rent(checked(d * n));
         }
 
         public T[] Acc { get; }
