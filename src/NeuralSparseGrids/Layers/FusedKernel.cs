@@ -29,7 +29,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         Parallel(chunks, threads, () => new Worker(t.Dim, n, checked(n * o)), (chunk, wk) =>
         {
             var (s0, s1) = Range(chunk, chunks, t.Subspaces);
-            for (int s = s0; s < s1; s++) ForwardSubspace(t, table, s, (T*)c, o, wk);
+            for (int i = s0; i < s1; i++) ForwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailing[i], (T*)c, o, wk);
         }, wk =>
         {
             lock (gate)
@@ -54,7 +54,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         Parallel(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), (chunk, wk) =>
         {
             var (s0, s1) = Range(chunk, chunks, t.Subspaces);
-            for (int s = s0; s < s1; s++) BackwardSubspace(t, table, s, (T*)c, (T*)g, (T*)gc, gh != 0, o, wk);
+            for (int i = s0; i < s1; i++) BackwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailing[i], (T*)c, (T*)g, (T*)gc, gh != 0, o, wk);
         }, wk =>
         {
             if (gh != 0)
@@ -76,17 +76,19 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         + (long)threads * ((long)n * Math.Max(o, t.Dim) * sizeof(T) + (long)n * (2 * t.Dim + 4) * sizeof(T) + n * sizeof(int));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardSubspace(GridTables t, Table table, int s, T* c, int o, Worker wk)
+    private static void ForwardSubspace(GridTables t, Table table, int i, int shared, T* c, int o, Worker wk)
     {
-        int d = t.Dim, n = table.N;
+        int d = t.Dim, n = table.N, s = t.Order[i];
         fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
         fixed (byte* cnt = table.Count) fixed (int* idx = wk.Index) fixed (T* w = wk.Weight) fixed (T* acc = wk.Acc)
         {
             int* sl = slots + s * d, st = strides + s * d;
             if (t.HatOnly)
             {
-                HatTerms(sl, st, t.Offsets[s], d, n, pos, val, idx, w);
-                for (int b = 0; b < n; b++) Axpy(w[b], c + (long)idx[b] * o, acc + (long)b * o, o);
+                fixed (int* pi = wk.PartialIndex) fixed (T* pw = wk.PartialWeight)
+                    HatTerms(sl, st, t.Offsets[s], shared, d, n, pos, val, pi, pw, idx);
+                fixed (T* pw = wk.PartialWeight)
+                    for (int b = 0; b < n; b++) Axpy(pw[(long)d * n + b], c + (long)idx[b] * o, acc + (long)b * o, o);
                 return;
             }
             int* ch = stackalloc int[d];
@@ -95,15 +97,15 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
                 for (int j = 0; j < d; j++) ch[j] = 0;
                 do
                 {
-                    int i = t.Offsets[s];
+                    int point = t.Offsets[s];
                     T wt = T.One;
                     for (int j = 0; j < d; j++)
                     {
                         long a = (long)(sl[j] * ActiveTable.Width + ch[j]) * n + b;
-                        i += pos[a] * st[j];
+                        point += pos[a] * st[j];
                         wt *= val[a];
                     }
-                    Axpy(wt, c + (long)i * o, acc + (long)b * o, o);
+                    Axpy(wt, c + (long)point * o, acc + (long)b * o, o);
                 }
                 while (Advance(ch, sl, cnt, d, n, b));
             }
@@ -111,45 +113,44 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardSubspace(GridTables t, Table table, int s, T* c, T* g, T* gc, bool needH, int o, Worker wk)
+    private static void BackwardSubspace(GridTables t, Table table, int i, int shared, T* c, T* g, T* gc, bool needH, int o, Worker wk)
     {
-        int d = t.Dim, n = table.N, width = ActiveTable.Width;
+        int d = t.Dim, n = table.N, width = ActiveTable.Width, s = t.Order[i];
         fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
         fixed (T* der = table.Der) fixed (byte* cnt = table.Count) fixed (int* idx = wk.Index) fixed (T* w = wk.Weight)
-        fixed (T* acc = wk.Acc) fixed (T* pre = wk.Prefix) fixed (T* q = wk.Q)
+        fixed (T* acc = wk.Acc) fixed (T* q = wk.Q)
         {
             int* sl = slots + s * d, st = strides + s * d;
             if (gc != null) new Span<T>(gc + (long)t.Offsets[s] * o, (t.Offsets[s + 1] - t.Offsets[s]) * o).Clear();
             if (t.HatOnly)
             {
-                HatTerms(sl, st, t.Offsets[s], d, n, pos, val, idx, w);
-                if (gc != null)
-                    for (int b = 0; b < n; b++) Axpy(w[b], g + (long)b * o, gc + (long)idx[b] * o, o);
-                if (!needH) return;
-                for (int b = 0; b < n; b++) q[b] = Dot(g + (long)b * o, c + (long)idx[b] * o, o);
-                // pre[j][b] = prod_{m<j} v_m(b); then a running suffix product from the last dimension.
-                new Span<T>(pre, n).Fill(T.One);
-                for (int j = 1; j < d; j++)
+                fixed (int* pi = wk.PartialIndex) fixed (T* pw = wk.PartialWeight)
                 {
-                    T* v = val + (long)sl[j - 1] * width * n, p0 = pre + (long)(j - 1) * n, p1 = pre + (long)j * n;
-                    new ReadOnlySpan<T>(p0, n).CopyTo(new Span<T>(p1, n));
-                    Multiply(p1, v, n);
-                }
-                for (int b = 0; b < n; b++) w[b] = q[b];   // reuse w as q * suffix
-                for (int j = d - 1; j >= 0; j--)
-                {
-                    T* v = val + (long)sl[j] * width * n, dv = der + (long)sl[j] * width * n, p = pre + (long)j * n, a = acc + (long)j * n;
-                    int b = 0;
-                    for (; b <= n - Vector<T>.Count; b += Vector<T>.Count)
+                    HatTerms(sl, st, t.Offsets[s], shared, d, n, pos, val, pi, pw, idx);
+                    T* wd = pw + (long)d * n;
+                    if (gc != null)
+                        for (int b = 0; b < n; b++) Axpy(wd[b], g + (long)b * o, gc + (long)idx[b] * o, o);
+                    if (!needH) return;
+                    for (int b = 0; b < n; b++) q[b] = Dot(g + (long)b * o, c + (long)idx[b] * o, o);
+                    // dL/dh_j += q * phi'_j * prod_{m<j} phi_m * prod_{m>j} phi_m: the running prefix in w, the trailing
+                    // product from the shared partial products (depth d - 1 - j holds prod_{m>j}).
+                    new Span<T>(w, n).Fill(T.One);
+                    for (int j = 0; j < d; j++)
                     {
-                        var wb = Vector.Load(w + b);
-                        Vector.Store(Vector.Load(a + b) + wb * Vector.Load(dv + b) * Vector.Load(p + b), a + b);
-                        Vector.Store(wb * Vector.Load(v + b), w + b);
-                    }
-                    for (; b < n; b++)
-                    {
-                        a[b] += w[b] * dv[b] * p[b];
-                        w[b] *= v[b];
+                        T* v = val + (long)sl[j] * width * n, dv = der + (long)sl[j] * width * n, a = acc + (long)j * n;
+                        T* trailing = pw + (long)(d - 1 - j) * n;
+                        int b = 0;
+                        for (; b <= n - Vector<T>.Count; b += Vector<T>.Count)
+                        {
+                            var wb = Vector.Load(w + b);
+                            Vector.Store(Vector.Load(a + b) + Vector.Load(q + b) * Vector.Load(dv + b) * wb * Vector.Load(trailing + b), a + b);
+                            Vector.Store(wb * Vector.Load(v + b), w + b);
+                        }
+                        for (; b < n; b++)
+                        {
+                            a[b] += q[b] * dv[b] * w[b] * trailing[b];
+                            w[b] *= v[b];
+                        }
                     }
                 }
                 return;
@@ -164,17 +165,17 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
                 for (int j = 0; j < d; j++) ch[j] = 0;
                 do
                 {
-                    int i = t.Offsets[s];
+                    int point = t.Offsets[s];
                     pj[0] = T.One;
                     for (int j = 0; j < d; j++)
                     {
                         long a = (long)(sl[j] * width + ch[j]) * n + b;
-                        i += pos[a] * st[j];
+                        point += pos[a] * st[j];
                         vj[j] = val[a];
                         dj[j] = der[a];
                         pj[j + 1] = pj[j] * vj[j];
                     }
-                    long row = (long)i * o;
+                    long row = (long)point * o;
                     if (gc != null) Axpy(pj[d], gRow, gc + row, o);
                     if (!needH) continue;
                     T qb = Dot(gRow, c + row, o), suffix = T.One;
@@ -189,32 +190,41 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         }
     }
 
-    /// <summary>Hat grids: point index and weight of the one active function of subspace s for every sample.</summary>
+    /// <summary>
+    /// Hat grids: point index (into idx) and weight (depth d of pw) of the one active function of subspace s for every
+    /// sample. pi/pw hold (d + 1, n) partial sums/products over the trailing dimensions d-1, d-2, ...: depth k covers
+    /// k dimensions; depths 0 .. shared are still valid from the previous subspace in visiting order.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void HatTerms(int* sl, int* st, int offset, int d, int n, int* pos, T* val, int* idx, T* w)
+    private static void HatTerms(int* sl, int* st, int offset, int shared, int d, int n, int* pos, T* val, int* pi, T* pw, int* idx)
     {
         int width = ActiveTable.Width;
+        if (shared == 0)
         {
-            int* p = pos + (long)sl[0] * width * n;
-            T* v = val + (long)sl[0] * width * n;
-            int stride = st[0];
-            int b = 0;
-            var vo = new Vector<int>(offset);
-            var vs = new Vector<int>(stride);
-            for (; b <= n - Vector<int>.Count; b += Vector<int>.Count) Vector.Store(vo + Vector.Load(p + b) * vs, idx + b);
-            for (; b < n; b++) idx[b] = offset + p[b] * stride;
-            new ReadOnlySpan<T>(v, n).CopyTo(new Span<T>(w, n));
+            new Span<int>(pi, n).Clear();
+            new Span<T>(pw, n).Fill(T.One);
         }
-        for (int j = 1; j < d; j++)
+        for (int k = shared; k < d; k++)
         {
+            int j = d - 1 - k;
             int* p = pos + (long)sl[j] * width * n;
             T* v = val + (long)sl[j] * width * n;
-            int stride = st[j];
-            var vs = new Vector<int>(stride);
+            int* i0 = pi + (long)k * n, i1 = i0 + n;
+            T* w0 = pw + (long)k * n, w1 = w0 + n;
+            var vs = new Vector<int>(st[j]);
             int b = 0;
-            for (; b <= n - Vector<int>.Count; b += Vector<int>.Count) Vector.Store(Vector.Load(idx + b) + Vector.Load(p + b) * vs, idx + b);
-            for (; b < n; b++) idx[b] += p[b] * stride;
-            Multiply(w, v, n);
+            for (; b <= n - Vector<int>.Count; b += Vector<int>.Count) Vector.Store(Vector.Load(i0 + b) + Vector.Load(p + b) * vs, i1 + b);
+            for (; b < n; b++) i1[b] = i0[b] + p[b] * st[j];
+            b = 0;
+            for (; b <= n - Vector<T>.Count; b += Vector<T>.Count) Vector.Store(Vector.Load(w0 + b) * Vector.Load(v + b), w1 + b);
+            for (; b < n; b++) w1[b] = w0[b] * v[b];
+        }
+        {
+            int* id = pi + (long)d * n;
+            var vo = new Vector<int>(offset);
+            int b = 0;
+            for (; b <= n - Vector<int>.Count; b += Vector<int>.Count) Vector.Store(Vector.Load(id + b) + vo, idx + b);
+            for (; b < n; b++) idx[b] = id[b] + offset;
         }
     }
 
@@ -396,15 +406,18 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
             Index = ArrayPool<int>.Shared.Rent(n);
             Weight = ArrayPool<T>.Shared.Rent(n);
             Q = ArrayPool<T>.Shared.Rent(n);
-            Prefix = ArrayPool<T>.Shared.Rent(checked(d * n));
+            PartialIndex = ArrayPool<int>.Shared.Rent(checked((d + 1) * n));
+            PartialWeight = ArrayPool<T>.Shared.Rent(checked((d + 1) * n));
         }
+
+        public int[] PartialIndex { get; }
+        public T[] PartialWeight { get; }
 
         public T[] Acc { get; }
         public int AccLength { get; }
         public int[] Index { get; }
         public T[] Weight { get; }
         public T[] Q { get; }
-        public T[] Prefix { get; }
 
         public void Dispose()
         {
@@ -412,7 +425,8 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
             ArrayPool<int>.Shared.Return(Index);
             ArrayPool<T>.Shared.Return(Weight);
             ArrayPool<T>.Shared.Return(Q);
-            ArrayPool<T>.Shared.Return(Prefix);
+            ArrayPool<int>.Shared.Return(PartialIndex);
+            ArrayPool<T>.Shared.Return(PartialWeight);
         }
     }
 }
