@@ -15,5 +15,6 @@ public static class CommandTable
         new ReproduceCommand(),
         new DoctorCommand(),
         new GridCommand(),
+        new BenchCommand(),
     ];
 }

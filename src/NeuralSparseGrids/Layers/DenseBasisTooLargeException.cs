@@ -4,7 +4,7 @@ namespace NeuralSparseGrids.Layers;
 public sealed class DenseBasisTooLargeException(long rows, long points, long bytes, long maxBytes)
     : InvalidOperationException($"The dense basis matrix K would have N = {rows:N0} rows x G = {points:N0} points = " +
         $"{Grids.GridTooLargeException.FormatBytes(bytes)} ({bytes:N0} bytes), above the budget of " +
-        $"{Grids.GridTooLargeException.FormatBytes(maxBytes)}; use the fused or tensor-op path, a smaller batch, or raise DenseMaxBytes.")
+        $"{Grids.GridTooLargeException.FormatBytes(maxBytes)}; use the fused or tensor-op path, the sparse form (SparseBasisMatrix / BasisEntries), a smaller batch, or raise DenseMaxBytes.")
 {
     /// <summary>Rows N (batch).</summary>
     public long Rows { get; } = rows;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -5,173 +6,243 @@ namespace NeuralSparseGrids.Layers;
 
 /// <summary>
 /// The fused CPU kernel of the sparse grid layer (thesis Eq. 3.3, 3.5, 3.6) on raw contiguous row-major buffers.
-/// Forward: per sample and subspace, the one active cell (the tensor product of the active one-dimensional functions,
-/// more than one only on boundary levels): out[b] += prod_j phi_j(h_bj) C[idx]. Backward in one pass parallel over
-/// subspace ranges: dL/dC by direct writes (subspaces own disjoint point ranges, so no two threads touch the same row,
-/// no atomics, no per-thread coefficient buffers) and dL/dh into per-thread (batch, d) buffers, with the product rule
-/// by prefix and suffix products (no division).
 /// </summary>
+/// <remarks>
+/// First the active one-dimensional functions of every sample, dimension and level are tabulated
+/// (<see cref="ActiveTable"/>, O(batch d L)). Both passes then run subspace-major and in parallel over subspace ranges:
+/// a subspace's coefficient rows are one contiguous block, so all samples of a batch hit it while it is in cache.
+/// Forward: out[b] += prod_j phi_j(h_bj) C[idx] into per-thread (batch, outputs) buffers. Backward in one pass:
+/// dL/dC by direct writes (subspaces own disjoint point ranges, so no two threads touch the same row: no atomics, no
+/// per-thread coefficient buffers) and dL/dh into per-thread (d, batch) buffers by the product rule with prefix and
+/// suffix products (no division). Boundary levels (several actives) enumerate the tensor product of their actives.
+/// </remarks>
 internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>out (n, o) = sum over subspaces of the active terms; h (n, d), c (points, o). Overwrites out.</summary>
     public static void Forward(GridTables t, nint h, nint c, nint output, int n, int o, int threads)
     {
-        int e = t.Dim * t.LevelCount;
-        int chunks = Math.Min(n, threads * 4);
-        For(chunks, threads, () => new Sample(e), (chunk, s) =>
-        {
-            var (b0, b1) = Range(chunk, chunks, n);
-            for (int b = b0; b < b1; b++)
-            {
-                T* x = (T*)h + (long)b * t.Dim;
-                for (int j = 0; j < t.Dim; j++) ActiveTable.Fill(t, j, x[j], s.Count, s.Pos, s.Val, s.Der);
-                T* row = (T*)output + (long)b * o;
-                new Span<T>(row, o).Clear();
-                fixed (byte* cnt = s.Count) fixed (int* pos = s.Pos) fixed (T* val = s.Val)
-                    ForwardSample(t, cnt, pos, val, (T*)c, row, o);
-            }
-        }, null);
-    }
-
-    /// <summary>
-    /// Gradients for upstream g (n, o): gh (n, d) if non-zero, gc (points, o) if non-zero. Both must be zero-filled.
-    /// </summary>
-    public static void Backward(GridTables t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads)
-    {
-        int d = t.Dim, e = d * t.LevelCount, w = ActiveTable.Width;
-        var count = new byte[(long)n * e];
-        var pos = new int[(long)n * e * w];
-        var val = new T[(long)n * e * w];
-        var der = new T[(long)n * e * w];
-        int fillChunks = Math.Min(n, threads * 4);
-        For(fillChunks, threads, () => 0, (chunk, _) =>
-        {
-            var (b0, b1) = Range(chunk, fillChunks, n);
-            for (int b = b0; b < b1; b++)
-            {
-                T* x = (T*)h + (long)b * d;
-                for (int j = 0; j < d; j++)
-                    ActiveTable.Fill(t, j, x[j], count.AsSpan(b * e, e), pos.AsSpan(b * e * w, e * w), val.AsSpan(b * e * w, e * w), der.AsSpan(b * e * w, e * w));
-            }
-        }, null);
-
-        var gradH = (T*)gh;
+        using var table = new Table(t, h, n, threads);
+        var result = new Span<T>((T*)output, n * o);
+        result.Clear();
         int chunks = Math.Min(t.Subspaces, threads * 8);
         object gate = new();
-        For(chunks, threads, () => new T[gh == 0 ? 0 : n * d], (chunk, local) =>
+        Parallel(chunks, threads, () => new Worker(t.Dim, n, checked(n * o)), (chunk, wk) =>
         {
             var (s0, s1) = Range(chunk, chunks, t.Subspaces);
-            fixed (byte* cnt = count) fixed (int* p = pos) fixed (T* v = val) fixed (T* dv = der) fixed (T* dh = local)
-                BackwardSubspaces(t, s0, s1, n, o, cnt, p, v, dv, (T*)c, (T*)g, gh == 0 ? null : dh, (T*)gc);
-        }, local =>
+            for (int i = s0; i < s1; i++) ForwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailing[i], (T*)c, o, wk);
+        }, wk =>
         {
-            if (gh == 0) return;
-            lock (gate) for (int i = 0; i < local.Length; i++) gradH[i] += local[i];
+            lock (gate)
+            {
+                T* r = (T*)output;
+                for (int i = 0; i < wk.AccLength; i++) r[i] += wk.Acc[i];
+            }
+            wk.Dispose();
         });
     }
 
-    /// <summary>Bytes of scratch the backward allocates besides its outputs (for the memory report).</summary>
-    public static long BackwardScratchBytes(GridTables t, int n, int threads) =>
-        (long)n * t.Dim * t.LevelCount * (1 + ActiveTable.Width * (sizeof(int) + 2 * sizeof(T))) + (long)threads * n * t.Dim * sizeof(T);
-
-    private static void ForwardSample(GridTables t, byte* cnt, int* pos, T* val, T* c, T* row, int o)
+    /// <summary>
+    /// Gradients for upstream g (n, o): gh (n, d) if non-zero (must be zero-filled), gc (points, o) if non-zero (need not
+    /// be initialised: each subspace's block is cleared by the thread that owns it, so no separate parallel zero fill).
+    /// </summary>
+    public static void Backward(GridTables t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads)
     {
+        using var table = new Table(t, h, n, threads);
         int d = t.Dim;
-        fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* offsets = t.Offsets)
+        int chunks = Math.Min(t.Subspaces, threads * 8);
+        object gate = new();
+        Parallel(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), (chunk, wk) =>
         {
-            int* ch = stackalloc int[d];
-            for (int s = 0; s < t.Subspaces; s++)
+            var (s0, s1) = Range(chunk, chunks, t.Subspaces);
+            for (int i = s0; i < s1; i++) BackwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailing[i], (T*)c, (T*)g, (T*)gc, gh != 0, o, wk);
+        }, wk =>
+        {
+            if (gh != 0)
             {
-                int* sl = slots + s * d, st = strides + s * d;
-                if (t.HatOnly)
+                lock (gate)
                 {
-                    int idx = offsets[s];
-                    T wt = T.One;
+                    T* r = (T*)gh;
                     for (int j = 0; j < d; j++)
-                    {
-                        int a = sl[j] * ActiveTable.Width;
-                        idx += pos[a] * st[j];
-                        wt *= val[a];
-                    }
-                    Axpy(wt, c + (long)idx * o, row, o);
-                    continue;
+                        for (int b = 0; b < n; b++) r[(long)b * d + j] += wk.Acc[j * n + b];
                 }
+            }
+            wk.Dispose();
+        });
+    }
+
+    /// <summary>Bytes of scratch forward or backward allocates besides its outputs (for the memory report).</summary>
+    public static long ScratchBytes(GridTables t, int n, int o, int threads) =>
+        (long)n * t.Dim * t.LevelCount * (1 + ActiveTable.Width * (sizeof(int) + 2 * sizeof(T)))
+        + (long)threads * ((long)n * Math.Max(o, t.Dim) * sizeof(T) + (long)n * (2 * t.Dim + 4) * sizeof(T) + n * sizeof(int));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardSubspace(GridTables t, Table table, int i, int shared, T* c, int o, Worker wk)
+    {
+        int d = t.Dim, n = table.N, s = t.Order[i];
+        fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
+        fixed (byte* cnt = table.Count) fixed (int* idx = wk.Index) fixed (T* w = wk.Weight) fixed (T* acc = wk.Acc)
+        {
+            int* sl = slots + s * d, st = strides + s * d;
+            if (t.HatOnly)
+            {
+                fixed (int* pi = wk.PartialIndex) fixed (T* pw = wk.PartialWeight)
+                    HatTerms(sl, st, t.Offsets[s], shared, d, n, pos, val, pi, pw, idx);
+                fixed (T* pw = wk.PartialWeight)
+                    for (int b = 0; b < n; b++) Axpy(pw[(long)d * n + b], c + (long)idx[b] * o, acc + (long)b * o, o);
+                return;
+            }
+            int* ch = stackalloc int[d];
+            for (int b = 0; b < n; b++)
+            {
                 for (int j = 0; j < d; j++) ch[j] = 0;
-                while (true)
+                do
                 {
-                    int idx = offsets[s];
+                    int point = t.Offsets[s];
                     T wt = T.One;
                     for (int j = 0; j < d; j++)
                     {
-                        int a = sl[j] * ActiveTable.Width + ch[j];
-                        idx += pos[a] * st[j];
+                        long a = (long)(sl[j] * ActiveTable.Width + ch[j]) * n + b;
+                        point += pos[a] * st[j];
                         wt *= val[a];
                     }
-                    Axpy(wt, c + (long)idx * o, row, o);
-                    if (!Advance(ch, sl, cnt, d)) break;
+                    Axpy(wt, c + (long)point * o, acc + (long)b * o, o);
                 }
+                while (Advance(ch, sl, cnt, d, n, b));
             }
         }
     }
 
-    private static void BackwardSubspaces(GridTables t, int s0, int s1, int n, int o, byte* cnt, int* pos, T* val, T* der,
-        T* c, T* g, T* dh, T* gc)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardSubspace(GridTables t, Table table, int i, int shared, T* c, T* g, T* gc, bool needH, int o, Worker wk)
     {
-        int d = t.Dim, e = d * t.LevelCount, w = ActiveTable.Width;
-        int* ch = stackalloc int[d];
-        T* v = stackalloc T[d];
-        T* dv = stackalloc T[d];
-        T* pre = stackalloc T[d + 1];
-        fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* offsets = t.Offsets)
+        int d = t.Dim, n = table.N, width = ActiveTable.Width, s = t.Order[i];
+        fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
+        fixed (T* der = table.Der) fixed (byte* cnt = table.Count) fixed (int* idx = wk.Index) fixed (T* w = wk.Weight)
+        fixed (T* acc = wk.Acc) fixed (T* q = wk.Q)
         {
-            for (int s = s0; s < s1; s++)
+            int* sl = slots + s * d, st = strides + s * d;
+            if (gc != null) new Span<T>(gc + (long)t.Offsets[s] * o, (t.Offsets[s + 1] - t.Offsets[s]) * o).Clear();
+            if (t.HatOnly)
             {
-                int* sl = slots + s * d, st = strides + s * d;
-                for (int b = 0; b < n; b++)
+                fixed (int* pi = wk.PartialIndex) fixed (T* pw = wk.PartialWeight)
                 {
-                    byte* cb = cnt + (long)b * e;
-                    int* pb = pos + (long)b * e * w;
-                    T* vb = val + (long)b * e * w, db = der + (long)b * e * w;
-                    T* gRow = g + (long)b * o;
-                    for (int j = 0; j < d; j++) ch[j] = 0;
-                    while (true)
+                    HatTerms(sl, st, t.Offsets[s], shared, d, n, pos, val, pi, pw, idx);
+                    T* wd = pw + (long)d * n;
+                    if (gc != null)
+                        for (int b = 0; b < n; b++) Axpy(wd[b], g + (long)b * o, gc + (long)idx[b] * o, o);
+                    if (!needH) return;
+                    for (int b = 0; b < n; b++) q[b] = Dot(g + (long)b * o, c + (long)idx[b] * o, o);
+                    // dL/dh_j += q * phi'_j * prod_{m<j} phi_m * prod_{m>j} phi_m: the running prefix in w, the trailing
+                    // product from the shared partial products (depth d - 1 - j holds prod_{m>j}).
+                    new Span<T>(w, n).Fill(T.One);
+                    for (int j = 0; j < d; j++)
                     {
-                        int idx = offsets[s];
-                        for (int j = 0; j < d; j++)
+                        T* v = val + (long)sl[j] * width * n, dv = der + (long)sl[j] * width * n, a = acc + (long)j * n;
+                        T* trailing = pw + (long)(d - 1 - j) * n;
+                        int b = 0;
+                        for (; b <= n - Vector<T>.Count; b += Vector<T>.Count)
                         {
-                            int a = sl[j] * w + ch[j];
-                            idx += pb[a] * st[j];
-                            v[j] = vb[a];
-                            dv[j] = db[a];
+                            var wb = Vector.Load(w + b);
+                            Vector.Store(Vector.Load(a + b) + Vector.Load(q + b) * Vector.Load(dv + b) * wb * Vector.Load(trailing + b), a + b);
+                            Vector.Store(wb * Vector.Load(v + b), w + b);
                         }
-                        pre[0] = T.One;
-                        for (int j = 0; j < d; j++) pre[j + 1] = pre[j] * v[j];
-                        long row = (long)idx * o;
-                        if (gc != null) Axpy(pre[d], gRow, gc + row, o);
-                        if (dh != null)
+                        for (; b < n; b++)
                         {
-                            T q = Dot(gRow, c + row, o);
-                            T suffix = T.One;
-                            T* dhb = dh + (long)b * d;
-                            for (int j = d - 1; j >= 0; j--)
-                            {
-                                dhb[j] += q * dv[j] * pre[j] * suffix;
-                                suffix *= v[j];
-                            }
+                            a[b] += q[b] * dv[b] * w[b] * trailing[b];
+                            w[b] *= v[b];
                         }
-                        if (t.HatOnly || !Advance(ch, sl, cb, d)) break;
                     }
                 }
+                return;
+            }
+            int* ch = stackalloc int[d];
+            T* vj = stackalloc T[d];
+            T* dj = stackalloc T[d];
+            T* pj = stackalloc T[d + 1];
+            for (int b = 0; b < n; b++)
+            {
+                T* gRow = g + (long)b * o;
+                for (int j = 0; j < d; j++) ch[j] = 0;
+                do
+                {
+                    int point = t.Offsets[s];
+                    pj[0] = T.One;
+                    for (int j = 0; j < d; j++)
+                    {
+                        long a = (long)(sl[j] * width + ch[j]) * n + b;
+                        point += pos[a] * st[j];
+                        vj[j] = val[a];
+                        dj[j] = der[a];
+                        pj[j + 1] = pj[j] * vj[j];
+                    }
+                    long row = (long)point * o;
+                    if (gc != null) Axpy(pj[d], gRow, gc + row, o);
+                    if (!needH) continue;
+                    T qb = Dot(gRow, c + row, o), suffix = T.One;
+                    for (int j = d - 1; j >= 0; j--)
+                    {
+                        acc[(long)j * n + b] += qb * dj[j] * pj[j] * suffix;
+                        suffix *= vj[j];
+                    }
+                }
+                while (Advance(ch, sl, cnt, d, n, b));
             }
         }
+    }
+
+    /// <summary>
+    /// Hat grids: point index (into idx) and weight (depth d of pw) of the one active function of subspace s for every
+    /// sample. pi/pw hold (d + 1, n) partial sums/products over the trailing dimensions d-1, d-2, ...: depth k covers
+    /// k dimensions; depths 0 .. shared are still valid from the previous subspace in visiting order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HatTerms(int* sl, int* st, int offset, int shared, int d, int n, int* pos, T* val, int* pi, T* pw, int* idx)
+    {
+        int width = ActiveTable.Width;
+        if (shared == 0)
+        {
+            new Span<int>(pi, n).Clear();
+            new Span<T>(pw, n).Fill(T.One);
+        }
+        for (int k = shared; k < d; k++)
+        {
+            int j = d - 1 - k;
+            int* p = pos + (long)sl[j] * width * n;
+            T* v = val + (long)sl[j] * width * n;
+            int* i0 = pi + (long)k * n, i1 = i0 + n;
+            T* w0 = pw + (long)k * n, w1 = w0 + n;
+            var vs = new Vector<int>(st[j]);
+            int b = 0;
+            for (; b <= n - Vector<int>.Count; b += Vector<int>.Count) Vector.Store(Vector.Load(i0 + b) + Vector.Load(p + b) * vs, i1 + b);
+            for (; b < n; b++) i1[b] = i0[b] + p[b] * st[j];
+            b = 0;
+            for (; b <= n - Vector<T>.Count; b += Vector<T>.Count) Vector.Store(Vector.Load(w0 + b) * Vector.Load(v + b), w1 + b);
+            for (; b < n; b++) w1[b] = w0[b] * v[b];
+        }
+        {
+            int* id = pi + (long)d * n;
+            var vo = new Vector<int>(offset);
+            int b = 0;
+            for (; b <= n - Vector<int>.Count; b += Vector<int>.Count) Vector.Store(Vector.Load(id + b) + vo, idx + b);
+            for (; b < n; b++) idx[b] = id[b] + offset;
+        }
+    }
+
+    /// <summary>y[b] *= x[b].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Multiply(T* y, T* x, int n)
+    {
+        int b = 0;
+        for (; b <= n - Vector<T>.Count; b += Vector<T>.Count) Vector.Store(Vector.Load(y + b) * Vector.Load(x + b), y + b);
+        for (; b < n; b++) y[b] *= x[b];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Advance(int* ch, int* sl, byte* cnt, int d)
+    private static bool Advance(int* ch, int* sl, byte* cnt, int d, int n, int b)
     {
         for (int j = d - 1; j >= 0; j--)
         {
-            if (++ch[j] < cnt[sl[j]]) return true;
+            if (++ch[j] < cnt[(long)sl[j] * n + b]) return true;
             ch[j] = 0;
         }
         return false;
@@ -193,34 +264,169 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Dot(T* x, T* y, int o)
     {
+        int k = 0;
         T sum = T.Zero;
-        for (int k = 0; k < o; k++) sum += x[k] * y[k];
+        if (o >= Vector<T>.Count)
+        {
+            var acc = Vector<T>.Zero;
+            for (; k <= o - Vector<T>.Count; k += Vector<T>.Count) acc += Vector.Load(x + k) * Vector.Load(y + k);
+            sum = Vector.Sum(acc);
+        }
+        for (; k < o; k++) sum += x[k] * y[k];
         return sum;
     }
 
     private static (int start, int end) Range(int chunk, int chunks, int total) =>
         ((int)((long)total * chunk / chunks), (int)((long)total * (chunk + 1) / chunks));
 
-    private static void For<TLocal>(int chunks, int threads, Func<TLocal> init, Action<int, TLocal> body, Action<TLocal>? finish)
+    private static void Parallel<TLocal>(int chunks, int threads, Func<TLocal> init, Action<int, TLocal> body, Action<TLocal> finish)
     {
         if (chunks <= 0) return;
         if (threads <= 1 || chunks == 1)
         {
             var local = init();
             for (int i = 0; i < chunks; i++) body(i, local);
-            finish?.Invoke(local);
+            finish(local);
             return;
         }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, init,
-            (i, _, local) => { body(i, local); return local; }, local => finish?.Invoke(local));
+        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, init,
+            (i, _, local) => { body(i, local); return local; }, finish);
     }
 
-    /// <summary>Per-worker table of the active functions of one sample.</summary>
-    private sealed class Sample(int entries)
+    /// <summary>
+    /// Active functions of all samples, sample index fastest: entry (e * Width + a) * n + b for e = j * L + level slot;
+    /// Count[e * n + b] actives.
+    /// </summary>
+    private sealed class Table : IDisposable
+    {
+        public Table(GridTables t, nint h, int n, int threads)
+        {
+            N = n;
+            int e = t.Dim * t.LevelCount, w = ActiveTable.Width;
+            Count = ArrayPool<byte>.Shared.Rent(checked(e * n));
+            Pos = ArrayPool<int>.Shared.Rent(checked(e * w * n));
+            Val = ArrayPool<T>.Shared.Rent(checked(e * w * n));
+            Der = ArrayPool<T>.Shared.Rent(checked(e * w * n));
+            if (t.HatOnly)
+            {
+                // One (dimension, level) row at a time: sample index fastest, no per-sample dispatch.
+                Parallel(e, threads, () => 0, (entry, _) => FillHatRow(t, entry, (T*)h, n), _ => { });
+                return;
+            }
+            int chunks = Math.Min(n, threads * 4);
+            Parallel(chunks, threads, () => new Scratch(e), (chunk, sc) =>
+            {
+                var (b0, b1) = Range(chunk, chunks, n);
+                for (int b = b0; b < b1; b++)
+                {
+                    T* x = (T*)h + (long)b * t.Dim;
+                    for (int j = 0; j < t.Dim; j++) ActiveTable.Fill(t, j, x[j], sc.Count, sc.Pos, sc.Val, sc.Der);
+                    for (int i = 0; i < e; i++)
+                    {
+                        Count[(long)i * n + b] = sc.Count[i];
+                        for (int a = 0; a < sc.Count[i]; a++)
+                        {
+                            long k = (long)(i * w + a) * n + b;
+                            Pos[k] = sc.Pos[i * w + a];
+                            Val[k] = sc.Val[i * w + a];
+                            Der[k] = sc.Der[i * w + a];
+                        }
+                    }
+                }
+            }, _ => { });
+        }
+
+        /// <summary>Hat levels (Linear, ModifiedLinear): the same semantics as <see cref="ActiveTable.Fill{T}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void FillHatRow(GridTables t, int entry, T* h, int n)
+        {
+            int d = t.Dim, j = entry / t.LevelCount, l = entry % t.LevelCount + t.MinLevel;
+            bool modified = t.Type == Grids.GridType.ModifiedLinear;
+            int cells = 1 << (l - 1), last = 2 * cells - 1;
+            double scale = 2.0 * cells;
+            long row = (long)entry * ActiveTable.Width * n;
+            Array.Fill(Count, (byte)1, entry * n, n);
+            fixed (int* pos = &Pos[row]) fixed (T* val = &Val[row]) fixed (T* der = &Der[row])
+            {
+                for (int b = 0; b < n; b++)
+                {
+                    double x = double.CreateTruncating(h[(long)b * d + j]), ds = 1;
+                    if (x < 0) { x = 0; ds = 0; } else if (x > 1) { x = 1; ds = 0; }
+                    int k = (int)(x * cells);
+                    if (k >= cells) k = cells - 1;
+                    int i = 2 * k + 1;
+                    double v, dv;
+                    if (modified && l == 1) { v = 1; dv = 0; }
+                    else if (modified && i == 1) { v = 2 - scale * x; dv = -scale; }
+                    else if (modified && i == last) { v = scale * x + 1 - i; dv = scale; }
+                    else
+                    {
+                        double u = scale * x - i;
+                        if (u >= 0) { v = 1 - u; dv = -scale; } else { v = 1 + u; dv = scale; }
+                    }
+                    pos[b] = k;
+                    val[b] = T.CreateTruncating(v);
+                    der[b] = T.CreateTruncating(dv * ds);
+                }
+            }
+        }
+
+        public int N { get; }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(Count);
+            ArrayPool<int>.Shared.Return(Pos);
+            ArrayPool<T>.Shared.Return(Val);
+            ArrayPool<T>.Shared.Return(Der);
+        }
+
+        public byte[] Count { get; }
+        public int[] Pos { get; }
+        public T[] Val { get; }
+        public T[] Der { get; }
+    }
+
+    private sealed class Scratch(int entries)
     {
         public byte[] Count { get; } = new byte[entries];
         public int[] Pos { get; } = new int[entries * ActiveTable.Width];
         public T[] Val { get; } = new T[entries * ActiveTable.Width];
         public T[] Der { get; } = new T[entries * ActiveTable.Width];
+    }
+
+    /// <summary>Per-thread buffers: accumulator (forward: (n, o); backward: dL/dh as (d, n)) and per-subspace terms.</summary>
+    private sealed class Worker : IDisposable
+    {
+        public Worker(int d, int n, int accLength)
+        {
+            Acc = ArrayPool<T>.Shared.Rent(accLength);
+            Array.Clear(Acc, 0, accLength);
+            AccLength = accLength;
+            Index = ArrayPool<int>.Shared.Rent(n);
+            Weight = ArrayPool<T>.Shared.Rent(n);
+            Q = ArrayPool<T>.Shared.Rent(n);
+            PartialIndex = ArrayPool<int>.Shared.Rent(checked((d + 1) * n));
+            PartialWeight = ArrayPool<T>.Shared.Rent(checked((d + 1) * n));
+        }
+
+        public int[] PartialIndex { get; }
+        public T[] PartialWeight { get; }
+
+        public T[] Acc { get; }
+        public int AccLength { get; }
+        public int[] Index { get; }
+        public T[] Weight { get; }
+        public T[] Q { get; }
+
+        public void Dispose()
+        {
+            ArrayPool<T>.Shared.Return(Acc);
+            ArrayPool<int>.Shared.Return(Index);
+            ArrayPool<T>.Shared.Return(Weight);
+            ArrayPool<T>.Shared.Return(Q);
+            ArrayPool<int>.Shared.Return(PartialIndex);
+            ArrayPool<T>.Shared.Return(PartialWeight);
+        }
     }
 }

@@ -47,7 +47,7 @@ internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<Fu
             using var g = gradOutput.contiguous();
             int n = (int)h.shape[0], o = (int)c.shape[1], threads = torch.get_num_threads();
             var gh = needH ? torch.zeros_like(h) : null;
-            var gc = needC ? torch.zeros_like(c) : null;
+            var gc = needC ? torch.empty_like(c) : null;   // the kernel clears it block by block
             nint ghp = gh is null ? 0 : TensorData.Pointer(gh), gcp = gc is null ? 0 : TensorData.Pointer(gc);
             if (c.dtype == ScalarType.Float64)
                 FusedKernel<double>.Backward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);

@@ -29,7 +29,35 @@ internal sealed class GridTables
             Offsets[s] = checked((int)grid.SubspaceOffsets[s]);
         }
         Offsets[Subspaces] = Points;
+
+        // Visiting order for the hat kernels: lexicographic in (l_{d-1}, ..., l_0), so consecutive subspaces share
+        // their trailing levels, and with them the partial point index (strides depend on later dims only) and the
+        // partial product of the trailing one-dimensional values.
+        var lv = grid.SubspaceLevels.ToArray();
+        Order = Enumerable.Range(0, Subspaces).ToArray();
+        Array.Sort(Order, (a, b) =>
+        {
+            for (int j = Dim - 1; j >= 0; j--)
+            {
+                int c = lv[a * Dim + j].CompareTo(lv[b * Dim + j]);
+                if (c != 0) return c;
+            }
+            return 0;
+        });
+        SharedTrailing = new int[Subspaces];
+        for (int i = 1; i < Subspaces; i++)
+        {
+            int k = 0;
+            while (k < Dim && lv[Order[i] * Dim + Dim - 1 - k] == lv[Order[i - 1] * Dim + Dim - 1 - k]) k++;
+            SharedTrailing[i] = k;
+        }
     }
+
+    /// <summary>Subspaces in visiting order (lexicographic in the reversed level vector).</summary>
+    public int[] Order { get; }
+
+    /// <summary>For position i of <see cref="Order"/>: how many trailing dimensions share their level with position i - 1.</summary>
+    public int[] SharedTrailing { get; }
 
     public SparseGrid Grid { get; }
     public int Dim { get; }

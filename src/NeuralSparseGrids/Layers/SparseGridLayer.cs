@@ -33,11 +33,10 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Creates the layer on <paramref name="grid"/> with a (points, outputs) coefficient parameter.</summary>
-    public SparseGridLayer(SparseGrid grid, int outputs, SparseGridLayerOptions? options = null) : base(nameof(SparseGridLayer))
+    public SparseGridLayer(SparseGrid grid, int outputs, SparseGridLayerOptions? options = null) : base(LoadTorch(nameof(SparseGridLayer)))
     {
         ArgumentNullException.ThrowIfNull(grid);
         if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A sparse grid layer needs at least one output.");
-        TorchRuntime.EnsureLoaded();
         Options = options ?? new SparseGridLayerOptions();
         if (Options.DType is not (ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"SparseGridLayer supports float32 and float64, not {Options.DType}.", nameof(options));
@@ -127,6 +126,21 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
         return result;
     }
 
+    /// <summary>
+    /// Bytes the fused path allocates for one forward+backward over <paramref name="batch"/> samples besides the
+    /// coefficients: output (batch, outputs), dL/dh (batch, d), dL/dC (points, outputs) and the kernel's scratch
+    /// (the active one-dimensional functions, O(batch d L), and per-thread (batch, d) buffers). Never O(batch points).
+    /// </summary>
+    public long FusedPeakBytes(int batch)
+    {
+        int threads = get_num_threads();
+        long element = Options.DType == ScalarType.Float64 ? 8 : 4;
+        long scratch = Options.DType == ScalarType.Float64
+            ? FusedKernel<double>.ScratchBytes(_tables, batch, Outputs, threads)
+            : FusedKernel<float>.ScratchBytes(_tables, batch, Outputs, threads);
+        return element * ((long)batch * Outputs + (long)batch * Grid.Dim + Grid.PointCount * Outputs) + scratch;
+    }
+
     private Tensor DenseBasis(Tensor x)
     {
         long bytes = checked(x.shape[0] * Grid.PointCount * x.ElementSize);
@@ -146,6 +160,13 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
         var x = h.dtype == dtype ? h : h.to(dtype);
         InputCheck.Validate(x.is_contiguous() ? x : x.contiguous(), InputTolerance, Options.Clamp);
         return x;
+    }
+
+    // The base Module constructor already calls into libtorch, so load (and if needed patch) it before.
+    private static string LoadTorch(string name)
+    {
+        TorchRuntime.EnsureLoaded();
+        return name;
     }
 
     private static LayerPath Resolve(LayerPath path, DeviceType device) => path switch

@@ -78,7 +78,7 @@ internal sealed class TensorOpsTables
             for (int k = 0; k < Basis1D.Count(t.Type, l); k++)
             {
                 funcSlot.Add(Basis1D.IsGlobalLevel(t.Type, l) ? slotOfLevel[li] + k : slotOfLevel[li]);
-                funcPos.Add(Basis1D.IsGlobalLevel(t.Type, l) ? k : k);
+                funcPos.Add(k);
             }
         }
         FuncSlot = funcSlot.ToArray();

@@ -75,4 +75,16 @@ public class LayerLifecycleTests
         Assert.True(LayerTestData.MaxAbsDiff(grads[0], grads[1]) < 1e-8);
         Assert.True(LayerTestData.MaxAbs(grads[0]) > 0);
     }
+
+    [Fact]
+    public void FusedMemoryIsLinearInBatchAndPoints()
+    {
+        // The d = 8, n = 7 target: the fused step's extra memory is O(batch d L + points outputs), far below batch x points.
+        using var scope = NewDisposeScope();
+        var layer = new SparseGridLayer(8, 7, GridType.Linear, 10);
+        long bytes = layer.FusedPeakBytes(128);
+        long linear = 4L * (128 * 8 + 141569 * 10);
+        Assert.InRange(bytes, linear, 4 * linear);
+        Assert.True(bytes < 128L * 141569 * 4 / 10);
+    }
 }

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using NeuralSparseGrids.Cli.Infrastructure;
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Native;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Cli.Commands;
+
+/// <summary>`nsg bench layer`: times forward+backward of the sparse grid layer for the fused, tensor-op and dense paths.</summary>
+public sealed class BenchCommand : ICliCommand
+{
+    private static readonly Dictionary<string, GridType> Types = new()
+    {
+        ["linear"] = GridType.Linear,
+        ["boundary"] = GridType.LinearBoundary,
+        ["extended-boundary"] = GridType.LinearExtendedBoundary,
+        ["modlinear"] = GridType.ModifiedLinear,
+    };
+
+    /// <inheritdoc />
+    public string Name => "bench";
+
+    /// <inheritdoc />
+    public string Summary => "Benchmarks: `bench layer` times the sparse grid layer's fused, tensor-op and dense paths.";
+
+    /// <inheritdoc />
+    public string Usage =>
+        "nsg bench layer --dim D --level N [--batch B] [--outputs O] [--type linear|boundary|extended-boundary|modlinear]\n" +
+        "                [--dtype float32|float64] [--repeats R] [--dense-max-bytes BYTES] [--seed S] [--json]\n\n" +
+        "Times one forward+backward step (median of R, after a warm-up) of the sparse grid layer for the fused CPU kernel,\n" +
+        "the tensor-op path and the dense basis-matrix path in one run, and prints the ratios. The dense path refuses when\n" +
+        "its basis matrix would exceed --dense-max-bytes (default 1 GiB) and reports the size instead. With --json the last\n" +
+        "line is one JSON object: fusedMs, tensorOpsMs, denseMs (null if refused), tensorOpsOverFused, denseOverFused,\n" +
+        "peakBytes (bytes the fused step allocates besides the coefficients), points, threads and the settings, plus\n" +
+        "process-CPU-time figures (fusedCpuMs, ..., tensorOpsOverFusedCpu) and the load average, since wall-clock\n" +
+        "ratios on a shared machine depend on other load.";
+
+    /// <inheritdoc />
+    public int Run(CliArguments args, CliContext context)
+    {
+        string? what = args.Positional();
+        if (what != "layer") throw new CliUsageException($"nsg bench: expected `layer`, got '{what ?? ""}'.");
+        int dim = args.Int("dim", 0, 1, 64);
+        int level = args.Int("level", 0, 1, 30);
+        if (dim == 0 || level == 0) throw new CliUsageException("--dim and --level are required.");
+        int batch = args.Int("batch", 128, 1, 1 << 24);
+        int outputs = args.Int("outputs", 1, 1, 1 << 16);
+        var type = args.Choice("type", GridType.Linear, Types);
+        var dtype = args.Choice("dtype", ScalarType.Float32, new Dictionary<string, ScalarType> { ["float32"] = ScalarType.Float32, ["float64"] = ScalarType.Float64 });
+        int repeats = args.Int("repeats", 10, 1, 10000);
+        long denseMax = (long)args.Double("dense-max-bytes", 1L << 30, 0);
+        int seed = args.Int("seed", 1, 0);
+        args.EnsureAllConsumed();
+
+        TorchRuntime.EnsureLoaded();
+        var layer = new SparseGridLayer(dim, level, type, outputs, new SparseGridLayerOptions
+        {
+            DType = dtype, Init = CoefficientInit.SmallNormal, Seed = seed, DenseMaxBytes = denseMax,
+        });
+        using var generator = new Generator((ulong)seed);
+        using var h = rand([batch, dim], dtype, generator: generator);
+        using var upstream = randn([batch, outputs], dtype, generator: generator);
+        if (!context.Json) context.Out.WriteLine($"{layer.Grid}; batch {batch}, {outputs} outputs, {dtype}, {get_num_threads()} torch threads");
+
+        var (fused, fusedCpu) = Time(layer, LayerPath.Fused, h, upstream, repeats);
+        Report(context, "fused", fused, fused, fusedCpu, fusedCpu);
+        var (tensorOps, tensorOpsCpu) = Time(layer, LayerPath.TensorOps, h, upstream, repeats);
+        Report(context, "tensor-op", tensorOps, fused, tensorOpsCpu, fusedCpu);
+        double? dense = null, denseCpu = null;
+        string? denseRefusal = null;
+        try
+        {
+            var (wall, cpu) = Time(layer, LayerPath.Dense, h, upstream, Math.Min(repeats, 3));
+            (dense, denseCpu) = (wall, cpu);
+            Report(context, "dense", wall, fused, cpu, fusedCpu);
+        }
+        catch (DenseBasisTooLargeException e)
+        {
+            denseRefusal = e.Message;
+            if (!context.Json) context.Out.WriteLine($"  dense      refused: {e.Message}");
+        }
+        long peak = layer.FusedPeakBytes(batch);
+        if (!context.Json) context.Out.WriteLine($"  fused peak extra memory {GridTooLargeException.FormatBytes(peak)} ({peak:N0} bytes)");
+        if (context.Json)
+        {
+            context.WriteJson(new
+            {
+                dim, level, type = type.ToString(), batch, outputs, dtype = dtype.ToString(), points = layer.Grid.PointCount,
+                subspaces = layer.Grid.SubspaceCount, threads = get_num_threads(), repeats,
+                fusedMs = fused, tensorOpsMs = tensorOps, denseMs = dense,
+                tensorOpsOverFused = tensorOps / fused, denseOverFused = dense / fused,
+                peakBytes = peak, denseRefusal,
+                fusedCpuMs = fusedCpu, tensorOpsCpuMs = tensorOpsCpu, denseCpuMs = denseCpu,
+                tensorOpsOverFusedCpu = tensorOpsCpu / fusedCpu, denseOverFusedCpu = denseCpu / fusedCpu,
+                loadAverage = LoadAverage(),
+            });
+        }
+        return 0;
+    }
+
+    private static void Report(CliContext context, string name, double ms, double fused, double cpuMs, double fusedCpu)
+    {
+        if (!context.Json)
+            context.Out.WriteLine($"  {name,-10} {ms,10:F3} ms/step {ms / fused,8:F1}x fused   (process CPU {cpuMs,10:F3} ms/step {cpuMs / fusedCpu,8:F1}x)");
+    }
+
+    /// <summary>
+    /// Median wall-clock milliseconds of one forward+backward step (loss = sum(y * upstream)) after one warm-up step,
+    /// and the median process CPU time of a step (all threads; less sensitive to other load on the machine).
+    /// </summary>
+    private static (double wallMs, double cpuMs) Time(SparseGridLayer layer, LayerPath path, Tensor h, Tensor upstream, int repeats)
+    {
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        using var process = Process.GetCurrentProcess();
+        for (int r = -1; r < repeats; r++)
+        {
+            using var scope = NewDisposeScope();
+            layer.zero_grad();
+            var x = h.clone().requires_grad_(true);
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var y = layer.Evaluate(x, layer.Coefficients, path);
+            (y * upstream).sum().backward();
+            watch.Stop();
+            process.Refresh();
+            if (r < 0) continue;
+            wall.Add(watch.Elapsed.TotalMilliseconds);
+            cpu.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
+        }
+        wall.Sort();
+        cpu.Sort();
+        return (wall[wall.Count / 2], cpu[cpu.Count / 2]);
+    }
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+}
