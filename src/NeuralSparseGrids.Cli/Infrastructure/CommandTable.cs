@@ -10,6 +10,9 @@ public static class CommandTable
     [
         new DemoCommand(),
         new TrainCommand(),
+        new PlotCommand(),
+        new CompareBoundaryCommand(),
+        new DataCommand(),
         new DoctorCommand(),
     ];
 }

@@ -26,8 +26,26 @@ public sealed record DataSpec
     /// <summary>Files: force the task (null: regression unless the target is nominal).</summary>
     public DatasetTask? Task { get; init; }
 
-    /// <summary>Loads the full data set (before splitting). MNIST images are returned as 784 features in [0,1].</summary>
+    /// <summary>
+    /// Keep only a seeded subsample of at most this many rows (stratified by class for classification), e.g. for quick
+    /// MNIST trials; null keeps all rows.
+    /// </summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Loads the data set (before splitting), subsampled to <see cref="Limit"/>. MNIST images are returned as 784 features in [0,1].</summary>
     public Dataset Load(int seed)
+    {
+        var data = LoadAll(seed);
+        if (Limit is not int limit || limit >= data.Rows) return data;
+        if (limit < 1) throw new ArgumentException($"The row limit must be positive (got {limit}).");
+        var rows = data.Labels != null
+            ? DatasetSplitter.StratifiedIndicesByCount(data.Labels, [limit], seed)[0]
+            : DatasetSplitter.RandomIndicesByCount(data.Rows, [limit], seed)[0];
+        Array.Sort(rows);
+        return data.Subset(rows);
+    }
+
+    private Dataset LoadAll(int seed)
     {
         string s = Source.Trim();
         switch (s.ToLowerInvariant())
