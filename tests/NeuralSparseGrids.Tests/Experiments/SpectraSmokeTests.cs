@@ -9,7 +9,7 @@ namespace NeuralSparseGrids.Tests.Experiments;
 [Collection("Torch")]
 public sealed class SpectraSmokeTests
 {
-    /// <summary>200 spectra of 50 wavelengths generated from 3 latent parameters (line position, depth, continuum slope) and 3 targets derived from them.</summary>
+    /// <summary>Spectra of 50 wavelengths generated from 3 latent parameters (line position, depth, continuum slope) and 3 targets derived from them.</summary>
     private static void WriteSpectra(string path, int rows, int seed)
     {
         var random = new Random(seed);
@@ -32,8 +32,8 @@ public sealed class SpectraSmokeTests
     {
         using var dir = new TempDir();
         string file = Path.Combine(dir.Path, "spectra.csv");
-        WriteSpectra(file, 200, seed: 11);
-        var args = new CliArguments(["--data", "spectra:" + file, "--target", "teff,logg,feh", "--preset", "spectra", "--lr", "0.002", "--epochs", "40", "--batch", "16"]);
+        WriteSpectra(file, 160, seed: 11);
+        var args = new CliArguments(["--data", "spectra:" + file, "--target", "teff,logg,feh", "--preset", "spectra", "--lr", "0.002", "--epochs", "30", "--batch", "16"]);
         var spec = ExperimentOptions.Parse(args);
         args.EnsureAllConsumed();
         string run = Path.Combine(dir.Path, "run");

@@ -29,14 +29,14 @@ public sealed class TinyCnnTrainingTests
     [Fact]
     public void Width_4_cnn_nsg_on_flattened_28x28_images_lowers_its_loss()
     {
-        using var train = Bars(160, seed: 3);
+        using var train = Bars(96, seed: 3);
         var config = new NsgModelConfig
         {
             Task = NsgTask.Classification, Inputs = 784, Outputs = 2, Encoder = EncoderKind.Cnn, CnnWidth = 4,
             Latent = 2, Level = 3, Rescale = "margin:0.1",
         };
         using var model = NeuralSparseGrid.Create(config, seed: 5);
-        var trainer = new NsgTrainer(model, new TrainingOptions { Epochs = 4, BatchSize = 16, LearningRate = 0.01, Seed = 7 });
+        var trainer = new NsgTrainer(model, new TrainingOptions { Epochs = 3, BatchSize = 16, LearningRate = 0.01, Seed = 7 });
         var (before, _) = trainer.Evaluate(train);
         var result = trainer.Fit(train);
         var (after, accuracy) = trainer.Evaluate(train);
