@@ -12,7 +12,7 @@ public sealed class DemoCommand : ICliCommand
     public string Summary => "Train the thesis' swiss roll model (MLP 3-25-25-2, sigmoid, level 6, Adam) and print test MSE.";
 
     /// <inheritdoc />
-    public string Usage => "nsg demo [--epochs 200] [--swissroll-t radians|unit] [--seed 1] [--out DIR] [--json]\n\n" +
+    public string Usage => "nsg demo [--epochs 200] [--swissroll-t radians|unit] [--seed 1] [--out DIR] [--no-plots] [--json]\n\n" +
                            "Same as: nsg train --data swissroll --encoder 3,25,25 --latent 2 --level 6 --rescale sigmoid --method gradient --optimizer adam --lr 0.01";
 
     /// <inheritdoc />
@@ -20,7 +20,8 @@ public sealed class DemoCommand : ICliCommand
     {
         var spec = ExperimentOptions.Parse(args, defaultData: "swissroll");
         string? outDir = args.String("out");
+        bool plots = !args.Flag("no-plots");
         args.EnsureAllConsumed();
-        return TrainCommand.Execute(spec, outDir, resume: false, context, "Swiss roll demo");
+        return TrainCommand.Execute(spec, outDir, resume: false, context, "Swiss roll demo", plots);
     }
 }

@@ -1,5 +1,6 @@
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.Plotting;
 
 namespace NeuralSparseGrids.Cli.Commands;
 
@@ -14,7 +15,7 @@ public sealed class TrainCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume] [--json]\n\n" + ExperimentOptions.Usage +
-                           "\n  --out DIR                    write checkpoints, result.json and history.csv there\n  --resume                     continue the run in --out\n  --json                       last stdout line: one JSON object with the results";
+                           "\n  --out DIR                    write checkpoints, result.json, history.csv and the plots (PNG) there\n  --no-plots                   skip the plots (and the plot data they need)\n  --resume                     continue the run in --out\n  --json                       last stdout line: one JSON object with the results";
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -22,16 +23,22 @@ public sealed class TrainCommand : ICliCommand
         var spec = ExperimentOptions.Parse(args);
         string? outDir = args.String("out");
         bool resume = args.Flag("resume");
+        bool plots = !args.Flag("no-plots");
         args.EnsureAllConsumed();
         if (resume && outDir == null) throw new CliUsageException("--resume needs --out DIR (the run to continue).");
-        return Execute(spec, outDir, resume, context, "Training");
+        return Execute(spec, outDir, resume, context, "Training", plots);
     }
 
-    /// <summary>Runs an experiment with progress, result files and the summary/JSON output.</summary>
-    public static int Execute(ExperimentSpec spec, string? outDir, bool resume, CliContext context, string title)
+    /// <summary>
+    /// Runs an experiment with progress, result files, the plots (with <paramref name="outDir"/> and
+    /// <paramref name="plots"/>) and the summary/JSON output.
+    /// </summary>
+    public static int Execute(ExperimentSpec spec, string? outDir, bool resume, CliContext context, string title, bool plots = true)
     {
-        var result = TrainingProgress.Run(context, title, spec.Training.Epochs, callbacks => ExperimentRunner.Run(spec, callbacks, outDir, resume));
+        plots &= outDir != null;
+        var result = TrainingProgress.Run(context, title, spec.Training.Epochs, callbacks => ExperimentRunner.Run(spec, callbacks, outDir, resume, savePlotData: plots));
         if (outDir != null) RunFiles.Write(outDir, spec, result);
+        var plotFiles = plots && result.Divergence == null ? RunPlots.Write(outDir!).Files : [];
         if (context.Json)
         {
             context.WriteJson(new
@@ -45,6 +52,7 @@ public sealed class TrainCommand : ICliCommand
                 activatedPoints = result.ActivatedPoints,
                 bursts = result.Bursts,
                 divergence = result.Divergence,
+                plots = plotFiles,
             });
         }
         else
@@ -54,7 +62,7 @@ public sealed class TrainCommand : ICliCommand
                 ? $"Test accuracy {acc:F4} ({t.Count} samples)"
                 : $"Test MSE {t.Mse:G4} (normalised target), MAE {t.Mae:G4}; raw units: MSE {t.MseRaw:G4}, MAE {t.MaeRaw:G4} ({t.Count} samples)");
             context.Out.WriteLine($"{result.Epochs} epochs (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
-            if (outDir != null) context.Out.WriteLine($"Model and results in {outDir}");
+            if (outDir != null) context.Out.WriteLine($"Model and results in {outDir}{(plotFiles.Count > 0 ? $" ({plotFiles.Count} plots)" : "")}");
         }
         if (result.Divergence != null)
         {

@@ -50,6 +50,9 @@ public sealed class CliArguments
         throw new CliUsageException($"--{name} is a flag and takes no value (got '{v}').");
     }
 
+    /// <summary>Gives option <paramref name="name"/> the value <paramref name="value"/> unless the command line set it (presets).</summary>
+    public void SetDefault(string name, string value) => _options.TryAdd(name, value);
+
     /// <summary>String option or <paramref name="fallback"/>.</summary>
     public string? String(string name, string? fallback = null)
     {

@@ -30,6 +30,9 @@ public sealed class GridCoverage
     /// <summary>Number of activated points.</summary>
     public long ActivatedCount => _activated.LongCount(a => a);
 
+    /// <summary>A copy of the activation mask, one entry per grid point in the grid's point order.</summary>
+    public bool[] Mask => (bool[])_activated.Clone();
+
     /// <summary>
     /// For each of <paramref name="n"/> embeddings (n, dim) row-major: true if every basis function that is non-zero
     /// there was activated by the training embeddings. Values outside [0, 1] are clamped (as the layer's clamp option).

@@ -20,12 +20,6 @@ public sealed record DataSpec
     /// <summary>Generated data sets: noise.</summary>
     public double Noise { get; init; } = 0.1;
 
-    /// <summary>
-    /// Keep a random subset of this many rows (drawn with the data seed) before splitting, e.g. the thesis' 10k MNIST
-    /// subset; null keeps all rows.
-    /// </summary>
-    public int? MaxRows { get; init; }
-
     /// <summary>Files: target column (default: last column); spectra: required.</summary>
     public string? Target { get; init; }
 
@@ -33,19 +27,22 @@ public sealed record DataSpec
     public DatasetTask? Task { get; init; }
 
     /// <summary>
-    /// Loads the data set (before splitting), cut to <see cref="MaxRows"/> random rows if set. MNIST images are
-    /// returned as 784 features in [0,1].
+    /// Keep only a seeded subsample of at most this many rows (stratified by class for classification), e.g. for quick
+    /// MNIST trials; null keeps all rows.
     /// </summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Loads the data set (before splitting), subsampled to <see cref="Limit"/>. MNIST images are returned as 784 features in [0,1].</summary>
     public Dataset Load(int seed)
     {
-        if (MaxRows is < 1) throw new ArgumentException($"MaxRows must be at least 1 (got {MaxRows}).");
-        var all = LoadAll(seed);
-        if (MaxRows is not int max || max >= all.Rows) return all;
-        var order = Enumerable.Range(0, all.Rows).ToArray();
-        new Random(unchecked(seed * 7919 + 17)).Shuffle(order);
-        var keep = order[..max];
-        Array.Sort(keep);
-        return all.Subset(keep);
+        var data = LoadAll(seed);
+        if (Limit is not int limit || limit >= data.Rows) return data;
+        if (limit < 1) throw new ArgumentException($"The row limit must be positive (got {limit}).");
+        var rows = data.Labels != null
+            ? DatasetSplitter.StratifiedIndicesByCount(data.Labels, [limit], seed)[0]
+            : DatasetSplitter.RandomIndicesByCount(data.Rows, [limit], seed)[0];
+        Array.Sort(rows);
+        return data.Subset(rows);
     }
 
     private Dataset LoadAll(int seed)

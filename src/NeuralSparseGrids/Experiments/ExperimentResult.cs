@@ -20,6 +20,9 @@ public sealed record ExperimentResult
     /// <summary>Training wall time (seconds).</summary>
     public double Seconds { get; init; }
 
+    /// <summary>Regression outputs, or number of classes.</summary>
+    public int Outputs { get; init; }
+
     /// <summary>Grid points G.</summary>
     public long GridPoints { get; init; }
 

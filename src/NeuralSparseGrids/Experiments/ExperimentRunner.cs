@@ -13,17 +13,20 @@ public static class ExperimentRunner
 {
     /// <summary>
     /// Runs the experiment. With <paramref name="outDir"/> the checkpoint (and so the trained model) is written there;
-    /// <paramref name="resume"/> continues a run found there.
+    /// <paramref name="resume"/> continues a run found there. With <paramref name="outDir"/> and
+    /// <paramref name="savePlotData"/> the embeddings of a seeded training subsample are recorded at chosen epochs and
+    /// <see cref="RunPlotData"/> is saved for <c>RunPlots</c>.
     /// </summary>
-    public static ExperimentResult Run(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks = null, string? outDir = null, bool resume = false) =>
-        RunAndInspect(spec, callbacks, outDir, resume, afterTraining: null);
+    public static ExperimentResult Run(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks = null, string? outDir = null, bool resume = false,
+        bool savePlotData = true) =>
+        RunAndInspect(spec, callbacks, outDir, resume, afterTraining: null, savePlotData);
 
     /// <summary>
     /// As <see cref="Run"/>; <paramref name="afterTraining"/>
     /// sees the trained model and its prepared data before both are disposed (e.g. to fit NSG* on the frozen encoder).
     /// </summary>
     public static ExperimentResult RunAndInspect(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks, string? outDir, bool resume,
-        Action<NeuralSparseGrid, PreparedData>? afterTraining)
+        Action<NeuralSparseGrid, PreparedData>? afterTraining, bool savePlotData = true)
     {
         TorchRuntime.EnsureLoaded();
         var dataset = spec.Data.Load(spec.DataSeed);
@@ -39,8 +42,11 @@ public static class ExperimentRunner
         var trainer = new NsgTrainer(model, spec.Training);
         trainer.Metadata[DataScaling.MetadataKey] = data.Scaling.ToJson();
         if (callbacks != null) trainer.Callbacks.AddRange(callbacks);
+        using var followed = outDir != null && savePlotData ? FollowTraining(data.Train, spec, outDir, resume) : null;
+        if (followed != null) trainer.Callbacks.Add(followed);
         var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
         afterTraining?.Invoke(model, data);
+        if (followed != null) RunPlotData.Collect(model, data, followed).Save(Path.Combine(outDir!, RunPlotData.FileName));
         return new ExperimentResult
         {
             Test = ModelEvaluation.Evaluate(model, data.Test, data.Scaling),
@@ -48,12 +54,27 @@ public static class ExperimentRunner
             Epochs = result.EpochsCompleted,
             BestEpoch = result.BestEpoch,
             Seconds = result.Seconds,
+            Outputs = config.Outputs,
             GridPoints = model.Grid.PointCount,
             ActivatedPoints = SaveCoverage(model, data.Train, outDir).ActivatedCount,
             Bursts = result.Bursts,
             Divergence = result.Divergence,
             History = result.History,
         };
+    }
+
+    /// <summary>
+    /// The snapshot recorder of a run; when resuming, the snapshots already saved in <paramref name="outDir"/> are
+    /// carried over (they were taken of the same seeded subsample).
+    /// </summary>
+    private static EmbeddingSnapshotCallback FollowTraining(TrainingSplit train, ExperimentSpec spec, string outDir, bool resume)
+    {
+        var followed = new EmbeddingSnapshotCallback(train, lastEpoch: spec.Training.Epochs, seed: spec.DataSeed);
+        string path = Path.Combine(outDir, RunPlotData.FileName);
+        if (resume && File.Exists(path))
+            foreach (var s in RunPlotData.Load(path).Snapshots.Where(s => s.Count == followed.Rows.Length))
+                followed.Snapshots.Add(s.Label, s.Embeddings, s.Count, s.Dim, s.ClassLabels, s.Targets);
+        return followed;
     }
 
     /// <summary>File of the training coverage mask inside a run directory.</summary>

@@ -32,6 +32,7 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_loaded) return;
+            PreferPassiveOpenMpWaiting();
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && SystemLibStdCxxLacksRequiredVersion())
                 PatchedAtRuntime = PatchApplicationCopies() > 0;
             try
@@ -46,6 +47,19 @@ public static class TorchRuntime
             _loaded = true;
         }
     }
+
+    // OpenMP threads that spin at barriers starve everything else on a busy machine (measured here: a tiny CNN test
+    // took 41 s instead of 2-3 s). libgomp reads OMP_WAIT_POLICY when libtorch loads, from the native environment,
+    // which .NET's Environment.SetEnvironmentVariable does not change: so set it through libc, unless the user did.
+    private static void PreferPassiveOpenMpWaiting()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") != null) return;
+        try { _ = setenv("OMP_WAIT_POLICY", "PASSIVE", 0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
+    [DllImport("libc", CharSet = CharSet.Ansi)]
+    private static extern int setenv(string name, string value, int overwrite);
 
     /// <summary>The libLibTorchSharp.so files shipped with this application (output or publish folder).</summary>
     public static IReadOnlyList<string> ApplicationCopies()

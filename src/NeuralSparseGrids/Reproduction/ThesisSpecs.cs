@@ -53,7 +53,7 @@ public static class ThesisSpecs
     public static ExperimentSpec Mnist(int level = 4, int latent = 8, string rescale = "margin:0.1", GridType grid = GridType.Linear,
         EncoderKind encoder = EncoderKind.Cnn, HeadKind head = HeadKind.SparseGrid) => new()
     {
-        Data = new DataSpec { Source = "mnist", MaxRows = 10_000 },
+        Data = new DataSpec { Source = "mnist", Limit = 10_000 },
         Model = new NsgModelConfig
         {
             Encoder = encoder,

@@ -46,7 +46,9 @@ public static class RidgeSolver
         if (iterations < 1) throw new ArgumentException("At least one CG iteration is needed.");
         using var scope = torch.NewDisposeScope();
         Tensor Apply(Tensor v) => k.t().matmul(k.matmul(v)) + v * lambda;
-        var c = start.to(k.dtype);
+        // A copy: start may share storage with the layer's coefficients, which the trainer overwrites in place after
+        // the solve, while autograd still holds c (k.matmul(c) saves it for the gradient with respect to k).
+        var c = start.to(k.dtype).clone();
         var r = k.t().matmul(y.to(k.dtype)) - Apply(c);
         var p = r;
         var rr = (r * r).sum(dim: 0);
