@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NeuralSparseGrids.Models;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NeuralSparseGrids.Training;
@@ -20,6 +21,7 @@ public sealed class NsgTrainer
 {
     private readonly NeuralSparseGrid _model;
     private readonly TrainingOptions _options;
+    private double[] _groupScales = [1.0];
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     public NsgTrainer(NeuralSparseGrid model, TrainingOptions options)
@@ -288,11 +290,25 @@ public sealed class NsgTrainer
         return Math.Min(wanted, rows);
     }
 
-    private optim.Optimizer CreateOptimizer(List<TorchSharp.Modules.Parameter> parameters) => _options.Optimizer switch
+    // Two parameter groups for the gradient method: the encoder at the learning rate, the coefficients at
+    // CoefficientLearningRateScale times it. LS/ILS optimise the encoder only.
+    private optim.Optimizer CreateOptimizer(List<TorchSharp.Modules.Parameter> parameters)
     {
-        OptimizerKind.Sgd => optim.SGD(parameters, _options.LearningRate, momentum: _options.Momentum),
-        _ => optim.Adam(parameters, _options.LearningRate),
-    };
+        var coefficients = _options.Method == TrainingMethod.Gradient && _model.Config.Head == HeadKind.SparseGrid
+            ? new HashSet<TorchSharp.Modules.Parameter>([_model.Layer.Coefficients]) : [];
+        var encoder = parameters.Where(p => !coefficients.Contains(p)).ToList();
+        double lr = _options.LearningRate, scaled = lr * _options.CoefficientLearningRateScale;
+        _groupScales = coefficients.Count > 0 ? [1.0, _options.CoefficientLearningRateScale] : [1.0];
+        return _options.Optimizer switch
+        {
+            OptimizerKind.Sgd => coefficients.Count > 0
+                ? optim.SGD([new SGD.ParamGroup(encoder, lr, momentum: _options.Momentum), new SGD.ParamGroup(coefficients, scaled, momentum: _options.Momentum)], lr)
+                : optim.SGD(encoder, lr, momentum: _options.Momentum),
+            _ => coefficients.Count > 0
+                ? optim.Adam([new Adam.ParamGroup(encoder, lr), new Adam.ParamGroup(coefficients, scaled)], lr)
+                : optim.Adam(encoder, lr),
+        };
+    }
 
     private double LearningRateAt(int epoch)
     {
@@ -306,9 +322,10 @@ public sealed class NsgTrainer
         };
     }
 
-    private static void SetLearningRate(optim.Optimizer optimizer, double lr)
+    private void SetLearningRate(optim.Optimizer optimizer, double lr)
     {
-        foreach (var group in ((TorchSharp.Modules.OptimizerHelper)optimizer).ParamGroups) group.LearningRate = lr;
+        int i = 0;
+        foreach (var group in ((TorchSharp.Modules.OptimizerHelper)optimizer).ParamGroups) group.LearningRate = lr * _groupScales[i++];
     }
 
     /// <summary>The batch order of an epoch: a Fisher-Yates shuffle seeded by (seed, epoch).</summary>

@@ -43,6 +43,12 @@ public sealed record TrainingOptions
     /// <summary>Initial learning rate.</summary>
     public double LearningRate { get; init; } = 0.01;
 
+    /// <summary>
+    /// Gradient method: the sparse grid coefficients learn with this multiple of the learning rate. Each coefficient
+    /// sees only the few samples whose embeddings activate it, so its gradients are small next to the encoder's.
+    /// </summary>
+    public double CoefficientLearningRateScale { get; init; } = 1;
+
     /// <summary>SGD momentum (ignored by Adam).</summary>
     public double Momentum { get; init; }
 
@@ -99,6 +105,7 @@ public sealed record TrainingOptions
         if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1 (got {BatchSize}).");
         if (SolveBatchSize is < 1) throw new ArgumentException($"Solve batch size must be at least 1 (got {SolveBatchSize}).");
         if (EarlyStoppingPatience < 0) throw new ArgumentException("Early-stopping patience must be non-negative.");
+        if (!(CoefficientLearningRateScale > 0) || !double.IsFinite(CoefficientLearningRateScale)) throw new ArgumentException($"Coefficient learning-rate scale must be positive (got {CoefficientLearningRateScale}).");
         if (TorchThreads is < 1) throw new ArgumentException($"Torch threads must be at least 1 (got {TorchThreads}).");
         if (GradientClipNorm is <= 0) throw new ArgumentException("Gradient clip norm must be positive.");
     }
