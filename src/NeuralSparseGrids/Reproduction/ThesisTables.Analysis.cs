@@ -64,7 +64,7 @@ public static partial class ThesisTables
             Notes = TwoMoonsNote + " Activated: grid points whose basis function is non-zero at a training embedding. The diameter " +
                     "columns (ours only) measure the thesis' 'small embeddings' observation (Sec. 3.5.2, Fig. 3.28): the largest pairwise " +
                     "distance of the training embeddings in [0,1]^2 after epoch 1 and at the end; the thesis finds it shrinks as the level grows.",
-            Quick = new ReproductionScale(Epochs: 6, Count: 2000, Seeds: 1),
+            Quick = new ReproductionScale(Epochs: 60, Count: 8000, Seeds: 1),
             Cells = _ =>
             [
                 .. published.SelectMany(p =>

@@ -49,7 +49,7 @@ public sealed class NsgTrainer
     public TrainingResult Fit(TrainingSplit train, TrainingSplit? validation = null, string? checkpointDir = null, bool resume = false)
     {
         int threadsBefore = torch.get_num_threads();
-        int threads = _options.TorchThreads ?? (_model.Config.Encoder == EncoderKind.Mlp ? 1 : Environment.ProcessorCount);
+        int threads = _options.TorchThreads ?? DefaultTorchThreads();
         torch.set_num_threads(threads);
         try
         {
@@ -59,6 +59,15 @@ public sealed class NsgTrainer
         {
             torch.set_num_threads(threadsBefore);
         }
+    }
+
+    // MLP steps are hundreds of tiny ops, where OpenMP barriers cost more than they save; LS/ILS on larger grids are
+    // dominated by (N x G) products and G x G solves, which do profit from all cores.
+    private int DefaultTorchThreads()
+    {
+        bool tinyOps = _model.Config.Encoder == EncoderKind.Mlp
+                       && (_options.Method == TrainingMethod.Gradient || _model.Grid.PointCount < 500);
+        return tinyOps ? 1 : Environment.ProcessorCount;
     }
 
     private TrainingResult FitWithThreads(TrainingSplit train, TrainingSplit? validation, string? checkpointDir, bool resume)

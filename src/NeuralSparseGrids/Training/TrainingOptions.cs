@@ -89,7 +89,7 @@ public sealed record TrainingOptions
     public double BurstFactor { get; init; } = 10;
 
     /// <summary>
-    /// Threads for torch's intra-op parallelism during training; null: 1 for MLP encoders, all cores for CNNs.
+    /// Threads for torch's intra-op parallelism during training; null: 1 for MLP encoders (gradient method, or LS/ILS on grids below 500 points), all cores otherwise.
     /// Why: an MLP step is hundreds of tiny ops, and OpenMP's barrier per op costs more than it saves — measured
     /// here, a 3-25-25-2 forward pass took 0.24 ms on 1 thread and 10-40 ms on 2 threads of a busy 2-core machine.
     /// </summary>
