@@ -57,6 +57,8 @@ public static class CliApp
         catch (Exception e) when (e is Grids.GridTooLargeException or Data.DataFormatException or Layers.DenseBasisTooLargeException or IOException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
         {
             error.WriteLine($"nsg {command.Name}: {e.Message}");
+            // NSG_DEBUG=1 shows where it came from (for bug reports); users see the message alone.
+            if (Environment.GetEnvironmentVariable("NSG_DEBUG") == "1") error.WriteLine(e);
             return Failure;
         }
     }

@@ -31,6 +31,7 @@ public static class ExperimentOptions
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
+        "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
         "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
         "  --coef-lr-scale K            gradient method: coefficients learn at K x the learning rate (1)\n" +
         "  --epochs 200 --batch 64 --seed 1 --data-seed 1 --patience 0 --clip NORM --schedule constant|cosine|step\n" +
@@ -68,6 +69,7 @@ public static class ExperimentOptions
             Latent = args.Int("latent", data == "mnist" ? 8 : 2, 1, 64),
             Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),
             Grid = args.Choice("grid", GridType.Linear, GridTypes),
+            Head = args.Choice("head", HeadKind.SparseGrid, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
             Rescale = ParseRescale(args.String("rescale", data == "mnist" ? "margin:0.1" : "sigmoid")!),
         };
         var training = new TrainingOptions

@@ -100,7 +100,7 @@ public static class RunPlots
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var h = torch.tensor(Array.ConvertAll(points, v => (float)v), new long[] { points.Length / 2, 2 });
-            var output = model.Layer.forward(h);
+            var output = model.Head.forward(h);
             if (classification)
             {
                 var p = nn.functional.softmax(output, 1);

@@ -41,6 +41,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.All(lines.Skip(1), l => Assert.True(l.EndsWith(",0") || l.EndsWith(",1")));
     }
 
+    [Fact]
+    public void EqualParameterDenseHeadTrainsPlotsAndPredicts()
+    {
+        string run = Path.Combine(_dir, "dense");
+        var (code, stdout, stderr) = CliRunner.Run(["train", "--data", "twomoons", "--head", "dense", "--out", run, .. Tiny]);
+        Assert.True(code == 0, stderr);
+        Assert.InRange(CliRunner.LastJson(stdout).GetProperty("test").GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.True(File.Exists(Path.Combine(run, "heatmap.png")));
+        string input = Path.Combine(_dir, "in2.csv"), output = Path.Combine(_dir, "out2.csv");
+        File.WriteAllText(input, "x1,x2,x3\n0.1,0.2,0.3\n");
+        (code, _, stderr) = CliRunner.Run("predict", "--model", run, "--input", input, "--output", output);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(2, File.ReadAllLines(output).Length);
+    }
+
     [Theory]
     [InlineData("train --data swissroll --epochz 3", "Unknown option")]
     [InlineData("train --data swissroll --lr abc", "--lr expects a number")]
