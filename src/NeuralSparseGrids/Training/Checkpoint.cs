@@ -53,14 +53,6 @@ public static class Checkpoint
     public static void SaveModule(string dir, string file, nn.Module module) =>
         AtomicFile.Write(Path.Combine(dir, file), temp => module.save(temp));
 
-    /// <summary>Saves optimizer state atomically.</summary>
-    public static void SaveOptimizer(string dir, optim.Optimizer optimizer) =>
-        AtomicFile.Write(Path.Combine(dir, OptimizerFile), temp => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(temp));
-
-    /// <summary>Loads optimizer state saved by <see cref="SaveOptimizer"/>.</summary>
-    public static void LoadOptimizer(string dir, optim.Optimizer optimizer) =>
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(dir, OptimizerFile));
-
     /// <summary>
     /// Loads a trained model for evaluation or prediction in a fresh process: rebuilds it from the stored
     /// configuration and loads final.bin (else best.bin, else model.bin).

@@ -21,7 +21,6 @@ public sealed class NsgTrainer
 {
     private readonly NeuralSparseGrid _model;
     private readonly TrainingOptions _options;
-    private double[] _groupScales = [1.0];
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     public NsgTrainer(NeuralSparseGrid model, TrainingOptions options)
@@ -91,7 +90,7 @@ public sealed class NsgTrainer
             if (!SameModel(state.Model, _model.Config))
                 throw new InvalidOperationException("The checkpoint was written for a different model configuration; start a new run directory instead.");
             _model.load(Path.Combine(checkpointDir, Checkpoint.ModelFile));
-            if (File.Exists(Path.Combine(checkpointDir, Checkpoint.OptimizerFile))) Checkpoint.LoadOptimizer(checkpointDir, optimizer);
+            if (File.Exists(Path.Combine(checkpointDir, Checkpoint.OptimizerFile))) optimizer.Load(Path.Combine(checkpointDir, Checkpoint.OptimizerFile));
             startEpoch = state.Epoch;
             history.AddRange(state.History);
             bestEpoch = state.BestEpoch;
@@ -120,7 +119,7 @@ public sealed class NsgTrainer
             {
                 var epochWatch = Stopwatch.StartNew();
                 double lr = LearningRateAt(epoch);
-                SetLearningRate(optimizer, lr);
+                optimizer.SetLearningRate(lr);
                 _model.train();
                 int burstsBefore = bursts.Bursts;
                 (double trainLoss, divergence) = RunEpoch(train, optimizer, parameters, epoch, solveBatch, bursts);
@@ -206,7 +205,7 @@ public sealed class NsgTrainer
         return (mse, mse);
     }
 
-    private (double MeanLoss, string? Divergence) RunEpoch(TrainingSplit train, optim.Optimizer optimizer,
+    private (double MeanLoss, string? Divergence) RunEpoch(TrainingSplit train, IStepOptimizer optimizer,
         List<TorchSharp.Modules.Parameter> parameters, int epoch, int solveBatch, LossBurstDetector bursts)
     {
         int batch = _options.Method == TrainingMethod.Gradient ? _options.BatchSize : solveBatch;
@@ -222,7 +221,7 @@ public sealed class NsgTrainer
                 var index = torch.tensor(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
                 var x = train.X.index_select(0, index);
                 var y = train.Y.index_select(0, index);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 Tensor lossTensor;
                 try
                 {
@@ -237,7 +236,7 @@ public sealed class NsgTrainer
                 if (!double.IsFinite(loss)) return (double.NaN, $"batch loss is {loss} in epoch {epoch}, batch {b + 1}");
                 lossTensor.backward();
                 if (_options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
-                optimizer.step();
+                optimizer.Step();
             }
             bursts.Observe(loss);
             if (bursts.InBurst && bursts.BurstLength > 5 * batches)
@@ -301,22 +300,27 @@ public sealed class NsgTrainer
 
     // Two parameter groups for the gradient method: the encoder at the learning rate, the coefficients at
     // CoefficientLearningRateScale times it. LS/ILS optimise the encoder only.
-    private optim.Optimizer CreateOptimizer(List<TorchSharp.Modules.Parameter> parameters)
+    private IStepOptimizer CreateOptimizer(List<TorchSharp.Modules.Parameter> parameters)
     {
         var coefficients = _options.Method == TrainingMethod.Gradient && _model.Config.Head == HeadKind.SparseGrid
-            ? new HashSet<TorchSharp.Modules.Parameter>([_model.Layer.Coefficients]) : [];
+            ? new List<TorchSharp.Modules.Parameter> { _model.Layer.Coefficients } : [];
         var encoder = parameters.Where(p => !coefficients.Contains(p)).ToList();
-        double lr = _options.LearningRate, scaled = lr * _options.CoefficientLearningRateScale;
-        _groupScales = coefficients.Count > 0 ? [1.0, _options.CoefficientLearningRateScale] : [1.0];
-        return _options.Optimizer switch
+        double lr = _options.LearningRate, scale = _options.CoefficientLearningRateScale;
+        var groups = new List<(IReadOnlyList<TorchSharp.Modules.Parameter>, double)> { (encoder, 1.0) };
+        if (coefficients.Count > 0) groups.Add((coefficients, scale));
+        if (_options.Optimizer == OptimizerKind.Adam && _options.FusedOptimizer && FusedAdam.Supports(parameters))
+            return new FusedAdam(groups, lr);
+        double[] scales = groups.Select(g => g.Item2).ToArray();
+        optim.Optimizer inner = _options.Optimizer switch
         {
             OptimizerKind.Sgd => coefficients.Count > 0
-                ? optim.SGD([new SGD.ParamGroup(encoder, lr, momentum: _options.Momentum), new SGD.ParamGroup(coefficients, scaled, momentum: _options.Momentum)], lr)
+                ? optim.SGD([new SGD.ParamGroup(encoder, lr, momentum: _options.Momentum), new SGD.ParamGroup(coefficients, lr * scale, momentum: _options.Momentum)], lr)
                 : optim.SGD(encoder, lr, momentum: _options.Momentum),
             _ => coefficients.Count > 0
-                ? optim.Adam([new Adam.ParamGroup(encoder, lr), new Adam.ParamGroup(coefficients, scaled)], lr)
+                ? optim.Adam([new Adam.ParamGroup(encoder, lr), new Adam.ParamGroup(coefficients, lr * scale)], lr)
                 : optim.Adam(encoder, lr),
         };
+        return new TorchOptimizer(inner, scales);
     }
 
     private double LearningRateAt(int epoch)
@@ -331,12 +335,6 @@ public sealed class NsgTrainer
         };
     }
 
-    private void SetLearningRate(optim.Optimizer optimizer, double lr)
-    {
-        int i = 0;
-        foreach (var group in ((TorchSharp.Modules.OptimizerHelper)optimizer).ParamGroups) group.LearningRate = lr * _groupScales[i++];
-    }
-
     /// <summary>The batch order of an epoch: a Fisher-Yates shuffle seeded by (seed, epoch).</summary>
     public static int[] Permutation(int count, int seed, int epoch)
     {
@@ -346,12 +344,12 @@ public sealed class NsgTrainer
         return order;
     }
 
-    private void SaveCheckpoint(string dir, optim.Optimizer optimizer, int epoch, List<EpochReport> history, int bestEpoch,
+    private void SaveCheckpoint(string dir, IStepOptimizer optimizer, int epoch, List<EpochReport> history, int bestEpoch,
         double bestLoss, int bursts, Dictionary<string, Tensor>? best)
     {
         Directory.CreateDirectory(dir);
         Checkpoint.SaveModule(dir, Checkpoint.ModelFile, _model);
-        Checkpoint.SaveOptimizer(dir, optimizer);
+        AtomicFile.Write(Path.Combine(dir, Checkpoint.OptimizerFile), optimizer.Save);
         if (best != null && bestEpoch == epoch) Checkpoint.SaveModule(dir, Checkpoint.BestFile, _model);
         Checkpoint.WriteState(dir, new TrainerState
         {

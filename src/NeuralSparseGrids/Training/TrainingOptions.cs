@@ -49,6 +49,12 @@ public sealed record TrainingOptions
     /// </summary>
     public double CoefficientLearningRateScale { get; init; } = 1;
 
+    /// <summary>
+    /// Use the fused CPU Adam (same arithmetic as torch's Adam, one C# loop per parameter) when every parameter is a
+    /// contiguous CPU float tensor; false: torch.optim.Adam.
+    /// </summary>
+    public bool FusedOptimizer { get; init; } = true;
+
     /// <summary>SGD momentum (ignored by Adam).</summary>
     public double Momentum { get; init; }
 
