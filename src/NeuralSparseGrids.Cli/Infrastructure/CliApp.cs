@@ -19,7 +19,7 @@ public static class CliApp
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
             output.WriteLine("nsg — Neural Sparse Grids\n\nUsage: nsg COMMAND [options]   (nsg COMMAND --help for its options)\n\nCommands:");
-            foreach (var c in commands) output.WriteLine($"  {c.Name,-10} {c.Summary}");
+            foreach (var c in commands) output.WriteLine($"  {c.Name,-17} {c.Summary}");
             return args.Length == 0 ? UsageError : 0;
         }
         if (args[0] is "--version")
