@@ -31,6 +31,7 @@ public static class ExperimentOptions
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
+        "  --coef-init normal|zeros      initial sparse grid coefficients (small seeded normal, or zeros as in the thesis)\n" +
         "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
         "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
         "  --coef-lr-scale K            gradient method: coefficients learn at K x the learning rate (1)\n" +
@@ -70,6 +71,7 @@ public static class ExperimentOptions
             Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),
             Grid = args.Choice("grid", GridType.Linear, GridTypes),
             Head = args.Choice("head", HeadKind.SparseGrid, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
+            CoefficientInit = args.Choice("coef-init", Layers.CoefficientInit.SmallNormal, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
             Rescale = ParseRescale(args.String("rescale", data == "mnist" ? "margin:0.1" : "sigmoid")!),
         };
         var training = new TrainingOptions

@@ -64,8 +64,8 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         var grid = SparseGrid.Create(config.Latent, config.Level, config.Grid, config.Outputs);
         if (config.Head == HeadKind.Dense)
             return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, config.Activation, seed), grid);
-        // Small random coefficients: with all-zero coefficients u and du/dh vanish and the encoder starts without a gradient.
-        var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = CoefficientInit.SmallNormal, Seed = seed });
+        // Default small random coefficients: with all-zero ones u and du/dh vanish and the encoder starts without a gradient.
+        var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = config.CoefficientInit, Seed = seed });
         return new NeuralSparseGrid(config, encoder, layer);
     }
 

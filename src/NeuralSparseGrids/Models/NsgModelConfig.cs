@@ -73,6 +73,12 @@ public sealed record NsgModelConfig
     /// <summary>Sparse grid layer (default) or its equal-parameter dense replacement.</summary>
     public HeadKind Head { get; init; } = HeadKind.SparseGrid;
 
+    /// <summary>
+    /// Initial sparse grid coefficients: small seeded normal values (default; u and du/dh are non-zero from the first
+    /// step) or zeros (the thesis' setting, under which untreated boundaries can leave the loss stuck, 3.4.3).
+    /// </summary>
+    public Layers.CoefficientInit CoefficientInit { get; init; } = Layers.CoefficientInit.SmallNormal;
+
     /// <summary>Regression outputs, or number of classes.</summary>
     public int Outputs { get; init; } = 1;
 

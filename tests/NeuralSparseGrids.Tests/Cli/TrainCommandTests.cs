@@ -56,6 +56,18 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, File.ReadAllLines(output).Length);
     }
 
+    [Fact]
+    public void ZeroCoefficientInitStartsFromTheZeroFunction()
+    {
+        var spec = NeuralSparseGrids.Cli.Infrastructure.ExperimentOptions.Parse(
+            new NeuralSparseGrids.Cli.Infrastructure.CliArguments(["--data", "swissroll", "--coef-init", "zeros"]));
+        Assert.Equal(NeuralSparseGrids.Layers.CoefficientInit.Zeros, spec.Model.CoefficientInit);
+        using var model = NeuralSparseGrids.Models.NeuralSparseGrid.Create(spec.Model with { Inputs = 3 }, seed: 1);
+        Assert.Equal(0.0, model.Layer.Coefficients.abs().max().item<float>());
+        using var normal = NeuralSparseGrids.Models.NeuralSparseGrid.Create(spec.Model with { Inputs = 3, CoefficientInit = NeuralSparseGrids.Layers.CoefficientInit.SmallNormal }, seed: 1);
+        Assert.True(normal.Layer.Coefficients.abs().max().item<float>() > 0);
+    }
+
     [Theory]
     [InlineData("train --data swissroll --epochz 3", "Unknown option")]
     [InlineData("train --data swissroll --lr abc", "--lr expects a number")]
