@@ -17,14 +17,17 @@ public sealed class CompareBoundaryCommand : ICliCommand
                            "Trains the same experiment (default: --preset mnist on the MNIST digits) once per treatment, replacing --rescale and --grid:\n" +
                            "  none = sigmoid + linear, margin = margin:0.1 + linear, extended-boundary = sigmoid + extended-boundary,\n" +
                            "  modified-linear = sigmoid + modified-linear. A run is 'stuck' when its last training loss is within 5% of ln(classes).\n" +
-                           "  --quick     defaults for a few minutes on a laptop: --limit 2000 --cnn-width 8 --epochs 3 --batch 64\n\n" + ExperimentOptions.Usage;
+                           "  --quick     defaults for a few minutes: --limit 2000 --epochs 3 --batch 64\n" +
+                           "  Coefficients start at zero (--coef-init zeros), as in the thesis: with small random ones the untreated model\n" +
+                           "  does not get stuck.\n\n" + ExperimentOptions.Usage;
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
     {
         if (args.Flag("quick"))
-            foreach (var (name, value) in new[] { ("limit", "2000"), ("cnn-width", "8"), ("epochs", "3"), ("batch", "64") }) args.SetDefault(name, value);
+            foreach (var (name, value) in new[] { ("limit", "2000"), ("epochs", "3"), ("batch", "64") }) args.SetDefault(name, value);
         args.SetDefault("preset", "mnist");
+        args.SetDefault("coef-init", "zeros");
         string? names = args.String("treatments");
         var spec = ExperimentOptions.Parse(args, defaultData: "mnist");
         args.EnsureAllConsumed();
