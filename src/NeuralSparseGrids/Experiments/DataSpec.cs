@@ -67,7 +67,10 @@ public sealed record DataSpec
         {
             string file = s[8..];
             if (Target == null) throw new ArgumentException("Spectra data need --target COL (one or more comma-separated target columns).");
-            return SpectraReader.Read(file, new SpectraReadOptions(Target.Split(',', StringSplitOptions.TrimEntries)));
+            var targets = Target.Split(',', StringSplitOptions.TrimEntries);
+            return file.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase)
+                ? SpectraHdf5Reader.Read(file, targets)
+                : SpectraReader.Read(file, new SpectraReadOptions(targets));
         }
         string lower = s.ToLowerInvariant();
         if (lower.EndsWith(".arff") || lower.EndsWith(".arff.gz"))
