@@ -65,24 +65,22 @@ public static partial class ThesisTables
                     "columns (ours only) measure the thesis' 'small embeddings' observation (Sec. 3.5.2, Fig. 3.28): the largest pairwise " +
                     "distance of the training embeddings in [0,1]^2 after epoch 1 and at the end; the thesis finds it shrinks as the level grows.",
             Quick = new ReproductionScale(Epochs: 60, Count: 8000, Seeds: 1),
-            Cells = _ =>
-            [
-                .. published.SelectMany(p =>
-                {
-                    var spec = ThesisSpecs.TwoMoons(p.Level);
-                    string row = $"level {p.Level}";
-                    return new[]
-                    {
-                        new ReproCell(row, "# grid points", Measure.GridPoints, p.Points, spec),
-                        new ReproCell(row, "# activated", Measure.ActivatedPoints, p.Activated, spec),
-                        new ReproCell(row, "ratio", Measure.ActivatedRatio, p.Ratio, spec),
-                        new ReproCell(row, "accuracy", Measure.TestAccuracy, p.Acc, spec),
-                        new ReproCell(row, "diameter (epoch 1)", Measure.DiameterEpoch1, null, spec),
-                        new ReproCell(row, "diameter (final)", Measure.Diameter, null, spec),
-                    };
-                }),
-            ],
+            Cells = _ => [.. published.SelectMany(p => ActivatedPointCells(p, ThesisSpecs.TwoMoons(p.Level), withFirstEpochDiameter: true))],
         };
+    }
+
+    // The columns of Tables 3.13 and 3.14 for one level: points, activated points, ratio, accuracy (thesis vs ours),
+    // and the embedding diameter (ours only) at the end and, optionally, after the first epoch.
+    private static IEnumerable<ReproCell> ActivatedPointCells((int Level, int Points, int Activated, double Ratio, double Acc) p,
+        ExperimentSpec spec, bool withFirstEpochDiameter)
+    {
+        string row = $"level {p.Level}";
+        yield return new ReproCell(row, "# grid points", Measure.GridPoints, p.Points, spec);
+        yield return new ReproCell(row, "# activated", Measure.ActivatedPoints, p.Activated, spec);
+        yield return new ReproCell(row, "ratio", Measure.ActivatedRatio, p.Ratio, spec);
+        yield return new ReproCell(row, "accuracy", Measure.TestAccuracy, p.Acc, spec);
+        if (withFirstEpochDiameter) yield return new ReproCell(row, "diameter (epoch 1)", Measure.DiameterEpoch1, null, spec);
+        yield return new ReproCell(row, "diameter (final)", Measure.Diameter, null, spec);
     }
 
     private static TableDefinition Table314()
@@ -98,22 +96,7 @@ public static partial class ThesisTables
             Title = "Table 3.14: Activated grid points in the MNIST example (CNN, latent 8)",
             Notes = MnistNote,
             Quick = new ReproductionScale(Epochs: 1, MaxRows: 1000, Seeds: 1),
-            Cells = _ =>
-            [
-                .. published.SelectMany(p =>
-                {
-                    var spec = ThesisSpecs.Mnist(p.Level);
-                    string row = $"level {p.Level}";
-                    return new[]
-                    {
-                        new ReproCell(row, "# grid points", Measure.GridPoints, p.Points, spec),
-                        new ReproCell(row, "# activated", Measure.ActivatedPoints, p.Activated, spec),
-                        new ReproCell(row, "ratio", Measure.ActivatedRatio, p.Ratio, spec),
-                        new ReproCell(row, "accuracy", Measure.TestAccuracy, p.Acc, spec),
-                        new ReproCell(row, "diameter (final)", Measure.Diameter, null, spec),
-                    };
-                }),
-            ],
+            Cells = _ => [.. published.SelectMany(p => ActivatedPointCells(p, ThesisSpecs.Mnist(p.Level), withFirstEpochDiameter: false))],
         };
     }
 
