@@ -44,6 +44,7 @@ public sealed class TrainCommand : ICliCommand
             context.WriteJson(new
             {
                 test = result.Test,
+                bayes = result.Bayes,
                 validation = result.Validation,
                 epochs = result.Epochs,
                 bestEpoch = result.BestEpoch,
@@ -61,6 +62,8 @@ public sealed class TrainCommand : ICliCommand
             context.Out.WriteLine(t.Accuracy is double acc
                 ? $"Test accuracy {acc:F4} ({t.Count} samples)"
                 : $"Test MSE {t.Mse:G4} (normalised target), MAE {t.Mae:G4}; raw units: MSE {t.MseRaw:G4}, MAE {t.MaeRaw:G4} ({t.Count} samples)");
+            if (result.Bayes is { Mse: double bayes })
+                context.Out.WriteLine($"Irreducible error of this test split (Bayes-optimal predictor that knows the generator): MSE {bayes:G4} (normalised); ours is {t.Mse / bayes:F2}x that");
             context.Out.WriteLine($"{result.Epochs} epochs (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
             if (outDir != null) context.Out.WriteLine($"Model and results in {outDir}{(plotFiles.Count > 0 ? $" ({plotFiles.Count} plots)" : "")}");
         }

@@ -8,6 +8,12 @@ public sealed record ExperimentResult
     /// <summary>Test metrics (normalised targets for regression).</summary>
     public required TestMetrics Test { get; init; }
 
+    /// <summary>
+    /// Test metrics of the Bayes-optimal predictor on the same split (the data's irreducible error), for generated data
+    /// with a known noise model (swiss roll); null otherwise. See <see cref="BayesBaseline"/>.
+    /// </summary>
+    public TestMetrics? Bayes { get; init; }
+
     /// <summary>Validation metrics of the final model.</summary>
     public required TestMetrics Validation { get; init; }
 

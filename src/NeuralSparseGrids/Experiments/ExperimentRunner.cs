@@ -51,6 +51,7 @@ public static class ExperimentRunner
         {
             Test = ModelEvaluation.Evaluate(model, data.Test, data.Scaling),
             Validation = ModelEvaluation.Evaluate(model, data.Validation, data.Scaling),
+            Bayes = BayesBaseline.Evaluate(spec.Data, data.TestRaw, data.Scaling),
             Epochs = result.EpochsCompleted,
             BestEpoch = result.BestEpoch,
             Seconds = result.Seconds,

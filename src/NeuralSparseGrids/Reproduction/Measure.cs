@@ -31,6 +31,11 @@ public enum Measure
     NsgStarMseRaw,
     /// <summary>NSG* test accuracy.</summary>
     NsgStarAccuracy,
+    /// <summary>
+    /// Test MSE (normalised) of the Bayes-optimal predictor on the same split: the data's irreducible error
+    /// (swiss roll only, see <see cref="Experiments.BayesBaseline"/>).
+    /// </summary>
+    BayesTestMse,
 }
 
 /// <summary>Helpers for <see cref="Measure"/>.</summary>

@@ -12,7 +12,7 @@ namespace NeuralSparseGrids.Reproduction;
 /// <param name="Seeds">Seeds per cell.</param>
 public sealed record ReproductionScale(int? Epochs = null, int? Count = null, int? MaxRows = null, int? Seeds = null)
 {
-    /// <summary>The default of --quick: 10 epochs, 1500 generated points, 1000 file rows, one seed.</summary>
+    /// <summary>The default of --quick: 60 epochs, 8000 generated points, 1000 file rows, one seed.</summary>
     public static readonly ReproductionScale DefaultQuick = new(Epochs: 60, Count: 8000, MaxRows: 1000, Seeds: 1);
 
     /// <summary>Applies the caps to <paramref name="spec"/>.</summary>

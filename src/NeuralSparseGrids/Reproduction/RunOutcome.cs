@@ -27,6 +27,7 @@ public sealed record RunOutcome(ExperimentResult Result, TestMetrics? NsgStar, L
         Measure.NsgStarMse => NsgStar?.Mse,
         Measure.NsgStarMseRaw => NsgStar?.MseRaw,
         Measure.NsgStarAccuracy => NsgStar?.Accuracy,
+        Measure.BayesTestMse => Result.Bayes?.Mse,
         _ => null,
     };
 }

@@ -11,7 +11,8 @@ public static partial class ThesisTables
         "MNIST: a seeded 10k-image subset (80/10/10 split; the thesis trains on 60k), CNN encoder (ResNet-style, ~0.3M parameters), " +
         "margin rescaling 0.1, Adam lr 1e-3, 10 epochs (not given in the thesis).";
 
-    private static readonly ReproductionScale MnistQuick = new(Epochs: 1, MaxRows: 1000, Seeds: 1);
+    // 3 epochs on 3000 digits (2400 for training): about half a minute per model on 2 cores, enough to land in the 0.9s.
+    private static readonly ReproductionScale MnistQuick = new(Epochs: 3, MaxRows: 3000, Seeds: 1);
 
     private static TableDefinition Table36()
     {

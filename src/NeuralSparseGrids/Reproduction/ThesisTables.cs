@@ -53,6 +53,14 @@ public static partial class ThesisTables
 
     private static readonly TrainingMethod[] Methods = [TrainingMethod.Gradient, TrainingMethod.LeastSquares, TrainingMethod.IterativeLeastSquares];
 
+    /// <summary>Row label of the irreducible-error cells of the swiss roll tables.</summary>
+    public const string BayesRow = "Bayes floor";
+
+    // The irreducible error of the test split of a swiss roll run (ours only; the thesis has no such row). Shares the run of
+    // `spec` (cells group by spec reference), so it costs nothing extra.
+    private static ReproCell BayesFloor(string column, ExperimentSpec spec) =>
+        new(BayesRow, column, Measure.BayesTestMse, null, spec, "MSE of the Bayes-optimal predictor on the same test split: no model can go lower except by chance");
+
     private static ReproCell Literature(string row, string column, Measure measure, double? thesis, string source) =>
         new(row, column, measure, thesis, null, $"literature value ({source}); not reproduced");
 

@@ -21,6 +21,9 @@ public sealed class TrainCommandTests : IDisposable
         var test = json.GetProperty("test");
         foreach (var key in new[] { "mse", "mae", "mseRaw", "maeRaw" })
             Assert.True(test.GetProperty(key).GetDouble() > 0, key);
+        // The swiss roll's irreducible error on the same split comes along; a 2-epoch model is far above it.
+        double bayes = json.GetProperty("bayes").GetProperty("mse").GetDouble();
+        Assert.InRange(bayes, 1e-5, test.GetProperty("mse").GetDouble());
         Assert.Equal(2, json.GetProperty("epochs").GetInt32());
         Assert.Equal(17, json.GetProperty("gridPoints").GetInt64());
         Assert.InRange(json.GetProperty("activatedPoints").GetInt64(), 1, 17);

@@ -9,6 +9,7 @@ public sealed class ReproductionRunTests
     private static TableDefinition TinyTable()
     {
         var moons = ThesisSpecs.TwoMoons(3);
+        var swiss = ThesisSpecs.SwissRoll(4, TrainingMethod.LeastSquares);
         return new TableDefinition
         {
             Id = "t.1",
@@ -20,8 +21,9 @@ public sealed class ReproductionRunTests
                 new ReproCell("level 3", "# activated", Measure.ActivatedPoints, 12, moons),
                 new ReproCell("level 3", "accuracy", Measure.TestAccuracy, 0.9565, moons),
                 new ReproCell("level 3", "diameter (final)", Measure.Diameter, null, moons),
-                new ReproCell("LS", "level 4", Measure.TestMse, 0.0088, ThesisSpecs.SwissRoll(4, TrainingMethod.LeastSquares)),
+                new ReproCell("LS", "level 4", Measure.TestMse, 0.0088, swiss),
                 new ReproCell("lit", "x", Measure.TestMse, 0.5, null, "literature value"),
+                new ReproCell("Bayes floor", "level 4", Measure.BayesTestMse, null, swiss),
             ],
         };
     }
@@ -47,11 +49,14 @@ public sealed class ReproductionRunTests
             Assert.InRange(result.Cells[3].Ours!.Value, 0, Math.Sqrt(2));
             Assert.True(result.Cells[4].Ours > 0);
             Assert.Null(result.Cells[5].Ours);
+            // The irreducible error shares the LS run; a model trained for one epoch on 120 points is far above it.
+            Assert.InRange(result.Cells[6].Ours!.Value, 1e-5, 0.01);
+            Assert.True(result.Cells[6].Ours < result.Cells[4].Ours);
 
             var (csv, md) = TableReport.Write(result, dir);
             var csvLines = File.ReadAllLines(csv);
             Assert.StartsWith("table,row,column,measure,thesis,ours,", csvLines[0]);
-            Assert.Equal(7, csvLines.Length);
+            Assert.Equal(8, csvLines.Length);
             Assert.Contains("t.1,level 3,# grid points,GridPoints,17,17,", csvLines[1]);
             string text = File.ReadAllText(md);
             Assert.Contains("| Row | Column | Thesis | Ours |", text);

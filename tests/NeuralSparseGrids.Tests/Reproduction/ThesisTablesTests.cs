@@ -48,4 +48,19 @@ public sealed class ThesisTablesTests
         Assert.Equal(NeuralSparseGrids.Data.SwissRollT.Unit, spec.Data.SwissRollT);
         Assert.Contains("unit-t", ThesisTables.Find("3.2")!.Notes);
     }
+
+    [Theory]
+    [InlineData("3.1")]
+    [InlineData("3.2")]
+    [InlineData("3.12")]
+    [InlineData("3.15")]
+    public void SwissRollTablesCarryTheBayesFloorOnASharedRun(string id)
+    {
+        var cells = ThesisTables.Find(id)!.Cells(new TableContext(null));
+        var floor = cells.Single(c => c.Measure == Measure.BayesTestMse);
+        Assert.Equal(ThesisTables.BayesRow, floor.Row);
+        Assert.Null(floor.Thesis);
+        // Shares the spec object of a trained cell, so the runner adds no run for it.
+        Assert.Contains(cells, c => c != floor && ReferenceEquals(c.Spec, floor.Spec) && c.Measure == Measure.TestMse);
+    }
 }
