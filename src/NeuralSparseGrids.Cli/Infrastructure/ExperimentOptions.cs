@@ -27,6 +27,7 @@ public static class ExperimentOptions
         "  --task regression|classification\n" +
         "  --encoder 3,25,25|cnn        MLP sizes: input then hidden layers (latent from --latent), or the CNN\n" +
         "  --activation relu|tanh|sigmoid|leaky-relu   MLP hidden activation (relu)\n" +
+        "  --latent-gain G              MLP: scale the last layer's initial weights by G (1); > 1 starts with spread-out embeddings\n" +
         "  --cnn-width W                CNN channels of the first stage (32: about 0.3M parameters)\n" +
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
@@ -66,6 +67,7 @@ public static class ExperimentOptions
             {
                 ["relu"] = Activation.ReLU, ["tanh"] = Activation.Tanh, ["sigmoid"] = Activation.Sigmoid, ["leaky-relu"] = Activation.LeakyReLU,
             }),
+            LatentInitGain = args.Double("latent-gain", 1, 1e-3, 1e3),
             CnnWidth = args.Int("cnn-width", CnnEncoder.DefaultWidth, 1, 1024),
             Latent = args.Int("latent", data == "mnist" ? 8 : 2, 1, 64),
             Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),

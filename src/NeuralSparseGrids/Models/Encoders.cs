@@ -10,6 +10,6 @@ public static class Encoders
     public static nn.Module<Tensor, Tensor> Create(NsgModelConfig config, long seed) => config.Encoder switch
     {
         EncoderKind.Cnn => new CnnEncoder(config.Latent, config.CnnWidth, inputChannels: 1, seed),
-        _ => new MlpEncoder([config.Inputs, .. config.HiddenLayers, config.Latent], config.Activation, seed),
+        _ => new MlpEncoder([config.Inputs, .. config.HiddenLayers, config.Latent], config.Activation, seed, config.LatentInitGain),
     };
 }

@@ -18,7 +18,8 @@ public sealed class MlpEncoder : nn.Module<Tensor, Tensor>
     /// <param name="layerSizes">At least two sizes, each &gt;= 1: input features, hidden widths..., latent dimension.</param>
     /// <param name="activation">Activation after each hidden Linear layer.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
-    public MlpEncoder(IReadOnlyList<int> layerSizes, Activation activation = Activation.ReLU, long seed = 0) : base(nameof(MlpEncoder))
+    /// <param name="outputGain">Factor on the last layer's initial weights and bias (1: the default initialisation).</param>
+    public MlpEncoder(IReadOnlyList<int> layerSizes, Activation activation = Activation.ReLU, long seed = 0, double outputGain = 1) : base(nameof(MlpEncoder))
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         if (layerSizes.Count < 2)
@@ -35,6 +36,13 @@ public sealed class MlpEncoder : nn.Module<Tensor, Tensor>
         {
             modules.Add(($"linear{i}", nn.Linear(layerSizes[i], layerSizes[i + 1])));
             if (i + 2 < layerSizes.Count) modules.Add(($"act{i}", ActivationModules.Create(activation)));
+        }
+        if (outputGain != 1)
+        {
+            using var noGrad = torch.no_grad();
+            var last = (Linear)modules[^1].Item2;
+            last.weight!.mul_(outputGain);
+            last.bias!.mul_(outputGain);
         }
         _layers = nn.Sequential(modules);
         RegisterComponents();

@@ -79,6 +79,13 @@ public sealed record NsgModelConfig
     /// </summary>
     public Layers.CoefficientInit CoefficientInit { get; init; } = Layers.CoefficientInit.SmallNormal;
 
+    /// <summary>
+    /// MLP encoders: factor applied to the last Linear layer's initial weights and bias (1: TorchSharp's default
+    /// initialisation). With the default the initial embeddings sit in a small patch around the centre of the box
+    /// (thesis 3.5.2); a larger gain spreads them over more grid cells from the start.
+    /// </summary>
+    public double LatentInitGain { get; init; } = 1;
+
     /// <summary>Regression outputs, or number of classes.</summary>
     public int Outputs { get; init; } = 1;
 
@@ -88,6 +95,8 @@ public sealed record NsgModelConfig
         if (Inputs < 1) throw new ArgumentException($"Inputs must be at least 1 (got {Inputs}).");
         if (Latent < 1) throw new ArgumentException($"Latent dimension must be at least 1 (got {Latent}).");
         if (Level < 1) throw new ArgumentException($"Grid level must be at least 1 (got {Level}).");
+        if (!(LatentInitGain > 0) || double.IsInfinity(LatentInitGain))
+            throw new ArgumentException($"LatentInitGain must be a finite number > 0 (got {LatentInitGain}).");
         if (Outputs < 1) throw new ArgumentException($"Outputs must be at least 1 (got {Outputs}).");
         if (Task == NsgTask.Classification && Outputs < 2) throw new ArgumentException($"Classification needs at least 2 classes (got {Outputs}).");
         if (HiddenLayers.Any(h => h < 1)) throw new ArgumentException($"Hidden layer widths must be positive (got {string.Join(",", HiddenLayers)}).");

@@ -36,6 +36,19 @@ public class MlpEncoderTests
     }
 
     [Fact]
+    public void OutputGainScalesTheInitialLatentLinearly()
+    {
+        // The last layer is Linear, so scaling its weights and bias by G scales the raw latent by exactly G.
+        using var plain = new MlpEncoder(new[] { 3, 25, 25, 2 }, Activation.ReLU, seed: 4);
+        using var spread = new MlpEncoder(new[] { 3, 25, 25, 2 }, Activation.ReLU, seed: 4, outputGain: 5);
+        using var x = torch.rand(new long[] { 50, 3 }, generator: new Generator(3));
+        using var a = plain.forward(x);
+        using var b = spread.forward(x);
+        Assert.True(torch.allclose(a * 5, b, rtol: 1e-5, atol: 1e-6), "gain 5 should give 5x the latent");
+        Assert.Throws<ArgumentException>(() => new NsgModelConfig { LatentInitGain = 0 }.Validate());
+    }
+
+    [Fact]
     public void SameSeedSameOutput()
     {
         using var a = new MlpEncoder(new[] { 3, 5, 2 }, seed: 11);
