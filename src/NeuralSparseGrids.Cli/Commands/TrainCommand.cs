@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Plotting;
@@ -15,6 +16,8 @@ public sealed class TrainCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume] [--json]\n\n" + ExperimentOptions.Usage +
+                           "\n  --latent-stats N             every N epochs (and after epoch 1): bounding box, diameter and fraction of grid cells visited\n" +
+                           "                               by the training embeddings (thesis 3.5.2); printed, in the JSON as 'latent', and in latent-stats.csv" +
                            "\n  --out DIR                    write checkpoints, result.json, history.csv and the plots (PNG) there\n  --no-plots                   skip the plots (and the plot data they need)\n  --resume                     continue the run in --out\n  --json                       last stdout line: one JSON object with the results";
 
     /// <inheritdoc />
@@ -24,20 +27,25 @@ public sealed class TrainCommand : ICliCommand
         string? outDir = args.String("out");
         bool resume = args.Flag("resume");
         bool plots = !args.Flag("no-plots");
+        int latentEvery = args.String("latent-stats") is null ? 0 : args.Int("latent-stats", 0, 1, 1_000_000);
         args.EnsureAllConsumed();
         if (resume && outDir == null) throw new CliUsageException("--resume needs --out DIR (the run to continue).");
-        return Execute(spec, outDir, resume, context, "Training", plots);
+        return Execute(spec, outDir, resume, context, "Training", plots, latentEvery);
     }
 
     /// <summary>
     /// Runs an experiment with progress, result files, the plots (with <paramref name="outDir"/> and
     /// <paramref name="plots"/>) and the summary/JSON output.
     /// </summary>
-    public static int Execute(ExperimentSpec spec, string? outDir, bool resume, CliContext context, string title, bool plots = true)
+    /// <param name="latentEvery">Latent statistics every this many epochs (0: none).</param>
+    public static int Execute(ExperimentSpec spec, string? outDir, bool resume, CliContext context, string title, bool plots = true, int latentEvery = 0)
     {
         plots &= outDir != null;
-        var result = TrainingProgress.Run(context, title, spec.Training.Epochs, callbacks => ExperimentRunner.Run(spec, callbacks, outDir, resume, savePlotData: plots));
+        var latent = latentEvery > 0 ? new LatentStatisticsCallback(latentEvery) : null;
+        var result = TrainingProgress.Run(context, title, spec.Training.Epochs, callbacks =>
+            ExperimentRunner.Run(spec, latent is null ? callbacks : [.. callbacks, latent], outDir, resume, savePlotData: plots));
         if (outDir != null) RunFiles.Write(outDir, spec, result);
+        if (outDir != null && latent != null) RunFiles.WriteLatentStatistics(outDir, latent.History);
         var plotFiles = plots && result.Divergence == null ? RunPlots.Write(outDir!).Files : [];
         if (context.Json)
         {
@@ -54,6 +62,7 @@ public sealed class TrainCommand : ICliCommand
                 bursts = result.Bursts,
                 divergence = result.Divergence,
                 plots = plotFiles,
+                latent = latent?.History,
             });
         }
         else
@@ -65,6 +74,12 @@ public sealed class TrainCommand : ICliCommand
             if (result.Bayes is { Mse: double bayes })
                 context.Out.WriteLine($"Irreducible error of this test split (Bayes-optimal predictor that knows the generator): MSE {bayes:G4} (normalised); ours is {t.Mse / bayes:F2}x that");
             context.Out.WriteLine($"{result.Epochs} epochs (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
+            if (latent is { History.Count: > 0 })
+            {
+                var (first, last) = (latent.History[0], latent.History[^1]);
+                context.Out.WriteLine($"Training embeddings: diameter {first.Diameter:G3} after epoch {first.Epoch}, {last.Diameter:G3} after epoch {last.Epoch} " +
+                                      $"(box diagonal {Math.Sqrt(last.Min.Length):G3}); grid cells visited {100 * last.VisitedFraction:G3} %");
+            }
             if (outDir != null) context.Out.WriteLine($"Model and results in {outDir}{(plotFiles.Count > 0 ? $" ({plotFiles.Count} plots)" : "")}");
         }
         if (result.Divergence != null)

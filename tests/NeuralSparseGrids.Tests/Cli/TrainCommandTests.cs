@@ -45,6 +45,28 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void LatentStatisticsPerEpochGoToJsonAndCsv()
+    {
+        string run = Path.Combine(_dir, "latent");
+        var (code, stdout, stderr) = CliRunner.Run(["train", "--data", "swissroll", "--out", run, "--no-plots", "--latent-stats", "1", .. Tiny]);
+        Assert.True(code == 0, stderr);
+        var latent = CliRunner.LastJson(stdout).GetProperty("latent");
+        Assert.Equal(2, latent.GetArrayLength());
+        foreach (var epoch in latent.EnumerateArray())
+        {
+            double diameter = epoch.GetProperty("diameter").GetDouble();
+            // The embeddings live in [0,1]^2: the diameter is positive and at most the box diagonal and the bounding box's.
+            Assert.InRange(diameter, 1e-9, epoch.GetProperty("boundingBoxDiagonal").GetDouble() + 1e-12);
+            Assert.True(epoch.GetProperty("boundingBoxDiagonal").GetDouble() <= Math.Sqrt(2) + 1e-12);
+            Assert.InRange(epoch.GetProperty("visitedFraction").GetDouble(), 1e-9, 1);
+        }
+        var lines = File.ReadAllLines(Path.Combine(run, "latent-stats.csv"));
+        Assert.Equal("epoch,diameter,bounding_box_diagonal,visited_fraction,min1,max1,min2,max2", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("2,", lines[2]);
+    }
+
+    [Fact]
     public void EqualParameterDenseHeadTrainsPlotsAndPredicts()
     {
         string run = Path.Combine(_dir, "dense");
