@@ -48,6 +48,7 @@ public sealed class ReproduceCommand : ICliCommand
         var options = new ReproduceOptions { Quick = quick, Seeds = seeds, UserData = userData, Log = line => context.Error.WriteLine(line) };
         var result = ReproductionRunner.Run(table, options);
         var (csv, md) = TableReport.Write(result, outDir);
+        var figures = TableFigures.Write(result, outDir);
         if (context.Json)
         {
             context.WriteJson(new
@@ -58,6 +59,7 @@ public sealed class ReproduceCommand : ICliCommand
                 seconds = result.Seconds,
                 csv,
                 markdown = md,
+                figures,
                 cells = result.Cells.Select(c => new
                 {
                     row = c.Cell.Row, column = c.Cell.Column, measure = c.Cell.Measure.ToString(), thesis = c.Cell.Thesis,
@@ -69,6 +71,7 @@ public sealed class ReproduceCommand : ICliCommand
         {
             context.Out.WriteLine(TableReport.ToMarkdown(result));
             context.Out.WriteLine($"Written {csv} and {md}");
+            foreach (var figure in figures) context.Out.WriteLine($"Written {figure}");
         }
         return 0;
     }
