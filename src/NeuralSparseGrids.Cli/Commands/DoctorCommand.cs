@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Models;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Native;
@@ -44,6 +45,13 @@ public sealed class DoctorCommand : ICliCommand
             report["forwardBackwardMs"] = watch.Elapsed.TotalMilliseconds;
             report["gradientNorm"] = gradNorm;
             if (!double.IsFinite(gradNorm) || gradNorm <= 0) throw new InvalidOperationException($"The tiny backward pass produced gradient norm {gradNorm}.");
+            // libtorch's float32 convolution is unreliable for some channel counts on some CPUs; the CNN encoder
+            // checks every shape and runs the failing ones in float64. Report what this machine does.
+            var shapes = new[] { 4, 8, 12, 24, 32, 64, 128 }.Select(c => new ConvolutionShape(c, c, 3, 1, 1)).ToList();
+            var unreliable = shapes.Where(shape => !ConvolutionCheck.IsReliable(shape)).Select(shape => shape.InChannels).ToList();
+            report["conv3x3Float32Unreliable"] = unreliable.Count == 0
+                ? "none (of 4, 8, 12, 24, 32, 64, 128 channels)"
+                : $"{string.Join(", ", unreliable)} channels: such CNN layers run in float64 (slower, correct)";
             report["ok"] = true;
         }
         catch (Exception e) when (e is TorchLoadException or InvalidOperationException)

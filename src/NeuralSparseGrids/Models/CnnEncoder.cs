@@ -43,7 +43,7 @@ public sealed class CnnEncoder : nn.Module<Tensor, Tensor>
         InputChannels = inputChannels;
         torch.manual_seed(seed);
         _stem = nn.Sequential(
-            ("conv", nn.Conv2d(inputChannels, width, kernel_size: 3, stride: 1, padding: 1, bias: false)),
+            ("conv", new VerifiedConv2d(inputChannels, width, kernelSize: 3, stride: 1, padding: 1)),
             ("bn", nn.BatchNorm2d(width)),
             ("relu", nn.ReLU()));
         _stages = nn.Sequential(

@@ -11,9 +11,9 @@ namespace NeuralSparseGrids.Models;
 /// <remarks>Input (batch, inChannels, H, W); output (batch, outChannels, ceil(H / stride), ceil(W / stride)).</remarks>
 public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d _conv1;
+    private readonly VerifiedConv2d _conv1;
     private readonly BatchNorm2d _bn1;
-    private readonly Conv2d _conv2;
+    private readonly VerifiedConv2d _conv2;
     private readonly BatchNorm2d _bn2;
     private readonly Sequential? _projection;
 
@@ -25,13 +25,13 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         if (inChannels < 1 || outChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), "Channel counts must be at least 1.");
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The stride must be at least 1.");
-        _conv1 = nn.Conv2d(inChannels, outChannels, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        _conv1 = new VerifiedConv2d(inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1);
         _bn1 = nn.BatchNorm2d(outChannels);
-        _conv2 = nn.Conv2d(outChannels, outChannels, kernel_size: 3, stride: 1, padding: 1, bias: false);
+        _conv2 = new VerifiedConv2d(outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1);
         _bn2 = nn.BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
             _projection = nn.Sequential(
-                ("conv", nn.Conv2d(inChannels, outChannels, kernel_size: 1, stride: stride, bias: false)),
+                ("conv", new VerifiedConv2d(inChannels, outChannels, kernelSize: 1, stride: stride)),
                 ("bn", nn.BatchNorm2d(outChannels)));
         RegisterComponents();
     }
