@@ -27,7 +27,7 @@ public static partial class Plots
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = PlotStyle.ValueColormap;
         // Cell (r, c) covers [c, c+1] x [rows-1-r, rows-r]: row 0 at the top, as ScottPlot draws the matrix.
-        heatmap.Extent = new CoordinateRect(0, columns, 0, rows);
+        heatmap.Position = new CoordinateRect(0, columns, 0, rows); // outer edges (Extent would place cell centres there)
         plot.Add.ColorBar(heatmap);
         var c = System.Globalization.CultureInfo.InvariantCulture;
         for (int r = 0; r < rows; r++)
