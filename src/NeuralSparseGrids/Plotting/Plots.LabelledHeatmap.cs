@@ -26,8 +26,9 @@ public static partial class Plots
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = PlotStyle.ValueColormap;
-        // Cell (r, c) covers [c, c+1] x [rows-1-r, rows-r]: row 0 at the top, as ScottPlot draws the matrix.
-        heatmap.Position = new CoordinateRect(0, columns, 0, rows); // outer edges (Extent would place cell centres there)
+        // ScottPlot places the centres of the outermost cells on the Extent's edges, so cell (r, c) centred at
+        // (c + 0.5, rows - r - 0.5) needs the extent [0.5, columns - 0.5] x [0.5, rows - 0.5].
+        heatmap.Extent = new CoordinateRect(0.5, Math.Max(columns - 0.5, 0.5001), 0.5, Math.Max(rows - 0.5, 0.5001));
         plot.Add.ColorBar(heatmap);
         var c = System.Globalization.CultureInfo.InvariantCulture;
         for (int r = 0; r < rows; r++)
