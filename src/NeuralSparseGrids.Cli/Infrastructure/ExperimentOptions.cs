@@ -36,6 +36,7 @@ public static class ExperimentOptions
         "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
         "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
         "  --coef-lr-scale K            gradient method: coefficients learn at K x the learning rate (1)\n" +
+        "  --freeze-encoder K           gradient method: only the coefficients learn in the first K epochs (0)\n" +
         "  --epochs 200 --batch 64 --seed 1 --data-seed 1 --patience 0 --clip NORM --schedule constant|cosine|step\n" +
         "  --split 0.6,0.2,0.2  --limit N (seeded, stratified subsample of the data)\n" +
         "  --preset spectra|mnist       thesis setups as defaults (explicit options win):\n" +
@@ -85,6 +86,7 @@ public static class ExperimentOptions
             Optimizer = args.Choice("optimizer", OptimizerKind.Adam, new Dictionary<string, OptimizerKind> { ["sgd"] = OptimizerKind.Sgd, ["adam"] = OptimizerKind.Adam }),
             LearningRate = args.Double("lr", 0.01, 1e-12, 1e6),
             CoefficientLearningRateScale = args.Double("coef-lr-scale", 1, 1e-6, 1e6),
+            FrozenEncoderEpochs = args.Int("freeze-encoder", 0, 0, 1_000_000),
             Lambda = args.Double("lambda", 0.01, 0, 1e9),
             IlsIterations = args.Int("ils-iterations", 5, 1, 10_000),
             Epochs = args.Int("epochs", 200, 1, 1_000_000),

@@ -235,6 +235,8 @@ public sealed class NsgTrainer
                 loss = lossTensor.item<float>();
                 if (!double.IsFinite(loss)) return (double.NaN, $"batch loss is {loss} in epoch {epoch}, batch {b + 1}");
                 lossTensor.backward();
+                if (epoch <= _options.FrozenEncoderEpochs)
+                    foreach (var p in _model.EncoderParameters()) p.grad?.zero_(); // zero gradients: Adam's moments stay 0, no step
                 if (_options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
                 optimizer.Step();
             }

@@ -50,6 +50,14 @@ public sealed record TrainingOptions
     public double CoefficientLearningRateScale { get; init; } = 1;
 
     /// <summary>
+    /// Gradient method: for the first this many epochs only the sparse grid coefficients learn; the encoder's gradients
+    /// are zeroed, so it keeps its initial embeddings (0: joint training from the start). Lets the coefficients fit
+    /// the response on the initial (e.g. spread-out, <c>NsgModelConfig.LatentInitGain</c>) embeddings before the
+    /// encoder moves, as the LS method's exact solve does at every step.
+    /// </summary>
+    public int FrozenEncoderEpochs { get; init; }
+
+    /// <summary>
     /// Use the fused CPU Adam (same arithmetic as torch's Adam, one C# loop per parameter) when every parameter is a
     /// contiguous CPU float tensor; false: torch.optim.Adam.
     /// </summary>
@@ -108,6 +116,9 @@ public sealed record TrainingOptions
         if (Lambda < 0 || !double.IsFinite(Lambda)) throw new ArgumentException($"Lambda must be non-negative (got {Lambda}).");
         if (IlsIterations < 1) throw new ArgumentException($"ILS iterations must be at least 1 (got {IlsIterations}).");
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1 (got {Epochs}).");
+        if (FrozenEncoderEpochs < 0) throw new ArgumentException($"Frozen encoder epochs must be >= 0 (got {FrozenEncoderEpochs}).");
+        if (FrozenEncoderEpochs > 0 && Method != TrainingMethod.Gradient)
+            throw new ArgumentException("Frozen encoder epochs apply to the gradient method only (LS and ILS solve the coefficients at every step).");
         if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1 (got {BatchSize}).");
         if (SolveBatchSize is < 1) throw new ArgumentException($"Solve batch size must be at least 1 (got {SolveBatchSize}).");
         if (EarlyStoppingPatience < 0) throw new ArgumentException("Early-stopping patience must be non-negative.");

@@ -32,4 +32,25 @@ public class NsgTrainerTests(ITestOutputHelper output)
         Assert.True(mse * 10 < baseline, $"MSE {mse} is not 10x below the mean predictor's {baseline}");
         train.Dispose(); validation.Dispose();
     }
+
+    [Fact]
+    public void FrozenEncoderEpochsTrainOnlyTheCoefficientsThenEverything()
+    {
+        TorchRuntime.EnsureLoaded();
+        var (train, validation) = TinySwissRoll.Create(300, seed: 5);
+        using var model = NeuralSparseGrid.Create(SmallModel, seed: 2);
+        var encoderBefore = model.EncoderParameters().Select(p => p.detach().clone()).ToList();
+        var coefficientsBefore = model.Layer.Coefficients.detach().clone();
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 32, LearningRate = 0.01, Seed = 3, FrozenEncoderEpochs = 2 };
+        new NsgTrainer(model, options).Fit(train, validation);
+        Assert.All(model.EncoderParameters().Zip(encoderBefore), pair => Assert.True(TorchSharp.torch.allclose(pair.First, pair.Second, rtol: 0, atol: 0)));
+        Assert.False(TorchSharp.torch.allclose(model.Layer.Coefficients, coefficientsBefore));
+
+        // One more epoch without the freeze moves the encoder.
+        new NsgTrainer(model, options with { Epochs = 1, FrozenEncoderEpochs = 0 }).Fit(train, validation);
+        Assert.Contains(model.EncoderParameters().Zip(encoderBefore), pair => !TorchSharp.torch.allclose(pair.First, pair.Second, rtol: 0, atol: 0));
+        Assert.Throws<ArgumentException>(() => (options with { Method = TrainingMethod.LeastSquares }).Validate());
+        foreach (var t in encoderBefore) t.Dispose();
+        coefficientsBefore.Dispose(); train.Dispose(); validation.Dispose();
+    }
 }
