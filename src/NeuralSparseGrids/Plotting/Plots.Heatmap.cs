@@ -36,7 +36,9 @@ public static partial class Plots
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(matrix);
         heatmap.Colormap = PlotStyle.ValueColormap;
-        heatmap.Extent = new CoordinateRect(extent.XMin, extent.XMax, extent.YMin, extent.YMax);
+        // The values are sampled at cell centres; ScottPlot puts the outermost cell centres on the Extent's edges.
+        double halfX = 0.5 * (extent.XMax - extent.XMin) / res, halfY = 0.5 * (extent.YMax - extent.YMin) / res;
+        heatmap.Extent = new CoordinateRect(extent.XMin + halfX, extent.XMax - halfX, extent.YMin + halfY, extent.YMax - halfY);
         plot.Add.ColorBar(heatmap);
         if (overlayPoints is { Length: > 0 })
         {
