@@ -37,7 +37,7 @@ public static partial class Plots
         var heatmap = plot.Add.Heatmap(matrix);
         heatmap.Colormap = PlotStyle.ValueColormap;
         // The values are sampled at cell centres; ScottPlot puts the outermost cell centres on the Extent's edges.
-        double halfX = 0.5 * (extent.XMax - extent.XMin) / res, halfY = 0.5 * (extent.YMax - extent.YMin) / res;
+        double halfX = res > 1 ? 0.5 * (extent.XMax - extent.XMin) / res : 0, halfY = res > 1 ? 0.5 * (extent.YMax - extent.YMin) / res : 0;
         heatmap.Extent = new CoordinateRect(extent.XMin + halfX, extent.XMax - halfX, extent.YMin + halfY, extent.YMax - halfY);
         plot.Add.ColorBar(heatmap);
         if (overlayPoints is { Length: > 0 })
