@@ -23,6 +23,13 @@ public sealed record NsgStarOptions
 
     /// <summary>Seed of the coefficient initialisation and batch order.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>
+    /// Reserved margin m (thesis 3.4.3) applied to the frozen embeddings before the fit, h' = (1 - 2m) h + m; null:
+    /// 0.1 unless the model's rescaling already reserves a margin. Needed because an ANN trained long enough pushes its
+    /// sigmoid embeddings onto the faces of the box, where every basis function of a boundary-free grid is zero.
+    /// </summary>
+    public double? Margin { get; init; }
 }
 
 /// <summary>
@@ -46,6 +53,14 @@ public static class NsgStar
             hTrain = Predictor.Embed(model, data.Train.X).detach();
             hValidation = Predictor.Embed(model, data.Validation.X).detach();
             hTest = Predictor.Embed(model, data.Test.X).detach();
+        }
+        double margin = options.Margin ?? (model.Config.Rescale.StartsWith("margin", StringComparison.OrdinalIgnoreCase) ? 0 : 0.1);
+        if (margin < 0 || margin >= 0.5) throw new ArgumentException($"NSG* margin must be in [0, 0.5); got {margin}.");
+        if (margin > 0)
+        {
+            hTrain = hTrain * (1 - 2 * margin) + margin;
+            hValidation = hValidation * (1 - 2 * margin) + margin;
+            hTest = hTest * (1 - 2 * margin) + margin;
         }
         int outputs = model.Config.Outputs;
         using var layer = new SparseGridLayer(model.Grid, outputs,

@@ -56,4 +56,20 @@ public sealed class AnnHeadTests
             else Assert.True(double.IsFinite(star!.Mse!.Value) && star.Mse > 0);
         }
     }
+
+    [Fact]
+    public void NsgStarMarginRescuesEmbeddingsOnTheFacesOfTheBox()
+    {
+        // A huge last-layer gain saturates the sigmoid: the embeddings sit on the faces of [0,1]^2, where every basis
+        // function of the boundary-free grid is zero, so without a margin NSG* can only predict 0.
+        var spec = ThesisSpecs.SwissRoll(4, head: HeadKind.Dense);
+        spec = new ReproductionScale(Epochs: 1, Count: 400).Apply(spec with { Model = spec.Model with { LatentInitGain = 1000 } });
+        TestMetrics? plain = null, withMargin = null;
+        ExperimentRunner.RunAndInspect(spec, null, null, false, (model, data) =>
+        {
+            plain = NsgStar.Fit(model, data, new NsgStarOptions { Margin = 0 });
+            withMargin = NsgStar.Fit(model, data, new NsgStarOptions());
+        }, savePlotData: false);
+        Assert.True(withMargin!.Mse < 0.5 * plain!.Mse, $"NSG* MSE with margin {withMargin.Mse}, without {plain.Mse}");
+    }
 }
