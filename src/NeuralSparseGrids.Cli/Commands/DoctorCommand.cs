@@ -1,6 +1,6 @@
-using NeuralSparseGrids.Models;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
+using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,10 +47,10 @@ public sealed class DoctorCommand : ICliCommand
             if (!double.IsFinite(gradNorm) || gradNorm <= 0) throw new InvalidOperationException($"The tiny backward pass produced gradient norm {gradNorm}.");
             // libtorch's float32 convolution is unreliable for some channel counts on some CPUs; the CNN encoder
             // checks every shape and runs the failing ones in float64. Report what this machine does.
-            var shapes = new[] { 4, 8, 12, 24, 32, 64, 128 }.Select(c => new ConvolutionShape(c, c, 3, 1, 1)).ToList();
-            var unreliable = shapes.Where(shape => !ConvolutionCheck.IsReliable(shape)).Select(shape => shape.InChannels).ToList();
+            int[] channels = [4, 8, 12, 24, 32, 64, 128];
+            var unreliable = channels.Where(c => !ConvolutionCheck.IsReliable(new ConvolutionShape(c, c, 3, 1, 1))).ToList();
             report["conv3x3Float32Unreliable"] = unreliable.Count == 0
-                ? "none (of 4, 8, 12, 24, 32, 64, 128 channels)"
+                ? $"none (of {string.Join(", ", channels)} channels)"
                 : $"{string.Join(", ", unreliable)} channels: such CNN layers run in float64 (slower, correct)";
             report["ok"] = true;
         }

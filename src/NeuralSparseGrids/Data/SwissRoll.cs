@@ -51,6 +51,13 @@ public static class SwissRoll
     /// <summary>Upper end of the roll parameter, <c>9pi/2</c>.</summary>
     public const double TMax = 4.5 * Math.PI;
 
+    /// <summary>The oscillating term of the response, <c>sin(5 pi s)</c> with <c>s</c> as <paramref name="mode"/> says.</summary>
+    internal static double Oscillation(double t, SwissRollT mode)
+    {
+        double s = mode == SwissRollT.Radians ? t : (t - TMin) / (TMax - TMin);
+        return Math.Sin(5.0 * Math.PI * s);
+    }
+
     /// <summary>Generates the data set (see the class remarks for the exact recipe).</summary>
     /// <param name="options">Size, noise, dimension and <c>t</c> mode; <see langword="null"/> for the thesis defaults.</param>
     /// <param name="seed">Seed of the <see cref="Random"/> that drives every draw.</param>
@@ -84,8 +91,7 @@ public static class SwissRoll
             x[o] += t * Math.Cos(t);
             x[o + 1] += h;
             x[o + 2] += t * Math.Sin(t);
-            double s = options.TMode == SwissRollT.Radians ? t : (t - TMin) / (TMax - TMin);
-            y[i, 0] = Math.Sin(5.0 * Math.PI * s) + h * h + sampler.Normal(noise);
+            y[i, 0] = Oscillation(t, options.TMode) + h * h + sampler.Normal(noise);
             ts[i] = t;
             hs[i] = h;
         }

@@ -83,11 +83,7 @@ public static class SwissRollBayes
         double speed = Math.Sqrt(1 + best * best); // |d/dt (t cos t, t sin t)|
         double half = 12 * tau / speed + 2 * CoarseStep;
         double lo = Math.Max(SwissRoll.TMin, best - half), hi = Math.Min(SwissRoll.TMax, best + half);
-        return Moments(lo, hi, t => -SquaredDistance(t) / (2 * tau * tau), t =>
-        {
-            double s = mode == SwissRollT.Radians ? t : (t - SwissRoll.TMin) / (SwissRoll.TMax - SwissRoll.TMin);
-            return Math.Sin(5 * Math.PI * s);
-        });
+        return Moments(lo, hi, t => -SquaredDistance(t) / (2 * tau * tau), t => SwissRoll.Oscillation(t, mode));
     }
 
     // E and Var of h^2 under p(h | x2), h ~ U(0, 3).

@@ -30,10 +30,6 @@ public static class BayesBaseline
             var scaler = MinMaxScaler.FromState(scaling.Targets);
             normalised = Metrics.Regression(scaler.Transform(predicted, actual.Length), scaler.Transform(actual, actual.Length));
         }
-        return new TestMetrics
-        {
-            Mse = normalised.Mse, Mae = normalised.Mae, ResidualStd = normalised.ResidualStd,
-            MseRaw = raw.Mse, MaeRaw = raw.Mae, Count = raw.Count,
-        };
+        return TestMetrics.Regression(normalised, raw);
     }
 }

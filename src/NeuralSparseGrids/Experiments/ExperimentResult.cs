@@ -68,4 +68,11 @@ public sealed record TestMetrics
 
     /// <summary>Rows.</summary>
     public int Count { get; init; }
+
+    /// <summary>Regression metrics from the same predictions measured on the normalised target and in raw units.</summary>
+    public static TestMetrics Regression(Metrics normalised, Metrics raw) => new()
+    {
+        Mse = normalised.Mse, Mae = normalised.Mae, ResidualStd = normalised.ResidualStd,
+        MseRaw = raw.Mse, MaeRaw = raw.Mae, Count = normalised.Count,
+    };
 }

@@ -39,10 +39,6 @@ public static class ModelEvaluation
             int rows = split.Count;
             raw = Metrics.Regression(scaler.InverseTransform(predicted, rows), scaler.InverseTransform(actual, rows));
         }
-        return new TestMetrics
-        {
-            Mse = normalised.Mse, Mae = normalised.Mae, ResidualStd = normalised.ResidualStd,
-            MseRaw = raw.Mse, MaeRaw = raw.Mae, Count = normalised.Count,
-        };
+        return TestMetrics.Regression(normalised, raw);
     }
 }

@@ -54,13 +54,13 @@ public static class NsgStar
             hValidation = Predictor.Embed(model, data.Validation.X).detach();
             hTest = Predictor.Embed(model, data.Test.X).detach();
         }
-        double margin = options.Margin ?? (model.Config.Rescale.StartsWith("margin", StringComparison.OrdinalIgnoreCase) ? 0 : 0.1);
+        double margin = options.Margin ?? (model.Rescaling.Kind == RescaleKind.Margin ? 0 : 0.1);
         if (margin < 0 || margin >= 0.5) throw new ArgumentException($"NSG* margin must be in [0, 0.5); got {margin}.");
         if (margin > 0)
         {
-            hTrain = hTrain * (1 - 2 * margin) + margin;
-            hValidation = hValidation * (1 - 2 * margin) + margin;
-            hTest = hTest * (1 - 2 * margin) + margin;
+            hTrain = Rescaling.ReserveMargin(hTrain, margin);
+            hValidation = Rescaling.ReserveMargin(hValidation, margin);
+            hTest = Rescaling.ReserveMargin(hTest, margin);
         }
         int outputs = model.Config.Outputs;
         using var layer = new SparseGridLayer(model.Grid, outputs,

@@ -48,6 +48,9 @@ public sealed record Rescaling(RescaleKind Kind, double MarginWidth = 0.1)
     {
         RescaleKind.Sigmoid => torch.sigmoid(z),
         RescaleKind.Tanh => (torch.tanh(z) + 1) * 0.5,
-        _ => torch.sigmoid(z) * (1 - 2 * MarginWidth) + MarginWidth,
+        _ => ReserveMargin(torch.sigmoid(z), MarginWidth),
     };
+
+    /// <summary>The reserved margin of thesis 3.4.3: maps points of [0,1]^d into [m, 1 - m]^d, h' = (1 - 2m) h + m.</summary>
+    public static Tensor ReserveMargin(Tensor h, double m) => h * (1 - 2 * m) + m;
 }
