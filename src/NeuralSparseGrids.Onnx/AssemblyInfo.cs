@@ -1,0 +1,1 @@
+// ONNX export of trained NSG models and inference through ONNX Runtime.
