@@ -92,31 +92,10 @@ public sealed class VerifiedConv2d : nn.Module<Tensor, Tensor>
             x = x.slice(2, 0, x.shape[2], shape.Stride).slice(3, 0, x.shape[3], shape.Stride);
             stride = [1, 1];
         }
-        else if (shape.Stride == 2 && shape.Kernel > 1 && SpaceToDepth)
-            return StrideTwoAsSpaceToDepth(x, weight, shape).MoveToOuterDisposeScope();
         var y = nn.functional.conv2d(x, ToChannelsLast(weight), strides: stride, padding: padding);
         // A single input channel leaves libtorch unsure of the format (NCHW and NHWC strides coincide), and it answers
         // NCHW; the layers after the stem should see NHWC.
         return (y.is_contiguous() ? ToChannelsLast(y) : y).MoveToOuterDisposeScope();
-    }
-
-    internal static readonly bool SpaceToDepth = Environment.GetEnvironmentVariable("NSG_EXP_S2D") == "1";
-
-    // A stride-2 k x k convolution as a stride-1 convolution on the 2 x 2 space-to-depth rearrangement of the input:
-    // input (N, C, H, W) padded to an even size, pixel_unshuffle(2) -> (N, 4C, H'/2, W'/2); kernel zero-extended to
-    // an even side 2m and rearranged to (out, 4C, m, m) in pixel_unshuffle's channel order (c, row phase, column phase).
-    private static Tensor StrideTwoAsSpaceToDepth(Tensor x, Tensor weight, ConvolutionShape shape)
-    {
-        int k = shape.Kernel, p = shape.Padding, m = (k + 1) / 2;
-        long h = x.shape[2], w = x.shape[3], oh = (h + 2 * p - k) / 2 + 1, ow = (w + 2 * p - k) / 2 + 1;
-        // Padded sides 2 (o + m - 1): enough for the last output's taps, even for the unshuffle.
-        long padBottom = 2 * (oh + m - 1) - h - p, padRight = 2 * (ow + m - 1) - w - p;
-        var padded = nn.functional.pad(x, [p, padRight, p, padBottom]);
-        var phases = nn.functional.pixel_unshuffle(padded, 2);
-        long cout = weight.shape[0], cin = weight.shape[1];
-        var w2 = nn.functional.pad(weight, [0, 2 * m - k, 0, 2 * m - k])
-            .reshape(cout, cin, m, 2, m, 2).permute(0, 1, 3, 5, 2, 4).reshape(cout, 4 * cin, m, m);
-        return nn.functional.conv2d(ToChannelsLast(phases), ToChannelsLast(w2));
     }
 
     /// <summary>The same (N, C, H, W) values with NHWC strides (a copy unless already so).</summary>
