@@ -84,12 +84,14 @@ public static class TorchComparison
         };
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
         var ours = new List<double>();
+        var oursContiguous = new List<double>();
         var plain = new List<double>();
         var channelsLast = new List<double>();
         int threads = Environment.ProcessorCount;
         for (int round = 0; round < rounds; round++)
         {
             ours.AddRange(OurEpochs(config, options, data, warmUp: false));
+            oursContiguous.AddRange(OurEpochs(config, options, data, warmUp: false, () => ContiguousCnnModel(config)));
             plain.AddRange(Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads}"));
             channelsLast.AddRange(Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads} --channels-last"));
         }
@@ -98,6 +100,7 @@ public static class TorchComparison
         static string Each(List<double> list) => string.Join(" ", list.Select(s => s.ToString("F2")));
         Console.WriteLine($"MNIST CNN-SG epoch ({data.Train.Count} digits, batch 64, Adam, width 32, d 8, level 4, {threads} threads; {rounds} rounds of {epochs} epochs, median s/epoch):");
         Console.WriteLine($"  ours                            {us,7:F2}   (each: {Each(ours)})");
+        Console.WriteLine($"  ours, NCHW (NSG_CONV_CHANNELS_LAST=0) {Median(oursContiguous),7:F2}   (each: {Each(oursContiguous)})");
         Console.WriteLine($"  PyTorch (NCHW, as usually written) {them,7:F2}   (each: {Each(plain)})");
         Console.WriteLine($"  PyTorch channels-last           {themLast,7:F2}   (each: {Each(channelsLast)})");
         Console.WriteLine($"  ratio ours / PyTorch = {us / them:F2}; ours / PyTorch channels-last = {us / themLast:F2}");
@@ -127,12 +130,23 @@ public static class TorchComparison
     }
 
     /// <summary>Seconds of each timed epoch of our trainer (after one warm-up epoch unless <paramref name="warmUp"/> is false).</summary>
-    private static IEnumerable<double> OurEpochs(NsgModelConfig config, TrainingOptions options, PreparedData data, bool warmUp = true)
+    private static IEnumerable<double> OurEpochs(NsgModelConfig config, TrainingOptions options, PreparedData data, bool warmUp = true,
+        Func<NeuralSparseGrid>? create = null)
     {
-        using var model = NeuralSparseGrid.Create(config, seed: 1);
+        using var model = create?.Invoke() ?? NeuralSparseGrid.Create(config, seed: 1);
         if (warmUp) new NsgTrainer(model, options with { Epochs = 1 }).Fit(data.Train, data.Validation);
         var result = new NsgTrainer(model, options).Fit(data.Train, data.Validation);
         return result.History.Select(e => e.Seconds).ToList();
+    }
+
+    // NeuralSparseGrid.Create's model with the CNN in the contiguous (NCHW) format: the state before channels-last.
+    private static NeuralSparseGrid ContiguousCnnModel(NsgModelConfig config)
+    {
+        torch.manual_seed(1);
+        var encoder = new CnnEncoder(config.Latent, config.CnnWidth, inputChannels: 1, seed: 1, channelsLast: false);
+        var grid = Grids.SparseGrid.Create(config.Latent, config.Level, config.Grid, config.Outputs);
+        var layer = new Layers.SparseGridLayer(grid, config.Outputs, new Layers.SparseGridLayerOptions { Init = config.CoefficientInit, Seed = 1 });
+        return new NeuralSparseGrid(config, encoder, layer);
     }
 
     private static double[] Peer(string python, string script, string arguments) =>
