@@ -19,7 +19,10 @@ public static class CnnLayerTimings
         {
             using var module = make();
             module.train();
-            using var x = rand([batch, .. shape]).requires_grad_(true);
+            // Inputs in the format the layer sees inside the encoder: channels-last unless NSG_CONV_CHANNELS_LAST=0.
+            using var plain = rand([batch, .. shape]);
+            using var x = (VerifiedConv2d.ChannelsLastByDefault ? plain.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : plain.clone())
+                .requires_grad_(true);
             var forward = new List<double>();
             var backward = new List<double>();
             for (int r = 0; r < repeats + 2; r++)
