@@ -20,7 +20,7 @@ public static class ThesisSpecs
             Method = method,
             Optimizer = optimizer,
             LearningRate = lr ?? BestLearningRate(method),
-            Lambda = lambda ?? BestLambda(method),
+            LeastSquares = new LeastSquaresOptions { Lambda = lambda ?? BestLambda(method) },
             Epochs = 200,
             BatchSize = 64,
         },
@@ -81,7 +81,7 @@ public static class ThesisSpecs
         {
             Method = method,
             LearningRate = method == TrainingMethod.Gradient ? lr : BestLearningRate(method),
-            Lambda = BestLambda(method),
+            LeastSquares = new LeastSquaresOptions { Lambda = BestLambda(method) },
             Epochs = 100,
             BatchSize = 64,
         },

@@ -87,6 +87,7 @@ public sealed class CheckpointTests : IDisposable
         trainer.Callbacks.Add(new PoisonAfterEpoch(model, epoch: 2));
         var result = trainer.Fit(train, validation);
         Assert.NotNull(result.Divergence);
+        Assert.Equal(TrainingStatus.Diverged, result.Status);
         Assert.Equal(2, result.EpochsCompleted);
         Assert.All(model.parameters(), p => Assert.True(torch.isfinite(p).all().item<bool>()));
         train.Dispose(); validation.Dispose();
