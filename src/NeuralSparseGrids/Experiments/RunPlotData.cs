@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Data;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Training;
 using TorchSharp;
@@ -99,14 +100,14 @@ public sealed record RunPlotData
     }
 
     /// <summary>Writes the data atomically to <paramref name="path"/>.</summary>
-    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Checkpoint.Json));
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonSettings.Options));
 
     /// <summary>Reads data written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> if the file is damaged.</summary>
     public static RunPlotData Load(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunPlotData>(File.ReadAllText(path), Checkpoint.Json)
+            return JsonSerializer.Deserialize<RunPlotData>(File.ReadAllText(path), JsonSettings.Options)
                    ?? throw new InvalidDataException($"{path} is empty.");
         }
         catch (JsonException e)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Models;
 using TorchSharp;
 using static TorchSharp.torch;
