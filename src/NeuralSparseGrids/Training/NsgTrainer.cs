@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Models;
 using TorchSharp;
 using static TorchSharp.torch;

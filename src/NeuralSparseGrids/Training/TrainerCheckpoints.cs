@@ -1,3 +1,4 @@
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Models;
 using static TorchSharp.torch;
 
