@@ -48,7 +48,9 @@ public static class ExperimentOptions
     public static ExperimentSpec Parse(CliArguments args, string? defaultData = null)
     {
         ApplyPreset(args);
-        string data = args.String("data", defaultData) ?? throw new CliUsageException("--data is required (swissroll, twomoons, mnist, spectra:FILE.csv, FILE.csv or FILE.arff).");
+        string data = args.String("data", defaultData) ?? throw new CliUsageException($"--data is required ({DataSources.Spellings}).");
+        var sourceDefaults = DataSources.DefaultsFor(data);
+        var modelDefaults = new NsgModelConfig();
         var dataSpec = new DataSpec
         {
             Source = data,
@@ -59,24 +61,23 @@ public static class ExperimentOptions
             Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
             Limit = args.String("limit") is null ? null : args.Int("limit", 0, 1, int.MaxValue),
         };
-        bool classificationDefault = data is "twomoons" or "mnist" || dataSpec.Task == DatasetTask.Classification;
-        string encoder = args.String("encoder", data == "mnist" ? "cnn" : "3,25,25")!;
+        string encoder = args.String("encoder", sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)))!;
         var model = new NsgModelConfig
         {
             Encoder = encoder == "cnn" ? EncoderKind.Cnn : EncoderKind.Mlp,
             HiddenLayers = encoder == "cnn" ? [] : ParseHidden(encoder),
-            Activation = args.Choice("activation", Activation.ReLU, new Dictionary<string, Activation>
+            Activation = args.Choice("activation", modelDefaults.Activation, new Dictionary<string, Activation>
             {
                 ["relu"] = Activation.ReLU, ["tanh"] = Activation.Tanh, ["sigmoid"] = Activation.Sigmoid, ["leaky-relu"] = Activation.LeakyReLU,
             }),
-            LatentInitGain = args.Double("latent-gain", 1, 1e-3, 1e3),
-            CnnWidth = args.Int("cnn-width", CnnEncoder.DefaultWidth, 1, 1024),
-            Latent = args.Int("latent", data == "mnist" ? 8 : 2, 1, 64),
-            Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),
-            Grid = args.Choice("grid", GridType.Linear, GridTypes),
-            Head = args.Choice("head", HeadKind.SparseGrid, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
-            CoefficientInit = args.Choice("coef-init", Layers.CoefficientInit.SmallNormal, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
-            Rescale = ParseRescale(args.String("rescale", data == "mnist" ? "margin:0.1" : "sigmoid")!),
+            LatentInitGain = args.Double("latent-gain", modelDefaults.LatentInitGain, 1e-3, 1e3),
+            CnnWidth = args.Int("cnn-width", modelDefaults.CnnWidth, 1, 1024),
+            Latent = args.Int("latent", sourceDefaults.Latent, 1, 64),
+            Level = args.Int("level", sourceDefaults.Level, 1, 30),
+            Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
+            Head = args.Choice("head", modelDefaults.Head, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
+            CoefficientInit = args.Choice("coef-init", modelDefaults.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
+            Rescale = args.String("rescale") is string rescale ? ParseRescale(rescale) : sourceDefaults.Rescale,
         };
         var defaults = new TrainingOptions();
         var training = new TrainingOptions
@@ -108,7 +109,7 @@ public static class ExperimentOptions
                 ["constant"] = LearningRateSchedule.Constant, ["cosine"] = LearningRateSchedule.Cosine, ["step"] = LearningRateSchedule.Step,
             }),
         };
-        var split = ParseSplit(args.String("split", classificationDefault && data == "twomoons" ? "0.7,0.15,0.15" : data == "mnist" ? "0.8,0.1,0.1" : "0.6,0.2,0.2")!);
+        var split = args.String("split") is string splitText ? ParseSplit(splitText) : sourceDefaults.Split;
         return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1) };
     }
 
@@ -150,9 +151,9 @@ public static class ExperimentOptions
         return sizes.Skip(1).ToArray();
     }
 
-    private static string ParseRescale(string text)
+    private static Rescaling ParseRescale(string text)
     {
-        try { return Rescaling.Parse(text).ToString(); }
+        try { return Rescaling.Parse(text); }
         catch (FormatException e) { throw new CliUsageException("--rescale: " + e.Message); }
     }
 

@@ -30,7 +30,7 @@ public static class ExperimentRunner
     {
         TorchRuntime.EnsureLoaded();
         var dataset = spec.Data.Load(spec.DataSeed);
-        bool images = spec.Model.Encoder == EncoderKind.Cnn || spec.Data.Source.Equals("mnist", StringComparison.OrdinalIgnoreCase);
+        bool images = spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
         using var data = PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !images);
         var config = spec.Model with
         {

@@ -27,7 +27,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     public NeuralSparseGrid(NsgModelConfig config, nn.Module<Tensor, Tensor> encoder, SparseGridLayer layer) : base(nameof(NeuralSparseGrid))
     {
         Config = config;
-        Rescaling = Rescaling.Parse(config.Rescale);
+        Rescaling = config.Rescale;
         _encoder = encoder;
         _grid = layer;
         _head = layer;
@@ -45,7 +45,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     {
         if (config.Head != HeadKind.Dense) throw new ArgumentException("A dense head needs a configuration with Head = Dense.", nameof(config));
         Config = config;
-        Rescaling = Rescaling.Parse(config.Rescale);
+        Rescaling = config.Rescale;
         _encoder = encoder;
         _dense = head;
         _head = head;
