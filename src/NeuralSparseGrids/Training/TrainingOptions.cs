@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace NeuralSparseGrids.Training;
 
 /// <summary>How the sparse grid coefficients are learned (thesis 3.2.2).</summary>
@@ -96,6 +98,24 @@ public sealed record TrainingOptions
 
     /// <summary>Settings of the ILS method (the iterative solver).</summary>
     public IlsOptions Ils { get; init; } = new();
+
+    // Checkpoints written before the options were split stored the method settings flat ("lambda", "ilsIterations",
+    // ...). These write-only JSON members read them into the records, so such run directories keep their settings;
+    // they are never written (null) and are not part of the API.
+    [JsonInclude, JsonPropertyName("lambda"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal double? LegacyLambda { get => null; init { if (value is double v) LeastSquares = LeastSquares with { Lambda = v }; } }
+
+    [JsonInclude, JsonPropertyName("solveBatchSize"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal int? LegacySolveBatchSize { get => null; init { if (value is int v) LeastSquares = LeastSquares with { SolveBatchSize = v }; } }
+
+    [JsonInclude, JsonPropertyName("ilsIterations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal int? LegacyIlsIterations { get => null; init { if (value is int v) Ils = Ils with { Iterations = v }; } }
+
+    [JsonInclude, JsonPropertyName("coefficientLearningRateScale"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal double? LegacyCoefficientLearningRateScale { get => null; init { if (value is double v) Gradient = Gradient with { CoefficientLearningRateScale = v }; } }
+
+    [JsonInclude, JsonPropertyName("frozenEncoderEpochs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal int? LegacyFrozenEncoderEpochs { get => null; init { if (value is int v) Gradient = Gradient with { FrozenEncoderEpochs = v }; } }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
