@@ -27,6 +27,18 @@ public static class GridSize
             throw new GridTooLargeException(dim, level, type, points, bytes, maxBytes);
     }
 
+    /// <summary>
+    /// Throws <see cref="GridTooLargeException"/> when <paramref name="outputs"/> double columns over the points of
+    /// <paramref name="grid"/> (any set of subspaces) would need more than <paramref name="maxBytes"/>.
+    /// </summary>
+    public static void EnsureFits(SparseGrid grid, int outputs, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        double bytes = grid.PointCount * (double)Math.Max(1, outputs) * 8 + grid.SubspaceCount * (2.0 * grid.Dim * sizeof(int) + sizeof(long));
+        if (bytes > maxBytes || grid.PointCount > int.MaxValue)
+            throw new GridTooLargeException(grid.Dim, grid.Level, grid.Type, grid.PointCount, bytes, maxBytes);
+    }
+
     internal static void Validate(int dim, int level)
     {
         if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "The grid dimension must be at least 1.");
