@@ -1,6 +1,6 @@
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Native;
-using NeuralSparseGrids.Training;
+using NeuralSparseGrids.LinearAlgebra;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -13,7 +13,7 @@ internal static partial class FolderLayering
     public static readonly IReadOnlyDictionary<string, int> Ranks = new Dictionary<string, int>
     {
         ["IO"] = 0, ["Native"] = 0, ["Data"] = 0,
-        ["Grids"] = 1,
+        ["Grids"] = 1, ["LinearAlgebra"] = 1,
         ["Layers"] = 2, ["Regression"] = 2,
         ["Models"] = 3,
         ["Training"] = 4, ["Analysis"] = 4,

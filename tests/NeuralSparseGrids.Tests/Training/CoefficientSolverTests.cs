@@ -1,3 +1,4 @@
+using NeuralSparseGrids.LinearAlgebra;
 using NeuralSparseGrids.Native;
 using NeuralSparseGrids.Training;
 using TorchSharp;

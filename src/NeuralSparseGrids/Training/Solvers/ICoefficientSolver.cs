@@ -1,3 +1,4 @@
+using NeuralSparseGrids.LinearAlgebra;
 using static TorchSharp.torch;
 
 namespace NeuralSparseGrids.Training;

@@ -1,13 +1,13 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralSparseGrids.Training;
+namespace NeuralSparseGrids.LinearAlgebra;
 
 /// <summary>
 /// The project's one conjugate-gradient routine: A X = B for a symmetric positive (semi-)definite A given only as a
 /// product, all columns of X solved at once (one product per iteration serves every column; each column keeps its own
-/// step sizes). Used unrolled and differentiable by ILS (<see cref="ConjugateGradientSolver"/>), and to convergence by
-/// the classic sparse grid learner (<c>Regression.SparseGridRegression</c>).
+/// step sizes). Used unrolled and differentiable by ILS (<c>Training.ConjugateGradientSolver</c>), and to convergence
+/// by the classic sparse grid learner (<c>Regression.SparseGridRegression</c>).
 /// </summary>
 public static class ConjugateGradient
 {

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace NeuralSparseGrids.Training;
+namespace NeuralSparseGrids.LinearAlgebra;
 
 /// <summary>Bookkeeping shared by the iterative solvers, which run each iteration in its own dispose scope.</summary>
 internal static class IterationState

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralSparseGrids.Training;
+namespace NeuralSparseGrids.LinearAlgebra;
 
 /// <summary>
 /// LSMR (Fong and Saunders 2011, "LSMR: an iterative algorithm for sparse least-squares problems", SIAM J. Sci.
@@ -10,7 +10,7 @@ namespace NeuralSparseGrids.Training;
 /// equivalent to MINRES on the normal equations without forming A^T A (better conditioned than CG on them).
 /// All columns of b are solved at once, each with its own scalars. Built from differentiable torch ops with no
 /// data-dependent branches: unrolled for a fixed iteration count it is the ILS map whose gradients flow into A and b.
-/// Damping and warm starts are expressed by the caller through the operator (see <see cref="LsmrSolver"/>).
+/// Damping and warm starts are expressed by the caller through the operator (see <c>Training.LsmrSolver</c>).
 /// </summary>
 public static class Lsmr
 {
