@@ -22,12 +22,11 @@ internal sealed class EvaluationWorkspace
     public SubspaceWalk Walk { get; }
     public ActiveFunctions Active { get; }
 
-    /// <summary>(d): the active function chosen per dimension in the tensor-product walk.</summary>
+    // Choice (d): the active function chosen per dimension in the tensor-product walk; Limits (d): how many each
+    // dimension of the current subspace has; Prefix/Suffix (d + 1): running products of the product rule;
+    // Accumulator (outputs * d) and Terms (d): the gradient of one sample.
     public int[] Choice { get; }
-
-    /// <summary>(d): number of active functions per dimension of the current subspace.</summary>
     public int[] Limits { get; }
-
     public double[] Prefix { get; }
     public double[] Suffix { get; }
     public double[] Accumulator { get; }

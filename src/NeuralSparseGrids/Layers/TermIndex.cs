@@ -97,23 +97,16 @@ internal sealed class TermIndex
     /// <summary>Number of terms T.</summary>
     public int Terms { get; }
 
-    /// <summary>(T, d): j * A + slot.</summary>
-    public long[] TermSlot { get; }
-
-    /// <summary>(T, d): stride of the local position.</summary>
-    public long[] TermStride { get; }
-
-    /// <summary>(T): first point of the term's subspace.</summary>
-    public long[] TermOffset { get; }
-
-    /// <summary>(F): slot of each one-dimensional function.</summary>
-    public long[] FuncSlot { get; }
-
-    /// <summary>(F): local position of each one-dimensional function.</summary>
-    public long[] FuncPos { get; }
-
-    /// <summary>(L): first function id of each level.</summary>
-    public int[] FuncBase { get; }
+    // The term index, T terms of d one-dimensional choices each: TermSlot (T, d) = j * A + slot, TermStride (T, d) the
+    // stride of the local position, TermOffset (T) the first point of the term's subspace. The dense path's function
+    // index, F one-dimensional functions: FuncSlot (F) their slot, FuncPos (F) their local position, FuncBase (L) the
+    // first function id of each level.
+    public readonly long[] TermSlot;
+    public readonly long[] TermStride;
+    public readonly long[] TermOffset;
+    public readonly long[] FuncSlot;
+    public readonly long[] FuncPos;
+    public readonly int[] FuncBase;
 
     /// <summary>The tables as tensors on <paramref name="device"/> (created once per device and kept).</summary>
     public TermIndexTensors On(Device device)
