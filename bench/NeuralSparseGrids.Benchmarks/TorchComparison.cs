@@ -80,7 +80,7 @@ public static class TorchComparison
         var config = new NsgModelConfig
         {
             Task = NsgTask.Classification, Inputs = data.Inputs, Outputs = data.Outputs, Encoder = EncoderKind.Cnn,
-            HiddenLayers = [], Latent = 8, Level = 4, Rescale = "margin:0.1",
+            HiddenLayers = [], Latent = 8, Level = 4, Rescale = Rescaling.Parse("margin:0.1"),
         };
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
         var ours = new List<double>();
