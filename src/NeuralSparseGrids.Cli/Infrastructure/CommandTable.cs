@@ -14,6 +14,7 @@ public static class CommandTable
         new PredictCommand(),
         new ReproduceCommand(),
         new PlotCommand(),
+        new CompareCommand(),
         new CompareBoundaryCommand(),
         new DataCommand(),
         new DoctorCommand(),

@@ -1,0 +1,40 @@
+using NeuralSparseGrids.Data;
+
+namespace NeuralSparseGrids.Experiments.Comparison;
+
+/// <summary>
+/// The data of a comparison: one seeded train/validation/test split per seed, preprocessed with statistics of that
+/// split's training part only, identical for every method.
+/// </summary>
+public interface IComparisonData
+{
+    /// <summary>Task, encoded input width and classes.</summary>
+    ComparisonProblem Problem { get; }
+
+    /// <summary>The split of <paramref name="seed"/>, preprocessed (fitted on its training part).</summary>
+    DatasetSplit Split(int seed);
+}
+
+/// <summary>
+/// Splits of an all-numeric <see cref="Dataset"/>: seeded (stratified for classification) 70/15/15 parts, features
+/// min-max scaled into [0, 1] with the training part's statistics (thesis Eq. 3.19). Targets stay in their units.
+/// </summary>
+public sealed class ScaledSplits(Dataset data, (double Train, double Validation, double Test) fractions) : IComparisonData
+{
+    /// <summary>The protocol of the benchmark suite: 70 % training, 15 % validation, 15 % test.</summary>
+    public static readonly (double Train, double Validation, double Test) Protocol = (0.7, 0.15, 0.15);
+
+    /// <summary>Splits with the suite's 70/15/15 protocol.</summary>
+    public ScaledSplits(Dataset data) : this(data, Protocol) { }
+
+    /// <inheritdoc />
+    public ComparisonProblem Problem { get; } = ComparisonProblem.Of(data);
+
+    /// <inheritdoc />
+    public DatasetSplit Split(int seed)
+    {
+        var split = DatasetSplitter.Split(data, fractions.Train, fractions.Validation, fractions.Test, seed);
+        var scaler = MinMaxScaler.FitFeatures(split.Train);
+        return new DatasetSplit(scaler.TransformFeatures(split.Train), scaler.TransformFeatures(split.Validation), scaler.TransformFeatures(split.Test));
+    }
+}
