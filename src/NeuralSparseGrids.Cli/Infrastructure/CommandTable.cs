@@ -16,6 +16,7 @@ public static class CommandTable
         new PlotCommand(),
         new CompareCommand(),
         new CompareBoundaryCommand(),
+        new BenchmarkCommand(),
         new DataCommand(),
         new DoctorCommand(),
         new GridCommand(),

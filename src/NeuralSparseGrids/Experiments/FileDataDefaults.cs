@@ -17,6 +17,9 @@ public sealed record FileDataDefaults(int[] HiddenLayers, int Latent, int Level,
     /// <summary>Largest grid (points) the rule picks; the level is the highest whose grid stays below it.</summary>
     public const long MaxGridPoints = 3000;
 
+    /// <summary>Grid points allowed however few rows there are.</summary>
+    public const long MinGridPoints = 64;
+
     /// <summary>The defaults for <paramref name="inputs"/> encoded columns, <paramref name="rows"/> rows and <paramref name="classes"/> classes (0: regression).</summary>
     public static FileDataDefaults For(int inputs, int rows, int classes)
     {
@@ -27,7 +30,7 @@ public sealed record FileDataDefaults(int[] HiddenLayers, int Latent, int Level,
         // Latent: enough directions to separate K classes (about log2 K + 1), 3 for regression.
         int latent = classes >= 2 ? Math.Clamp((int)Math.Ceiling(Math.Log2(classes)) + 1, 2, 6) : 3;
         int level = 2;
-        long budget = Math.Min(MaxGridPoints, Math.Max(64, rows / 2));
+        long budget = Math.Min(MaxGridPoints, Math.Max(MinGridPoints, rows / 2));
         while (level < 8 && Grids.GridSize.Points(latent, level + 1, Grids.GridType.Linear) <= budget) level++;
         int batch = Math.Clamp(rows / 100, 32, 256);
         return new FileDataDefaults([width, width], latent, level, 3e-3, 300, 30, batch);
