@@ -23,13 +23,14 @@ public sealed class TrainCommand : ICliCommand
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
     {
-        var spec = ExperimentOptions.Parse(args);
+        var spec = FileDataOptions.Parse(args, out string? defaults);
         string? outDir = args.String("out");
         bool resume = args.Flag("resume");
         bool plots = !args.Flag("no-plots");
         int latentEvery = args.String("latent-stats") is null ? 0 : args.Int("latent-stats", 0, 1, 1_000_000);
         args.EnsureAllConsumed();
         if (resume && outDir == null) throw new CliUsageException("--resume needs --out DIR (the run to continue).");
+        if (defaults != null) (context.Json ? context.Error : context.Out).WriteLine(defaults);
         return Execute(spec, outDir, resume, context, "Training", plots, latentEvery);
     }
 

@@ -5,25 +5,19 @@ using NeuralSparseGrids.Experiments.Comparison;
 namespace NeuralSparseGrids.Cli.Infrastructure;
 
 /// <summary>
-/// Reads the experiment options of a comparison, loads its data, and applies the file-data defaults for the data's
-/// shape (so `nsg` and `ann` get what `nsg train` would use).
+/// Reads the experiment options of a comparison with the file-data defaults for the data's shape (so `nsg` and `ann`
+/// get what `nsg train` would use) and prepares its splits.
 /// </summary>
 public static class ComparisonData
 {
-    /// <summary>The experiment spec (file defaults applied), the splits, and a line saying what was loaded.</summary>
+    /// <summary>The experiment spec (file defaults applied), the splits, and lines saying what was loaded and applied.</summary>
     public static (ExperimentSpec Spec, IComparisonData Data, string Note) Load(CliArguments args)
     {
-        var spec = ExperimentOptions.Parse(args);
+        var spec = FileDataOptions.Parse(args, out string? defaults);
         var dataset = spec.Data.Load(spec.DataSeed);
-        int classes = dataset.Task == DatasetTask.Classification ? dataset.ClassCount : 0;
-        string note = $"{spec.Data.Source}: {dataset.Rows} rows, {dataset.Columns} inputs, " +
-                      (classes > 0 ? $"classification ({classes} classes)" : "regression");
-        if (FileDataOptions.Applies(spec, args))
-        {
-            var d = FileDataOptions.SetDefaults(args, dataset.Columns, dataset.Rows, classes);
-            spec = ExperimentOptions.Parse(args);
-            note += "\n" + FileDataOptions.Describe(d, dataset.Columns, dataset.Rows, classes);
-        }
-        return (spec, new ScaledSplits(dataset, spec.Split), note);
+        var data = new ScaledSplits(dataset, spec.Split);
+        var p = data.Problem;
+        string note = $"{spec.Data.Source}: {p.Rows} rows, {p.Inputs} inputs, " + (p.Classes > 0 ? $"classification ({p.Classes} classes)" : "regression");
+        return (spec, data, defaults == null ? note : note + "\n" + defaults);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments;
 
 namespace NeuralSparseGrids.Cli.Infrastructure;
@@ -10,13 +11,36 @@ namespace NeuralSparseGrids.Cli.Infrastructure;
 /// </summary>
 public static class FileDataOptions
 {
+    /// <summary>
+    /// Parses the experiment options; for a data file, first sets the rule's defaults for the file's shape (encoded
+    /// inputs, rows, classes). <paramref name="note"/> says what was applied (null when nothing was).
+    /// </summary>
+    public static ExperimentSpec Parse(CliArguments args, out string? note)
+    {
+        var spec = ExperimentOptions.Parse(args);
+        note = null;
+        if (!Applies(spec, args)) return spec;
+        var (inputs, rows, classes) = Shape(spec);
+        var d = SetDefaults(args, inputs, rows, classes);
+        note = Describe(d, inputs, rows, classes);
+        return ExperimentOptions.Parse(args);
+    }
+
     /// <summary>True for a CSV/ARFF file source without a preset.</summary>
     public static bool Applies(ExperimentSpec spec, CliArguments args)
     {
         if (args.String("preset") != null) return false;
         string s = spec.Data.Source.Trim().ToLowerInvariant();
         if (s.StartsWith("spectra:", StringComparison.Ordinal)) return false;
-        return s.EndsWith(".csv") || s.EndsWith(".csv.gz") || s.EndsWith(".tsv") || s.EndsWith(".txt") || s.EndsWith(".arff") || s.EndsWith(".arff.gz");
+        if (s.EndsWith(".gz", StringComparison.Ordinal)) s = s[..^3];
+        return s.EndsWith(".csv") || s.EndsWith(".tsv") || s.EndsWith(".txt") || s.EndsWith(".arff");
+    }
+
+    /// <summary>Encoded input width, rows and classes (0: regression) of the spec's data.</summary>
+    public static (int Inputs, int Rows, int Classes) Shape(ExperimentSpec spec)
+    {
+        var data = spec.Data.Load(spec.DataSeed);
+        return (data.Columns, data.Rows, data.Task == DatasetTask.Classification ? data.ClassCount : 0);
     }
 
     /// <summary>Sets the rule's values for data of <paramref name="inputs"/> columns, <paramref name="rows"/> rows and <paramref name="classes"/> classes as defaults.</summary>
@@ -38,5 +62,6 @@ public static class FileDataOptions
     /// <summary>One line describing the applied defaults.</summary>
     public static string Describe(FileDataDefaults d, int inputs, int rows, int classes) =>
         $"File-data defaults for {inputs} inputs, {rows} rows{(classes > 0 ? $", {classes} classes" : "")}: encoder {inputs},{string.Join(",", d.HiddenLayers)}, " +
-        $"latent {d.Latent}, level {d.Level}, lr {d.LearningRate:G3}, batch {d.BatchSize}, up to {d.Epochs} epochs (patience {d.Patience}); explicit options win.";
+        $"latent {d.Latent}, level {d.Level}, lr {d.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, batch {d.BatchSize}, " +
+        $"up to {d.Epochs} epochs (patience {d.Patience}), split 70/15/15; explicit options win.";
 }

@@ -78,4 +78,23 @@ public class CompareCommandTests
         Assert.Contains("colour", missing.Error);
         Assert.DoesNotContain("   at ", missing.Error);
     }
+
+    [Fact]
+    public void TrainOnAFileUsesTheFileDataDefaultsAndExplicitOptionsWin()
+    {
+        using var temp = new TempDir();
+        string csv = TinyData.WriteClassificationCsv(temp.Path);
+        string run = Path.Combine(temp.Path, "run");
+        var (code, stdout, stderr) = CliRun.Run("train", "--data", csv, "--target", "side", "--task", "classification", "--epochs", "2",
+            "--latent", "3", "--out", run, "--no-plots", "--json");
+        Assert.True(code == 0, stderr + stdout);
+        var expected = NeuralSparseGrids.Experiments.FileDataDefaults.For(3, 120, 2);
+        Assert.Contains($"File-data defaults for 3 inputs, 120 rows, 2 classes: encoder 3,{expected.HiddenLayers[0]},{expected.HiddenLayers[1]}", stderr);
+        using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "result.json")));
+        var model = result.RootElement.GetProperty("spec").GetProperty("model");
+        Assert.Equal(3, model.GetProperty("latent").GetInt32());
+        Assert.Equal(expected.Level, model.GetProperty("level").GetInt32());
+        Assert.Equal(expected.HiddenLayers, model.GetProperty("hiddenLayers").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(2, result.RootElement.GetProperty("spec").GetProperty("training").GetProperty("epochs").GetInt32());
+    }
 }

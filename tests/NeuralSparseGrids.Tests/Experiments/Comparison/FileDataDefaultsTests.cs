@@ -14,7 +14,7 @@ public class FileDataDefaultsTests
     {
         var d = FileDataDefaults.For(inputs, rows, classes);
         Assert.True(GridSize.Points(d.Latent, d.Level, GridType.Linear) <= Math.Max(FileDataDefaults.MinGridPoints, Math.Min(FileDataDefaults.MaxGridPoints, rows)));
-        Assert.All(d.HiddenLayers, w => Assert.InRange(w, 32, 256));
+        Assert.All(d.HiddenLayers, w => Assert.InRange(w, 128, 256));
         Assert.True(d.Patience > 0 && d.Patience < d.Epochs);
     }
 
