@@ -14,10 +14,13 @@ public static class ComparisonData
     public static (ExperimentSpec Spec, IComparisonData Data, string Note) Load(CliArguments args)
     {
         var spec = FileDataOptions.Parse(args, out string? defaults);
-        var dataset = spec.Data.Load(spec.DataSeed);
-        var data = new ScaledSplits(dataset, spec.Split);
+        var notes = new List<string>();
+        IComparisonData data = spec.Data.IsTable
+            ? new TableSplits(spec.Data.LoadTable(spec.DataSeed), spec.Data.TableOptions, spec.Split, notes)
+            : new ScaledSplits(spec.Data.Load(spec.DataSeed), spec.Split);
         var p = data.Problem;
-        string note = $"{spec.Data.Source}: {p.Rows} rows, {p.Inputs} inputs, " + (p.Classes > 0 ? $"classification ({p.Classes} classes)" : "regression");
-        return (spec, data, defaults == null ? note : note + "\n" + defaults);
+        notes.Insert(0, $"{spec.Data.Source}: {p.Rows} rows, {p.Inputs} encoded inputs, " + (p.Classes > 0 ? $"classification ({p.Classes} classes)" : "regression"));
+        if (defaults != null) notes.Add(defaults);
+        return (spec, data, string.Join("\n", notes));
     }
 }

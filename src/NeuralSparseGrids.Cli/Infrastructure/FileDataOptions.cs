@@ -26,21 +26,18 @@ public static class FileDataOptions
         return ExperimentOptions.Parse(args);
     }
 
-    /// <summary>True for a CSV/ARFF file source without a preset.</summary>
-    public static bool Applies(ExperimentSpec spec, CliArguments args)
-    {
-        if (args.String("preset") != null) return false;
-        string s = spec.Data.Source.Trim().ToLowerInvariant();
-        if (s.StartsWith("spectra:", StringComparison.Ordinal)) return false;
-        if (s.EndsWith(".gz", StringComparison.Ordinal)) s = s[..^3];
-        return s.EndsWith(".csv") || s.EndsWith(".tsv") || s.EndsWith(".txt") || s.EndsWith(".arff");
-    }
+    /// <summary>True for a table file (CSV/TSV/ARFF, not spectra) without a preset.</summary>
+    public static bool Applies(ExperimentSpec spec, CliArguments args) => args.String("preset") == null && spec.Data.IsTable;
 
-    /// <summary>Encoded input width, rows and classes (0: regression) of the spec's data.</summary>
+    /// <summary>
+    /// Encoded input width, usable rows and classes (0: regression) of the spec's table file, as its first split's
+    /// preprocessing (fitted on the training part) encodes it.
+    /// </summary>
     public static (int Inputs, int Rows, int Classes) Shape(ExperimentSpec spec)
     {
-        var data = spec.Data.Load(spec.DataSeed);
-        return (data.Columns, data.Rows, data.Task == DatasetTask.Classification ? data.ClassCount : 0);
+        var (train, validation, test) = spec.Split;
+        var split = TableSplit.Create(spec.Data.LoadTable(spec.DataSeed), spec.Data.TableOptions, train, validation, test, spec.DataSeed);
+        return (split.Encoder.Width, split.Indices.Sum(p => p.Length), split.Encoder.Task == DatasetTask.Classification ? split.Encoder.ClassNames.Length : 0);
     }
 
     /// <summary>Sets the rule's values for data of <paramref name="inputs"/> columns, <paramref name="rows"/> rows and <paramref name="classes"/> classes as defaults.</summary>

@@ -32,7 +32,7 @@ public sealed class CnnEncoder : nn.Module<Tensor, Tensor>
     /// <param name="width">Channels of the first stage &gt;= 1 (stages use width, 2 width, 4 width).</param>
     /// <param name="inputChannels">Image channels (1 for MNIST).</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
-    public CnnEncoder(int latent, int width = DefaultWidth, int inputChannels = 1, long seed = 0) : base(nameof(CnnEncoder))
+    public CnnEncoder(int latent, int width = DefaultWidth, int inputChannels = 1, long seed = 0) : base(TorchRuntime.LoadedFor(nameof(CnnEncoder)))
     {
         if (latent < 1) throw new ArgumentOutOfRangeException(nameof(latent), latent, "The latent dimension must be at least 1.");
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), width, "The width must be at least 1.");

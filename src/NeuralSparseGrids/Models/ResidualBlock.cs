@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
     /// <param name="stride">1, or 2 to halve the spatial size.</param>
-    public ResidualBlock(int inChannels, int outChannels, int stride) : base(nameof(ResidualBlock))
+    public ResidualBlock(int inChannels, int outChannels, int stride) : base(TorchRuntime.LoadedFor(nameof(ResidualBlock)))
     {
         if (inChannels < 1 || outChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), "Channel counts must be at least 1.");
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The stride must be at least 1.");

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ public sealed class VerifiedConv2d : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv;
 
     /// <summary>Creates the convolution (weights drawn from the global torch generator, as <c>nn.Conv2d</c>).</summary>
-    public VerifiedConv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0) : base(nameof(VerifiedConv2d))
+    public VerifiedConv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0) : base(TorchRuntime.LoadedFor(nameof(VerifiedConv2d)))
     {
         conv = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: false);
         Shape = new ConvolutionShape(inChannels, outChannels, kernelSize, stride, padding);

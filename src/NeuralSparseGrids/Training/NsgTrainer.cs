@@ -89,7 +89,7 @@ public sealed class NsgTrainer
             var state = Checkpoint.ReadState(checkpointDir);
             if (!SameModel(state.Model, _model.Config))
                 throw new InvalidOperationException("The checkpoint was written for a different model configuration; start a new run directory instead.");
-            _model.load(Path.Combine(checkpointDir, Checkpoint.ModelFile));
+            Checkpoint.LoadParameters(_model, Path.Combine(checkpointDir, Checkpoint.ModelFile));
             if (File.Exists(Path.Combine(checkpointDir, Checkpoint.OptimizerFile))) optimizer.Load(Path.Combine(checkpointDir, Checkpoint.OptimizerFile));
             startEpoch = state.Epoch;
             history.AddRange(state.History);
@@ -100,7 +100,7 @@ public sealed class NsgTrainer
             if (File.Exists(Path.Combine(checkpointDir, Checkpoint.BestFile)))
             {
                 var current = ParameterSnapshot.Take(_model);
-                _model.load(Path.Combine(checkpointDir, Checkpoint.BestFile));
+                Checkpoint.LoadParameters(_model, Path.Combine(checkpointDir, Checkpoint.BestFile));
                 best = ParameterSnapshot.Take(_model);
                 ParameterSnapshot.Restore(_model, current);
                 current.Dispose();

@@ -38,3 +38,39 @@ public sealed class ScaledSplits(Dataset data, (double Train, double Validation,
         return new DatasetSplit(scaler.TransformFeatures(split.Train), scaler.TransformFeatures(split.Validation), scaler.TransformFeatures(split.Test));
     }
 }
+
+/// <summary>
+/// Splits of a table file as it comes (<see cref="RawTable"/>): per seed, <see cref="TableSplit.Create"/> splits the rows
+/// (stratified for classification) and fits the preprocessing (one-hot categories, missing values, input scaling) on
+/// that split's training part, exactly as <c>nsg train</c> prepares the file. Targets stay in their units.
+/// </summary>
+public sealed class TableSplits : IComparisonData
+{
+    private readonly RawTable _table;
+    private readonly TableOptions _options;
+    private readonly (double Train, double Validation, double Test) _fractions;
+
+    /// <summary>Prepares the splits; the first split (seed 1) is made here to learn the problem's shape.</summary>
+    /// <param name="table">The file as read.</param>
+    /// <param name="options">Target, task, dropped columns and preprocessing policies.</param>
+    /// <param name="fractions">Train/validation/test fractions.</param>
+    /// <param name="notes">Receives what was decided about the data (task and why, encoding, rows left out).</param>
+    public TableSplits(RawTable table, TableOptions options, (double Train, double Validation, double Test) fractions, ICollection<string>? notes = null)
+    {
+        _table = table;
+        _options = options;
+        _fractions = fractions;
+        var first = TableSplit.Create(table, options, fractions.Train, fractions.Validation, fractions.Test, 1, notes);
+        Problem = new ComparisonProblem(first.Encoder.Task, first.Encoder.Width, first.Indices.Sum(p => p.Length), first.Encoder.ClassNames);
+    }
+
+    /// <inheritdoc />
+    public ComparisonProblem Problem { get; }
+
+    /// <inheritdoc />
+    public DatasetSplit Split(int seed)
+    {
+        var s = TableSplit.Create(_table, _options, _fractions.Train, _fractions.Validation, _fractions.Test, seed);
+        return new DatasetSplit(s.Train, s.Validation, s.Test);
+    }
+}
