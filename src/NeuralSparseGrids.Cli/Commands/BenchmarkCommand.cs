@@ -72,7 +72,7 @@ public sealed class BenchmarkCommand : ICliCommand
                 var compareArgs = new CliArguments(line);
                 var (spec, data, note) = ComparisonData.Load(compareArgs);
                 compareArgs.EnsureAllConsumed();
-                if (!context.Json) context.Out.WriteLine(note);
+                (context.Json ? context.Error : context.Out).WriteLine(note);
                 var result = ComparisonProgress.Run(context, d.Name,
                     progress => ComparisonRunner.Run(data, ComparisonMethods.Create(names, spec), new ComparisonOptions { Splits = splits }, progress));
                 results.Add((d.Name, result));

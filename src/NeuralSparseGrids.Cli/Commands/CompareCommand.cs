@@ -38,7 +38,8 @@ public sealed class CompareCommand : ICliCommand
         string? outDir = args.String("out");
         var (spec, data, note) = ComparisonData.Load(args);
         args.EnsureAllConsumed();
-        if (!context.Json) context.Out.WriteLine(note);
+        // With --json stdout's last line stays the JSON: the notes go to stderr.
+        (context.Json ? context.Error : context.Out).WriteLine(note);
         var result = ComparisonProgress.Run(context, Path.GetFileName(spec.Data.Source),
             progress => ComparisonRunner.Run(data, ComparisonMethods.Create(names, spec), new ComparisonOptions { Splits = splits }, progress));
         string markdown = ComparisonReport.Markdown(result);

@@ -97,4 +97,37 @@ public class CompareCommandTests
         Assert.Equal(expected.HiddenLayers, model.GetProperty("hiddenLayers").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(2, result.RootElement.GetProperty("spec").GetProperty("training").GetProperty("epochs").GetInt32());
     }
+
+    [Fact]
+    public void RawFilesWithCategoriesAndTextLabelsAreEncodedPerSplit()
+    {
+        using var temp = new TempDir();
+        var rng = new Random(5);
+        var sb = new System.Text.StringBuilder("\"id\",\"colour\",\"x\",\"label\"\n");
+        string[] colours = ["red", "green", "blue"];
+        for (int i = 0; i < 150; i++)
+        {
+            string c = colours[rng.Next(3)];
+            double x = rng.NextDouble();
+            bool yes = c == "red" ? x > 0.3 : c == "green" ? x > 0.7 : x < 0.5;
+            sb.AppendLine($"{i},\"{c}\",{x.ToString("R", System.Globalization.CultureInfo.InvariantCulture)},\"{(yes ? "yes" : "no")}\"");
+        }
+        string csv = temp.File("raw.csv", sb.ToString());
+        var (code, stdout, stderr) = CliRun.Run("compare", "--data", csv, "--target", "label", "--drop", "id", "--splits", "2", "--methods", "linear,trees,sg", "--json");
+        Assert.True(code == 0, stderr + stdout);
+        var json = CliRun.LastJson(stdout);
+        Assert.Equal("accuracy", json.GetProperty("metric").GetString());
+        // colour one-hot (3) + x; the id column is left out.
+        Assert.Equal(4, json.GetProperty("inputs").GetInt32());
+        Assert.True(json.GetProperty("methods").GetProperty("trees").GetProperty("median").GetDouble() > 0.7);
+        Assert.Contains("one-hot", stderr);
+
+        // The comparison's splits are the loader's: same rows, same encoding as `nsg train` would use.
+        var table = NeuralSparseGrids.Data.RawTable.Read(csv);
+        var options = new NeuralSparseGrids.Data.TableOptions { Target = "label", Drop = ["id"] };
+        var splits = new TableSplits(table, options, ScaledSplits.Protocol);
+        var direct = NeuralSparseGrids.Data.TableSplit.Create(table, options, 0.7, 0.15, 0.15, 2);
+        Assert.Equal(direct.Test.Features, splits.Split(2).Test.Features);
+        Assert.Equal(["no", "yes"], splits.Problem.ClassNames.Order());
+    }
 }
