@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Experiments.Comparison;
-using NeuralSparseGrids.Training;
+using NeuralSparseGrids.IO;
 
 namespace NeuralSparseGrids.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Experiments.Comparison;
-using NeuralSparseGrids.Training;
+using NeuralSparseGrids.IO;
 
 namespace NeuralSparseGrids.Cli.Commands;
 
