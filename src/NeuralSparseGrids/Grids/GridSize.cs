@@ -69,7 +69,7 @@ public sealed class GridTooLargeException : Exception
     /// <summary>Creates the exception with the figures it reports.</summary>
     public GridTooLargeException(int dim, int level, GridType type, double points, double bytes, long maxBytes)
         : base($"A {type} sparse grid with d = {dim}, n = {level} has {points:N0} points and would need about {FormatBytes(bytes)} " +
-               $"({bytes:N0} bytes), above the budget of {FormatBytes(maxBytes)}. Lower the level or dimension, or raise the budget.")
+               $"({bytes:N0} bytes), above the budget of {FormatBytes(maxBytes)}. Lower the level or dimension, or raise the budget (`nsg train|grid --max-gib G`, NsgModelConfig.MaxGridBytes).")
     {
         Points = points;
         Bytes = bytes;

@@ -13,7 +13,8 @@ public static partial class Plots
     /// <param name="extent">The rectangle the values cover.</param>
     /// <param name="title">Figure title.</param>
     /// <param name="overlayPoints">Points to draw on top, row-major (k, 2) (e.g. embeddings), or null.</param>
-    public static void Heatmap(string path, double[] values, Extent2D extent, string title, float[]? overlayPoints = null)
+    /// <param name="colorLabel">Label of the colour bar (what the values are); default: the title.</param>
+    public static void Heatmap(string path, double[] values, Extent2D extent, string title, float[]? overlayPoints = null, string? colorLabel = null)
     {
         PngOutput.CheckPath(path);
         PlotInputs.NotEmpty(values, nameof(values));
@@ -39,7 +40,7 @@ public static partial class Plots
         // The values are sampled at cell centres; ScottPlot puts the outermost cell centres on the Extent's edges.
         double halfX = res > 1 ? 0.5 * (extent.XMax - extent.XMin) / res : 0, halfY = res > 1 ? 0.5 * (extent.YMax - extent.YMin) / res : 0;
         heatmap.Extent = new CoordinateRect(extent.XMin + halfX, extent.XMax - halfX, extent.YMin + halfY, extent.YMax - halfY);
-        plot.Add.ColorBar(heatmap);
+        plot.Add.ColorBar(heatmap).Label = colorLabel ?? title ?? "";
         if (overlayPoints is { Length: > 0 })
         {
             int k = overlayPoints.Length / 2;
