@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Cli.Infrastructure;
 
 namespace NeuralSparseGrids.Cli.Commands;
@@ -21,7 +22,7 @@ public sealed class DemoCommand : ICliCommand
     {
         // The unit-t reading reproduces the thesis' numbers: the result a newcomer can compare and read as success.
         args.SetDefault("swissroll-t", "unit");
-        var spec = ExperimentOptions.Parse(args, defaultData: "swissroll");
+        var spec = ExperimentOptions.Parse(args, defaultData: DataSources.SwissRoll);
         string? outDir = args.String("out");
         if (!args.Flag("force")) TrainCommand.RefuseExistingRun(outDir, resume: false);
         bool plots = !args.Flag("no-plots");

@@ -52,10 +52,12 @@ public static class ExperimentRunner
         if (followed != null) trainer.Callbacks.Add(followed);
         var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
         afterTraining?.Invoke(model, data);
-        if (followed != null) RunPlotData.Collect(model, data, followed).Save(Path.Combine(outDir!, RunPlotData.FileName));
+        // The test split is forwarded once: its outputs feed both the metrics and the plot data.
+        using var testOutput = ModelEvaluation.Outputs(model, data.Test);
+        if (followed != null) RunPlotData.Collect(model, data, followed, testOutput).Save(Path.Combine(outDir!, RunPlotData.FileName));
         return new ExperimentResult
         {
-            Test = ModelEvaluation.Evaluate(model, data.Test, data.Scaling),
+            Test = ModelEvaluation.EvaluateOutputs(testOutput, data.Test, data.Scaling, config.Outputs),
             Validation = ModelEvaluation.Evaluate(model, data.Validation, data.Scaling),
             Bayes = BayesBaseline.Evaluate(spec.Data, data.TestRaw, data.Scaling),
             TrivialBaseline = TrivialBaseline.Evaluate(data.Train, data.Test, data.Scaling, config.Outputs),
@@ -69,6 +71,7 @@ public static class ExperimentRunner
             GridPoints = model.Grid.PointCount,
             ActivatedPoints = SaveCoverage(model, data.Train, outDir).ActivatedCount,
             Bursts = result.Bursts,
+            Status = result.Status,
             Divergence = result.Divergence,
             History = result.History,
         };
@@ -86,7 +89,7 @@ public static class ExperimentRunner
         var (train, validation, test) = spec.Split;
         if (spec.Data.IsTable)
             return PreparedData.FromTable(spec.Data.LoadTable(spec.DataSeed), spec.Data.TableOptions, train, validation, test, spec.DataSeed, notes);
-        bool images = spec.Model.Encoder == EncoderKind.Cnn || spec.Data.Source.Equals("mnist", StringComparison.OrdinalIgnoreCase);
+        bool images = spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
         return PreparedData.Create(spec.Data.Load(spec.DataSeed), train, validation, test, spec.DataSeed, scaleFeatures: !images);
     }
 

@@ -71,8 +71,8 @@ public sealed class TableEncoderTests : IDisposable
         for (int i = 0; i < split.Test.Rows; i++)
             Assert.Equal(1.0, split.Test.Feature(i, 1) + split.Test.Feature(i, 2) + split.Test.Feature(i, 3));
         // The encoder survives a JSON round trip (it is saved with the model) and encodes the same way.
-        var json = System.Text.Json.JsonSerializer.Serialize(enc, NeuralSparseGrids.Training.Checkpoint.Json);
-        var back = System.Text.Json.JsonSerializer.Deserialize<TableEncoder>(json, NeuralSparseGrids.Training.Checkpoint.Json)!;
+        var json = System.Text.Json.JsonSerializer.Serialize(enc, NeuralSparseGrids.IO.JsonSettings.Options);
+        var back = System.Text.Json.JsonSerializer.Deserialize<TableEncoder>(json, NeuralSparseGrids.IO.JsonSettings.Options)!;
         Assert.Equal(enc.Transform(table).Features, back.Transform(table).Features);
     }
 
