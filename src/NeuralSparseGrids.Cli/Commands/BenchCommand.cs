@@ -10,14 +10,6 @@ namespace NeuralSparseGrids.Cli.Commands;
 /// <summary>`nsg bench layer`: times forward+backward of the sparse grid layer for the fused, tensor-op and dense paths.</summary>
 public sealed class BenchCommand : ICliCommand
 {
-    private static readonly Dictionary<string, GridType> Types = new()
-    {
-        ["linear"] = GridType.Linear,
-        ["boundary"] = GridType.LinearBoundary,
-        ["extended-boundary"] = GridType.LinearExtendedBoundary,
-        ["modlinear"] = GridType.ModifiedLinear,
-    };
-
     /// <inheritdoc />
     public string Name => "bench";
 
@@ -26,7 +18,7 @@ public sealed class BenchCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage =>
-        "nsg bench layer --dim D --level N [--batch B] [--outputs O] [--type linear|boundary|extended-boundary|modlinear]\n" +
+        "nsg bench layer --dim D --level N [--batch B] [--outputs O] [--grid linear|boundary|extended-boundary|modified-linear]\n" +
         "                [--dtype float32|float64] [--repeats R] [--dense-max-bytes BYTES] [--seed S] [--json]\n\n" +
         "Times one forward+backward step (median of R, after a warm-up) of the sparse grid layer for the fused CPU kernel,\n" +
         "the tensor-op path and the dense basis-matrix path in one run, and prints the ratios. The dense path refuses when\n" +
@@ -52,7 +44,8 @@ public sealed class BenchCommand : ICliCommand
         if (dim == 0 || level == 0) throw new CliUsageException("--dim and --level are required.");
         int batch = args.Int("batch", 128, 1, 1 << 24);
         int outputs = args.Int("outputs", 1, 1, 1 << 16);
-        var type = args.Choice("type", GridType.Linear, Types);
+        // Spelled as in `nsg train` and `nsg grid`.
+        var type = args.Choice("grid", GridType.Linear, ExperimentOptions.GridTypes);
         var dtype = args.Choice("dtype", ScalarType.Float32, new Dictionary<string, ScalarType> { ["float32"] = ScalarType.Float32, ["float64"] = ScalarType.Float64 });
         int repeats = args.Int("repeats", 10, 1, 10000);
         long denseMax = (long)args.Double("dense-max-bytes", 1L << 30, 0);

@@ -94,7 +94,7 @@ public sealed class TrainCommand : ICliCommand
             if (result.TrivialBaseline is { } trivial)
                 context.Out.WriteLine((result.BeatsTrivialBaseline ? "Reference: " : "Warning: the model is not better than the ") + TrivialBaseline.Compare(t, trivial));
             if (result.Bayes is { Mse: double bayes })
-                context.Out.WriteLine($"Irreducible error of this test split (Bayes-optimal predictor that knows the generator): MSE {bayes:G4} (normalised); ours is {t.Mse / bayes:F2}x that");
+                context.Out.WriteLine($"Bayes floor {bayes:G4} (normalised MSE of the best possible predictor, which knows the generating function: only the noise is left); the model's test MSE is {t.Mse / bayes:F2}x that (1.00 would be perfect)");
             context.Out.WriteLine($"{result.Epochs} epoch{(result.Epochs == 1 ? "" : "s")} (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
             if (latent is { History.Count: > 0 })
             {

@@ -37,6 +37,7 @@ public static class ExperimentOptions
         "  --cnn-width W                CNN channels of the first stage (32: about 0.3M parameters)\n" +
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
+        "  --max-gib G                  memory budget of the sparse grid in GiB (2); a larger grid is refused before allocating\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
         "  --coef-init normal|zeros      initial sparse grid coefficients (small seeded normal, or zeros as in the thesis)\n" +
         "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
@@ -89,6 +90,7 @@ public static class ExperimentOptions
             Latent = args.Int("latent", sourceDefaults.Latent, 1, 64),
             Level = args.Int("level", sourceDefaults.Level, 1, 30),
             Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
+            MaxGridBytes = args.String("max-gib") is null ? null : (long)(args.Double("max-gib", 2, 1e-9, 1e9) * (1L << 30)),
             Head = args.Choice("head", modelDefaults.Head, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
             CoefficientInit = args.Choice("coef-init", modelDefaults.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
             Rescale = args.String("rescale") is string rescale ? ParseRescale(rescale) : sourceDefaults.Rescale,

@@ -51,7 +51,6 @@ public static class ArffReader
         using var reader = DataFile.OpenText(path);
         int lineNo = 0;
         var attributes = ReadHeader(path, reader, ref lineNo);
-        string? line;
 
         int target = attributes.Count - 1;
         if (options.Target is not null)
@@ -83,16 +82,8 @@ public static class ArffReader
         var nominalIndex = targetAttr.Nominal?.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i, StringComparer.Ordinal);
         var cells = new List<string>(width);
         int rows = 0;
-        while ((line = reader.ReadLine()) is not null)
+        while (NextDataRow(path, reader, ref lineNo, width, cells))
         {
-            lineNo++;
-            string t = line.Trim();
-            if (t.Length == 0 || t[0] == '%') continue;
-            if (t[0] == '{') throw new DataFormatException(path, lineNo, "sparse ARFF rows ({index value, ...}) are not supported; expected a dense comma-separated row");
-            if (t[0] == '@') throw new DataFormatException(path, lineNo, $"unexpected header line after @data: '{DataFile.Shorten(t)}'");
-            SplitRow(t, cells);
-            if (cells.Count != width)
-                throw new DataFormatException(path, lineNo, $"expected {width} comma-separated values (one per @attribute), found {cells.Count}");
             for (int j = 0; j < width; j++)
             {
                 string cell = cells[j];
@@ -153,17 +144,8 @@ public static class ArffReader
         var lines = new List<int>();
         var quoted = new bool[width];
         var cells = new List<string>(width);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        while (NextDataRow(path, reader, ref lineNo, width, cells))
         {
-            lineNo++;
-            string t = line.Trim();
-            if (t.Length == 0 || t[0] == '%') continue;
-            if (t[0] == '{') throw new DataFormatException(path, lineNo, "sparse ARFF rows ({index value, ...}) are not supported; expected a dense comma-separated row");
-            if (t[0] == '@') throw new DataFormatException(path, lineNo, $"unexpected header line after @data: '{DataFile.Shorten(t)}'");
-            SplitRow(t, cells);
-            if (cells.Count != width)
-                throw new DataFormatException(path, lineNo, $"expected {width} comma-separated values (one per @attribute), found {cells.Count}");
             var row = new string?[width];
             for (int j = 0; j < width; j++)
             {
@@ -178,6 +160,25 @@ public static class ArffReader
         }
         return new RawTable(path, attributes.Select(a => a.Name).ToArray(), true, rows.ToArray(), quoted,
             attributes.Select(a => a.Nominal).ToArray(), lines.ToArray());
+    }
+
+    // Reads the next dense data row into `cells` (false at the end of the file), skipping blank lines and comments.
+    private static bool NextDataRow(string path, TextReader reader, ref int lineNo, int width, List<string> cells)
+    {
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            string t = line.Trim();
+            if (t.Length == 0 || t[0] == '%') continue;
+            if (t[0] == '{') throw new DataFormatException(path, lineNo, "sparse ARFF rows ({index value, ...}) are not supported; expected a dense comma-separated row");
+            if (t[0] == '@') throw new DataFormatException(path, lineNo, $"unexpected header line after @data: '{DataFile.Shorten(t)}'");
+            SplitRow(t, cells);
+            if (cells.Count != width)
+                throw new DataFormatException(path, lineNo, $"expected {width} comma-separated values (one per @attribute), found {cells.Count}");
+            return true;
+        }
+        return false;
     }
 
     // The @relation/@attribute header up to and including @data; at least two distinct attributes.
