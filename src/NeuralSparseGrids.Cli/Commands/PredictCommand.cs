@@ -20,7 +20,9 @@ public sealed class PredictCommand : ICliCommand
     public string Usage => "nsg predict --model DIR --input in.csv --output out.csv [--json]\n\n" +
                            "in.csv: a header row and the model's feature columns (by the training names when present, else in order).\n" +
                            "out.csv: the input columns, then predictions (target units) or class probabilities and the label, then\n" +
-                           "outside_trained_region (1 if the embedding reaches grid points no training embedding activated).";
+                           "outside_trained_region (1 if the embedding reaches grid points no training embedding activated); with a density head\n" +
+                           "(nsg train --head density) also density_label, density (the mixture density of the embedding, higher = more typical)\n" +
+                           "and out_of_distribution (1 if density is below the threshold chosen on the validation split).";
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -37,6 +39,8 @@ public sealed class PredictCommand : ICliCommand
         var outColumns = prediction.Labels.Length > 0
             ? scaling.ClassNames.Select(c => "p_" + c).Append("label")
             : (scaling.TargetNames.Length > 0 ? scaling.TargetNames : Enumerable.Range(0, trained.Model.Config.Outputs).Select(i => $"y{i}").ToArray()).Select(t => "predicted_" + t);
+        bool density = prediction.Density.Length > 0;
+        if (density) outColumns = outColumns.Append("density_label").Append("density").Append("out_of_distribution");
         sb.AppendLine(string.Join(",", header.Concat(outColumns).Append("outside_trained_region")));
         int inputs = trained.Model.Config.Inputs, outputs = trained.Model.Config.Outputs;
         for (int r = 0; r < n; r++)
@@ -45,14 +49,21 @@ public sealed class PredictCommand : ICliCommand
             cells = prediction.Labels.Length > 0
                 ? cells.Concat(prediction.Probabilities.AsSpan(r * outputs, outputs).ToArray().Select(F)).Append(scaling.ClassNames.Length > prediction.Labels[r] ? scaling.ClassNames[prediction.Labels[r]] : prediction.Labels[r].ToString(CultureInfo.InvariantCulture))
                 : cells.Concat(prediction.Values.AsSpan(r * outputs, outputs).ToArray().Select(F));
+            if (density)
+                cells = cells.Append(ClassName(scaling, prediction.DensityLabels[r])).Append(F(prediction.Density[r])).Append(prediction.OutOfDistribution[r] ? "1" : "0");
             sb.AppendLine(string.Join(",", cells.Append(prediction.OutsideTrainedRegion[r] ? "1" : "0")));
         }
         AtomicFile.WriteAllText(output, sb.ToString());
         int outside = prediction.OutsideTrainedRegion.Count(o => o);
-        if (context.Json) context.WriteJson(new { rows = n, outsideTrainedRegion = outside, output });
-        else context.Out.WriteLine($"Wrote {n} predictions to {output}; {outside} rows fall outside the trained region of the grid.");
+        int? ood = density ? prediction.OutOfDistribution.Count(o => o) : null;
+        if (context.Json) context.WriteJson(new { rows = n, outsideTrainedRegion = outside, outOfDistribution = ood, output });
+        else context.Out.WriteLine($"Wrote {n} predictions to {output}; {outside} rows fall outside the trained region of the grid" +
+                                   (ood is int o ? $"; {o} rows are out of distribution by the density head." : "."));
         return 0;
     }
+
+    private static string ClassName(DataScaling scaling, int label) =>
+        scaling.ClassNames.Length > label ? scaling.ClassNames[label] : label.ToString(CultureInfo.InvariantCulture);
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -15,7 +15,7 @@ public sealed class TrainCommand : ICliCommand
     public string Summary => "Train a Neural Sparse Grid (regression or classification) and report test metrics.";
 
     /// <inheritdoc />
-    public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume] [--json]\n\n" + ExperimentOptions.Usage +
+    public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume] [--json]\n\n" + ExperimentOptions.Usage + "\n" + ExperimentOptions.DensityUsage +
                            "\n  --latent-stats N             every N epochs (and after epoch 1): bounding box, diameter and fraction of grid cells visited\n" +
                            "                               by the training embeddings (thesis 3.5.2); printed, in the JSON as 'latent', and in latent-stats.csv" +
                            "\n  --out DIR                    write checkpoints, result.json, history.csv and the plots (PNG) there\n  --no-plots                   skip the plots (and the plot data they need)\n  --resume                     continue the run in --out\n  --json                       last stdout line: one JSON object with the results";
@@ -63,6 +63,7 @@ public sealed class TrainCommand : ICliCommand
                 divergence = result.Divergence,
                 plots = plotFiles,
                 latent = latent?.History,
+                densityHead = result.DensityHead,
             });
         }
         else
@@ -73,6 +74,9 @@ public sealed class TrainCommand : ICliCommand
                 : $"Test MSE {t.Mse:G4} (normalised target), MAE {t.Mae:G4}; raw units: MSE {t.MseRaw:G4}, MAE {t.MaeRaw:G4} ({t.Count} samples)");
             if (result.Bayes is { Mse: double bayes })
                 context.Out.WriteLine($"Irreducible error of this test split (Bayes-optimal predictor that knows the generator): MSE {bayes:G4} (normalised); ours is {t.Mse / bayes:F2}x that");
+            if (result.DensityHead is { Test.Accuracy: double densityAccuracy } dh)
+                context.Out.WriteLine($"Density head (class densities on the frozen embeddings, fitted in {dh.FitSeconds:F2} s): test accuracy {densityAccuracy:F4}; " +
+                                      $"out-of-distribution threshold {dh.Threshold:G3} (validation {100 * dh.Quantile:G3} % quantile)");
             context.Out.WriteLine($"{result.Epochs} epochs (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
             if (latent is { History.Count: > 0 })
             {

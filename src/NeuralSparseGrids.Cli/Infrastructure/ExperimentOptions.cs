@@ -2,6 +2,7 @@ using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Regression;
 using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Cli.Infrastructure;
@@ -33,7 +34,9 @@ public static class ExperimentOptions
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
         "  --coef-init normal|zeros      initial sparse grid coefficients (small seeded normal, or zeros as in the thesis)\n" +
-        "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
+        "  --head sparse-grid|softmax|dense|density   dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid;\n" +
+        "                               density: the sparse grid (softmax) head, then class densities on the frozen embeddings\n" +
+        "                               (classification; see the density options below)\n" +
         "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
         "  --coef-lr-scale K            gradient method: coefficients learn at K x the learning rate (1)\n" +
         "  --freeze-encoder K           gradient method: only the coefficients learn in the first K epochs (0)\n" +
@@ -59,6 +62,10 @@ public static class ExperimentOptions
             Limit = args.String("limit") is null ? null : args.Int("limit", 0, 1, int.MaxValue),
         };
         bool classificationDefault = data is "twomoons" or "mnist" || dataSpec.Task == DatasetTask.Classification;
+        string head = args.Choice("head", "sparse-grid", new Dictionary<string, string>
+        {
+            ["sparse-grid"] = "sparse-grid", ["softmax"] = "sparse-grid", ["dense"] = "dense", ["density"] = "density",
+        });
         string encoder = args.String("encoder", data == "mnist" ? "cnn" : "3,25,25")!;
         var model = new NsgModelConfig
         {
@@ -73,7 +80,7 @@ public static class ExperimentOptions
             Latent = args.Int("latent", data == "mnist" ? 8 : 2, 1, 64),
             Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),
             Grid = args.Choice("grid", GridType.Linear, GridTypes),
-            Head = args.Choice("head", HeadKind.SparseGrid, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
+            Head = head == "dense" ? HeadKind.Dense : HeadKind.SparseGrid,
             CoefficientInit = args.Choice("coef-init", Layers.CoefficientInit.SmallNormal, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
             Rescale = ParseRescale(args.String("rescale", data == "mnist" ? "margin:0.1" : "sigmoid")!),
         };
@@ -100,7 +107,11 @@ public static class ExperimentOptions
             }),
         };
         var split = ParseSplit(args.String("split", classificationDefault && data == "twomoons" ? "0.7,0.15,0.15" : data == "mnist" ? "0.8,0.1,0.1" : "0.6,0.2,0.2")!);
-        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1) };
+        return new ExperimentSpec
+        {
+            Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1),
+            DensityHead = head == "density" ? ParseDensityHead(args) : null,
+        };
     }
 
     /// <summary>The presets: option defaults of the thesis' setups.</summary>
@@ -128,6 +139,26 @@ public static class ExperimentOptions
             throw new CliUsageException($"--preset must be one of {string.Join(", ", Presets.Keys)}; got '{preset}'.");
         foreach (var (name, value) in values) args.SetDefault(name, value);
     }
+
+    /// <summary>Usage lines of the density head options.</summary>
+    public const string DensityUsage =
+        "  --density-lambda L           relative lambda of the class densities (default: chosen on the validation split)\n" +
+        "  --density-regularizer identity|laplace   the regularisation term C of (R + lambda C) alpha = b (identity)\n" +
+        "  --density-grid TYPE --density-level N    grid of the class densities (default: the model's)\n" +
+        "  --ood-quantile Q             share of validation inputs flagged out of distribution (0.01)";
+
+    /// <summary>Reads the density head options (`--density-*`, `--ood-quantile`).</summary>
+    public static DensityHeadOptions ParseDensityHead(CliArguments args) => new()
+    {
+        Lambda = args.String("density-lambda") is null ? null : args.Double("density-lambda", 0, 0, 1e9),
+        Regularizer = args.Choice("density-regularizer", DensityRegularizer.Identity, new Dictionary<string, DensityRegularizer>
+        {
+            ["identity"] = DensityRegularizer.Identity, ["laplace"] = DensityRegularizer.Laplace,
+        }),
+        GridType = args.String("density-grid") is null ? null : args.Choice("density-grid", GridType.Linear, GridTypes),
+        Level = args.String("density-level") is null ? null : args.Int("density-level", 4, 1, 30),
+        Quantile = args.Double("ood-quantile", DensityThreshold.DefaultQuantile, 0, 1),
+    };
 
     private static int[] ParseHidden(string text)
     {

@@ -30,8 +30,8 @@ public static class ExperimentRunner
     {
         TorchRuntime.EnsureLoaded();
         var dataset = spec.Data.Load(spec.DataSeed);
-        bool images = spec.Model.Encoder == EncoderKind.Cnn || spec.Data.Source.Equals("mnist", StringComparison.OrdinalIgnoreCase);
-        using var data = PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !images);
+        if (spec.DensityHead != null && dataset.Task != DatasetTask.Classification) DensityHead.EnsureClassification(NsgTask.Regression);
+        using var data = Prepare(spec, dataset);
         var config = spec.Model with
         {
             Inputs = data.Inputs,
@@ -46,6 +46,7 @@ public static class ExperimentRunner
         if (followed != null) trainer.Callbacks.Add(followed);
         var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
         afterTraining?.Invoke(model, data);
+        var density = spec.DensityHead != null && result.Divergence == null ? DensityHeadResult.FitAndEvaluate(model, data, spec.DensityHead, outDir) : null;
         if (followed != null) RunPlotData.Collect(model, data, followed).Save(Path.Combine(outDir!, RunPlotData.FileName));
         return new ExperimentResult
         {
@@ -61,8 +62,17 @@ public static class ExperimentRunner
             Bursts = result.Bursts,
             Divergence = result.Divergence,
             History = result.History,
+            DensityHead = density,
         };
     }
+
+    /// <summary>True when the experiment's inputs are images (pixels in [0, 1], not min-max scaled).</summary>
+    public static bool IsImageData(ExperimentSpec spec) =>
+        spec.Model.Encoder == EncoderKind.Cnn || spec.Data.Source.Equals("mnist", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Splits and scales <paramref name="dataset"/> (loaded from <paramref name="spec"/>) exactly as a run of the spec does.</summary>
+    public static PreparedData Prepare(ExperimentSpec spec, Dataset dataset) =>
+        PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !IsImageData(spec));
 
     /// <summary>
     /// The snapshot recorder of a run; when resuming, the snapshots already saved in <paramref name="outDir"/> are

@@ -123,30 +123,99 @@ public sealed class GramOperator
     /// result = (R + lambda C) v for v and result of shape (points, columns) row-major; C per
     /// <paramref name="regularizer"/> (lambda = 0: the mass matrix alone).
     /// </summary>
-    public void Apply(double[] v, double[] result, int columns, double lambda = 0, DensityRegularizer regularizer = DensityRegularizer.Identity)
+    public void Apply(double[] v, double[] result, int columns, double lambda = 0, DensityRegularizer regularizer = DensityRegularizer.Identity) =>
+        Apply(v, result, columns, Enumerable.Repeat(lambda, columns).ToArray(), regularizer);
+
+    /// <summary>
+    /// result[:, c] = (R + lambdas[c] C) v[:, c] for v and result of shape (points, columns) row-major: one lambda per
+    /// column. Uses the assembled rows after <see cref="Assemble"/>, else computes the entries on the fly.
+    /// </summary>
+    public void Apply(double[] v, double[] result, int columns, double[] lambdas, DensityRegularizer regularizer)
     {
         int points = (int)_grid.PointCount;
-        if (columns < 1 || v.Length != points * columns || result.Length != v.Length)
-            throw new ArgumentException($"v and result must be (points = {points}, columns = {columns}) row-major; got lengths {v.Length} and {result.Length}.");
-        bool laplace = regularizer == DensityRegularizer.Laplace && lambda != 0;
+        if (columns < 1 || v.Length != points * columns || result.Length != v.Length || lambdas.Length != columns)
+            throw new ArgumentException($"v and result must be (points = {points}, columns = {columns}) row-major with one lambda per column; got lengths {v.Length}, {result.Length} and {lambdas.Length}.");
+        bool laplace = regularizer == DensityRegularizer.Laplace;
         Parallel.For(0, points, () => new RowWork(_grid.Dim, columns), (p, _, work) =>
         {
-            Array.Clear(work.Accumulator);
-            ApplyRow(p, v, columns, laplace ? lambda : 0, work);
+            Array.Clear(work.Mass);
+            Array.Clear(work.Laplace);
+            if (_rowStart != null)
+            {
+                for (long e = _rowStart[p]; e < _rowStart[p + 1]; e++)
+                {
+                    int q = _columns![e];
+                    double m = _massValues![e], l = laplace ? _laplaceValues![e] : 0;
+                    for (int c = 0; c < columns; c++)
+                    {
+                        double x = v[q * columns + c];
+                        work.Mass[c] += m * x;
+                        work.Laplace[c] += l * x;
+                    }
+                }
+            }
+            else ApplyRow(p, v, columns, laplace, work);
             for (int c = 0; c < columns; c++)
-                result[p * columns + c] = work.Accumulator[c] + (laplace ? 0 : lambda * v[p * columns + c]);
+                result[p * columns + c] = work.Mass[c] + lambdas[c] * (laplace ? work.Laplace[c] : v[p * columns + c]);
             return work;
         }, _ => { });
     }
 
-    private sealed class RowWork(int dim, int columns)
+    /// <summary>Number of non-zero entries of R once <see cref="Assemble"/> ran (else -1).</summary>
+    public long NonZeros => _rowStart?[^1] ?? -1;
+
+    /// <summary>
+    /// Stores the non-zero entries of R and C (compressed rows) so that later products only multiply, when they need at
+    /// most <paramref name="maxBytes"/> (20 bytes per entry); returns whether it did. Worth it when many products follow
+    /// (a CG solve per lambda); beyond the budget the products stay matrix-free.
+    /// </summary>
+    public bool Assemble(long maxBytes = 512L << 20)
     {
-        public readonly double[] Accumulator = new double[columns];
-        public readonly int[] Slot = new int[dim];
+        if (_rowStart != null) return true;
+        int points = (int)_grid.PointCount;
+        var counts = new long[points + 1];
+        var rows = new (List<int> Q, List<double> M, List<double> L)[points];
+        long total = 0;
+        bool tooLarge = false;
+        Parallel.For(0, points, () => new RowWork(_grid.Dim, 1), (p, state, work) =>
+        {
+            work.Entries = ([], [], []);
+            ApplyRow(p, [], 0, true, work);
+            rows[p] = work.Entries.Value;
+            if (Interlocked.Add(ref total, rows[p].Q.Count) * 20 > maxBytes) { tooLarge = true; state.Stop(); }
+            work.Entries = null;
+            return work;
+        }, _ => { });
+        if (tooLarge) return false;
+        var start = new long[points + 1];
+        for (int p = 0; p < points; p++) start[p + 1] = start[p] + rows[p].Q.Count;
+        var columns = new int[start[points]];
+        var mass = new double[columns.Length];
+        var laplace = new double[columns.Length];
+        for (int p = 0; p < points; p++)
+        {
+            rows[p].Q.CopyTo(columns, (int)start[p]);
+            rows[p].M.CopyTo(mass, (int)start[p]);
+            rows[p].L.CopyTo(laplace, (int)start[p]);
+        }
+        (_columns, _massValues, _laplaceValues, _rowStart) = (columns, mass, laplace, start);
+        return true;
     }
 
-    // Adds row p of (R + laplaceWeight * C) times v into work.Accumulator.
-    private void ApplyRow(int p, double[] v, int columns, double laplaceWeight, RowWork work)
+    private long[]? _rowStart;
+    private int[]? _columns;
+    private double[]? _massValues, _laplaceValues;
+
+    private sealed class RowWork(int dim, int columns)
+    {
+        public readonly double[] Mass = new double[columns];
+        public readonly double[] Laplace = new double[columns];
+        public readonly int[] Slot = new int[dim];
+        public (List<int> Q, List<double> M, List<double> L)? Entries;
+    }
+
+    // Adds row p of R times v into work.Mass and of C times v into work.Laplace (or records the entries).
+    private void ApplyRow(int p, double[] v, int columns, bool laplace, RowWork work)
     {
         int d = _grid.Dim;
         var levels = _grid.SubspaceLevels;
@@ -155,13 +224,13 @@ public sealed class GramOperator
         for (int s = 0; s < _grid.SubspaceCount; s++)
         {
             for (int j = 0; j < d; j++) work.Slot[j] = _function[p * d + j] * _levels + (levels[s * d + j] - _min);
-            Walk(0, (int)offsets[s], 1, 0, s, v, columns, laplaceWeight, work, strides);
+            Walk(0, (int)offsets[s], 1, 0, s, v, columns, laplace, work, strides);
         }
     }
 
     // Depth-first over the dimensions: offset of the point so far, product of the 1-D masses so far, and the
     // Laplace sum sum_j s_j prod_(i != j) m_i over the dimensions so far.
-    private void Walk(int j, int offset, double mass, double laplace, int s, double[] v, int columns, double laplaceWeight, RowWork work, ReadOnlySpan<int> strides)
+    private void Walk(int j, int offset, double mass, double laplace, int s, double[] v, int columns, bool withLaplace, RowWork work, ReadOnlySpan<int> strides)
     {
         int d = _grid.Dim;
         int slot = work.Slot[j], first = _rangeFirst[slot], count = _rangeCount[slot], at = _rangeOffset[slot];
@@ -173,12 +242,19 @@ public sealed class GramOperator
             int q = offset + (first + r) * stride;
             if (j == d - 1)
             {
-                double entry = nextMass + laplaceWeight * nextLaplace;
-                if (entry == 0) continue;
-                var acc = work.Accumulator;
-                for (int c = 0; c < columns; c++) acc[c] += entry * v[q * columns + c];
+                if (work.Entries is { } entries)
+                {
+                    entries.Q.Add(q); entries.M.Add(nextMass); entries.L.Add(nextLaplace);
+                    continue;
+                }
+                for (int c = 0; c < columns; c++)
+                {
+                    double x = v[q * columns + c];
+                    work.Mass[c] += nextMass * x;
+                    if (withLaplace) work.Laplace[c] += nextLaplace * x;
+                }
             }
-            else if (m != 0 || _stiffness1D[at + r] != 0) Walk(j + 1, q, nextMass, nextLaplace, s, v, columns, laplaceWeight, work, strides);
+            else Walk(j + 1, q, nextMass, nextLaplace, s, v, columns, withLaplace, work, strides);
         }
     }
 

@@ -22,7 +22,9 @@ namespace NeuralSparseGrids.Regression;
 /// J(f) = integral f^2 - (2 / M_v) sum_v f(x_v) = alpha^T R alpha - 2 mean_v f(x_v), an unbiased estimate of
 /// ||f - p||^2 - ||p||^2 for the true density p that needs no positivity (SG++'s cross-validation criterion). The
 /// held-out rows are the validation rows when given, else a seeded share of the rows, and the final fit uses all
-/// training rows with the lambda of least risk (per density).</para>
+/// training rows with the lambda of least risk (per density). A candidate whose unnormalised f has no positive mass
+/// (possible for tiny lambda on grids without the constant function, e.g. in 8 dimensions) is never chosen; if no
+/// candidate qualifies the largest is used.</para>
 /// </remarks>
 public sealed class SparseGridDensity
 {
@@ -48,6 +50,9 @@ public sealed class SparseGridDensity
 
     /// <summary>Conjugate-gradient iterations of the final solve.</summary>
     public int Iterations { get; }
+
+    /// <summary>The lambda search (empty with a fixed lambda): per candidate its CG iterations, seconds and held-out L2 risk per density.</summary>
+    public IReadOnlyList<LambdaTrial> Trials { get; private set; } = [];
 
     /// <summary>Restores a density from stored surpluses (points, count) row-major.</summary>
     public static SparseGridDensity FromSurpluses(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals)
@@ -87,26 +92,30 @@ public sealed class SparseGridDensity
         CheckGroups(groups, count, "groups");
         foreach (double v in x) if (double.IsNaN(v)) throw new ArgumentException("x holds NaN.", nameof(x));
         var op = new GramOperator(grid);
+        op.Assemble();
         double scale = op.MassDiagonal().Average();
         var integrals = op.BasisIntegrals();
 
         double[] lambdas;
+        var trials = new List<LambdaTrial>();
         if (options.Lambda is double given) lambdas = Enumerable.Repeat(given, count).ToArray();
         else if (validation is not null)
         {
             if (validationGroups is null || validation.Length != validationGroups.Length * d)
                 throw new ArgumentException($"validation must be (rows, {d}) row-major with one group per row.", nameof(validation));
             CheckGroups(validationGroups, count, "validationGroups", requireAll: false);
-            lambdas = ChooseLambdas(op, integrals, scale, x, groups, count, validation, validationGroups, options);
+            lambdas = ChooseLambdas(op, integrals, scale, x, groups, count, validation, validationGroups, options, trials);
         }
         else
         {
             var (fitX, fitGroups, heldX, heldGroups) = HoldOut(x, groups, d, count, options);
             lambdas = heldX is null
                 ? Enumerable.Repeat(options.LambdaCandidates[options.LambdaCandidates.Count / 2], count).ToArray()
-                : ChooseLambdas(op, integrals, scale, fitX, fitGroups, count, heldX, heldGroups!, options);
+                : ChooseLambdas(op, integrals, scale, fitX, fitGroups, count, heldX, heldGroups!, options, trials);
         }
-        return Solve(op, integrals, scale, x, groups, count, lambdas, options);
+        var result = Solve(op, integrals, scale, x, groups, count, lambdas, options);
+        result.Trials = trials;
+        return result;
     }
 
     /// <summary>max(f, 0) of every density at the rows of <paramref name="x"/>: (rows, count) row-major.</summary>
@@ -127,7 +136,7 @@ public sealed class SparseGridDensity
     }
 
     private static double[] ChooseLambdas(GramOperator op, double[] integrals, double scale, double[] x, int[] groups, int count,
-        double[] validation, int[] validationGroups, SparseGridDensityOptions options)
+        double[] validation, int[] validationGroups, SparseGridDensityOptions options, List<LambdaTrial> trials)
     {
         int d = op.Grid.Dim, points = (int)op.Grid.PointCount;
         var best = Enumerable.Repeat(double.PositiveInfinity, count).ToArray();
@@ -136,7 +145,8 @@ public sealed class SparseGridDensity
         foreach (int g in validationGroups) heldCounts[g]++;
         foreach (double lambda in options.LambdaCandidates)
         {
-            var fit = Solve(op, integrals, scale, x, groups, count, Enumerable.Repeat(lambda, count).ToArray(), options);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var fit = Solve(op, integrals, scale, x, groups, count, Enumerable.Repeat(lambda, count).ToArray(), options, normalise: false);
             var ra = new double[points * count];
             op.Apply(fit.Surpluses, ra, count);
             var values = fit.EvaluateSigned(validation);
@@ -148,17 +158,21 @@ public sealed class SparseGridDensity
                 int g = validationGroups[i];
                 risk[g] -= 2 * values[i * count + g] / heldCounts[g];
             }
+            // A candidate whose unnormalised f has no positive mass cannot be made a density: never chosen.
+            for (int g = 0; g < count; g++)
+                if (!(fit.RawIntegrals[g] > 0)) risk[g] = double.PositiveInfinity;
             for (int g = 0; g < count; g++)
                 if (heldCounts[g] > 0 && risk[g] < best[g]) { best[g] = risk[g]; chosen[g] = lambda; }
+            trials.Add(new LambdaTrial(lambda, fit.Iterations, clock.Elapsed.TotalSeconds, risk));
         }
         for (int g = 0; g < count; g++)
-            if (heldCounts[g] == 0) chosen[g] = options.LambdaCandidates[options.LambdaCandidates.Count / 2];
+            if (heldCounts[g] == 0 || double.IsPositiveInfinity(best[g])) chosen[g] = options.LambdaCandidates.Max();
         return chosen;
     }
 
     // Solves (R + lambda_g scale C) alpha_g = (1/M_g) sum_{i in g} phi(x_i) for all groups, then normalises.
     private static SparseGridDensity Solve(GramOperator op, double[] integrals, double scale, double[] x, int[] groups, int count,
-        double[] lambdas, SparseGridDensityOptions options)
+        double[] lambdas, SparseGridDensityOptions options, bool normalise = true)
     {
         var grid = op.Grid;
         int points = (int)grid.PointCount, rows = groups.Length;
@@ -170,25 +184,21 @@ public sealed class SparseGridDensity
         SparseGridEvaluator.EvaluateTranspose(grid, weights, x, rhs);
         var alpha = new double[rhs.Length];
         var absolute = lambdas.Select(l => l * scale).ToArray();
-        bool laplace = options.Regularizer == DensityRegularizer.Laplace;
-        // One CG column per group; each column has its own lambda, so the product is split into R v + lambda_g C v.
-        var cv = new double[rhs.Length];
-        void Apply(double[] v, double[] result)
-        {
-            op.Apply(v, result, count);
-            if (laplace)
-            {
-                op.Apply(v, cv, count, 1, DensityRegularizer.Laplace);
-                for (int i = 0; i < result.Length; i++) cv[i] -= result[i];
-            }
-            for (int i = 0; i < result.Length; i++) result[i] += absolute[i % count] * (laplace ? cv[i] : v[i]);
-        }
+        // One CG column per group, each with its own lambda.
+        void Apply(double[] v, double[] result) => op.Apply(v, result, count, absolute, options.Regularizer);
         var report = ConjugateGradients.Solve(Apply, rhs, alpha, count, options.MaxIterations, options.Tolerance);
         var raw = new double[count];
         for (int p = 0; p < points; p++)
             for (int g = 0; g < count; g++) raw[g] += alpha[p * count + g] * integrals[p];
+        if (!normalise)
+        {
+            // Risks are scored on the normalised f: scale each column by 1 / raw mass where that is positive.
+            for (int p = 0; p < points; p++)
+                for (int g = 0; g < count; g++) if (raw[g] > 0) alpha[p * count + g] /= raw[g];
+            return new SparseGridDensity(grid, alpha, count, lambdas, raw, report.Iterations);
+        }
         for (int g = 0; g < count; g++)
-            if (!(raw[g] > 0)) throw new InvalidOperationException($"Density {g} integrates to {raw[g]:G3} before normalisation; the data lie where every basis function of the grid vanishes (e.g. on the boundary of a grid without boundary points).");
+            if (!(raw[g] > 0)) throw new InvalidOperationException($"Density {g} integrates to {raw[g]:G3} before normalisation; the data lie where every basis function of the grid vanishes (e.g. on the boundary of a grid without boundary points), or lambda {lambdas[g]:G2} is too small for this grid and data.");
         for (int p = 0; p < points; p++)
             for (int g = 0; g < count; g++) alpha[p * count + g] /= raw[g];
         return new SparseGridDensity(grid, alpha, count, lambdas, raw, report.Iterations);
@@ -225,3 +235,10 @@ public sealed class SparseGridDensity
         if (requireAll && seen.Any(s => !s)) throw new ArgumentException($"Group {Array.IndexOf(seen, false)} has no rows; every density needs data.", name);
     }
 }
+
+/// <summary>One candidate of the lambda search of <see cref="SparseGridDensity"/>.</summary>
+/// <param name="Lambda">Relative lambda.</param>
+/// <param name="Iterations">CG iterations of its solve.</param>
+/// <param name="Seconds">Seconds of its solve and scoring.</param>
+/// <param name="Risks">Held-out L2 risk per density (lower is better).</param>
+public sealed record LambdaTrial(double Lambda, int Iterations, double Seconds, double[] Risks);

@@ -30,6 +30,6 @@ public sealed record SparseGridDensityOptions
     /// <summary>Maximum conjugate-gradient iterations (default 1000).</summary>
     public int MaxIterations { get; init; } = 1000;
 
-    /// <summary>Relative residual at which CG stops (default 1e-8).</summary>
-    public double Tolerance { get; init; } = 1e-8;
+    /// <summary>Relative residual at which CG stops (default 1e-6).</summary>
+    public double Tolerance { get; init; } = 1e-6;
 }

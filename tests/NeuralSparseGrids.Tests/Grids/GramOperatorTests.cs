@@ -106,8 +106,10 @@ public class GramOperatorTests
         int g = (int)grid.PointCount, columns = 2;
         var rng = new Random(3);
         var v = Enumerable.Range(0, g * columns).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        foreach (bool assembled in new[] { false, true })
         foreach (var (lambda, reg) in new[] { (0.0, DensityRegularizer.Identity), (0.3, DensityRegularizer.Identity), (0.05, DensityRegularizer.Laplace) })
         {
+            if (assembled) Assert.True(op.Assemble());
             var result = new double[v.Length];
             op.Apply(v, result, columns, lambda, reg);
             for (int p = 0; p < g; p++)
