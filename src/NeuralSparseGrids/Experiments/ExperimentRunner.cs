@@ -46,7 +46,8 @@ public static class ExperimentRunner
         if (followed != null) trainer.Callbacks.Add(followed);
         var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
         afterTraining?.Invoke(model, data);
-        var density = spec.DensityHead != null && result.Divergence == null ? DensityHeadResult.FitAndEvaluate(model, data, spec.DensityHead, outDir) : null;
+        // After a divergence the model holds its last good parameters: the density head is fitted on those.
+        var density = spec.DensityHead != null ? DensityHeadResult.FitAndEvaluate(model, data, spec.DensityHead, outDir) : null;
         if (followed != null) RunPlotData.Collect(model, data, followed).Save(Path.Combine(outDir!, RunPlotData.FileName));
         return new ExperimentResult
         {
