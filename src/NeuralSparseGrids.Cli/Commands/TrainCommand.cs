@@ -47,7 +47,7 @@ public sealed class TrainCommand : ICliCommand
         if (outDir != null) RunFiles.Write(outDir, spec, result);
         if (outDir != null && latent != null) RunFiles.WriteLatentStatistics(outDir, latent.History);
         var plotFiles = plots && result.Divergence == null ? RunPlots.Write(outDir!).Files : [];
-        if (outDir != null && result.DensityHead != null && spec.Model.Latent == 2 && result.Outputs == 2)
+        if (plots && result.DensityHead != null && spec.Model.Latent == 2 && result.Outputs == 2)
         {
             string densityPlot = Path.Combine(outDir!, DensityPlot.FileName);
             DensityPlot.Write(densityPlot, DensityHead.Load(Path.Combine(outDir!, DensityHead.FileName)), Extent2D.Unit);
