@@ -139,13 +139,13 @@ public sealed class DensityHead
         var g = Classifier.Densities.Grid;
         var stored = new Stored(g.Dim, g.Level, g.Type, Classifier.Classes, Classifier.Priors, Classifier.Densities.Lambdas,
             Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile);
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, Checkpoint.Json));
+        IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, IO.JsonSettings.Options));
     }
 
     /// <summary>Reads a head written by <see cref="Save"/>.</summary>
     public static DensityHead Load(string path)
     {
-        var s = JsonSerializer.Deserialize<Stored>(File.ReadAllText(path), Checkpoint.Json) ?? throw new InvalidDataException($"{path} is empty.");
+        var s = JsonSerializer.Deserialize<Stored>(File.ReadAllText(path), IO.JsonSettings.Options) ?? throw new InvalidDataException($"{path} is empty.");
         var grid = SparseGrid.Create(s.Dim, s.Level, s.Type, s.Classes);
         if (s.Surpluses.Length != grid.PointCount * s.Classes)
             throw new InvalidDataException($"{path}: {s.Surpluses.Length} surpluses, but a {grid} with {s.Classes} classes needs {grid.PointCount * s.Classes}.");

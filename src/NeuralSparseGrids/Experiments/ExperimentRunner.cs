@@ -48,10 +48,12 @@ public static class ExperimentRunner
         afterTraining?.Invoke(model, data);
         // After a divergence the model holds its last good parameters: the density head is fitted on those.
         var density = spec.DensityHead != null ? DensityHeadResult.FitAndEvaluate(model, data, spec.DensityHead, outDir) : null;
-        if (followed != null) RunPlotData.Collect(model, data, followed).Save(Path.Combine(outDir!, RunPlotData.FileName));
+        // The test split is forwarded once: its outputs feed both the metrics and the plot data.
+        using var testOutput = ModelEvaluation.Outputs(model, data.Test);
+        if (followed != null) RunPlotData.Collect(model, data, followed, testOutput).Save(Path.Combine(outDir!, RunPlotData.FileName));
         return new ExperimentResult
         {
-            Test = ModelEvaluation.Evaluate(model, data.Test, data.Scaling),
+            Test = ModelEvaluation.EvaluateOutputs(testOutput, data.Test, data.Scaling, config.Outputs),
             Validation = ModelEvaluation.Evaluate(model, data.Validation, data.Scaling),
             Bayes = BayesBaseline.Evaluate(spec.Data, data.TestRaw, data.Scaling),
             Epochs = result.EpochsCompleted,
@@ -61,6 +63,7 @@ public static class ExperimentRunner
             GridPoints = model.Grid.PointCount,
             ActivatedPoints = SaveCoverage(model, data.Train, outDir).ActivatedCount,
             Bursts = result.Bursts,
+            Status = result.Status,
             Divergence = result.Divergence,
             History = result.History,
             DensityHead = density,
@@ -69,7 +72,7 @@ public static class ExperimentRunner
 
     /// <summary>True when the experiment's inputs are images (pixels in [0, 1], not min-max scaled).</summary>
     public static bool IsImageData(ExperimentSpec spec) =>
-        spec.Model.Encoder == EncoderKind.Cnn || spec.Data.Source.Equals("mnist", StringComparison.OrdinalIgnoreCase);
+        spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
 
     /// <summary>Splits and scales <paramref name="dataset"/> (loaded from <paramref name="spec"/>) exactly as a run of the spec does.</summary>
     public static PreparedData Prepare(ExperimentSpec spec, Dataset dataset) =>

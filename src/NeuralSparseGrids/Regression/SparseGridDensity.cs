@@ -1,4 +1,7 @@
 using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.LinearAlgebra;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace NeuralSparseGrids.Regression;
 
@@ -184,9 +187,22 @@ public sealed class SparseGridDensity
         SparseGridEvaluator.EvaluateTranspose(grid, weights, x, rhs);
         var alpha = new double[rhs.Length];
         var absolute = lambdas.Select(l => l * scale).ToArray();
-        // One CG column per group, each with its own lambda.
-        void Apply(double[] v, double[] result) => op.Apply(v, result, count, absolute, options.Regularizer);
-        var report = ConjugateGradients.Solve(Apply, rhs, alpha, count, options.MaxIterations, options.Tolerance);
+        // One CG column per group, each with its own lambda; the project's one CG routine (tensor-based) drives it.
+        var product = new double[rhs.Length];
+        Tensor Apply(Tensor v)
+        {
+            op.Apply(v.contiguous().data<double>().ToArray(), product, count, absolute, options.Regularizer);
+            return torch.tensor(product, [points, count], ScalarType.Float64);
+        }
+        int iterations;
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var b = torch.tensor(rhs, [points, count], ScalarType.Float64);
+            var (solution, report) = ConjugateGradient.Solve(Apply, b, torch.zeros_like(b), options.MaxIterations, options.Tolerance);
+            solution.contiguous().data<double>().CopyTo(alpha, 0);
+            iterations = report.Iterations;
+        }
         var raw = new double[count];
         for (int p = 0; p < points; p++)
             for (int g = 0; g < count; g++) raw[g] += alpha[p * count + g] * integrals[p];
@@ -195,13 +211,13 @@ public sealed class SparseGridDensity
             // Risks are scored on the normalised f: scale each column by 1 / raw mass where that is positive.
             for (int p = 0; p < points; p++)
                 for (int g = 0; g < count; g++) if (raw[g] > 0) alpha[p * count + g] /= raw[g];
-            return new SparseGridDensity(grid, alpha, count, lambdas, raw, report.Iterations);
+            return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations);
         }
         for (int g = 0; g < count; g++)
             if (!(raw[g] > 0)) throw new InvalidOperationException($"Density {g} integrates to {raw[g]:G3} before normalisation; the data lie where every basis function of the grid vanishes (e.g. on the boundary of a grid without boundary points), or lambda {lambdas[g]:G2} is too small for this grid and data.");
         for (int p = 0; p < points; p++)
             for (int g = 0; g < count; g++) alpha[p * count + g] /= raw[g];
-        return new SparseGridDensity(grid, alpha, count, lambdas, raw, report.Iterations);
+        return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations);
     }
 
     // A seeded, per-group share of the rows held out to choose lambda; null when no group has two rows.
