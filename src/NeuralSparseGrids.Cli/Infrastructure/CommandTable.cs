@@ -11,6 +11,7 @@ public static class CommandTable
         new DemoCommand(),
         new TrainCommand(),
         new EvaluateCommand(),
+        new FitDensityCommand(),
         new PredictCommand(),
         new ReproduceCommand(),
         new PlotCommand(),
