@@ -19,5 +19,6 @@ public static class CommandTable
         new DoctorCommand(),
         new GridCommand(),
         new BenchCommand(),
+        new SweepCommand(),
     ];
 }
