@@ -125,7 +125,6 @@ public sealed class SweepCommand : ICliCommand
         args.EnsureAllConsumed();
         if (parent is int pid) WatchParent(pid);
         var folder = new SweepFolder(outDir);
-        folder.Claim(spec);
         SweepCellOutcome outcome;
         bool ran;
         try

@@ -26,6 +26,7 @@ public static class SweepCellRunner
         var cells = spec.Cells();
         if (index < 0 || index >= cells.Count) throw new ArgumentException($"Cell index {index} is out of range: the sweep has {cells.Count} cells (0-{cells.Count - 1}).");
         var cell = cells[index];
+        folder.Claim(spec);
         string dir = folder.Cell(index);
         Directory.CreateDirectory(dir);
         using var cellLock = Lock(dir, index);
