@@ -17,14 +17,16 @@ public sealed class SweepCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage =>
-        "nsg sweep run SPEC [--workers N] [--out DIR] [--nsg \"COMMAND\"] [--json]   run every cell with N worker processes\n" +
-        "nsg sweep cell SPEC --index I --out DIR                                   run one cell (what a scheduler task calls)\n" +
+        "nsg sweep run SPEC [--workers N] [--out DIR] [--threads T] [--nsg \"COMMAND\"] [--json]   run every cell with N worker processes\n" +
+        "nsg sweep cell SPEC --index I --out DIR [--threads T]                     run one cell (what a scheduler task calls)\n" +
         "nsg sweep collect DIR [--json]                                            results.{md,csv,json} (+ heatmaps for 2 axes)\n" +
         "nsg sweep emit SPEC --scheduler slurm|kubernetes --out DIR [options]      a Slurm array script or Kubernetes Indexed Job\n\n" +
         "SPEC is a JSON file: base `nsg train` options, axes (lists, ranges), random search, seeds (docs/sweeps.md).\n" +
         "Cells write DIR/cells/cell-NNNN/result.json atomically; a rerun skips finished cells and retries failed ones.\n\n" +
         "  --workers N                  run: worker processes (default: the number of cores)\n" +
         "  --out DIR                    the sweep folder (run default: runs/sweeps/NAME)\n" +
+        "  --threads T                  cell: torch threads (1; run: cores / workers). Figures are bit-identical only between\n" +
+        "                               runs with the same T (1 everywhere by default)\n" +
         ClusterArguments.Usage;
 
     /// <inheritdoc />
@@ -53,13 +55,15 @@ public sealed class SweepCommand : ICliCommand
         int workers = args.Int("workers", Environment.ProcessorCount, 1, 1024);
         var folder = new SweepFolder(args.String("out", Path.Combine("runs", "sweeps", spec.Name))!);
         var nsg = NsgCommand.Resolve(args.String("nsg"), typeof(CliApp).Assembly);
+        int? threads = args.String("threads") is null ? null : args.Int("threads", 1, 1, 4096);
         args.EnsureAllConsumed();
-        return RunAndCollect(spec, folder, nsg, workers, context);
+        return RunAndCollect(spec, folder, nsg, workers, context, threads);
     }
 
     /// <summary>Runs the sweep with local workers (progress bar or log lines), then collects it. Used by reproduce and tune too.</summary>
-    public static int RunAndCollect(SweepSpec spec, SweepFolder folder, NsgCommand nsg, int workers, CliContext context)
+    public static int RunAndCollect(SweepSpec spec, SweepFolder folder, NsgCommand nsg, int workers, CliContext context, int? threads = null)
     {
+        LocalSweepRunner Runner(Action<LocalCellReport, int, int> onCell) => new(spec, folder, nsg, workers, threads) { OnCell = onCell };
         using var cancel = new CancellationTokenSource();
         // Ctrl-C / SIGTERM: stop the workers (their cells stay missing; a rerun continues).
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
@@ -74,18 +78,12 @@ public sealed class SweepCommand : ICliCommand
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask($"{spec.Name}", maxValue: spec.CellCount);
-                    summary = new LocalSweepRunner(spec, folder, nsg, workers)
-                    {
-                        OnCell = (r, done, _) => { task.Value = done; task.Description = $"{Markup.Escape(spec.Name)} [grey]{Markup.Escape(Line(r))}[/]"; },
-                    }.Run(cancel.Token);
+                    summary = Runner((r, done, _) => { task.Value = done; task.Description = $"{Markup.Escape(spec.Name)} [grey]{Markup.Escape(Line(r))}[/]"; }).Run(cancel.Token);
                 });
         }
         else
         {
-            summary = new LocalSweepRunner(spec, folder, nsg, workers)
-            {
-                OnCell = (r, done, total) => { if (r.Ran) context.Error.WriteLine($"[{done}/{total}] {Line(r)}"); },
-            }.Run(cancel.Token);
+            summary = Runner((r, done, total) => { if (r.Ran) context.Error.WriteLine($"[{done}/{total}] {Line(r)}"); }).Run(cancel.Token);
         }
         var results = SweepCollector.Collect(folder);
         var files = SweepCollector.Write(results, folder).ToList();
@@ -122,8 +120,13 @@ public sealed class SweepCommand : ICliCommand
         string outDir = args.Required("out");
         int? parent = args.String("parent-pid") is null ? null : args.Int("parent-pid", 0, 1, int.MaxValue);
         bool force = args.Flag("force");
+        int threads = args.Int("threads", 1, 1, 4096);
         args.EnsureAllConsumed();
         if (parent is int pid) WatchParent(pid);
+        // A fixed thread count per cell: the fused sparse grid kernel adds its per-thread partial sums in completion
+        // order, so figures are reproducible to the last bit only at a fixed count (1: cluster and local runs agree).
+        Native.TorchRuntime.EnsureLoaded();
+        TorchSharp.torch.set_num_threads(threads);
         var folder = new SweepFolder(outDir);
         SweepCellOutcome outcome;
         bool ran;

@@ -22,9 +22,12 @@ public sealed record LocalRunSummary(int Cells, int Ran, int Skipped, int Failed
 /// cell, so a crash or leak cannot touch the others). Cells with a result are skipped (failed ones are retried), so an
 /// interrupted run continues where it stopped. Cancelling kills the running workers; their cells stay missing.
 /// </summary>
-public sealed class LocalSweepRunner(SweepSpec spec, SweepFolder folder, NsgCommand nsg, int workers)
+public sealed class LocalSweepRunner(SweepSpec spec, SweepFolder folder, NsgCommand nsg, int workers, int? threads = null)
 {
     private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Torch threads per worker: the cores shared out (1 when workers >= cores, which keeps figures equal to a cluster run's).</summary>
+    public int Threads { get; } = threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, workers));
 
     /// <summary>Called after each cell (ran or skipped), from worker threads one at a time.</summary>
     public Action<LocalCellReport, int, int>? OnCell { get; init; }
@@ -86,7 +89,7 @@ public sealed class LocalSweepRunner(SweepSpec spec, SweepFolder folder, NsgComm
             UseShellExecute = false,
         };
         foreach (string word in nsg.Prefix) start.ArgumentList.Add(word);
-        foreach (string word in new[] { "sweep", "cell", folder.SpecPath, "--index", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", folder.Root, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (string word in new[] { "sweep", "cell", folder.SpecPath, "--index", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", folder.Root, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(word);
         start.Environment["OMP_WAIT_POLICY"] = "passive";
         using var process = new Process { StartInfo = start };

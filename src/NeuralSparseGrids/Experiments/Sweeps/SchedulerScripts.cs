@@ -27,7 +27,7 @@ public static class SchedulerScripts
         if (options.Gpus > 0) sb.Append(c, $"#SBATCH --gres=gpu:{options.Gpus}\n");
         sb.Append(c, $"#SBATCH --output={Path.Combine(folder.Logs, "cell-%a.out")}\n");
         sb.Append("set -euo pipefail\nexport OMP_WAIT_POLICY=passive\n");
-        sb.Append(c, $"exec {options.Nsg.ToShell()} sweep cell {q(folder.SpecPath)} --index \"$SLURM_ARRAY_TASK_ID\" --out {q(folder.Root)}\n");
+        sb.Append(c, $"exec {options.Nsg.ToShell()} sweep cell {q(folder.SpecPath)} --index \"$SLURM_ARRAY_TASK_ID\" --out {q(folder.Root)} --threads {options.Cpus}\n");
         return sb.ToString();
     }
 
@@ -43,7 +43,7 @@ public static class SchedulerScripts
         var c = CultureInfo.InvariantCulture;
         string mount = options.MountPath.TrimEnd('/');
         string Y(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-        var command = options.Nsg.Words.Concat(["sweep", "cell", mount + "/" + SweepFolder.SpecFileName, "--index", "$(JOB_COMPLETION_INDEX)", "--out", mount]);
+        var command = options.Nsg.Words.Concat(["sweep", "cell", mount + "/" + SweepFolder.SpecFileName, "--index", "$(JOB_COMPLETION_INDEX)", "--out", mount, "--threads", options.Cpus.ToString(c)]);
         string memory = options.Memory.EndsWith('G') || options.Memory.EndsWith('M') ? options.Memory + "i" : options.Memory;
         var sb = new StringBuilder();
         sb.Append(c, $"# Sweep '{spec.Name}': {spec.CellCount} cells. Copy spec.json to the volume's root, then: kubectl apply -f sweep-job.yaml\n");

@@ -30,7 +30,7 @@ public sealed class SchedulerScriptsTests
         Assert.Contains("#SBATCH --partition=short", lines);
         Assert.Contains("#SBATCH --output=/shared/sw/logs/cell-%a.out", lines);
         Assert.Contains("#SBATCH --job-name=nsg-swiss-roll-lr-x-method", lines);
-        Assert.Contains("exec dotnet /opt/nsg/nsg.dll sweep cell /shared/sw/spec.json --index \"$SLURM_ARRAY_TASK_ID\" --out /shared/sw", lines);
+        Assert.Contains("exec dotnet /opt/nsg/nsg.dll sweep cell /shared/sw/spec.json --index \"$SLURM_ARRAY_TASK_ID\" --out /shared/sw --threads 2", lines);
         Assert.Contains("#SBATCH --array=1,3-5,9", SchedulerScripts.Slurm(Spec, folder, Options with { Cells = [9, 1, 3, 4, 5] }));
     }
 
@@ -53,7 +53,7 @@ public sealed class SchedulerScriptsTests
         var container = ((YamlSequenceNode)Walk(pod, "containers")).Children.Single();
         Assert.Equal("registry.example/nsg:0.1", S(container, "image"));
         var command = ((YamlSequenceNode)Walk(container, "command")).Children.Select(c => ((YamlScalarNode)c).Value).ToList();
-        Assert.Equal(["dotnet", "/opt/nsg/nsg.dll", "sweep", "cell", "/data/sweep/spec.json", "--index", "$(JOB_COMPLETION_INDEX)", "--out", "/data/sweep"], command);
+        Assert.Equal(["dotnet", "/opt/nsg/nsg.dll", "sweep", "cell", "/data/sweep/spec.json", "--index", "$(JOB_COMPLETION_INDEX)", "--out", "/data/sweep", "--threads", "2"], command);
         // $(VAR) is expanded only for variables declared in env, so the index is declared from the pod's annotation.
         var env = ((YamlSequenceNode)Walk(container, "env")).Children;
         var index = env.Single(e => S(e, "name") == "JOB_COMPLETION_INDEX");
