@@ -20,5 +20,6 @@ public static class CommandTable
         new GridCommand(),
         new BenchCommand(),
         new SweepCommand(),
+        new TuneCommand(),
     ];
 }

@@ -68,6 +68,21 @@ public static class SweepCollector
         return new SweepResults(spec, cells, score, test, summaries, best);
     }
 
+    /// <summary>
+    /// The best value of dimension <paramref name="dimension"/> by the median validation score over every cell holding it
+    /// (all other dimensions and seeds pooled, e.g. the tuning candidate over all data splits), with that median and the
+    /// median test metric; null when no cell has metrics.
+    /// </summary>
+    public static (string Value, double Score, double? Test, int Cells)? BestBy(SweepResults results, string dimension)
+    {
+        var groups = results.Cells.Where(c => c is { HasMetrics: true } && c.Values.ContainsKey(dimension)).GroupBy(c => c!.Values[dimension])
+            .Select(g => (Value: g.Key, Score: Median(g.Select(c => c!.Number(results.Score)).OfType<double>()), Test: Median(g.Select(c => c!.Number(results.TestMetric)).OfType<double>()), Cells: g.Count()))
+            .Where(g => g.Score is double v && double.IsFinite(v)).ToList();
+        if (groups.Count == 0) return null;
+        var best = SweepScore.HigherIsBetter(results.Score) ? groups.MaxBy(g => g.Score) : groups.MinBy(g => g.Score);
+        return (best.Value, best.Score!.Value, best.Test, best.Cells);
+    }
+
     /// <summary>Median of the finite values; null if none.</summary>
     public static double? Median(IEnumerable<double> values)
     {
@@ -89,8 +104,24 @@ public static class SweepCollector
             finished = results.Finished, failed = results.Failed, best = results.Best, configurations = results.Configurations,
             results = results.Cells,
         }, SweepJson.Options));
+        if (BestCell(results) is { } cell)
+            Put("best.json", JsonSerializer.Serialize(new
+            {
+                configuration = results.Best!.Description, values = results.Best.Values, score = results.Score, validation = results.Best.Score,
+                test = results.Best.Test, seed = cell.Seed, cell = cell.Index, model = Path.Combine(folder.Cell(cell.Index), "run"),
+                train = "nsg train " + string.Join(' ', cell.Arguments.Select(Experiments.Sweeps.NsgCommand.ShellQuote)),
+            }, SweepJson.Options));
         files.AddRange(WriteHeatmaps(results, folder.Root));
         return files;
+    }
+
+    /// <summary>The cell of the best configuration with the best validation score (its trained model is the one to keep).</summary>
+    public static SweepCellOutcome? BestCell(SweepResults results)
+    {
+        if (results.Best is not { } best) return null;
+        var cells = results.Cells.Where(c => c is { HasMetrics: true } && c.Configuration == best.Configuration && c.Number(results.Score) is double v && double.IsFinite(v)).Select(c => c!).ToList();
+        if (cells.Count == 0) return null;
+        return SweepScore.HigherIsBetter(results.Score) ? cells.MaxBy(c => c.Number(results.Score)) : cells.MinBy(c => c.Number(results.Score));
     }
 
     /// <summary>Columns of results.csv after the dimensions.</summary>

@@ -109,3 +109,39 @@ public sealed class SweepRunTests : IDisposable
 
     private static int Finished(SweepFolder folder) => Enumerable.Range(0, 6).Count(i => File.Exists(folder.Result(i)));
 }
+
+public sealed class TuneCommandTests
+{
+    [Fact]
+    public void TuneRunsTheDefaultsAndRandomCandidatesAndWritesTheWinnerWithItsModel()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nsg-tune-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = CliRun.Run("tune", "--data", "swissroll", "--budget", "3", "--epochs", "2", "--out", dir, "--workers", "2", "--json");
+            Assert.True(code == 0, error);
+            var tuned = CliRun.LastJson(output);
+            var results = SweepCollector.Collect(new SweepFolder(dir));
+            Assert.Equal(3, results.Cells.Count);
+            Assert.Equal(TuneSpace.Defaults, results.Cells[0]!.Values[TuneSpace.Axis]);
+            // Selection on validation only: the winner has the best validation MSE of the candidates.
+            double best = results.Cells.Min(c => c!.Number("validation.mse")!.Value);
+            Assert.Equal(best, tuned.GetProperty("validation").GetDouble());
+            Assert.StartsWith("nsg train --data swissroll --epochs 2", tuned.GetProperty("train").GetString());
+            Assert.True(File.Exists(Path.Combine(dir, "tuned.json")));
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "tuned-model")));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void TuneSpaceDrawsDifferentCandidatesAfterTheDefaults()
+    {
+        var spec = TuneSpace.Build("t", [new("data", "x.csv")], 13, 20, 1, [1], "validation.mse");
+        var candidates = spec.Axes[0].Values;
+        Assert.Equal(20, candidates.Count);
+        Assert.Empty(candidates[0].Settings);
+        Assert.Equal(19, candidates.Skip(1).Select(c => c.Label).Distinct().Count());
+        Assert.All(candidates.Skip(1), c => Assert.StartsWith("13,", c.Settings.Single(s => s.Key == "encoder").Value));
+    }
+}
