@@ -61,7 +61,7 @@ public sealed class ReproduceCommand : ICliCommand
             var spec = ThesisSweeps.Build(table, options);
             if (writeSpec != null)
             {
-                Training.AtomicFile.WriteAllText(writeSpec, Experiments.Sweeps.SweepSpecWriter.ToJson(spec));
+                IO.AtomicFile.WriteAllText(writeSpec, Experiments.Sweeps.SweepSpecWriter.ToJson(spec));
                 context.Out.WriteLine($"Wrote {writeSpec} ({spec.CellCount} cells)");
                 return 0;
             }

@@ -99,7 +99,7 @@ public sealed class TuneCommand : ICliCommand
             arguments,
             model,
         };
-        Training.AtomicFile.WriteAllText(Path.Combine(folder.Root, "tuned.json"), System.Text.Json.JsonSerializer.Serialize(summary, SweepJson.Options));
+        IO.AtomicFile.WriteAllText(Path.Combine(folder.Root, "tuned.json"), System.Text.Json.JsonSerializer.Serialize(summary, SweepJson.Options));
         if (context.Json) context.WriteJson(summary);
         else
         {

@@ -49,14 +49,14 @@ public static class ClusterArguments
         if (scheduler == "slurm")
         {
             path = Path.Combine(folder.Root, "sweep.slurm");
-            Training.AtomicFile.WriteAllText(path, SchedulerScripts.Slurm(spec, folder, options));
+            IO.AtomicFile.WriteAllText(path, SchedulerScripts.Slurm(spec, folder, options));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
             submit = $"sbatch {NsgCommand.ShellQuote(path)}";
         }
         else
         {
             path = Path.Combine(folder.Root, "sweep-job.yaml");
-            Training.AtomicFile.WriteAllText(path, SchedulerScripts.Kubernetes(spec, options));
+            IO.AtomicFile.WriteAllText(path, SchedulerScripts.Kubernetes(spec, options));
             submit = $"kubectl apply -f {NsgCommand.ShellQuote(path)}   (after copying {SweepFolder.SpecFileName} to the volume's {options.MountPath})";
         }
         string collect = scheduler == "slurm" ? SchedulerScripts.CollectCommand(folder, options.Nsg) : $"nsg sweep collect DIR   (DIR: the volume's {options.MountPath} where you can read it)";

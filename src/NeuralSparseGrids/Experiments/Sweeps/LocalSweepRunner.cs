@@ -115,7 +115,7 @@ public sealed class LocalSweepRunner(SweepSpec spec, SweepFolder folder, NsgComm
             ExitCode = code,
         };
         Directory.CreateDirectory(folder.Cell(index));
-        Training.AtomicFile.WriteAllText(folder.Result(index), System.Text.Json.JsonSerializer.Serialize(outcome, SweepJson.Options));
+        IO.AtomicFile.WriteAllText(folder.Result(index), System.Text.Json.JsonSerializer.Serialize(outcome, SweepJson.Options));
         return outcome;
     }
 }

@@ -45,7 +45,7 @@ public static class SweepCellRunner
         try { (code, output, error) = train(arguments); }
         catch (Exception e) { (code, output, error) = (-1, "", e.ToString()); }
         watch.Stop();
-        Training.AtomicFile.WriteAllText(Path.Combine(dir, "log.txt"), $"$ nsg train {string.Join(' ', arguments)}\n{error}{output}");
+        IO.AtomicFile.WriteAllText(Path.Combine(dir, "log.txt"), $"$ nsg train {string.Join(' ', arguments)}\n{error}{output}");
 
         JsonElement? result = LastJsonLine(output);
         string? divergence = result is JsonElement r && r.TryGetProperty("divergence", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
@@ -58,7 +58,7 @@ public static class SweepCellRunner
             Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
             Result = result,
         };
-        Training.AtomicFile.WriteAllText(folder.Result(index), JsonSerializer.Serialize(outcome, SweepJson.Options));
+        IO.AtomicFile.WriteAllText(folder.Result(index), JsonSerializer.Serialize(outcome, SweepJson.Options));
         return (outcome, true);
     }
 

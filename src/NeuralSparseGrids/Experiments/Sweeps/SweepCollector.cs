@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using NeuralSparseGrids.Plotting;
-using NeuralSparseGrids.Training;
+using NeuralSparseGrids.IO;
 
 namespace NeuralSparseGrids.Experiments.Sweeps;
 

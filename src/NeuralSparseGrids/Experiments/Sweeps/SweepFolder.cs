@@ -41,7 +41,7 @@ public sealed class SweepFolder(string root)
                 throw new InvalidOperationException($"{Root} holds results of a different sweep spec ({SpecPath} differs). Use another --out folder, or delete it to start over.");
             return;
         }
-        Training.AtomicFile.WriteAllText(SpecPath, text);
+        IO.AtomicFile.WriteAllText(SpecPath, text);
     }
 
     /// <summary>The result of cell <paramref name="index"/>, or null if it has none yet.</summary>

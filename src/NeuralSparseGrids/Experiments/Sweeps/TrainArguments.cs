@@ -46,16 +46,16 @@ public static class TrainArguments
         {
             GridType.LinearBoundary => "boundary", GridType.LinearExtendedBoundary => "extended-boundary", GridType.ModifiedLinear => "modified-linear", _ => "linear",
         });
-        Add("rescale", Rescaling.Parse(model.Rescale).ToString());
+        Add("rescale", model.Rescale.ToString());
         Add("coef-init", model.CoefficientInit == CoefficientInit.Zeros ? "zeros" : "normal");
         Add("head", model.Head == HeadKind.Dense ? "dense" : "sparse-grid");
         Add("method", training.Method switch { TrainingMethod.LeastSquares => "ls", TrainingMethod.IterativeLeastSquares => "ils", _ => "gradient" });
         Add("optimizer", training.Optimizer == OptimizerKind.Sgd ? "sgd" : "adam");
         Add("lr", training.LearningRate);
-        Add("coef-lr-scale", training.CoefficientLearningRateScale);
-        Add("freeze-encoder", training.FrozenEncoderEpochs);
-        Add("lambda", training.Lambda);
-        Add("ils-iterations", training.IlsIterations);
+        Add("coef-lr-scale", training.Gradient.CoefficientLearningRateScale);
+        Add("freeze-encoder", training.Gradient.FrozenEncoderEpochs);
+        Add("lambda", training.LeastSquares.Lambda);
+        Add("ils-iterations", training.Ils.Iterations);
         Add("epochs", training.Epochs);
         Add("batch", training.BatchSize);
         Add("patience", training.EarlyStoppingPatience);
@@ -74,7 +74,8 @@ public static class TrainArguments
         var differing = new List<string>();
         if (t.FusedOptimizer != d.FusedOptimizer) differing.Add(nameof(t.FusedOptimizer));
         if (t.Momentum != d.Momentum) differing.Add(nameof(t.Momentum));
-        if (t.SolveBatchSize != d.SolveBatchSize) differing.Add(nameof(t.SolveBatchSize));
+        if (t.LeastSquares.SolveBatchSize != d.LeastSquares.SolveBatchSize) differing.Add("LeastSquares.SolveBatchSize");
+        if (t.Ils with { Iterations = d.Ils.Iterations } != d.Ils) differing.Add("Ils (solver)");
         if (t.RestoreBest != d.RestoreBest) differing.Add(nameof(t.RestoreBest));
         if (t.BurstFactor != d.BurstFactor) differing.Add(nameof(t.BurstFactor));
         if (t.TorchThreads != d.TorchThreads) differing.Add(nameof(t.TorchThreads));
