@@ -22,5 +22,7 @@ public static class CommandTable
         new DoctorCommand(),
         new GridCommand(),
         new BenchCommand(),
+        new SweepCommand(),
+        new TuneCommand(),
     ];
 }
