@@ -22,7 +22,7 @@ public sealed class BenchCommand : ICliCommand
     public string Name => "bench";
 
     /// <inheritdoc />
-    public string Summary => "Benchmarks: `bench layer` times the sparse grid layer's fused, tensor-op and dense paths.";
+    public string Summary => "Benchmarks: `bench layer` times the sparse grid layer's paths; `bench onnx` ONNX Runtime vs TorchSharp.";
 
     /// <inheritdoc />
     public string Usage =>
@@ -34,12 +34,13 @@ public sealed class BenchCommand : ICliCommand
         "line is one JSON object: fusedMs, tensorOpsMs, denseMs (null if refused), tensorOpsOverFused, denseOverFused,\n" +
         "peakBytes (bytes the fused step allocates besides the coefficients), points, threads and the settings, plus\n" +
         "process-CPU-time figures (fusedCpuMs, ..., tensorOpsOverFusedCpu) and the load average, since wall-clock\n" +
-        "ratios on a shared machine depend on other load.";
+        "ratios on a shared machine depend on other load.\n\n" + OnnxBench.Usage;
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
     {
         string? what = args.Positional();
+        if (what == "onnx") return OnnxBench.Run(args, context);
         if (what != "layer") throw new CliUsageException($"nsg bench: expected `layer`, got '{what ?? ""}'.");
         int dim = args.Int("dim", 0, 1, 64);
         int level = args.Int("level", 0, 1, 30);

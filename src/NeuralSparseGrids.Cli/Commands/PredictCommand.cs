@@ -17,7 +17,8 @@ public sealed class PredictCommand : ICliCommand
     public string Summary => "Predict with a trained model for a CSV of feature rows; flags rows outside the trained region.";
 
     /// <inheritdoc />
-    public string Usage => "nsg predict --model DIR --input in.csv --output out.csv [--json]\n\n" +
+    public string Usage => "nsg predict --model DIR|FILE.onnx --input in.csv --output out.csv [--json]\n\n" +
+                           "--model FILE.onnx (from `nsg export`) predicts through ONNX Runtime instead of TorchSharp.\n" +
                            "in.csv: a header row and the model's feature columns (by the training names when present, else in order).\n" +
                            "out.csv: the input columns, then predictions (target units) or class probabilities and the label, then\n" +
                            "outside_trained_region (1 if the embedding reaches grid points no training embedding activated).";
@@ -27,6 +28,7 @@ public sealed class PredictCommand : ICliCommand
     {
         string dir = args.Required("model"), input = args.Required("input"), output = args.Required("output");
         args.EnsureAllConsumed();
+        if (OnnxPrediction.IsOnnx(dir)) return OnnxPrediction.Run(dir, input, output, context, ReadFeatures);
         using var trained = TrainedModel.Load(dir);
         var (header, rows) = ReadFeatures(input, trained.Scaling.FeatureNames, trained.Model.Config.Inputs);
         int n = rows.Length / trained.Model.Config.Inputs;

@@ -12,6 +12,7 @@ public static class CommandTable
         new TrainCommand(),
         new EvaluateCommand(),
         new PredictCommand(),
+        new ExportCommand(),
         new ReproduceCommand(),
         new PlotCommand(),
         new CompareBoundaryCommand(),
