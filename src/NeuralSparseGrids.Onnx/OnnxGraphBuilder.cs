@@ -20,24 +20,18 @@ internal sealed class OnnxGraphBuilder
     public string Fresh(string prefix) => $"{prefix}_{_next++}";
 
     /// <summary>Adds a float32 constant of the given shape (row-major data).</summary>
-    public string Floats(string prefix, float[] data, params long[] dims)
-    {
-        CheckSize(data.LongLength, dims);
-        var t = new TensorProto { Name = Fresh(prefix), DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(dims);
-        t.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
-        Graph.Initializer.Add(t);
-        return t.Name;
-    }
+    public string Floats(string prefix, float[] data, params long[] dims) => Constant(prefix, data, TensorProto.Types.DataType.Float, dims);
 
     /// <summary>Adds a float32 scalar constant.</summary>
     public string Scalar(float value) => Floats("c", [value]);
 
     /// <summary>Adds an int64 constant of the given shape (row-major data).</summary>
-    public string Int64s(string prefix, long[] data, params long[] dims)
+    public string Int64s(string prefix, long[] data, params long[] dims) => Constant(prefix, data, TensorProto.Types.DataType.Int64, dims);
+
+    private string Constant<T>(string prefix, T[] data, TensorProto.Types.DataType type, long[] dims) where T : unmanaged
     {
         CheckSize(data.LongLength, dims);
-        var t = new TensorProto { Name = Fresh(prefix), DataType = (int)TensorProto.Types.DataType.Int64 };
+        var t = new TensorProto { Name = Fresh(prefix), DataType = (int)type };
         t.Dims.AddRange(dims);
         t.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
         Graph.Initializer.Add(t);
@@ -45,15 +39,8 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>Adds a bool constant of the given shape.</summary>
-    public string Bools(string prefix, bool[] data, params long[] dims)
-    {
-        CheckSize(data.LongLength, dims);
-        var t = new TensorProto { Name = Fresh(prefix), DataType = (int)TensorProto.Types.DataType.Bool };
-        t.Dims.AddRange(dims);
-        t.RawData = ByteString.CopyFrom(data.Select(b => b ? (byte)1 : (byte)0).ToArray());
-        Graph.Initializer.Add(t);
-        return t.Name;
-    }
+    public string Bools(string prefix, bool[] data, params long[] dims) =>
+        Constant(prefix, data.Select(b => b ? (byte)1 : (byte)0).ToArray(), TensorProto.Types.DataType.Bool, dims);
 
     /// <summary>Adds a node with one output and returns the output's name.</summary>
     public string Node(string op, string[] inputs, params AttributeProto[] attributes) => Node(op, inputs, Fresh(op.ToLowerInvariant()), attributes);

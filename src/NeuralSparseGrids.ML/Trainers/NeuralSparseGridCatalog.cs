@@ -11,11 +11,7 @@ public static class NeuralSparseGridCatalog
     public static NeuralSparseGridTrainer NeuralSparseGrid(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayers = null, int latent = 2, int level = 6,
         int epochs = 200, double learningRate = 0.01, int seed = 1) =>
-        NeuralSparseGrid(catalog, new NeuralSparseGridTrainerOptions
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, HiddenLayers = hiddenLayers ?? [25, 25],
-            Latent = latent, Level = level, Epochs = epochs, LearningRate = learningRate, Seed = seed,
-        });
+        NeuralSparseGrid(catalog, Options(labelColumnName, featureColumnName, hiddenLayers, latent, level, epochs, learningRate, seed));
 
     /// <summary>A Neural Sparse Grid regressor with all options.</summary>
     public static NeuralSparseGridTrainer NeuralSparseGrid(this RegressionCatalog.RegressionTrainers catalog, NeuralSparseGridTrainerOptions options)
@@ -31,11 +27,14 @@ public static class NeuralSparseGridCatalog
     public static NeuralSparseGridTrainer NeuralSparseGrid(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayers = null, int latent = 2, int level = 6,
         int epochs = 200, double learningRate = 0.01, int seed = 1) =>
-        NeuralSparseGrid(catalog, new NeuralSparseGridTrainerOptions
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, HiddenLayers = hiddenLayers ?? [25, 25],
-            Latent = latent, Level = level, Epochs = epochs, LearningRate = learningRate, Seed = seed,
-        });
+        NeuralSparseGrid(catalog, Options(labelColumnName, featureColumnName, hiddenLayers, latent, level, epochs, learningRate, seed));
+
+    private static NeuralSparseGridTrainerOptions Options(string label, string features, int[]? hiddenLayers, int latent, int level,
+        int epochs, double learningRate, int seed) => new()
+    {
+        LabelColumnName = label, FeatureColumnName = features, HiddenLayers = hiddenLayers ?? [25, 25],
+        Latent = latent, Level = level, Epochs = epochs, LearningRate = learningRate, Seed = seed,
+    };
 
     /// <summary>A Neural Sparse Grid classifier with all options.</summary>
     public static NeuralSparseGridTrainer NeuralSparseGrid(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, NeuralSparseGridTrainerOptions options)
