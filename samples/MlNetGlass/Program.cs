@@ -1,6 +1,7 @@
 // A Neural Sparse Grid in an ML.NET pipeline: load the glass data set (benchmark suite), map the text label to a
 // key, standardise the features, train, cross-validate, save and load the model, predict.
-// Usage: dotnet run --project samples/MlNetGlass -- PATH/glass.csv[.gz] [--epochs N] [--folds K]
+// Usage: dotnet run --project samples/MlNetGlass -- PATH/glass.csv[.gz] [--epochs N] [--folds K] [--hidden 25,25]
+//        [--latent D] [--level N] [--lr R] [--batch B] [--patience P] [--validation F] [--minmax]
 using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -18,7 +19,14 @@ if (!File.Exists(path))
     Console.Error.WriteLine($"Data file '{path}' does not exist. Pass the path of glass.csv or glass.csv.gz (R's write.csv layout: 9 numeric columns, then Type).");
     return 2;
 }
-int epochs = Option("--epochs", 200), folds = Option("--folds", 5);
+int epochs = (int)Option("--epochs", 200), folds = (int)Option("--folds", 5);
+var options = new NeuralSparseGridTrainerOptions
+{
+    HiddenLayers = Text("--hidden", "25,25").Split(',').Select(int.Parse).ToArray(), Latent = (int)Option("--latent", 2),
+    Level = (int)Option("--level", 6), Epochs = epochs, LearningRate = Option("--lr", 0.01), BatchSize = (int)Option("--batch", 64),
+    EarlyStoppingPatience = (int)Option("--patience", 0), ValidationFraction = Option("--validation", 0.25), Seed = 1,
+};
+bool minMax = args.Contains("--minmax");
 
 // ML.NET's text loader does not read gzip: decompress to a temporary file first.
 string csv = path;
@@ -33,11 +41,10 @@ if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
 var ml = new MLContext(seed: 1);
 var data = ml.Data.LoadFromTextFile<GlassRow>(csv, separatorChar: ',', hasHeader: true, allowQuoting: true);
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(GlassRow.Type))
-    .Append(ml.Transforms.NormalizeMeanVariance("Features", nameof(GlassRow.Measurements)))
-    .Append(ml.MulticlassClassification.Trainers.NeuralSparseGrid(new NeuralSparseGridTrainerOptions
-    {
-        HiddenLayers = [25, 25], Latent = 2, Level = 6, Epochs = epochs, LearningRate = 0.01, Seed = 1,
-    }))
+    .Append(minMax
+        ? ml.Transforms.NormalizeMinMax("Features", nameof(GlassRow.Measurements), fixZero: false)   // `nsg train`'s scaling
+        : ml.Transforms.NormalizeMeanVariance("Features", nameof(GlassRow.Measurements)))
+    .Append(ml.MulticlassClassification.Trainers.NeuralSparseGrid(options))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedType", "PredictedLabel"));
 
 var cv = ml.MulticlassClassification.CrossValidate(data, pipeline, numberOfFolds: folds, seed: 1);
@@ -54,10 +61,13 @@ Console.WriteLine($"Model saved to {modelPath} (the NSG travels inside the zip).
 if (csv != path) File.Delete(csv);
 return 0;
 
-int Option(string name, int fallback)
+double Option(string name, double fallback) =>
+    double.TryParse(Text(name, ""), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : fallback;
+
+string Text(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) && v > 0 ? v : fallback;
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
 /// <summary>A row of glass.csv: nine measurements and the glass type.</summary>

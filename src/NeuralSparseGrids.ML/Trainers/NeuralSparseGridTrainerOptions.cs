@@ -67,6 +67,9 @@ public sealed class NeuralSparseGridTrainerOptions
     /// </summary>
     public double ValidationFraction { get; set; } = 0.25;
 
+    /// <summary>Stop after this many epochs without a better validation loss (0: run all epochs), as `--patience`.</summary>
+    public int EarlyStoppingPatience { get; set; }
+
     /// <summary>Min-max scale the features on the training rows inside the trainer (for pipelines without a normaliser).</summary>
     public bool ScaleFeatures { get; set; }
 
@@ -99,5 +102,6 @@ public sealed class NeuralSparseGridTrainerOptions
         BatchSize = BatchSize,
         Seed = Seed,
         RestoreBest = ValidationFraction > 0,
+        EarlyStoppingPatience = ValidationFraction > 0 ? EarlyStoppingPatience : 0,
     };
 }
