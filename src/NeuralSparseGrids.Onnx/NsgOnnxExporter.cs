@@ -32,6 +32,9 @@ public static class NsgOnnxNames
     /// <summary>Metadata keys (values are JSON): task, feature/target/class names, model configuration.</summary>
     public const string TaskKey = "nsg.task", FeatureNamesKey = "nsg.featureNames", TargetNamesKey = "nsg.targetNames",
         ClassNamesKey = "nsg.classNames", ConfigKey = "nsg.config";
+
+    /// <summary>Metadata key of the run's whole <c>DataScaling</c> (JSON), so a reader can encode raw rows as in training.</summary>
+    public const string DataScalingKey = "nsg.dataScaling";
 }
 
 /// <summary>
@@ -108,6 +111,7 @@ public static class NsgOnnxExporter
         AddMetadata(proto, NsgOnnxNames.TargetNamesKey, scaling?.TargetNames ?? []);
         AddMetadata(proto, NsgOnnxNames.ClassNamesKey, scaling?.ClassNames ?? []);
         AddMetadata(proto, NsgOnnxNames.ConfigKey, config);
+        if (scaling != null) AddMetadata(proto, NsgOnnxNames.DataScalingKey, scaling);
         return proto;
     }
 

@@ -28,7 +28,7 @@ public sealed class PredictCommand : ICliCommand
     {
         string dir = args.Required("model"), input = args.Required("input"), output = args.Required("output");
         args.EnsureAllConsumed();
-        if (OnnxPrediction.IsOnnx(dir)) return OnnxPrediction.Run(dir, input, output, context, ReadFeatures);
+        if (OnnxPrediction.IsOnnx(dir)) return OnnxPrediction.Run(dir, input, output, context);
         using var trained = TrainedModel.Load(dir);
         var (header, rows) = ReadFeatures(input, trained.Scaling.FeatureNames, trained.Model.Config.Inputs);
         int n = rows.Length / trained.Model.Config.Inputs;
