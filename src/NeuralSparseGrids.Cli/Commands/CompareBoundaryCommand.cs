@@ -29,7 +29,7 @@ public sealed class CompareBoundaryCommand : ICliCommand
         args.SetDefault("preset", "mnist");
         args.SetDefault("coef-init", "zeros");
         string? names = args.String("treatments");
-        var spec = ExperimentOptions.Parse(args, defaultData: "mnist");
+        var spec = ExperimentOptions.Parse(args, defaultData: DataSources.Mnist);
         args.EnsureAllConsumed();
         var treatments = BoundaryComparison.Treatments;
         if (names != null)

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Data;
 
@@ -29,7 +30,7 @@ public sealed class DataCommand : ICliCommand
         int timeout = args.Int("timeout", 600, 1, 86_400);
         args.EnsureAllConsumed();
         if (action != "fetch") throw new CliUsageException(action is null ? "Expected `nsg data fetch mnist`." : $"Unknown action '{action}'; expected `fetch`.");
-        if (!string.Equals(dataset, "mnist", StringComparison.OrdinalIgnoreCase))
+        if (dataset is null || !DataSources.Is(dataset, DataSources.Mnist))
             throw new CliUsageException(dataset is null ? "Which data set? Expected `nsg data fetch mnist`." : $"Unknown data set '{dataset}'; only `mnist` can be fetched.");
         if (mirror != null && !(Uri.TryCreate(mirror, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
             throw new CliUsageException($"--mirror expects an http(s) URL, got '{mirror}'.");

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Cli.Infrastructure;
 
 namespace NeuralSparseGrids.Cli.Commands;
@@ -18,7 +19,7 @@ public sealed class DemoCommand : ICliCommand
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
     {
-        var spec = ExperimentOptions.Parse(args, defaultData: "swissroll");
+        var spec = ExperimentOptions.Parse(args, defaultData: DataSources.SwissRoll);
         string? outDir = args.String("out");
         bool plots = !args.Flag("no-plots");
         args.EnsureAllConsumed();

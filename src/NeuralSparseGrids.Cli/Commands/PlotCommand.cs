@@ -1,5 +1,5 @@
 using NeuralSparseGrids.Cli.Infrastructure;
-using NeuralSparseGrids.Plotting;
+using NeuralSparseGrids.Experiments;
 
 namespace NeuralSparseGrids.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Text;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Cli.Commands;

@@ -35,6 +35,7 @@ public static class ExperimentOptions
         "  --coef-init normal|zeros      initial sparse grid coefficients (small seeded normal, or zeros as in the thesis)\n" +
         "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
         "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
+        "  --ils-solver cg|lsmr         ILS: conjugate gradients on the normal equations (default) or LSMR (Fong and Saunders 2011)\n" +
         "  --coef-lr-scale K            gradient method: coefficients learn at K x the learning rate (1)\n" +
         "  --freeze-encoder K           gradient method: only the coefficients learn in the first K epochs (0)\n" +
         "  --epochs 200 --batch 64 --seed 1 --data-seed 1 --patience 0 --clip NORM --schedule constant|cosine|step\n" +
@@ -47,7 +48,9 @@ public static class ExperimentOptions
     public static ExperimentSpec Parse(CliArguments args, string? defaultData = null)
     {
         ApplyPreset(args);
-        string data = args.String("data", defaultData) ?? throw new CliUsageException("--data is required (swissroll, twomoons, mnist, spectra:FILE.csv, FILE.csv or FILE.arff).");
+        string data = args.String("data", defaultData) ?? throw new CliUsageException($"--data is required ({DataSources.Spellings}).");
+        var sourceDefaults = DataSources.DefaultsFor(data);
+        var modelDefaults = new NsgModelConfig();
         var dataSpec = new DataSpec
         {
             Source = data,
@@ -58,48 +61,55 @@ public static class ExperimentOptions
             Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
             Limit = args.String("limit") is null ? null : args.Int("limit", 0, 1, int.MaxValue),
         };
-        bool classificationDefault = data is "twomoons" or "mnist" || dataSpec.Task == DatasetTask.Classification;
-        string encoder = args.String("encoder", data == "mnist" ? "cnn" : "3,25,25")!;
+        string encoder = args.String("encoder", sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)))!;
         var model = new NsgModelConfig
         {
             Encoder = encoder == "cnn" ? EncoderKind.Cnn : EncoderKind.Mlp,
             HiddenLayers = encoder == "cnn" ? [] : ParseHidden(encoder),
-            Activation = args.Choice("activation", Activation.ReLU, new Dictionary<string, Activation>
+            Activation = args.Choice("activation", modelDefaults.Activation, new Dictionary<string, Activation>
             {
                 ["relu"] = Activation.ReLU, ["tanh"] = Activation.Tanh, ["sigmoid"] = Activation.Sigmoid, ["leaky-relu"] = Activation.LeakyReLU,
             }),
-            LatentInitGain = args.Double("latent-gain", 1, 1e-3, 1e3),
-            CnnWidth = args.Int("cnn-width", CnnEncoder.DefaultWidth, 1, 1024),
-            Latent = args.Int("latent", data == "mnist" ? 8 : 2, 1, 64),
-            Level = args.Int("level", data == "mnist" ? 4 : data == "twomoons" ? 5 : 6, 1, 30),
-            Grid = args.Choice("grid", GridType.Linear, GridTypes),
-            Head = args.Choice("head", HeadKind.SparseGrid, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
-            CoefficientInit = args.Choice("coef-init", Layers.CoefficientInit.SmallNormal, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
-            Rescale = ParseRescale(args.String("rescale", data == "mnist" ? "margin:0.1" : "sigmoid")!),
+            LatentInitGain = args.Double("latent-gain", modelDefaults.LatentInitGain, 1e-3, 1e3),
+            CnnWidth = args.Int("cnn-width", modelDefaults.CnnWidth, 1, 1024),
+            Latent = args.Int("latent", sourceDefaults.Latent, 1, 64),
+            Level = args.Int("level", sourceDefaults.Level, 1, 30),
+            Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
+            Head = args.Choice("head", modelDefaults.Head, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
+            CoefficientInit = args.Choice("coef-init", modelDefaults.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
+            Rescale = args.String("rescale") is string rescale ? ParseRescale(rescale) : sourceDefaults.Rescale,
         };
+        var defaults = new TrainingOptions();
         var training = new TrainingOptions
         {
-            Method = args.Choice("method", TrainingMethod.Gradient, new Dictionary<string, TrainingMethod>
+            Method = args.Choice("method", defaults.Method, new Dictionary<string, TrainingMethod>
             {
                 ["gradient"] = TrainingMethod.Gradient, ["sgd"] = TrainingMethod.Gradient, ["ls"] = TrainingMethod.LeastSquares, ["ils"] = TrainingMethod.IterativeLeastSquares,
             }),
-            Optimizer = args.Choice("optimizer", OptimizerKind.Adam, new Dictionary<string, OptimizerKind> { ["sgd"] = OptimizerKind.Sgd, ["adam"] = OptimizerKind.Adam }),
-            LearningRate = args.Double("lr", 0.01, 1e-12, 1e6),
-            CoefficientLearningRateScale = args.Double("coef-lr-scale", 1, 1e-6, 1e6),
-            FrozenEncoderEpochs = args.Int("freeze-encoder", 0, 0, 1_000_000),
-            Lambda = args.Double("lambda", 0.01, 0, 1e9),
-            IlsIterations = args.Int("ils-iterations", 5, 1, 10_000),
-            Epochs = args.Int("epochs", 200, 1, 1_000_000),
-            BatchSize = args.Int("batch", 64, 1, 1 << 24),
-            Seed = args.Int("seed", 1),
-            EarlyStoppingPatience = args.Int("patience", 0, 0, 1_000_000),
+            Optimizer = args.Choice("optimizer", defaults.Optimizer, new Dictionary<string, OptimizerKind> { ["sgd"] = OptimizerKind.Sgd, ["adam"] = OptimizerKind.Adam }),
+            LearningRate = args.Double("lr", defaults.LearningRate, 1e-12, 1e6),
+            Gradient = new GradientMethodOptions
+            {
+                CoefficientLearningRateScale = args.Double("coef-lr-scale", defaults.Gradient.CoefficientLearningRateScale, 1e-6, 1e6),
+                FrozenEncoderEpochs = args.Int("freeze-encoder", defaults.Gradient.FrozenEncoderEpochs, 0, 1_000_000),
+            },
+            LeastSquares = new LeastSquaresOptions { Lambda = args.Double("lambda", defaults.LeastSquares.Lambda, 0, 1e9) },
+            Ils = new IlsOptions
+            {
+                Iterations = args.Int("ils-iterations", defaults.Ils.Iterations, 1, 10_000),
+                Solver = args.Choice("ils-solver", defaults.Ils.Solver, new Dictionary<string, IlsSolverKind> { ["cg"] = IlsSolverKind.ConjugateGradient, ["lsmr"] = IlsSolverKind.Lsmr }),
+            },
+            Epochs = args.Int("epochs", defaults.Epochs, 1, 1_000_000),
+            BatchSize = args.Int("batch", defaults.BatchSize, 1, 1 << 24),
+            Seed = args.Int("seed", defaults.Seed),
+            EarlyStoppingPatience = args.Int("patience", defaults.EarlyStoppingPatience, 0, 1_000_000),
             GradientClipNorm = args.String("clip") is null ? null : args.Double("clip", 1, 1e-12, 1e12),
-            Schedule = args.Choice("schedule", LearningRateSchedule.Constant, new Dictionary<string, LearningRateSchedule>
+            Schedule = args.Choice("schedule", defaults.Schedule, new Dictionary<string, LearningRateSchedule>
             {
                 ["constant"] = LearningRateSchedule.Constant, ["cosine"] = LearningRateSchedule.Cosine, ["step"] = LearningRateSchedule.Step,
             }),
         };
-        var split = ParseSplit(args.String("split", classificationDefault && data == "twomoons" ? "0.7,0.15,0.15" : data == "mnist" ? "0.8,0.1,0.1" : "0.6,0.2,0.2")!);
+        var split = args.String("split") is string splitText ? ParseSplit(splitText) : sourceDefaults.Split;
         return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1) };
     }
 
@@ -141,9 +151,9 @@ public static class ExperimentOptions
         return sizes.Skip(1).ToArray();
     }
 
-    private static string ParseRescale(string text)
+    private static Rescaling ParseRescale(string text)
     {
-        try { return Rescaling.Parse(text).ToString(); }
+        try { return Rescaling.Parse(text); }
         catch (FormatException e) { throw new CliUsageException("--rescale: " + e.Message); }
     }
 

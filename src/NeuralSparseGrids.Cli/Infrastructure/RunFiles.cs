@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Cli.Infrastructure;
@@ -14,7 +15,7 @@ public static class RunFiles
     public static void Write(string dir, ExperimentSpec spec, ExperimentResult result)
     {
         Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(new { spec = Describe(spec), result }, Checkpoint.Json));
+        AtomicFile.WriteAllText(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(new { spec = Describe(spec), result }, JsonSettings.Options));
         var csv = new StringBuilder("epoch,train_loss,validation_loss,validation_metric,learning_rate,seconds,bursts\n");
         foreach (var e in result.History)
             csv.AppendLine(string.Join(",", new object[] { e.Epoch, e.TrainLoss, e.ValidationLoss, e.ValidationMetric, e.LearningRate, e.Seconds, e.Bursts }

@@ -1,4 +1,5 @@
 using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.IO;
 
 namespace NeuralSparseGrids.Analysis;
 
@@ -87,7 +88,7 @@ public sealed class GridCoverage
     }
 
     /// <summary>Writes the mask as a file of bytes 0/1 (atomically).</summary>
-    public void Save(string path) => Training.AtomicFile.Write(path, temp => File.WriteAllBytes(temp, Array.ConvertAll(_activated, a => a ? (byte)1 : (byte)0)));
+    public void Save(string path) => AtomicFile.Write(path, temp => File.WriteAllBytes(temp, Array.ConvertAll(_activated, a => a ? (byte)1 : (byte)0)));
 
     /// <summary>Reads a mask written by <see cref="Save"/>.</summary>
     public static GridCoverage Load(SparseGrid grid, string path)

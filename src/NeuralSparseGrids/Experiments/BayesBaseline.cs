@@ -16,7 +16,7 @@ public static class BayesBaseline
     /// </summary>
     public static TestMetrics? Evaluate(DataSpec data, Dataset testRaw, DataScaling scaling)
     {
-        if (!data.Source.Equals("swissroll", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!DataSources.Is(data.Source, DataSources.SwissRoll)) return null;
         if (!(data.Noise > 0) || data.Noise > SwissRollBayes.MaxNoise || testRaw.Targets is null || testRaw.Rows == 0) return null;
 
         var options = new SwissRollOptions(data.Count, data.Noise, testRaw.Columns, data.SwissRollT);

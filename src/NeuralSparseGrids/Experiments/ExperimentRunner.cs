@@ -30,7 +30,7 @@ public static class ExperimentRunner
     {
         TorchRuntime.EnsureLoaded();
         var dataset = spec.Data.Load(spec.DataSeed);
-        bool images = spec.Model.Encoder == EncoderKind.Cnn || spec.Data.Source.Equals("mnist", StringComparison.OrdinalIgnoreCase);
+        bool images = spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
         using var data = PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !images);
         var config = spec.Model with
         {
@@ -46,10 +46,12 @@ public static class ExperimentRunner
         if (followed != null) trainer.Callbacks.Add(followed);
         var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
         afterTraining?.Invoke(model, data);
-        if (followed != null) RunPlotData.Collect(model, data, followed).Save(Path.Combine(outDir!, RunPlotData.FileName));
+        // The test split is forwarded once: its outputs feed both the metrics and the plot data.
+        using var testOutput = ModelEvaluation.Outputs(model, data.Test);
+        if (followed != null) RunPlotData.Collect(model, data, followed, testOutput).Save(Path.Combine(outDir!, RunPlotData.FileName));
         return new ExperimentResult
         {
-            Test = ModelEvaluation.Evaluate(model, data.Test, data.Scaling),
+            Test = ModelEvaluation.EvaluateOutputs(testOutput, data.Test, data.Scaling, config.Outputs),
             Validation = ModelEvaluation.Evaluate(model, data.Validation, data.Scaling),
             Bayes = BayesBaseline.Evaluate(spec.Data, data.TestRaw, data.Scaling),
             Epochs = result.EpochsCompleted,
@@ -59,6 +61,7 @@ public static class ExperimentRunner
             GridPoints = model.Grid.PointCount,
             ActivatedPoints = SaveCoverage(model, data.Train, outDir).ActivatedCount,
             Bursts = result.Bursts,
+            Status = result.Status,
             Divergence = result.Divergence,
             History = result.History,
         };

@@ -12,10 +12,17 @@ public static class ModelEvaluation
     /// <summary>Metrics of <paramref name="model"/> on <paramref name="split"/> (scaled with <paramref name="scaling"/>).</summary>
     public static TestMetrics Evaluate(NeuralSparseGrid model, TrainingSplit split, DataScaling scaling)
     {
+        using var output = Outputs(model, split);
+        return EvaluateOutputs(output, split, scaling, model.Config.Outputs);
+    }
+
+    /// <summary>The model's outputs (rows, outputs) on a split, in evaluation mode without gradients; the caller owns them.</summary>
+    public static Tensor Outputs(NeuralSparseGrid model, TrainingSplit split)
+    {
         model.eval();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        return EvaluateOutputs(Predictor.Forward(model, split.X), split, scaling, model.Config.Outputs);
+        return Predictor.Forward(model, split.X).MoveToOuterDisposeScope();
     }
 
     /// <summary>Metrics of model outputs (rows, outputs) against <paramref name="split"/>'s targets (scaled with <paramref name="scaling"/>).</summary>

@@ -9,17 +9,17 @@ namespace NeuralSparseGrids.Experiments;
 /// <summary>Options of <see cref="NsgStar"/>.</summary>
 public sealed record NsgStarOptions
 {
-    /// <summary>Ridge lambda of the regression solve (Eq. 3.9).</summary>
-    public double Lambda { get; init; } = 0.01;
+    /// <summary>Ridge lambda of the regression solve (Eq. 3.9); the LS method's default.</summary>
+    public double Lambda { get; init; } = new LeastSquaresOptions().Lambda;
 
     /// <summary>Classification: epochs of gradient training of the coefficients.</summary>
     public int Epochs { get; init; } = 50;
 
-    /// <summary>Classification: Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 0.01;
+    /// <summary>Classification: Adam learning rate (the trainer's default).</summary>
+    public double LearningRate { get; init; } = new TrainingOptions().LearningRate;
 
-    /// <summary>Classification: mini-batch size.</summary>
-    public int BatchSize { get; init; } = 64;
+    /// <summary>Classification: mini-batch size (the trainer's default).</summary>
+    public int BatchSize { get; init; } = new TrainingOptions().BatchSize;
 
     /// <summary>Seed of the coefficient initialisation and batch order.</summary>
     public int Seed { get; init; } = 1;
@@ -77,43 +77,29 @@ public static class NsgStar
         return ModelEvaluation.EvaluateOutputs(layer.forward(hTest), data.Test, data.Scaling, outputs);
     }
 
+    // The shared epoch loop over the frozen embeddings: Adam on the coefficients, cross-entropy, a fixed number of
+    // epochs, the epoch with the best validation accuracy kept.
     private static void TrainCoefficients(SparseGridLayer layer, Tensor h, Tensor labels, Tensor hValidation, TrainingSplit validation, NsgStarOptions options)
     {
-        using var optimizer = optim.Adam(layer.parameters(), options.LearningRate);
-        int n = (int)h.shape[0];
-        double bestAccuracy = double.NegativeInfinity;
-        Tensor? best = null;
-        try
+        using var optimizer = StepOptimizers.Adam(layer.parameters(), options.LearningRate);
+        var loop = new EpochLoop
         {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            Module = layer,
+            Optimizer = optimizer,
+            Criteria = new StopCriteria([new MaxEpochs(options.Epochs)]),
+            Seed = options.Seed,
+            BatchSize = options.BatchSize,
+            Loss = (x, y) => nn.functional.cross_entropy(layer.forward(x), y),
+            Evaluate = () =>
             {
-                int[] order = NsgTrainer.Permutation(n, options.Seed, epoch);
-                for (int start = 0; start < n; start += options.BatchSize)
-                {
-                    using var step = torch.NewDisposeScope();
-                    int count = Math.Min(options.BatchSize, n - start);
-                    var index = torch.tensor(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
-                    optimizer.zero_grad();
-                    var loss = nn.functional.cross_entropy(layer.forward(h.index_select(0, index)), labels.index_select(0, index));
-                    loss.backward();
-                    optimizer.step();
-                }
-                using var eval = torch.NewDisposeScope();
+                layer.eval();
                 using var noGrad = torch.no_grad();
-                double accuracy = layer.forward(hValidation).argmax(1).eq(validation.Y).to(ScalarType.Float64).mean().item<double>();
-                if (accuracy > bestAccuracy)
-                {
-                    bestAccuracy = accuracy;
-                    if (best is not null) best.Dispose();
-                    best = layer.Coefficients.detach().clone().DetachFromDisposeScope();
-                }
-            }
-            if (best is not null)
-                using (torch.no_grad()) layer.Coefficients.copy_(best);
-        }
-        finally
-        {
-            if (best is not null) best.Dispose();
-        }
+                using var scope = torch.NewDisposeScope();
+                return Metrics.LossAndMetric(layer.forward(hValidation), validation.Y);
+            },
+            SelectionScore = (_, accuracy) => -accuracy,
+        };
+        using var state = new LoopState();
+        loop.Run(h, labels, state);
     }
 }

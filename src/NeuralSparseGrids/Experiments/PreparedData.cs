@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuralSparseGrids.Data;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Experiments;
@@ -100,11 +101,11 @@ public sealed record DataScaling
     public string[] ClassNames { get; init; } = [];
 
     /// <summary>As checkpoint metadata.</summary>
-    public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, Checkpoint.Json);
+    public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, JsonSettings.Options);
 
     /// <summary>From checkpoint metadata; throws if absent.</summary>
     public static DataScaling FromState(TrainerState state) =>
         state.Metadata.TryGetValue(MetadataKey, out var e)
-            ? e.Deserialize<DataScaling>(Checkpoint.Json) ?? throw new InvalidDataException("Empty data scaling in checkpoint.")
+            ? e.Deserialize<DataScaling>(JsonSettings.Options) ?? throw new InvalidDataException("Empty data scaling in checkpoint.")
             : throw new InvalidDataException("The checkpoint has no data scaling; it was not written by an NSG experiment.");
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Data;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Training;
 using TorchSharp;
@@ -57,13 +58,16 @@ public sealed record RunPlotData
     /// <summary>Embeddings of the same rows during training (see <see cref="EmbeddingSnapshotCallback"/>).</summary>
     public List<EmbeddingSnapshot> Snapshots { get; init; } = [];
 
-    /// <summary>Gathers the plot data of a trained <paramref name="model"/>.</summary>
-    public static RunPlotData Collect(NeuralSparseGrid model, PreparedData data, EmbeddingSnapshotCallback followed)
+    /// <summary>
+    /// Gathers the plot data of a trained <paramref name="model"/>; <paramref name="testOutput"/> are its outputs
+    /// (test rows, outputs) on <c>data.Test</c>, computed once by the caller for the metrics as well.
+    /// </summary>
+    public static RunPlotData Collect(NeuralSparseGrid model, PreparedData data, EmbeddingSnapshotCallback followed, Tensor testOutput)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         model.eval();
-        var output = Predictor.Forward(model, data.Test.X);
+        var output = testOutput;
         int rows = data.Test.Count, outputs = model.Config.Outputs;
         bool classification = data.Test.IsClassification;
         var result = new RunPlotData
@@ -82,7 +86,7 @@ public sealed record RunPlotData
             return result with
             {
                 TestLabels = data.Test.Y.data<long>().ToArray().Select(l => (int)l).ToArray(),
-                TestPredictedLabels = output.argmax(1).data<long>().ToArray().Select(l => (int)l).ToArray(),
+                TestPredictedLabels = Metrics.PredictedLabels(output).data<long>().ToArray().Select(l => (int)l).ToArray(),
             };
         var predicted = output.to(ScalarType.Float64).data<double>().ToArray();
         var actual = data.Test.Y.to(ScalarType.Float64).data<double>().ToArray();
@@ -96,14 +100,14 @@ public sealed record RunPlotData
     }
 
     /// <summary>Writes the data atomically to <paramref name="path"/>.</summary>
-    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Checkpoint.Json));
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonSettings.Options));
 
     /// <summary>Reads data written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> if the file is damaged.</summary>
     public static RunPlotData Load(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunPlotData>(File.ReadAllText(path), Checkpoint.Json)
+            return JsonSerializer.Deserialize<RunPlotData>(File.ReadAllText(path), JsonSettings.Options)
                    ?? throw new InvalidDataException($"{path} is empty.");
         }
         catch (JsonException e)

@@ -49,27 +49,26 @@ public static class Basis1D
         return (2 * k + 1) / (double)(1L << level);
     }
 
-    /// <summary>Value of function (level, k) at x.</summary>
+    /// <summary>
+    /// Value of function (level, k) at x ∈ [0, 1] (x is clamped): the active piece where k is active, else 0.
+    /// </summary>
     public static double Value(GridType type, int level, int k, double x)
     {
-        if (level == 0) return k == 0 ? 1 - x : x;
-        if (level == 1 && type == GridType.LinearExtendedBoundary)
-            return k switch { 0 => 1 - x, 2 => x, _ => Math.Max(1 - Math.Abs(2 * x - 1), 0) };
-        double scale = 1L << level;
-        int i = 2 * k + 1;
-        if (type == GridType.ModifiedLinear)
-        {
-            if (level == 1) return 1;
-            int last = (1 << level) - 1;
-            if (i == 1) return Math.Max(2 - scale * x, 0);
-            if (i == last) return Math.Max(scale * x + 1 - i, 0);
-        }
-        return Math.Max(1 - Math.Abs(scale * x - i), 0);
+        Span<int> positions = stackalloc int[MaxActive];
+        Span<double> values = stackalloc double[MaxActive];
+        Span<double> derivatives = stackalloc double[MaxActive];
+        int count = Active(type, level, x, positions, values, derivatives);
+        for (int a = 0; a < count; a++)
+            if (positions[a] == k) return values[a];
+        return 0;
     }
 
     /// <summary>
     /// The functions of <paramref name="level"/> that may be non-zero at <paramref name="x"/> ∈ [0, 1]: writes
     /// their local positions, values and derivatives d/dx and returns how many (1, or 2-3 for boundary levels).
+    /// This and <see cref="HatPiece"/> are the only places the one-dimensional basis is written down; every
+    /// evaluator, kernel and layer path of the library reads it from here (the tensor-op layer path holds its torch
+    /// transcription, checked against this one by the path agreement tests).
     /// </summary>
     /// <remarks>For hat levels this is the one function whose support cell holds x; x is clamped into [0, 1].</remarks>
     public static int Active(GridType type, int level, double x, Span<int> positions, Span<double> values, Span<double> derivatives)
@@ -84,30 +83,34 @@ public static class Basis1D
         if (level == 1 && type == GridType.LinearExtendedBoundary)
         {
             positions[0] = 0; values[0] = 1 - x; derivatives[0] = -1;
-            positions[1] = 1; values[1] = 1 - Math.Abs(2 * x - 1); derivatives[1] = x < 0.5 ? 2 : -2;
+            positions[1] = 1; values[1] = x < 0.5 ? 2 * x : 2 - 2 * x; derivatives[1] = x < 0.5 ? 2 : -2;
             positions[2] = 2; values[2] = x; derivatives[2] = 1;
             return 3;
         }
-        int cells = 1 << (level - 1);
-        int k = (int)(x * cells);
-        if (k >= cells) k = cells - 1;
-        positions[0] = k;
-        (values[0], derivatives[0]) = HatPiece(type, level, k, x);
+        (positions[0], values[0], derivatives[0]) = HatPiece(type, level, x);
         return 1;
     }
 
-    /// <summary>Value and right derivative of the hat-level function k on its own support cell.</summary>
-    internal static (double value, double derivative) HatPiece(GridType type, int level, int k, double x)
+    /// <summary>
+    /// Hat levels (every level but the global ones, <see cref="IsGlobalLevel"/>): the local position k of the one
+    /// function active at x ∈ [0, 1] (x in the cell [k, k + 1) 2^(1-l), the last cell closed), its value and its
+    /// derivative on that cell (from the right at a kink, from the left at x = 1).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static (int position, double value, double derivative) HatPiece(GridType type, int level, double x)
     {
-        double scale = 1L << level;
+        int cells = 1 << (level - 1);
+        int k = (int)(x * cells);
+        if (k >= cells) k = cells - 1;
+        double scale = 2.0 * cells;
         int i = 2 * k + 1;
         if (type == GridType.ModifiedLinear)
         {
-            if (level == 1) return (1, 0);
-            if (i == 1) return (2 - scale * x, -scale);
-            if (i == (1 << level) - 1) return (scale * x + 1 - i, scale);
+            if (level == 1) return (k, 1, 0);
+            if (i == 1) return (k, 2 - scale * x, -scale);
+            if (i == 2 * cells - 1) return (k, scale * x + 1 - i, scale);
         }
-        double t = scale * x - i;
-        return t >= 0 ? (1 - t, -scale) : (1 + t, scale);
+        double u = scale * x - i;
+        return u >= 0 ? (k, 1 - u, -scale) : (k, 1 + u, scale);
     }
 }

@@ -4,10 +4,15 @@ namespace NeuralSparseGrids.Grids;
 
 /// <summary>
 /// Reference evaluation in O(G * d) per sample: loops over every grid point and multiplies its one-dimensional
-/// functions (<see cref="Basis1D.Value"/>). Slow; kept as the test and benchmark reference for
-/// <see cref="SparseGridEvaluator"/>. Coordinates are clamped into [0, 1] like the fast evaluator, and derivatives at
-/// kinks follow the same one-sided convention (from the right, from the left at x = 1).
+/// functions. Slow; kept as the test and benchmark reference for <see cref="SparseGridEvaluator"/> and the layer paths.
+/// Coordinates are clamped into [0, 1] like the fast evaluator, and derivatives at kinks follow the same one-sided
+/// convention (from the right, from the left at x = 1).
 /// </summary>
+/// <remarks>
+/// On purpose this class does NOT use <see cref="Basis1D.Active"/>: <see cref="Value"/> and <see cref="Derivative"/>
+/// write the basis functions down a second time, in their textbook form (max(1 - |2^l x - i|, 0) over the whole
+/// support), as an independent reference the tests check every other path against. Library code must not call them.
+/// </remarks>
 public static class BruteForceEvaluator
 {
     /// <summary>result[b, o] = sum_p alpha[p, o] * phi_p(x[b, :]).</summary>
@@ -27,7 +32,7 @@ public static class BruteForceEvaluator
             for (int p = 0; p < (int)grid.PointCount; p++)
             {
                 double w = 1;
-                for (int j = 0; j < d && w != 0; j++) w *= Basis1D.Value(grid.Type, levels[p * d + j], positions[p * d + j], xs[j]);
+                for (int j = 0; j < d && w != 0; j++) w *= Value(grid.Type, levels[p * d + j], positions[p * d + j], xs[j]);
                 if (w == 0) continue;
                 for (int o = 0; o < outputs; o++) acc[o] += w * double.CreateTruncating(alpha[p * outputs + o]);
             }
@@ -55,7 +60,7 @@ public static class BruteForceEvaluator
             {
                 for (int j = 0; j < d; j++)
                 {
-                    v[j] = Basis1D.Value(grid.Type, levels[p * d + j], positions[p * d + j], xs[j]);
+                    v[j] = Value(grid.Type, levels[p * d + j], positions[p * d + j], xs[j]);
                     g[j] = Derivative(grid.Type, levels[p * d + j], positions[p * d + j], xs[j]);
                 }
                 for (int j = 0; j < d; j++)
@@ -70,8 +75,26 @@ public static class BruteForceEvaluator
         });
     }
 
+    /// <summary>Reference value of the one-dimensional function (level, local position k) at x (textbook form, test reference only).</summary>
+    public static double Value(GridType type, int level, int k, double x)
+    {
+        if (level == 0) return k == 0 ? 1 - x : x;
+        if (level == 1 && type == GridType.LinearExtendedBoundary)
+            return k switch { 0 => 1 - x, 2 => x, _ => Math.Max(1 - Math.Abs(2 * x - 1), 0) };
+        double scale = 1L << level;
+        int i = 2 * k + 1;
+        if (type == GridType.ModifiedLinear)
+        {
+            if (level == 1) return 1;
+            int last = (1 << level) - 1;
+            if (i == 1) return Math.Max(2 - scale * x, 0);
+            if (i == last) return Math.Max(scale * x + 1 - i, 0);
+        }
+        return Math.Max(1 - Math.Abs(scale * x - i), 0);
+    }
+
     /// <summary>
-    /// One-sided derivative of the one-dimensional function (level, local position k) at x ∈ [0, 1]: from the right,
+    /// Reference one-sided derivative (test reference only) of the one-dimensional function (level, local position k) at x ∈ [0, 1]: from the right,
     /// and from the left at x = 1.
     /// </summary>
     public static double Derivative(GridType type, int level, int k, double x)
@@ -105,7 +128,7 @@ public static class BruteForceEvaluator
         int d = grid.Dim;
         int points = checked((int)grid.PointCount);
         // Level and position tables: 2 * d ints per point, i.e. as much as d double outputs.
-        GridSize.EnsureFits(grid.Dim, grid.Level, grid.Type, d, GridSize.DefaultMaxBytes);
+        GridSize.EnsureFits(grid, d, GridSize.DefaultMaxBytes);
         if (alpha.Length == 0 || alpha.Length % points != 0) throw new ArgumentException("alpha must be (points, outputs).", nameof(alpha));
         if (x.Length % d != 0) throw new ArgumentException("x must be (batch, dim).", nameof(x));
         var levels = new int[points * d];

@@ -11,32 +11,33 @@ namespace NeuralSparseGrids.Grids;
 /// </summary>
 internal static class EvaluationKernels
 {
-    private const int M = Basis1D.MaxActive;
+    private const int M = ActiveFunctions.Width;
 
     /// <summary>acc (outputs) = sum_p alpha[p, :] * phi_p(x) for the sample held by <paramref name="ws"/>.</summary>
-    public static void Value<T>(ActiveBasisTable ws, T[] alpha, int outputs, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
+    public static void Value<T>(EvaluationWorkspace ws, T[] alpha, int outputs, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
     {
-        if (!ws.Table.HasMulti)
+        var t = ws.Walk;
+        var g = t.Grid;
+        if (!g.HasGlobalLevels)
         {
             ValueTrie(ws, alpha, outputs, acc);
             return;
         }
-        var t = ws.Table;
-        int d = t.Dim;
+        int d = g.Dim;
         acc.Clear();
-        int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
-        double[] val = ws.Values;
-        ref int slotM = ref MemoryMarshal.GetArrayDataReference(t.SlotsTimesMaxActive);
+        int[] entries = t.EntryStarts, strides = g.Strides, offsets = g.PointOffsets, pos = ws.Active.Positions, counts = ws.Active.Counts, choice = ws.Choice, limits = ws.Limits;
+        double[] val = ws.Active.Values;
+        ref int slotM = ref MemoryMarshal.GetArrayDataReference(entries);
         ref int strideRef = ref MemoryMarshal.GetArrayDataReference(strides);
         ref int posRef = ref MemoryMarshal.GetArrayDataReference(pos);
         ref double valRef = ref MemoryMarshal.GetArrayDataReference(val);
-        for (int s = 0; s < t.Subspaces; s++)
+        for (int s = 0; s < g.SubspaceCount; s++)
         {
             int b = s * d;
-            if (!t.Multi[s])
+            if (!g.GlobalLevelSubspaces[s])
             {
                 // Hot path (one term): no bounds checks; slot entries are pre-multiplied by MaxActive.
-                int idx = t.Offsets[s];
+                int idx = offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
@@ -50,31 +51,33 @@ internal static class EvaluationKernels
                 continue;
             }
             Array.Clear(choice);
+            for (int j = 0; j < d; j++) limits[j] = counts[entries[b + j] / M];
             while (true)
             {
-                int idx = t.Offsets[s];
+                int idx = offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
-                    int slot = slots[b + j] * M + choice[j];
+                    int slot = entries[b + j] + choice[j];
                     idx += pos[slot] * strides[b + j];
                     w *= val[slot];
                 }
                 if (w != 0) AddScaled(alpha, idx, outputs, w, acc);
-                if (!Advance(choice, counts, slots, b, d)) break;
+                if (!Odometer.Next(choice, limits)) break;
             }
         }
     }
 
     /// <summary>grad (outputs, dim) = sum_p alpha[p, :] * d phi_p / dx (x) for the sample held by <paramref name="ws"/>.</summary>
-    public static void Gradient<T>(ActiveBasisTable ws, T[] alpha, int outputs, Span<double> grad) where T : unmanaged, IFloatingPoint<T>
+    public static void Gradient<T>(EvaluationWorkspace ws, T[] alpha, int outputs, Span<double> grad) where T : unmanaged, IFloatingPoint<T>
     {
-        var t = ws.Table;
-        int d = t.Dim;
+        var t = ws.Walk;
+        var g = t.Grid;
+        int d = g.Dim;
         grad.Clear();
-        int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
-        double[] val = ws.Values, der = ws.Derivatives, prefix = ws.Prefix, suffix = ws.Suffix, terms = ws.Terms;
-        ref int slotM = ref MemoryMarshal.GetArrayDataReference(t.SlotsTimesMaxActive);
+        int[] entries = t.EntryStarts, strides = g.Strides, offsets = g.PointOffsets, pos = ws.Active.Positions, counts = ws.Active.Counts, choice = ws.Choice, limits = ws.Limits;
+        double[] val = ws.Active.Values, der = ws.Active.Derivatives, prefix = ws.Prefix, suffix = ws.Suffix, terms = ws.Terms;
+        ref int slotM = ref MemoryMarshal.GetArrayDataReference(entries);
         ref int strideRef = ref MemoryMarshal.GetArrayDataReference(strides);
         ref int posRef = ref MemoryMarshal.GetArrayDataReference(pos);
         ref double valRef = ref MemoryMarshal.GetArrayDataReference(val);
@@ -82,13 +85,13 @@ internal static class EvaluationKernels
         ref double prefixRef = ref MemoryMarshal.GetArrayDataReference(prefix);
         ref double termRef = ref MemoryMarshal.GetArrayDataReference(terms);
         ref double gradRef = ref MemoryMarshal.GetReference(grad);
-        for (int s = 0; s < t.Subspaces; s++)
+        for (int s = 0; s < g.SubspaceCount; s++)
         {
             int b = s * d;
-            if (!t.Multi[s])
+            if (!g.GlobalLevelSubspaces[s])
             {
                 // Hot path (one term): prefix products forward, suffix products backward, no bounds checks.
-                int idx = t.Offsets[s];
+                int idx = offsets[s];
                 double p = 1;
                 for (int j = 0; j < d; j++)
                 {
@@ -109,19 +112,20 @@ internal static class EvaluationKernels
                 {
                     double a = double.CreateTruncating(alpha[row + o]);
                     if (a == 0) continue;
-                    ref double g = ref Unsafe.Add(ref gradRef, o * d);
-                    for (int j = 0; j < d; j++) Unsafe.Add(ref g, j) += a * Unsafe.Add(ref termRef, j);
+                    ref double gRow = ref Unsafe.Add(ref gradRef, o * d);
+                    for (int j = 0; j < d; j++) Unsafe.Add(ref gRow, j) += a * Unsafe.Add(ref termRef, j);
                 }
                 continue;
             }
             Array.Clear(choice);
+            for (int j = 0; j < d; j++) limits[j] = counts[entries[b + j] / M];
             while (true)
             {
-                int idx = t.Offsets[s];
+                int idx = offsets[s];
                 prefix[0] = 1;
                 for (int j = 0; j < d; j++)
                 {
-                    int slot = slots[b + j] * M + choice[j];
+                    int slot = entries[b + j] + choice[j];
                     idx += pos[slot] * strides[b + j];
                     prefix[j + 1] = prefix[j] * val[slot];
                 }
@@ -129,10 +133,10 @@ internal static class EvaluationKernels
                 bool any = false;
                 for (int j = d - 1; j >= 0; j--)
                 {
-                    int slot = slots[b + j] * M + choice[j];
-                    double g = prefix[j] * der[slot] * suffix[j + 1];
-                    terms[j] = g;
-                    any |= g != 0;
+                    int slot = entries[b + j] + choice[j];
+                    double term = prefix[j] * der[slot] * suffix[j + 1];
+                    terms[j] = term;
+                    any |= term != 0;
                     suffix[j] = suffix[j + 1] * val[slot];
                 }
                 if (any)
@@ -142,41 +146,43 @@ internal static class EvaluationKernels
                     {
                         double a = double.CreateTruncating(alpha[row + o]);
                         if (a == 0) continue;
-                        var g = grad.Slice(o * d, d);
-                        for (int j = 0; j < d; j++) g[j] += a * terms[j];
+                        var gradRow = grad.Slice(o * d, d);
+                        for (int j = 0; j < d; j++) gradRow[j] += a * terms[j];
                     }
                 }
-                if (!Advance(choice, counts, slots, b, d)) break;
+                if (!Odometer.Next(choice, limits)) break;
             }
         }
     }
 
     /// <summary>target (points, outputs) += phi_p(x) * r (outputs) for every p: one row of B^T r.</summary>
-    public static void Transpose<T>(ActiveBasisTable ws, ReadOnlySpan<T> r, int outputs, double[] target) where T : unmanaged, IFloatingPoint<T>
+    public static void Transpose<T>(EvaluationWorkspace ws, ReadOnlySpan<T> r, int outputs, double[] target) where T : unmanaged, IFloatingPoint<T>
     {
-        var t = ws.Table;
-        int d = t.Dim;
+        var t = ws.Walk;
+        var g = t.Grid;
+        int d = g.Dim;
         Span<double> rd = outputs <= 64 ? stackalloc double[outputs] : new double[outputs];
         for (int o = 0; o < outputs; o++) rd[o] = double.CreateTruncating(r[o]);
-        if (!t.HasMulti)
+        if (!g.HasGlobalLevels)
         {
             TransposeTrie(ws, rd, outputs, target);
             return;
         }
-        int[] slots = t.Slots, strides = t.Strides, pos = ws.Positions, counts = ws.Counts, choice = ws.Choice;
-        double[] val = ws.Values;
-        for (int s = 0; s < t.Subspaces; s++)
+        int[] entries = t.EntryStarts, strides = g.Strides, offsets = g.PointOffsets, pos = ws.Active.Positions, counts = ws.Active.Counts, choice = ws.Choice, limits = ws.Limits;
+        double[] val = ws.Active.Values;
+        for (int s = 0; s < g.SubspaceCount; s++)
         {
             int b = s * d;
             Array.Clear(choice);
-            bool multi = t.Multi[s];
+            bool multi = g.GlobalLevelSubspaces[s];
+            if (multi) for (int j = 0; j < d; j++) limits[j] = counts[entries[b + j] / M];
             while (true)
             {
-                int idx = t.Offsets[s];
+                int idx = offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
-                    int slot = slots[b + j] * M + choice[j];
+                    int slot = entries[b + j] + choice[j];
                     idx += pos[slot] * strides[b + j];
                     w *= val[slot];
                 }
@@ -185,28 +191,28 @@ internal static class EvaluationKernels
                     int row = idx * outputs;
                     for (int o = 0; o < outputs; o++) target[row + o] += w * rd[o];
                 }
-                if (!multi || !Advance(choice, counts, slots, b, d)) break;
+                if (!multi || !Odometer.Next(choice, limits)) break;
             }
         }
     }
 
     // Preorder walk of the subspace trie (grids without global levels: one active function per level).
     // weight[t] / index[t] hold the product and partial point index of the path above depth t.
-    private static void ValueTrie<T>(ActiveBasisTable ws, T[] alpha, int outputs, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
+    private static void ValueTrie<T>(EvaluationWorkspace ws, T[] alpha, int outputs, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
     {
-        var t = ws.Table;
-        int last = t.Dim - 1, nodes = t.TrieDepth.Length;
+        var t = ws.Walk;
+        int last = t.Grid.Dim - 1, nodes = t.NodeDepth.Length;
         acc.Clear();
-        Span<double> weight = stackalloc double[t.Dim];
-        Span<int> index = stackalloc int[t.Dim];
+        Span<double> weight = stackalloc double[t.Grid.Dim];
+        Span<int> index = stackalloc int[t.Grid.Dim];
         weight[0] = 1;
         index[0] = 0;
-        ref int depthRef = ref MemoryMarshal.GetArrayDataReference(t.TrieDepth);
-        ref int slotRef = ref MemoryMarshal.GetArrayDataReference(t.TrieSlot);
-        ref int strideRef = ref MemoryMarshal.GetArrayDataReference(t.TrieStride);
-        ref int offsetRef = ref MemoryMarshal.GetArrayDataReference(t.TrieOffset);
-        ref int posRef = ref MemoryMarshal.GetArrayDataReference(ws.Positions);
-        ref double valRef = ref MemoryMarshal.GetArrayDataReference(ws.Values);
+        ref int depthRef = ref MemoryMarshal.GetArrayDataReference(t.NodeDepth);
+        ref int slotRef = ref MemoryMarshal.GetArrayDataReference(t.NodeEntry);
+        ref int strideRef = ref MemoryMarshal.GetArrayDataReference(t.NodeStride);
+        ref int offsetRef = ref MemoryMarshal.GetArrayDataReference(t.NodeOffset);
+        ref int posRef = ref MemoryMarshal.GetArrayDataReference(ws.Active.Positions);
+        ref double valRef = ref MemoryMarshal.GetArrayDataReference(ws.Active.Values);
         ref T alphaRef = ref MemoryMarshal.GetArrayDataReference(alpha);
         double sum = 0;
         for (int n = 0; n < nodes; n++)
@@ -230,20 +236,20 @@ internal static class EvaluationKernels
         if (outputs == 1) acc[0] = sum;
     }
 
-    private static void TransposeTrie(ActiveBasisTable ws, ReadOnlySpan<double> r, int outputs, double[] target)
+    private static void TransposeTrie(EvaluationWorkspace ws, ReadOnlySpan<double> r, int outputs, double[] target)
     {
-        var t = ws.Table;
-        int last = t.Dim - 1, nodes = t.TrieDepth.Length;
-        Span<double> weight = stackalloc double[t.Dim];
-        Span<int> index = stackalloc int[t.Dim];
+        var t = ws.Walk;
+        int last = t.Grid.Dim - 1, nodes = t.NodeDepth.Length;
+        Span<double> weight = stackalloc double[t.Grid.Dim];
+        Span<int> index = stackalloc int[t.Grid.Dim];
         weight[0] = 1;
         index[0] = 0;
         for (int n = 0; n < nodes; n++)
         {
-            int depth = t.TrieDepth[n];
-            int slot = t.TrieSlot[n];
-            double w = weight[depth] * ws.Values[slot];
-            int idx = index[depth] + ws.Positions[slot] * t.TrieStride[n];
+            int depth = t.NodeDepth[n];
+            int slot = t.NodeEntry[n];
+            double w = weight[depth] * ws.Active.Values[slot];
+            int idx = index[depth] + ws.Active.Positions[slot] * t.NodeStride[n];
             if (depth < last)
             {
                 weight[depth + 1] = w;
@@ -251,7 +257,7 @@ internal static class EvaluationKernels
             }
             else if (w != 0)
             {
-                int row = (idx + t.TrieOffset[n]) * outputs;
+                int row = (idx + t.NodeOffset[n]) * outputs;
                 for (int o = 0; o < outputs; o++) target[row + o] += w * r[o];
             }
         }
@@ -261,16 +267,5 @@ internal static class EvaluationKernels
     {
         int row = idx * outputs;
         for (int o = 0; o < outputs; o++) acc[o] += w * double.CreateTruncating(alpha[row + o]);
-    }
-
-    // Odometer over the active functions of each dimension; false when all combinations were visited.
-    private static bool Advance(int[] choice, int[] counts, int[] slots, int b, int d)
-    {
-        for (int j = d - 1; j >= 0; j--)
-        {
-            if (++choice[j] < counts[slots[b + j]]) return true;
-            choice[j] = 0;
-        }
-        return false;
     }
 }

@@ -27,6 +27,18 @@ public static class GridSize
             throw new GridTooLargeException(dim, level, type, points, bytes, maxBytes);
     }
 
+    /// <summary>
+    /// Throws <see cref="GridTooLargeException"/> when <paramref name="outputs"/> double columns over the points of
+    /// <paramref name="grid"/> (any set of subspaces) would need more than <paramref name="maxBytes"/>.
+    /// </summary>
+    public static void EnsureFits(SparseGrid grid, int outputs, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        double bytes = grid.PointCount * (double)Math.Max(1, outputs) * 8 + grid.SubspaceCount * (2.0 * grid.Dim * sizeof(int) + sizeof(long));
+        if (bytes > maxBytes || grid.PointCount > int.MaxValue)
+            throw new GridTooLargeException(grid.Dim, grid.Level, grid.Type, grid.PointCount, bytes, maxBytes);
+    }
+
     internal static void Validate(int dim, int level)
     {
         if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "The grid dimension must be at least 1.");
@@ -64,26 +76,24 @@ public static class GridSize
 }
 
 /// <summary>Thrown before allocating a sparse grid whose coefficients would exceed the memory budget.</summary>
-public sealed class GridTooLargeException : Exception
+/// <param name="dim">Dimension d.</param>
+/// <param name="level">Level n.</param>
+/// <param name="type">Grid type.</param>
+/// <param name="points">Number of grid points the grid would have (<see cref="Points"/>).</param>
+/// <param name="bytes">Estimated bytes needed (<see cref="Bytes"/>).</param>
+/// <param name="maxBytes">The budget that was exceeded (<see cref="MaxBytes"/>).</param>
+public sealed class GridTooLargeException(int dim, int level, GridType type, double points, double bytes, long maxBytes)
+    : Exception($"A {type} sparse grid with d = {dim}, n = {level} has {points:N0} points and would need about {FormatBytes(bytes)} " +
+                $"({bytes:N0} bytes), above the budget of {FormatBytes(maxBytes)}. Lower the level or dimension, or raise the budget.")
 {
-    /// <summary>Creates the exception with the figures it reports.</summary>
-    public GridTooLargeException(int dim, int level, GridType type, double points, double bytes, long maxBytes)
-        : base($"A {type} sparse grid with d = {dim}, n = {level} has {points:N0} points and would need about {FormatBytes(bytes)} " +
-               $"({bytes:N0} bytes), above the budget of {FormatBytes(maxBytes)}. Lower the level or dimension, or raise the budget.")
-    {
-        Points = points;
-        Bytes = bytes;
-        MaxBytes = maxBytes;
-    }
-
     /// <summary>Number of grid points the grid would have.</summary>
-    public double Points { get; }
+    public double Points => points;
 
     /// <summary>Estimated bytes needed.</summary>
-    public double Bytes { get; }
+    public double Bytes => bytes;
 
     /// <summary>The budget that was exceeded.</summary>
-    public long MaxBytes { get; }
+    public long MaxBytes => maxBytes;
 
     /// <summary>Formats a byte count with binary units.</summary>
     public static string FormatBytes(double bytes)

@@ -33,6 +33,8 @@ public static class Hierarchization
         if (values.Length == 0 || values.Length % points != 0)
             throw new ArgumentException($"values must be (points = {points}, outputs) row-major, got length {values.Length}.", nameof(values));
         int outputs = values.Length / points;
+        if (!grid.IsDownwardClosed)
+            throw new ArgumentException("Hierarchization needs a downward-closed set of subspaces (with l every l - e_j, l_j > MinLevel); this grid is not.", nameof(grid));
         int d = grid.Dim, min = Basis1D.MinLevel(grid.Type);
         EnsureStencilsFit(grid, outputs);
         var up = UpNeighbours(grid);
@@ -47,7 +49,7 @@ public static class Hierarchization
         {
             var roots = Enumerable.Range(0, grid.SubspaceCount).Where(s => levels[s * d + j] == min).ToArray();
             int dim = j;
-            Parallel.ForEach(roots, () => (chain: new List<int>(), k: new int[d], buffer: new List<double>()), (root, _, local) =>
+            Parallel.ForEach(roots, () => (chain: new List<int>(), k: new int[d], limits: new int[d]), (root, _, local) =>
             {
                 var chain = local.chain;
                 chain.Clear();
@@ -58,6 +60,9 @@ public static class Hierarchization
                 var index = new int[stencil.Length];
                 var k = local.k;
                 Array.Clear(k);
+                // The pole's other coordinates run over the root's local positions; k[dim] stays 0 (limit 1).
+                var limits = local.limits;
+                for (int i = 0; i < d; i++) limits[i] = i == dim ? 1 : Basis1D.Count(grid.Type, levels[root * d + i]);
                 while (true)
                 {
                     // The pole through the other dimensions' local positions k (k[dim] unused).
@@ -74,7 +79,7 @@ public static class Hierarchization
                     if (hierarchize) stencil.Hierarchize(pole, outputs); else stencil.Dehierarchize(pole, outputs);
                     for (int p = 0; p < index.Length; p++)
                         Array.Copy(pole, p * outputs, work, index[p] * outputs, outputs);
-                    if (!NextPosition(k, dim, levels, root, d, grid.Type)) break;
+                    if (!Odometer.Next(k, limits)) break;
                 }
                 return local;
             }, _ => { });
@@ -91,18 +96,6 @@ public static class Hierarchization
         double bytes = poleLength * (levels + 1) * 12.0 + grid.PointCount * (double)outputs * 8;
         if (bytes > GridSize.DefaultMaxBytes)
             throw new GridTooLargeException(grid.Dim, grid.Level, grid.Type, grid.PointCount, bytes, GridSize.DefaultMaxBytes);
-    }
-
-    // Odometer over the local positions of all dimensions except dim, in subspace root.
-    private static bool NextPosition(int[] k, int dim, int[] levels, int root, int d, GridType type)
-    {
-        for (int i = d - 1; i >= 0; i--)
-        {
-            if (i == dim) continue;
-            if (++k[i] < Basis1D.Count(type, levels[root * d + i])) return true;
-            k[i] = 0;
-        }
-        return false;
     }
 
     // up[s * d + j]: the subspace with l_j + 1 and the other levels of s, or -1 when it is not in the grid.

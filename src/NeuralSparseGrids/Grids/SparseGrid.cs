@@ -1,13 +1,18 @@
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
-/// A regular sparse grid of dimension d and level n: the subspaces W_l with |l|_1 &lt;= n + d - 1 (thesis Eq. 2.13),
-/// l_j &gt;= <see cref="Basis1D.MinLevel"/>, stored subspace by subspace.
+/// The one description of a sparse grid that every evaluator, kernel and layer path reads: a set of subspaces W_l
+/// (level vectors l with l_j &gt;= <see cref="Basis1D.MinLevel"/>), each with its first point in the coefficient
+/// vector (<see cref="SubspaceOffsets"/>) and the strides of its local positions (<see cref="SubspaceStrides"/>),
+/// plus the order in which the kernels visit the subspaces (<see cref="VisitOrder"/>) and how many trailing levels
+/// each shares with the one visited before (<see cref="SharedTrailingLevels"/>).
 /// </summary>
 /// <remarks>
+/// Regular grids (<see cref="Create"/>: |l|_1 &lt;= n + d - 1, thesis Eq. 2.13) are one way to make such a set;
+/// <see cref="FromSubspaces"/> takes any set of level vectors (anisotropic, downward closed, adaptive).
 /// Point numbering (the row order of the coefficient matrix, shape (points, outputs)): subspaces in
-/// <see cref="SubspaceLevels"/> order (by |l|_1, then lexicographically), and inside a subspace the local positions
-/// k_j (see <see cref="Basis1D"/>) in row-major order, dimension 0 varying slowest:
+/// <see cref="SubspaceLevels"/> order (regular grids: by |l|_1, then lexicographically), and inside a subspace the
+/// local positions k_j (see <see cref="Basis1D"/>) in row-major order, dimension 0 varying slowest:
 /// point = SubspaceOffset(s) + sum_j k_j * Stride(s, j).
 /// </remarks>
 public sealed class SparseGrid
@@ -15,16 +20,20 @@ public sealed class SparseGrid
     private readonly int[] _levels;   // (subspaces, dim) row-major
     private readonly int[] _strides;  // (subspaces, dim) row-major
     private readonly long[] _offsets; // subspaces + 1
+    private int[]? _pointOffsets;     // _offsets as int, built on first use by a kernel
 
-    private SparseGrid(int dim, int level, GridType type, List<int[]> subspaces)
+    private SparseGrid(int dim, int level, GridType type, IReadOnlyList<int[]> subspaces)
     {
         Dim = dim;
         Level = level;
         Type = type;
+        MinLevel = Basis1D.MinLevel(type);
         SubspaceCount = subspaces.Count;
         _levels = new int[SubspaceCount * dim];
         _strides = new int[SubspaceCount * dim];
         _offsets = new long[SubspaceCount + 1];
+        GlobalLevelSubspaces = new bool[SubspaceCount];
+        int maxLevel = MinLevel;
         for (int s = 0; s < SubspaceCount; s++)
         {
             long size = 1;
@@ -33,22 +42,36 @@ public sealed class SparseGrid
                 int l = subspaces[s][j];
                 _levels[s * dim + j] = l;
                 _strides[s * dim + j] = checked((int)size);
-                size *= Basis1D.Count(type, l);
+                size = checked(size * Basis1D.Count(type, l));
+                maxLevel = Math.Max(maxLevel, l);
+                if (Basis1D.IsGlobalLevel(type, l)) GlobalLevelSubspaces[s] = true;
             }
             _offsets[s + 1] = _offsets[s] + size;
         }
         PointCount = _offsets[SubspaceCount];
-        MaxLevel1D = MaxOneDimensionalLevel(dim, level, type);
+        MaxLevel1D = maxLevel;
+        LevelCount = MaxLevel1D - MinLevel + 1;
+        HasGlobalLevels = GlobalLevelSubspaces.Any(g => g);
+        LevelEntries = new int[_levels.Length];
+        for (int s = 0; s < SubspaceCount; s++)
+            for (int j = 0; j < dim; j++) LevelEntries[s * dim + j] = j * LevelCount + _levels[s * dim + j] - MinLevel;
+        (VisitOrderArray, SharedTrailingArray) = VisitingOrder(_levels, SubspaceCount, dim);
     }
 
     /// <summary>Dimension d.</summary>
     public int Dim { get; }
 
-    /// <summary>Level n.</summary>
+    /// <summary>
+    /// Level n: of a regular grid its level; of any other set the level of the smallest regular grid holding it,
+    /// max_s |l_s|_1 - d + 1 (at least 1).
+    /// </summary>
     public int Level { get; }
 
     /// <summary>Grid type (basis).</summary>
     public GridType Type { get; }
+
+    /// <summary>The smallest one-dimensional level of the grid type (<see cref="Basis1D.MinLevel"/>).</summary>
+    public int MinLevel { get; }
 
     /// <summary>Number of subspaces S.</summary>
     public int SubspaceCount { get; }
@@ -56,8 +79,14 @@ public sealed class SparseGrid
     /// <summary>Number of grid points (= basis functions) G.</summary>
     public long PointCount { get; }
 
-    /// <summary>The largest one-dimensional level any subspace uses: n + (d - 1)(1 - MinLevel).</summary>
+    /// <summary>The largest one-dimensional level any subspace uses (regular grids: n + (d - 1)(1 - MinLevel)).</summary>
     public int MaxLevel1D { get; }
+
+    /// <summary>Number of one-dimensional levels L = MaxLevel1D - MinLevel + 1 the per-sample active-function tables hold.</summary>
+    public int LevelCount { get; }
+
+    /// <summary>True if some subspace has a global level (level 0 of V^0B, level 1 of V^B(1)): several active functions per sample.</summary>
+    public bool HasGlobalLevels { get; }
 
     /// <summary>Level l_j of subspace <paramref name="subspace"/> in dimension <paramref name="dim"/>.</summary>
     public int SubspaceLevel(int subspace, int dim) => _levels[subspace * Dim + dim];
@@ -72,8 +101,50 @@ public sealed class SparseGrid
     public ReadOnlySpan<long> SubspaceOffsets => _offsets;
 
     /// <summary>
-    /// Creates the grid after checking its size: refuses with <see cref="GridTooLargeException"/> (stating points and
-    /// bytes) when the coefficients for <paramref name="outputs"/> outputs would exceed <paramref name="maxBytes"/>.
+    /// The subspaces in the order the kernels visit them: lexicographic in the reversed level vector
+    /// (l_{d-1}, ..., l_0), so consecutive subspaces share trailing levels and with them the partial point index
+    /// (strides depend on later dimensions only) and the partial product of the trailing one-dimensional values.
+    /// </summary>
+    public ReadOnlySpan<int> VisitOrder => VisitOrderArray;
+
+    /// <summary>For position i of <see cref="VisitOrder"/>: how many trailing dimensions share their level with position i - 1 (0 at i = 0).</summary>
+    public ReadOnlySpan<int> SharedTrailingLevels => SharedTrailingArray;
+
+    internal int[] VisitOrderArray { get; }
+    internal int[] SharedTrailingArray { get; }
+
+    /// <summary>Levels, row-major (subspaces, dim), for the kernels.</summary>
+    internal int[] Levels => _levels;
+
+    /// <summary>Strides, row-major (subspaces, dim), for the kernels.</summary>
+    internal int[] Strides => _strides;
+
+    /// <summary>
+    /// (subspaces, dim): the entry j * L + (l_sj - MinLevel) of dimension j's level in a per-sample table of active
+    /// one-dimensional functions (<see cref="ActiveFunctions"/>, the fused kernel's sample-major copy).
+    /// </summary>
+    internal int[] LevelEntries { get; }
+
+    /// <summary>Per subspace: true when one of its levels is global.</summary>
+    internal bool[] GlobalLevelSubspaces { get; }
+
+    /// <summary>
+    /// First point of each subspace as int (subspaces + 1) for the kernels, which index coefficient rows with int;
+    /// throws <see cref="GridTooLargeException"/> for grids above int.MaxValue points.
+    /// </summary>
+    internal int[] PointOffsets
+    {
+        get
+        {
+            if (_pointOffsets is not null) return _pointOffsets;
+            if (PointCount > int.MaxValue) throw new GridTooLargeException(Dim, Level, Type, PointCount, PointCount * 8.0, int.MaxValue);
+            return _pointOffsets = Array.ConvertAll(_offsets, o => (int)o);
+        }
+    }
+
+    /// <summary>
+    /// Creates the regular grid after checking its size: refuses with <see cref="GridTooLargeException"/> (stating
+    /// points and bytes) when the coefficients for <paramref name="outputs"/> outputs would exceed <paramref name="maxBytes"/>.
     /// </summary>
     /// <param name="dim">Dimension d &gt;= 1.</param>
     /// <param name="level">Level n &gt;= 1.</param>
@@ -89,6 +160,73 @@ public sealed class SparseGrid
         for (int sum = min * dim; sum <= maxSum; sum++)
             EnumerateWithSum(new int[dim], 0, sum, min, subspaces);
         return new SparseGrid(dim, level, type, subspaces);
+    }
+
+    /// <summary>
+    /// Creates the grid of an arbitrary set of subspaces (e.g. anisotropic or adaptively refined), numbered in the
+    /// given order. Every level vector has length <paramref name="dim"/> and levels &gt;= <see cref="Basis1D.MinLevel"/>;
+    /// no vector may repeat. Evaluation needs nothing more; <see cref="Hierarchization"/> also needs the set to be
+    /// downward closed (<see cref="IsDownwardClosed"/>).
+    /// </summary>
+    /// <param name="dim">Dimension d &gt;= 1.</param>
+    /// <param name="type">Grid type.</param>
+    /// <param name="levelVectors">The subspaces' level vectors l (each of length d).</param>
+    /// <param name="outputs">Number of coefficient columns the caller will allocate (for the size check).</param>
+    /// <param name="maxBytes">Memory budget; default <see cref="GridSize.DefaultMaxBytes"/> (2 GiB).</param>
+    public static SparseGrid FromSubspaces(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors, int outputs = 1, long? maxBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(levelVectors);
+        if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "The grid dimension must be at least 1.");
+        int min = Basis1D.MinLevel(type);
+        var subspaces = new List<int[]>();
+        var seen = new HashSet<string>();
+        double points = 0;
+        int maxSum = 0;
+        foreach (var vector in levelVectors)
+        {
+            if (vector.Count != dim)
+                throw new ArgumentException($"Level vector {subspaces.Count} has {vector.Count} entries, expected d = {dim}.", nameof(levelVectors));
+            var l = vector.ToArray();
+            for (int j = 0; j < dim; j++)
+                if (l[j] < min || l[j] > 31)
+                    throw new ArgumentException($"Level vector {subspaces.Count} ({string.Join(", ", l)}) has level {l[j]} in dimension {j}; {type} grids use levels {min} to 31.", nameof(levelVectors));
+            if (!seen.Add(string.Join(',', l)))
+                throw new ArgumentException($"Level vector ({string.Join(", ", l)}) appears twice.", nameof(levelVectors));
+            double size = 1;
+            foreach (int lj in l) size *= Basis1D.Count(type, lj);
+            points += size;
+            maxSum = Math.Max(maxSum, l.Sum());
+            subspaces.Add(l);
+        }
+        if (subspaces.Count == 0) throw new ArgumentException("A grid needs at least one subspace.", nameof(levelVectors));
+        int level = Math.Max(1, maxSum - dim + 1);
+        long budget = maxBytes ?? GridSize.DefaultMaxBytes;
+        double bytes = points * Math.Max(1, outputs) * 8.0 + subspaces.Count * (2.0 * dim * sizeof(int) + sizeof(long));
+        if (bytes > budget || points > int.MaxValue) throw new GridTooLargeException(dim, level, type, points, bytes, budget);
+        return new SparseGrid(dim, level, type, subspaces);
+    }
+
+    /// <summary>
+    /// True if for every subspace l and dimension j with l_j &gt; MinLevel the subspace l - e_j is in the set too
+    /// (regular grids always are); hierarchization needs this.
+    /// </summary>
+    public bool IsDownwardClosed
+    {
+        get
+        {
+            var present = new HashSet<string>(SubspaceCount);
+            for (int s = 0; s < SubspaceCount; s++) present.Add(string.Join(',', _levels.AsSpan(s * Dim, Dim).ToArray()));
+            var probe = new int[Dim];
+            for (int s = 0; s < SubspaceCount; s++)
+                for (int j = 0; j < Dim; j++)
+                {
+                    if (_levels[s * Dim + j] == MinLevel) continue;
+                    _levels.AsSpan(s * Dim, Dim).CopyTo(probe);
+                    probe[j]--;
+                    if (!present.Contains(string.Join(',', probe))) return false;
+                }
+            return true;
+        }
     }
 
     /// <summary>Index of the subspace with the given levels, or -1.</summary>
@@ -161,6 +299,30 @@ public sealed class SparseGrid
 
     internal static int MaxOneDimensionalLevel(int dim, int level, GridType type) =>
         level + (dim - 1) * (1 - Basis1D.MinLevel(type));
+
+    // Sort by the reversed level vector; shared[i] = number of trailing dimensions whose level equals that of the
+    // subspace visited before.
+    private static (int[] order, int[] shared) VisitingOrder(int[] levels, int subspaces, int dim)
+    {
+        var order = Enumerable.Range(0, subspaces).ToArray();
+        Array.Sort(order, (a, b) =>
+        {
+            for (int j = dim - 1; j >= 0; j--)
+            {
+                int c = levels[a * dim + j].CompareTo(levels[b * dim + j]);
+                if (c != 0) return c;
+            }
+            return 0;
+        });
+        var shared = new int[subspaces];
+        for (int i = 1; i < subspaces; i++)
+        {
+            int k = 0;
+            while (k < dim && levels[order[i] * dim + dim - 1 - k] == levels[order[i - 1] * dim + dim - 1 - k]) k++;
+            shared[i] = k;
+        }
+        return (order, shared);
+    }
 
     private static void EnumerateWithSum(int[] current, int j, int remaining, int min, List<int[]> into)
     {

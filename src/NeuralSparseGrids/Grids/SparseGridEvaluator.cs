@@ -20,7 +20,7 @@ namespace NeuralSparseGrids.Grids;
 /// </remarks>
 public static class SparseGridEvaluator
 {
-    private static readonly ConditionalWeakTable<SparseGrid, SubspaceTable> Tables = new();
+    private static readonly ConditionalWeakTable<SparseGrid, SubspaceWalk> Walks = new();
 
     /// <summary>
     /// result = u(x): for each sample b and output o, result[b, o] = sum_p alpha[p, o] * phi_p(x[b, :]).
@@ -31,16 +31,16 @@ public static class SparseGridEvaluator
     /// <param name="result">Output, (batch, outputs) row-major; overwritten.</param>
     public static void Evaluate<T>(SparseGrid grid, T[] alpha, T[] x, T[] result) where T : unmanaged, IFloatingPoint<T>
     {
-        var (table, outputs, batch) = Check(grid, alpha, x);
+        var (walk, outputs, batch) = Check(grid, alpha, x);
         if (result.Length != batch * outputs) throw new ArgumentException($"result must have batch * outputs = {batch * outputs} entries, got {result.Length}.", nameof(result));
-        Run(table, outputs, batch, (ws, from, to) =>
+        Run(walk, outputs, batch, (ws, from, to) =>
         {
-            Span<double> xs = stackalloc double[table.Dim];
+            Span<double> xs = stackalloc double[grid.Dim];
             Span<double> acc = outputs <= 64 ? stackalloc double[outputs] : new double[outputs];
             for (int b = from; b < to; b++)
             {
                 Load(x, b, xs);
-                ws.Fill(xs);
+                ws.Active.Fill(xs);
                 EvaluationKernels.Value(ws, alpha, outputs, acc);
                 for (int o = 0; o < outputs; o++) result[b * outputs + o] = T.CreateTruncating(acc[o]);
             }
@@ -56,17 +56,17 @@ public static class SparseGridEvaluator
     /// <param name="gradient">Output, (batch, outputs, dim) row-major; overwritten.</param>
     public static void Gradient<T>(SparseGrid grid, T[] alpha, T[] x, T[] gradient) where T : unmanaged, IFloatingPoint<T>
     {
-        var (table, outputs, batch) = Check(grid, alpha, x);
-        int d = table.Dim;
+        var (walk, outputs, batch) = Check(grid, alpha, x);
+        int d = grid.Dim;
         if (gradient.Length != batch * outputs * d) throw new ArgumentException($"gradient must have batch * outputs * dim = {batch * outputs * d} entries, got {gradient.Length}.", nameof(gradient));
-        Run(table, outputs, batch, (ws, from, to) =>
+        Run(walk, outputs, batch, (ws, from, to) =>
         {
             Span<double> xs = stackalloc double[d];
             var acc = ws.Accumulator;
             for (int b = from; b < to; b++)
             {
                 Load(x, b, xs);
-                ws.Fill(xs);
+                ws.Active.Fill(xs);
                 EvaluationKernels.Gradient(ws, alpha, outputs, acc);
                 for (int i = 0; i < outputs * d; i++) gradient[b * outputs * d + i] = T.CreateTruncating(acc[i]);
             }
@@ -84,24 +84,25 @@ public static class SparseGridEvaluator
     /// <param name="result">Output, (points, outputs) row-major; overwritten.</param>
     public static void EvaluateTranspose<T>(SparseGrid grid, T[] r, T[] x, T[] result) where T : unmanaged, IFloatingPoint<T>
     {
-        var table = TableOf(grid);
-        int d = table.Dim;
+        ArgumentNullException.ThrowIfNull(grid);
+        var walk = WalkOf(grid);
+        int d = grid.Dim, points = grid.PointOffsets[^1];
         if (x.Length % d != 0) throw new ArgumentException($"x must be (batch, {d}) row-major; its length {x.Length} is not a multiple of {d}.", nameof(x));
         int batch = x.Length / d;
-        if (result.Length == 0 || result.Length % table.Points != 0) throw new ArgumentException($"result must be (points = {table.Points}, outputs) row-major, got length {result.Length}.", nameof(result));
-        int outputs = result.Length / table.Points;
+        if (result.Length == 0 || result.Length % points != 0) throw new ArgumentException($"result must be (points = {points}, outputs) row-major, got length {result.Length}.", nameof(result));
+        int outputs = result.Length / points;
         if (r.Length != batch * outputs) throw new ArgumentException($"r must have batch * outputs = {batch * outputs} entries, got {r.Length}.", nameof(r));
-        GridSize.EnsureFits(grid.Dim, grid.Level, grid.Type, outputs * Math.Max(1, Math.Min(Environment.ProcessorCount, batch)), GridSize.DefaultMaxBytes);
+        GridSize.EnsureFits(grid, outputs * Math.Max(1, Math.Min(Environment.ProcessorCount, batch)), GridSize.DefaultMaxBytes);
         var total = new double[result.Length];
         var gate = new object();
-        Run(table, outputs, batch, (ws, from, to) =>
+        Run(walk, outputs, batch, (ws, from, to) =>
         {
             Span<double> xs = stackalloc double[d];
             var local = new double[result.Length];
             for (int b = from; b < to; b++)
             {
                 Load(x, b, xs);
-                ws.Fill(xs);
+                ws.Active.Fill(xs);
                 EvaluationKernels.Transpose<T>(ws, r.AsSpan(b * outputs, outputs), outputs, local);
             }
             lock (gate)
@@ -110,17 +111,17 @@ public static class SparseGridEvaluator
         for (int i = 0; i < result.Length; i++) result[i] = T.CreateTruncating(total[i]);
     }
 
-    internal static SubspaceTable TableOf(SparseGrid grid) => Tables.GetValue(grid, g => new SubspaceTable(g));
+    internal static SubspaceWalk WalkOf(SparseGrid grid) => Walks.GetValue(grid, g => new SubspaceWalk(g));
 
-    private static (SubspaceTable table, int outputs, int batch) Check<T>(SparseGrid grid, T[] alpha, T[] x)
+    private static (SubspaceWalk walk, int outputs, int batch) Check<T>(SparseGrid grid, T[] alpha, T[] x)
     {
         ArgumentNullException.ThrowIfNull(grid);
-        var table = TableOf(grid);
-        int d = table.Dim;
-        if (alpha.Length == 0 || alpha.Length % table.Points != 0)
-            throw new ArgumentException($"alpha must be (points = {table.Points}, outputs) row-major, got length {alpha.Length}.", nameof(alpha));
+        var walk = WalkOf(grid);
+        int d = grid.Dim, points = grid.PointOffsets[^1];
+        if (alpha.Length == 0 || alpha.Length % points != 0)
+            throw new ArgumentException($"alpha must be (points = {points}, outputs) row-major, got length {alpha.Length}.", nameof(alpha));
         if (x.Length % d != 0) throw new ArgumentException($"x must be (batch, {d}) row-major; its length {x.Length} is not a multiple of {d}.", nameof(x));
-        return (table, alpha.Length / table.Points, x.Length / d);
+        return (walk, alpha.Length / points, x.Length / d);
     }
 
     private static void Load<T>(T[] x, int b, Span<double> xs) where T : unmanaged, IFloatingPoint<T>
@@ -129,33 +130,18 @@ public static class SparseGridEvaluator
         for (int j = 0; j < d; j++) xs[j] = double.CreateTruncating(x[b * d + j]);
     }
 
-    // Splits [0, batch) into contiguous chunks; each chunk gets a thread-local table. chunksPerThread = 1 gives one
-    // chunk per worker (used when each chunk owns a large buffer).
-    private static void Run(SubspaceTable table, int outputs, int batch, Action<ActiveBasisTable, int, int> body, int chunksPerThread = 4)
+    // Splits [0, batch) into contiguous chunks (ParallelChunks); each worker gets its own workspace. chunksPerThread = 1
+    // gives one chunk per worker (used when each chunk owns a large buffer).
+    private static void Run(SubspaceWalk walk, int outputs, int batch, Action<EvaluationWorkspace, int, int> body, int chunksPerThread = 4)
     {
         if (batch == 0) return;
         int workers = Environment.ProcessorCount;
-        long work = (long)batch * table.Subspaces * table.Dim;
-        if (workers == 1 || work < 50_000)
+        long work = (long)batch * walk.Grid.SubspaceCount * walk.Grid.Dim;
+        int chunks = workers == 1 || work < 50_000 ? 1 : Math.Min(batch, workers * chunksPerThread);
+        ParallelChunks.For(chunks, workers, () => new EvaluationWorkspace(walk, outputs), (c, ws) =>
         {
-            body(new ActiveBasisTable(table, outputs), 0, batch);
-            return;
-        }
-        int chunks = Math.Min(batch, workers * chunksPerThread);
-        int size = (batch + chunks - 1) / chunks;
-        chunks = (batch + size - 1) / size;
-        try
-        {
-            Parallel.For(0, chunks, () => new ActiveBasisTable(table, outputs), (c, _, ws) =>
-            {
-                body(ws, c * size, Math.Min(batch, (c + 1) * size));
-                return ws;
-            }, _ => { });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // Report e.g. a NaN coordinate as the same ArgumentException the serial path throws.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
+            var (from, to) = ParallelChunks.Range(c, chunks, batch);
+            body(ws, from, to);
+        }, _ => { });
     }
 }

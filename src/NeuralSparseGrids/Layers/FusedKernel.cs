@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using NeuralSparseGrids.Grids;
 
 namespace NeuralSparseGrids.Layers;
 
@@ -9,7 +10,7 @@ namespace NeuralSparseGrids.Layers;
 /// </summary>
 /// <remarks>
 /// First the active one-dimensional functions of every sample, dimension and level are tabulated
-/// (<see cref="ActiveTable"/>, O(batch d L)). Both passes then run subspace-major and in parallel over subspace ranges:
+/// (<see cref="ActiveFunctions"/> semantics, sample index fastest, O(batch d L)). Both passes then run subspace-major in <see cref="SparseGrid.VisitOrder"/> and in parallel over subspace ranges:
 /// a subspace's coefficient rows are one contiguous block, so all samples of a batch hit it while it is in cache.
 /// Forward: out[b] += prod_j phi_j(h_bj) C[idx] into per-thread (batch, outputs) buffers. Backward in one pass:
 /// dL/dC by direct writes (subspaces own disjoint point ranges, so no two threads touch the same row: no atomics, no
@@ -19,17 +20,17 @@ namespace NeuralSparseGrids.Layers;
 internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>out (n, o) = sum over subspaces of the active terms; h (n, d), c (points, o). Overwrites out.</summary>
-    public static void Forward(GridTables t, nint h, nint c, nint output, int n, int o, int threads)
+    public static void Forward(SparseGrid t, nint h, nint c, nint output, int n, int o, int threads)
     {
-        using var table = new Table(t, h, n, threads);
+        using var table = new SampleActiveFunctions(t, h, n, threads);
         var result = new Span<T>((T*)output, n * o);
         result.Clear();
-        int chunks = Math.Min(t.Subspaces, threads * 8);
+        int chunks = Math.Min(t.SubspaceCount, threads * 8);
         object gate = new();
-        Parallel(chunks, threads, () => new Worker(t.Dim, n, checked(n * o)), (chunk, wk) =>
+        ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * o)), (chunk, wk) =>
         {
-            var (s0, s1) = Range(chunk, chunks, t.Subspaces);
-            for (int i = s0; i < s1; i++) ForwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailing[i], (T*)c, o, wk);
+            var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
+            for (int i = s0; i < s1; i++) ForwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailingArray[i], (T*)c, o, wk);
         }, wk =>
         {
             lock (gate)
@@ -45,16 +46,16 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
     /// Gradients for upstream g (n, o): gh (n, d) if non-zero (must be zero-filled), gc (points, o) if non-zero (need not
     /// be initialised: each subspace's block is cleared by the thread that owns it, so no separate parallel zero fill).
     /// </summary>
-    public static void Backward(GridTables t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads)
+    public static void Backward(SparseGrid t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads)
     {
-        using var table = new Table(t, h, n, threads);
+        using var table = new SampleActiveFunctions(t, h, n, threads);
         int d = t.Dim;
-        int chunks = Math.Min(t.Subspaces, threads * 8);
+        int chunks = Math.Min(t.SubspaceCount, threads * 8);
         object gate = new();
-        Parallel(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), (chunk, wk) =>
+        ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), (chunk, wk) =>
         {
-            var (s0, s1) = Range(chunk, chunks, t.Subspaces);
-            for (int i = s0; i < s1; i++) BackwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailing[i], (T*)c, (T*)g, (T*)gc, gh != 0, o, wk);
+            var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
+            for (int i = s0; i < s1; i++) BackwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailingArray[i], (T*)c, (T*)g, (T*)gc, gh != 0, o, wk);
         }, wk =>
         {
             if (gh != 0)
@@ -71,62 +72,65 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
     }
 
     /// <summary>Bytes of scratch forward or backward allocates besides its outputs (for the memory report).</summary>
-    public static long ScratchBytes(GridTables t, int n, int o, int threads) =>
-        (long)n * t.Dim * t.LevelCount * (1 + ActiveTable.Width * (sizeof(int) + 2 * sizeof(T)))
+    public static long ScratchBytes(SparseGrid t, int n, int o, int threads) =>
+        (long)n * t.Dim * t.LevelCount * (1 + ActiveFunctions.Width * (sizeof(int) + 2 * sizeof(T)))
         + (long)threads * ((long)n * Math.Max(o, t.Dim) * sizeof(T) + (long)n * (2 * t.Dim + 4) * sizeof(T) + n * sizeof(int));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardSubspace(GridTables t, Table table, int i, int shared, T* c, int o, Worker wk)
+    private static void ForwardSubspace(SparseGrid t, SampleActiveFunctions table, int i, int shared, T* c, int o, Worker wk)
     {
-        int d = t.Dim, n = table.N, s = t.Order[i];
-        fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
-        fixed (byte* cnt = table.Count) fixed (int* idx = wk.Index) fixed (T* w = wk.Weight) fixed (T* acc = wk.Acc)
+        int d = t.Dim, n = table.N, s = t.VisitOrderArray[i];
+        int[] offsets = t.PointOffsets;
+        fixed (int* slots = t.LevelEntries) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
+        fixed (byte* cnt = table.Count) fixed (int* idx = wk.Index) fixed (T* acc = wk.Acc)
         {
             int* sl = slots + s * d, st = strides + s * d;
-            if (t.HatOnly)
+            if (!t.HasGlobalLevels)
             {
                 fixed (int* pi = wk.PartialIndex) fixed (T* pw = wk.PartialWeight)
-                    HatTerms(sl, st, t.Offsets[s], shared, d, n, pos, val, pi, pw, idx);
+                    HatTerms(sl, st, offsets[s], shared, d, n, pos, val, pi, pw, idx);
                 fixed (T* pw = wk.PartialWeight)
                     for (int b = 0; b < n; b++) Axpy(pw[(long)d * n + b], c + (long)idx[b] * o, acc + (long)b * o, o);
                 return;
             }
             int* ch = stackalloc int[d];
+            int* limit = stackalloc int[d];
             for (int b = 0; b < n; b++)
             {
-                for (int j = 0; j < d; j++) ch[j] = 0;
+                for (int j = 0; j < d; j++) { ch[j] = 0; limit[j] = cnt[(long)sl[j] * n + b]; }
                 do
                 {
-                    int point = t.Offsets[s];
+                    int point = offsets[s];
                     T wt = T.One;
                     for (int j = 0; j < d; j++)
                     {
-                        long a = (long)(sl[j] * ActiveTable.Width + ch[j]) * n + b;
+                        long a = (long)(sl[j] * ActiveFunctions.Width + ch[j]) * n + b;
                         point += pos[a] * st[j];
                         wt *= val[a];
                     }
                     Axpy(wt, c + (long)point * o, acc + (long)b * o, o);
                 }
-                while (Advance(ch, sl, cnt, d, n, b));
+                while (Odometer.Next(new Span<int>(ch, d), new ReadOnlySpan<int>(limit, d)));
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardSubspace(GridTables t, Table table, int i, int shared, T* c, T* g, T* gc, bool needH, int o, Worker wk)
+    private static void BackwardSubspace(SparseGrid t, SampleActiveFunctions table, int i, int shared, T* c, T* g, T* gc, bool needH, int o, Worker wk)
     {
-        int d = t.Dim, n = table.N, width = ActiveTable.Width, s = t.Order[i];
-        fixed (int* slots = t.Slots) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
+        int d = t.Dim, n = table.N, width = ActiveFunctions.Width, s = t.VisitOrderArray[i];
+        int[] offsets = t.PointOffsets;
+        fixed (int* slots = t.LevelEntries) fixed (int* strides = t.Strides) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
         fixed (T* der = table.Der) fixed (byte* cnt = table.Count) fixed (int* idx = wk.Index) fixed (T* w = wk.Weight)
         fixed (T* acc = wk.Acc) fixed (T* q = wk.Q)
         {
             int* sl = slots + s * d, st = strides + s * d;
-            if (gc != null) new Span<T>(gc + (long)t.Offsets[s] * o, (t.Offsets[s + 1] - t.Offsets[s]) * o).Clear();
-            if (t.HatOnly)
+            if (gc != null) new Span<T>(gc + (long)offsets[s] * o, (offsets[s + 1] - offsets[s]) * o).Clear();
+            if (!t.HasGlobalLevels)
             {
                 fixed (int* pi = wk.PartialIndex) fixed (T* pw = wk.PartialWeight)
                 {
-                    HatTerms(sl, st, t.Offsets[s], shared, d, n, pos, val, pi, pw, idx);
+                    HatTerms(sl, st, offsets[s], shared, d, n, pos, val, pi, pw, idx);
                     T* wd = pw + (long)d * n;
                     if (gc != null)
                         for (int b = 0; b < n; b++) Axpy(wd[b], g + (long)b * o, gc + (long)idx[b] * o, o);
@@ -156,16 +160,17 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
                 return;
             }
             int* ch = stackalloc int[d];
+            int* limit = stackalloc int[d];
             T* vj = stackalloc T[d];
             T* dj = stackalloc T[d];
             T* pj = stackalloc T[d + 1];
             for (int b = 0; b < n; b++)
             {
                 T* gRow = g + (long)b * o;
-                for (int j = 0; j < d; j++) ch[j] = 0;
+                for (int j = 0; j < d; j++) { ch[j] = 0; limit[j] = cnt[(long)sl[j] * n + b]; }
                 do
                 {
-                    int point = t.Offsets[s];
+                    int point = offsets[s];
                     pj[0] = T.One;
                     for (int j = 0; j < d; j++)
                     {
@@ -185,7 +190,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
                         suffix *= vj[j];
                     }
                 }
-                while (Advance(ch, sl, cnt, d, n, b));
+                while (Odometer.Next(new Span<int>(ch, d), new ReadOnlySpan<int>(limit, d)));
             }
         }
     }
@@ -198,7 +203,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void HatTerms(int* sl, int* st, int offset, int shared, int d, int n, int* pos, T* val, int* pi, T* pw, int* idx)
     {
-        int width = ActiveTable.Width;
+        int width = ActiveFunctions.Width;
         if (shared == 0)
         {
             new Span<int>(pi, n).Clear();
@@ -226,26 +231,6 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
             for (; b <= n - Vector<int>.Count; b += Vector<int>.Count) Vector.Store(Vector.Load(id + b) + vo, idx + b);
             for (; b < n; b++) idx[b] = id[b] + offset;
         }
-    }
-
-    /// <summary>y[b] *= x[b].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Multiply(T* y, T* x, int n)
-    {
-        int b = 0;
-        for (; b <= n - Vector<T>.Count; b += Vector<T>.Count) Vector.Store(Vector.Load(y + b) * Vector.Load(x + b), y + b);
-        for (; b < n; b++) y[b] *= x[b];
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Advance(int* ch, int* sl, byte* cnt, int d, int n, int b)
-    {
-        for (int j = d - 1; j >= 0; j--)
-        {
-            if (++ch[j] < cnt[(long)sl[j] * n + b]) return true;
-            ch[j] = 0;
-        }
-        return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -276,75 +261,61 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         return sum;
     }
 
-    private static (int start, int end) Range(int chunk, int chunks, int total) =>
-        ((int)((long)total * chunk / chunks), (int)((long)total * (chunk + 1) / chunks));
-
-    private static void Parallel<TLocal>(int chunks, int threads, Func<TLocal> init, Action<int, TLocal> body, Action<TLocal> finish)
-    {
-        if (chunks <= 0) return;
-        if (threads <= 1 || chunks == 1)
-        {
-            var local = init();
-            for (int i = 0; i < chunks; i++) body(i, local);
-            finish(local);
-            return;
-        }
-        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, init,
-            (i, _, local) => { body(i, local); return local; }, finish);
-    }
-
     /// <summary>
     /// Active functions of all samples, sample index fastest: entry (e * Width + a) * n + b for e = j * L + level slot;
     /// Count[e * n + b] actives.
     /// </summary>
-    private sealed class Table : IDisposable
+    private sealed class SampleActiveFunctions : IDisposable
     {
-        public Table(GridTables t, nint h, int n, int threads)
+        public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads)
         {
             N = n;
-            int e = t.Dim * t.LevelCount, w = ActiveTable.Width;
+            int e = t.Dim * t.LevelCount, w = ActiveFunctions.Width;
             Count = ArrayPool<byte>.Shared.Rent(checked(e * n));
             Pos = ArrayPool<int>.Shared.Rent(checked(e * w * n));
             Val = ArrayPool<T>.Shared.Rent(checked(e * w * n));
             Der = ArrayPool<T>.Shared.Rent(checked(e * w * n));
-            if (t.HatOnly)
+            if (!t.HasGlobalLevels)
             {
                 // One (dimension, level) row at a time: sample index fastest, no per-sample dispatch.
-                Parallel(e, threads, () => 0, (entry, _) => FillHatRow(t, entry, (T*)h, n), _ => { });
+                ParallelChunks.For(e, threads, () => 0, (entry, _) => FillHatRow(t, entry, (T*)h, n), _ => { });
                 return;
             }
             int chunks = Math.Min(n, threads * 4);
-            Parallel(chunks, threads, () => new Scratch(e), (chunk, sc) =>
+            ParallelChunks.For(chunks, threads, () => new ActiveFunctions(t), (chunk, active) =>
             {
-                var (b0, b1) = Range(chunk, chunks, n);
+                var (b0, b1) = ParallelChunks.Range(chunk, chunks, n);
                 for (int b = b0; b < b1; b++)
                 {
                     T* x = (T*)h + (long)b * t.Dim;
-                    for (int j = 0; j < t.Dim; j++) ActiveTable.Fill(t, j, x[j], sc.Count, sc.Pos, sc.Val, sc.Der);
+                    for (int j = 0; j < t.Dim; j++) active.FillDimension(j, double.CreateTruncating(x[j]), zeroDerivativeOutside: true);
                     for (int i = 0; i < e; i++)
                     {
-                        Count[(long)i * n + b] = sc.Count[i];
-                        for (int a = 0; a < sc.Count[i]; a++)
+                        int count = active.Counts[i];
+                        Count[(long)i * n + b] = (byte)count;
+                        for (int a = 0; a < count; a++)
                         {
                             long k = (long)(i * w + a) * n + b;
-                            Pos[k] = sc.Pos[i * w + a];
-                            Val[k] = sc.Val[i * w + a];
-                            Der[k] = sc.Der[i * w + a];
+                            Pos[k] = active.Positions[i * w + a];
+                            Val[k] = T.CreateTruncating(active.Values[i * w + a]);
+                            Der[k] = T.CreateTruncating(active.Derivatives[i * w + a]);
                         }
                     }
                 }
             }, _ => { });
         }
 
-        /// <summary>Hat levels (Linear, ModifiedLinear): the same semantics as <see cref="ActiveTable.Fill{T}"/>.</summary>
+        /// <summary>
+        /// Grids without global levels: one (dimension, level) row for every sample, sample index fastest, from
+        /// <see cref="Basis1D.HatPiece"/>; coordinates outside [0, 1] are clamped and get derivative 0.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void FillHatRow(GridTables t, int entry, T* h, int n)
+        private void FillHatRow(SparseGrid t, int entry, T* h, int n)
         {
             int d = t.Dim, j = entry / t.LevelCount, l = entry % t.LevelCount + t.MinLevel;
-            bool modified = t.Type == Grids.GridType.ModifiedLinear;
-            int cells = 1 << (l - 1), last = 2 * cells - 1;
-            double scale = 2.0 * cells;
-            long row = (long)entry * ActiveTable.Width * n;
+            var type = t.Type;
+            if (Basis1D.IsGlobalLevel(type, l)) return;   // a level no subspace of this grid uses
+            long row = (long)entry * ActiveFunctions.Width * n;
             Array.Fill(Count, (byte)1, entry * n, n);
             fixed (int* pos = &Pos[row]) fixed (T* val = &Val[row]) fixed (T* der = &Der[row])
             {
@@ -352,18 +323,7 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
                 {
                     double x = double.CreateTruncating(h[(long)b * d + j]), ds = 1;
                     if (x < 0) { x = 0; ds = 0; } else if (x > 1) { x = 1; ds = 0; }
-                    int k = (int)(x * cells);
-                    if (k >= cells) k = cells - 1;
-                    int i = 2 * k + 1;
-                    double v, dv;
-                    if (modified && l == 1) { v = 1; dv = 0; }
-                    else if (modified && i == 1) { v = 2 - scale * x; dv = -scale; }
-                    else if (modified && i == last) { v = scale * x + 1 - i; dv = scale; }
-                    else
-                    {
-                        double u = scale * x - i;
-                        if (u >= 0) { v = 1 - u; dv = -scale; } else { v = 1 + u; dv = scale; }
-                    }
+                    var (k, v, dv) = Basis1D.HatPiece(type, l, x);
                     pos[b] = k;
                     val[b] = T.CreateTruncating(v);
                     der[b] = T.CreateTruncating(dv * ds);
@@ -385,14 +345,6 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         public int[] Pos { get; }
         public T[] Val { get; }
         public T[] Der { get; }
-    }
-
-    private sealed class Scratch(int entries)
-    {
-        public byte[] Count { get; } = new byte[entries];
-        public int[] Pos { get; } = new int[entries * ActiveTable.Width];
-        public T[] Val { get; } = new T[entries * ActiveTable.Width];
-        public T[] Der { get; } = new T[entries * ActiveTable.Width];
     }
 
     /// <summary>Per-thread buffers: accumulator (forward: (n, o); backward: dL/dh as (d, n)) and per-subspace terms.</summary>

@@ -1,10 +1,11 @@
+using NeuralSparseGrids.Grids;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralSparseGrids.Layers;
 
 /// <summary>
-/// The fused CPU kernel as a TorchSharp custom autograd function: apply(tables, h (batch, d), C (points, outputs))
+/// The fused CPU kernel as a TorchSharp custom autograd function: apply(grid, h (batch, d), C (points, outputs))
 /// -> (batch, outputs). Backward returns dL/dh and dL/dC for whichever of h and C required gradients at forward time.
 /// </summary>
 internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<FusedSparseGridFunction>
@@ -13,31 +14,31 @@ internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<Fu
     public override string Name => "SparseGridFused";
 
     /// <summary>Evaluates the layer; the autograd graph records this node if h or C requires gradients.</summary>
-    public static Tensor Apply(GridTables tables, Tensor h, Tensor coefficients) => apply(tables, h, coefficients);
+    public static Tensor Apply(SparseGrid grid, Tensor h, Tensor coefficients) => apply(grid, h, coefficients);
 
     /// <inheritdoc />
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var tables = (GridTables)vars[0];
+        var grid = (SparseGrid)vars[0];
         var h = ((Tensor)vars[1]).contiguous();
         var c = ((Tensor)vars[2]).contiguous();
-        ctx.save_data("tables", tables);
+        ctx.save_data("grid", grid);
         ctx.save_data("needH", ((Tensor)vars[1]).requires_grad);
         ctx.save_data("needC", ((Tensor)vars[2]).requires_grad);
         ctx.save_for_backward([h, c]);
         var output = torch.empty([h.shape[0], c.shape[1]], c.dtype);
         int n = (int)h.shape[0], o = (int)c.shape[1], threads = torch.get_num_threads();
         if (c.dtype == ScalarType.Float64)
-            FusedKernel<double>.Forward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(output), n, o, threads);
+            FusedKernel<double>.Forward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(output), n, o, threads);
         else
-            FusedKernel<float>.Forward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(output), n, o, threads);
+            FusedKernel<float>.Forward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(output), n, o, threads);
         return output;
     }
 
     /// <inheritdoc />
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
-        var tables = (GridTables)ctx.get_data("tables");
+        var grid = (SparseGrid)ctx.get_data("grid");
         bool needH = (bool)ctx.get_data("needH"), needC = (bool)ctx.get_data("needC");
         var saved = ctx.get_saved_variables();
         try
@@ -50,9 +51,9 @@ internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<Fu
             var gc = needC ? torch.empty_like(c) : null;   // the kernel clears it block by block
             nint ghp = gh is null ? 0 : TensorData.Pointer(gh), gcp = gc is null ? 0 : TensorData.Pointer(gc);
             if (c.dtype == ScalarType.Float64)
-                FusedKernel<double>.Backward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
+                FusedKernel<double>.Backward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
             else
-                FusedKernel<float>.Backward(tables, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
+                FusedKernel<float>.Backward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
             return [null!, gh!, gc!];
         }
         finally

@@ -23,8 +23,7 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
     /// <summary>Inputs may lie this far outside [0, 1] without being rejected (they are clamped).</summary>
     public const double InputTolerance = 1e-6;
 
-    private readonly GridTables _tables;
-    private readonly Lazy<TensorOpsTables> _opsTables;
+    private readonly Lazy<TermIndex> _terms;
 
     /// <summary>Creates the layer on a regular sparse grid of dimension <paramref name="dim"/> and level <paramref name="level"/>.</summary>
     public SparseGridLayer(int dim, int level, GridType type, int outputs, SparseGridLayerOptions? options = null)
@@ -43,8 +42,8 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
         Grid = grid;
         Outputs = outputs;
         Path = Options.Path;
-        _tables = new GridTables(grid);
-        _opsTables = new Lazy<TensorOpsTables>(() => new TensorOpsTables(_tables));
+        _ = grid.PointOffsets;   // the kernels index coefficient rows with int: refuse larger grids here
+        _terms = new Lazy<TermIndex>(() => new TermIndex(grid));
         register_parameter("coefficients", new Parameter(InitialCoefficients(grid.PointCount, outputs, Options)));
     }
 
@@ -80,8 +79,8 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
         var chosen = Resolve(path ?? Path, x.device_type);
         Tensor result = chosen switch
         {
-            LayerPath.Fused => FusedSparseGridFunction.Apply(_tables, x, coefficients),
-            LayerPath.TensorOps => TensorOpsPath.Forward(_opsTables.Value, Tables(x), x.clamp(0, 1), coefficients),
+            LayerPath.Fused => FusedSparseGridFunction.Apply(Grid, x, coefficients),
+            LayerPath.TensorOps => TensorOpsPath.Forward(_terms.Value, Tables(x), x.clamp(0, 1), coefficients),
             _ => DenseBasis(x).matmul(coefficients),
         };
         return result.MoveToOuterDisposeScope();
@@ -107,7 +106,7 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = Prepare(h, Options.DType, Coefficients.device).clamp(0, 1);
-        var (columns, values) = TensorOpsPath.Terms(_opsTables.Value, Tables(x), x);
+        var (columns, values) = TensorOpsPath.Terms(_terms.Value, Tables(x), x);
         return (columns.MoveToOuterDisposeScope(), values.MoveToOuterDisposeScope());
     }
 
@@ -136,8 +135,8 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
         int threads = get_num_threads();
         long element = Options.DType == ScalarType.Float64 ? 8 : 4;
         long scratch = Options.DType == ScalarType.Float64
-            ? FusedKernel<double>.ScratchBytes(_tables, batch, Outputs, threads)
-            : FusedKernel<float>.ScratchBytes(_tables, batch, Outputs, threads);
+            ? FusedKernel<double>.ScratchBytes(Grid, batch, Outputs, threads)
+            : FusedKernel<float>.ScratchBytes(Grid, batch, Outputs, threads);
         return element * ((long)batch * Outputs + (long)batch * Grid.Dim + Grid.PointCount * Outputs) + scratch;
     }
 
@@ -145,10 +144,10 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
     {
         long bytes = checked(x.shape[0] * Grid.PointCount * x.ElementSize);
         if (bytes > Options.DenseMaxBytes) throw new DenseBasisTooLargeException(x.shape[0], Grid.PointCount, bytes, Options.DenseMaxBytes);
-        return TensorOpsPath.BasisMatrix(_opsTables.Value, Tables(x), x.clamp(0, 1));
+        return TensorOpsPath.BasisMatrix(_terms.Value, Tables(x), x.clamp(0, 1));
     }
 
-    private DeviceTables Tables(Tensor x) => _opsTables.Value.On(x.device);
+    private TermIndexTensors Tables(Tensor x) => _terms.Value.On(x.device);
 
     private Tensor Prepare(Tensor h, ScalarType dtype, Device device)
     {

@@ -11,9 +11,9 @@ namespace NeuralSparseGrids.Layers;
 internal static class TensorOpsPath
 {
     /// <summary>Positions (int64) and values of every slot: x (N, d) in [0, 1] -> ((N, d, A), (N, d, A)).</summary>
-    public static (Tensor positions, Tensor values) Slots(TensorOpsTables tables, DeviceTables dt, Tensor x)
+    public static (Tensor positions, Tensor values) Slots(TermIndex tables, TermIndexTensors dt, Tensor x)
     {
-        var type = tables.Tables.Type;
+        var type = tables.Grid.Type;
         var x3 = x.unsqueeze(-1);                                   // (N, d, 1)
         var positions = new List<Tensor>();
         var values = new List<Tensor>();
@@ -43,10 +43,10 @@ internal static class TensorOpsPath
     }
 
     /// <summary>The active basis function of every term: x (N, d) -> (point indices (N, T) int64, values (N, T)).</summary>
-    public static (Tensor indices, Tensor values) Terms(TensorOpsTables tables, DeviceTables dt, Tensor x)
+    public static (Tensor indices, Tensor values) Terms(TermIndex tables, TermIndexTensors dt, Tensor x)
     {
         long n = x.shape[0];
-        int d = tables.Tables.Dim, terms = tables.Terms;
+        int d = tables.Grid.Dim, terms = tables.Terms;
         var (pos, val) = Slots(tables, dt, x);
         var p = pos.reshape(n, -1).index_select(1, dt.TermSlot).view(n, terms, d);
         var indices = (p * dt.TermStride).sum(-1) + dt.TermOffset;
@@ -55,7 +55,7 @@ internal static class TensorOpsPath
     }
 
     /// <summary>Layer output: x (N, d), coefficients (points, O) -> (N, O).</summary>
-    public static Tensor Forward(TensorOpsTables tables, DeviceTables dt, Tensor x, Tensor coefficients)
+    public static Tensor Forward(TermIndex tables, TermIndexTensors dt, Tensor x, Tensor coefficients)
     {
         long n = x.shape[0], o = coefficients.shape[1];
         var (indices, w) = Terms(tables, dt, x);
@@ -67,9 +67,9 @@ internal static class TensorOpsPath
     /// Dense basis matrix K (thesis Eq. 3.4): x (N, d) -> (N, points), K[b, p] = prod_j phi_{l_pj, i_pj}(x_bj).
     /// Differentiable when x requires gradients; the caller checks the memory budget.
     /// </summary>
-    public static Tensor BasisMatrix(TensorOpsTables tables, DeviceTables dt, Tensor x)
+    public static Tensor BasisMatrix(TermIndex tables, TermIndexTensors dt, Tensor x)
     {
-        int d = tables.Tables.Dim;
+        int d = tables.Grid.Dim;
         var (pos, val) = Slots(tables, dt, x);
         var funcPos = pos.index_select(2, dt.FuncSlot);                          // (N, d, F)
         var funcVal = val.index_select(2, dt.FuncSlot);

@@ -15,10 +15,10 @@ namespace NeuralSparseGrids.Models;
 public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _encoder;
-    private readonly SparseGridLayer? _grid;
+    private readonly SparseGridLayer? _layer;
     private readonly EqualParameterHead? _dense;
     private readonly nn.Module<Tensor, Tensor> _head;
-    private readonly SparseGrid _sparseGrid;
+    private readonly SparseGrid _grid;
 
     /// <summary>Assembles a model from its parts.</summary>
     /// <param name="config">The configuration the parts were built from (kept for checkpoints).</param>
@@ -27,11 +27,11 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     public NeuralSparseGrid(NsgModelConfig config, nn.Module<Tensor, Tensor> encoder, SparseGridLayer layer) : base(nameof(NeuralSparseGrid))
     {
         Config = config;
-        Rescaling = Rescaling.Parse(config.Rescale);
+        Rescaling = config.Rescale;
         _encoder = encoder;
-        _grid = layer;
+        _layer = layer;
         _head = layer;
-        _sparseGrid = layer.Grid;
+        _grid = layer.Grid;
         register_module("encoder", _encoder);
         register_module("grid", layer);
     }
@@ -45,11 +45,11 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     {
         if (config.Head != HeadKind.Dense) throw new ArgumentException("A dense head needs a configuration with Head = Dense.", nameof(config));
         Config = config;
-        Rescaling = Rescaling.Parse(config.Rescale);
+        Rescaling = config.Rescale;
         _encoder = encoder;
         _dense = head;
         _head = head;
-        _sparseGrid = replacedGrid;
+        _grid = replacedGrid;
         register_module("encoder", _encoder);
         register_module("head", head);
     }
@@ -79,7 +79,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     public nn.Module<Tensor, Tensor> Encoder => _encoder;
 
     /// <summary>The sparse grid layer; throws for a dense head (<see cref="HeadKind.Dense"/>), which has none.</summary>
-    public SparseGridLayer Layer => _grid ?? throw new InvalidOperationException(
+    public SparseGridLayer Layer => _layer ?? throw new InvalidOperationException(
         "This model has a dense (equal-parameter ANN) head instead of a sparse grid layer; it has no sparse grid coefficients.");
 
     /// <summary>The equal-parameter dense head, or null for a sparse grid model.</summary>
@@ -89,7 +89,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     public nn.Module<Tensor, Tensor> Head => _head;
 
     /// <summary>The grid of the layer (for a dense head: the grid it replaces).</summary>
-    public SparseGrid Grid => _sparseGrid;
+    public SparseGrid Grid => _grid;
 
     /// <summary>Embeddings h = rho(N(x)): (batch, inputs) -> (batch, latent) in [0,1]^latent.</summary>
     public Tensor Embed(Tensor x)

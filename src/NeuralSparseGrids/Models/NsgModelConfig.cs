@@ -67,8 +67,8 @@ public sealed record NsgModelConfig
     /// <summary>Sparse grid type.</summary>
     public GridType Grid { get; init; } = GridType.Linear;
 
-    /// <summary>Rescaling into [0,1]^d, CLI spelling (`sigmoid`, `tanh`, `margin:0.1`).</summary>
-    public string Rescale { get; init; } = "sigmoid";
+    /// <summary>Rescaling into [0,1]^d (parsed from the CLI spelling at the edge, <see cref="Rescaling.Parse"/>).</summary>
+    public Rescaling Rescale { get; init; } = Rescaling.Sigmoid;
 
     /// <summary>Sparse grid layer (default) or its equal-parameter dense replacement.</summary>
     public HeadKind Head { get; init; } = HeadKind.SparseGrid;
@@ -102,6 +102,7 @@ public sealed record NsgModelConfig
         if (HiddenLayers.Any(h => h < 1)) throw new ArgumentException($"Hidden layer widths must be positive (got {string.Join(",", HiddenLayers)}).");
         if (Encoder == EncoderKind.Cnn && Inputs != ImageSize * ImageSize)
             throw new ArgumentException($"A CNN encoder on {ImageSize}x{ImageSize} images needs {ImageSize * ImageSize} inputs (got {Inputs}).");
-        _ = Rescaling.Parse(Rescale);
+        if (Rescale.Kind == RescaleKind.Margin && !(Rescale.MarginWidth >= 0 && Rescale.MarginWidth < 0.5))
+            throw new ArgumentException($"The rescaling margin must be in [0, 0.5) (got {Rescale.MarginWidth}).");
     }
 }

@@ -36,9 +36,8 @@ public static partial class Plots
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(matrix);
         heatmap.Colormap = PlotStyle.ValueColormap;
-        // The values are sampled at cell centres; ScottPlot puts the outermost cell centres on the Extent's edges.
-        double halfX = res > 1 ? 0.5 * (extent.XMax - extent.XMin) / res : 0, halfY = res > 1 ? 0.5 * (extent.YMax - extent.YMin) / res : 0;
-        heatmap.Extent = new CoordinateRect(extent.XMin + halfX, extent.XMax - halfX, extent.YMin + halfY, extent.YMax - halfY);
+        // The values are sampled at cell centres.
+        heatmap.Extent = PlotStyle.CellCentredExtent(extent.XMin, extent.XMax, res, extent.YMin, extent.YMax, res);
         plot.Add.ColorBar(heatmap);
         if (overlayPoints is { Length: > 0 })
         {

@@ -26,9 +26,8 @@ public static partial class Plots
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = PlotStyle.ValueColormap;
-        // ScottPlot places the centres of the outermost cells on the Extent's edges, so cell (r, c) centred at
-        // (c + 0.5, rows - r - 0.5) needs the extent [0.5, columns - 0.5] x [0.5, rows - 0.5].
-        heatmap.Extent = new CoordinateRect(0.5, Math.Max(columns - 0.5, 0.5001), 0.5, Math.Max(rows - 0.5, 0.5001));
+        // Cell (r, c) is centred at (c + 0.5, rows - r - 0.5): the matrix fills [0, columns] x [0, rows].
+        heatmap.Extent = PlotStyle.CellCentredExtent(0, columns, columns, 0, rows, rows);
         plot.Add.ColorBar(heatmap);
         var c = System.Globalization.CultureInfo.InvariantCulture;
         for (int r = 0; r < rows; r++)

@@ -1,10 +1,14 @@
 using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Native;
+using NeuralSparseGrids.LinearAlgebra;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace NeuralSparseGrids.Regression;
 
 /// <summary>
 /// Classic sparse-grid regression (the baseline of the thesis, as in SG++): the surpluses alpha of a regular sparse
-/// grid minimize ||B alpha - y||^2 + λ ||alpha||^2 with B[i, p] = phi_p(z_i) and z the min-max scaled inputs. The
+/// grid minimize (1/M) ||B alpha - y||^2 + λ ||alpha||^2 with B[i, p] = phi_p(z_i) and z the min-max scaled inputs. The
 /// normal equations (B^T B + λ I) alpha = B^T y are solved matrix-free by conjugate gradients, B and B^T applied by
 /// <see cref="SparseGridEvaluator"/>; all outputs are solved together.
 /// </summary>
@@ -59,6 +63,7 @@ public sealed class SparseGridRegression
         if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "At least one output is needed.");
         if (options.Lambda < 0 || !double.IsFinite(options.Lambda)) throw new ArgumentOutOfRangeException(nameof(options), options.Lambda, "Lambda must be finite and >= 0.");
         if (options.MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxIterations, "MaxIterations must be at least 1.");
+        TorchRuntime.EnsureLoaded();
         var scaling = InputScaling.Fit(x, dim);
         int rows = x.Length / dim;
         if (y.Length != rows * outputs) throw new ArgumentException($"y must be (rows = {rows}, outputs = {outputs}) row-major, got length {y.Length}.", nameof(y));
@@ -70,15 +75,28 @@ public sealed class SparseGridRegression
         var rhs = new double[grid.PointCount * outputs];
         SparseGridEvaluator.EvaluateTranspose(grid, y, z, rhs);
         var fitted = new double[rows * outputs];
-        double lambda = options.Lambda;
-        void Apply(double[] v, double[] result)
+        // SG++'s data term is (1/M) ||B alpha - y||^2: multiplying through by M gives (B^T B + lambda M I) alpha = B^T y,
+        // so lambda means the same whatever the number of rows M.
+        double lambda = options.Lambda * rows;
+        var scratch = new double[rhs.Length];
+        Tensor Apply(Tensor v)
         {
-            SparseGridEvaluator.Evaluate(grid, v, z, fitted);
-            SparseGridEvaluator.EvaluateTranspose(grid, fitted, z, result);
-            for (int i = 0; i < result.Length; i++) result[i] += lambda * v[i];
+            var values = v.contiguous().data<double>().ToArray();
+            SparseGridEvaluator.Evaluate(grid, values, z, fitted);
+            SparseGridEvaluator.EvaluateTranspose(grid, fitted, z, scratch);
+            for (int i = 0; i < scratch.Length; i++) scratch[i] += lambda * values[i];
+            return torch.tensor(scratch, [grid.PointCount, outputs], ScalarType.Float64);
         }
-        var alpha = new double[rhs.Length];
-        var report = ConjugateGradients.Solve(Apply, rhs, alpha, outputs, options.MaxIterations, options.Tolerance);
+        double[] alpha;
+        ConjugateGradient.Report report;
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var b = torch.tensor(rhs, [grid.PointCount, outputs], ScalarType.Float64);
+            var (solution, r) = ConjugateGradient.Solve(Apply, b, torch.zeros_like(b), options.MaxIterations, options.Tolerance);
+            alpha = solution.contiguous().data<double>().ToArray();
+            report = r;
+        }
         return new SparseGridRegression(grid, alpha, scaling, outputs, options, report.Iterations, report.RelativeResiduals);
     }
 

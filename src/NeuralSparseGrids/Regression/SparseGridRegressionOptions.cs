@@ -12,8 +12,8 @@ public sealed record SparseGridRegressionOptions
     public GridType GridType { get; init; } = GridType.ModifiedLinear;
 
     /// <summary>
-    /// Regularization λ of min ||B alpha - y||^2 + λ ||alpha||^2 (identity regularizer, not scaled by the number of
-    /// rows; default 1e-2).
+    /// Regularization λ of min (1/M) ||B alpha - y||^2 + λ ||alpha||^2 over M rows (identity regularizer; the data
+    /// term is averaged as in SG++, so λ does not depend on the number of rows; default 1e-2).
     /// </summary>
     public double Lambda { get; init; } = 1e-2;
 

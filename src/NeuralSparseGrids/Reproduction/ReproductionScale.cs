@@ -19,7 +19,7 @@ public sealed record ReproductionScale(int? Epochs = null, int? Count = null, in
     public ExperimentSpec Apply(ExperimentSpec spec)
     {
         var data = spec.Data;
-        bool generated = data.Source is "swissroll" or "twomoons";
+        bool generated = DataSources.IsGenerated(data.Source);
         if (generated && Count is int c) data = data with { Count = Math.Min(c, data.Count) };
         if (!generated && MaxRows is int r) data = data with { Limit = Math.Min(r, data.Limit ?? int.MaxValue) };
         var training = Epochs is int e ? spec.Training with { Epochs = Math.Min(e, spec.Training.Epochs) } : spec.Training;

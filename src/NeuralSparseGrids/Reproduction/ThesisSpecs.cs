@@ -13,14 +13,14 @@ public static class ThesisSpecs
     public static ExperimentSpec SwissRoll(int level = 6, TrainingMethod method = TrainingMethod.Gradient, double? lr = null,
         double? lambda = null, OptimizerKind optimizer = OptimizerKind.Adam, HeadKind head = HeadKind.SparseGrid) => new()
     {
-        Data = new DataSpec { Source = "swissroll", SwissRollT = SwissRollT.Unit, Count = 8000, Noise = 0.1 },
-        Model = new NsgModelConfig { HiddenLayers = [25, 25], Latent = 2, Level = level, Rescale = "sigmoid", Head = head },
+        Data = new DataSpec { Source = DataSources.SwissRoll, SwissRollT = SwissRollT.Unit, Count = 8000, Noise = 0.1 },
+        Model = new NsgModelConfig { HiddenLayers = [25, 25], Latent = 2, Level = level, Rescale = Rescaling.Sigmoid, Head = head },
         Training = new TrainingOptions
         {
             Method = method,
             Optimizer = optimizer,
             LearningRate = lr ?? BestLearningRate(method),
-            Lambda = lambda ?? BestLambda(method),
+            LeastSquares = new LeastSquaresOptions { Lambda = lambda ?? BestLambda(method) },
             Epochs = 200,
             BatchSize = 64,
         },
@@ -41,8 +41,8 @@ public static class ThesisSpecs
     /// <summary>Two moons variant (Sec. 3.4.2): 8000 points, noise 0.1, 70/15/15, encoder 3-15-15-2, level 5, lr 5e-3, 100 epochs.</summary>
     public static ExperimentSpec TwoMoons(int level = 5, double lr = 5e-3, HeadKind head = HeadKind.SparseGrid) => new()
     {
-        Data = new DataSpec { Source = "twomoons", Count = 8000, Noise = 0.1 },
-        Model = new NsgModelConfig { HiddenLayers = [15, 15], Latent = 2, Level = level, Rescale = "sigmoid", Head = head },
+        Data = new DataSpec { Source = DataSources.TwoMoons, Count = 8000, Noise = 0.1 },
+        Model = new NsgModelConfig { HiddenLayers = [15, 15], Latent = 2, Level = level, Rescale = Rescaling.Sigmoid, Head = head },
         Training = new TrainingOptions { LearningRate = lr, Epochs = 100, BatchSize = 64 },
         Split = (0.7, 0.15, 0.15),
     };
@@ -53,7 +53,7 @@ public static class ThesisSpecs
     public static ExperimentSpec Mnist(int level = 4, int latent = 8, string rescale = "margin:0.1", GridType grid = GridType.Linear,
         EncoderKind encoder = EncoderKind.Cnn, HeadKind head = HeadKind.SparseGrid) => new()
     {
-        Data = new DataSpec { Source = "mnist", Limit = 10_000 },
+        Data = new DataSpec { Source = DataSources.Mnist, Limit = 10_000 },
         Model = new NsgModelConfig
         {
             Encoder = encoder,
@@ -61,7 +61,7 @@ public static class ThesisSpecs
             Latent = latent,
             Level = level,
             Grid = grid,
-            Rescale = rescale,
+            Rescale = Rescaling.Parse(rescale),
             Head = head,
         },
         Training = new TrainingOptions { LearningRate = 1e-3, Epochs = 10, BatchSize = 64 },
@@ -76,12 +76,12 @@ public static class ThesisSpecs
         HeadKind head = HeadKind.SparseGrid) => new()
     {
         Data = data,
-        Model = new NsgModelConfig { HiddenLayers = [1000, 40], Latent = 3, Level = level, Rescale = "sigmoid", Head = head },
+        Model = new NsgModelConfig { HiddenLayers = [1000, 40], Latent = 3, Level = level, Rescale = Rescaling.Sigmoid, Head = head },
         Training = new TrainingOptions
         {
             Method = method,
             LearningRate = method == TrainingMethod.Gradient ? lr : BestLearningRate(method),
-            Lambda = BestLambda(method),
+            LeastSquares = new LeastSquaresOptions { Lambda = BestLambda(method) },
             Epochs = 100,
             BatchSize = 64,
         },

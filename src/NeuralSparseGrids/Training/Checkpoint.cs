@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,15 +14,6 @@ namespace NeuralSparseGrids.Training;
 /// </summary>
 public static class Checkpoint
 {
-    /// <summary>JSON options of state files.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     /// <summary>File names inside a checkpoint directory.</summary>
     public const string StateFile = "state.json", ModelFile = "model.bin", BestFile = "best.bin", OptimizerFile = "optimizer.bin", FinalFile = "final.bin";
 
@@ -36,7 +27,7 @@ public static class Checkpoint
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint in '{dir}': {StateFile} is missing.", path);
         try
         {
-            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), JsonSettings.Options)
                    ?? throw new InvalidDataException($"{path} is empty.");
         }
         catch (JsonException e)
@@ -47,7 +38,7 @@ public static class Checkpoint
 
     /// <summary>Writes the JSON state atomically.</summary>
     public static void WriteState(string dir, TrainerState state) =>
-        AtomicFile.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, Json));
+        AtomicFile.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(state, JsonSettings.Options));
 
     /// <summary>Saves module parameters atomically to <paramref name="file"/> inside <paramref name="dir"/>.</summary>
     public static void SaveModule(string dir, string file, nn.Module module) =>

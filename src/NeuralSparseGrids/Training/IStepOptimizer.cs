@@ -1,7 +1,7 @@
 namespace NeuralSparseGrids.Training;
 
 /// <summary>What <see cref="NsgTrainer"/> needs of an optimizer: clear gradients, step, set the rate, save and load state.</summary>
-internal interface IStepOptimizer : IDisposable
+public interface IStepOptimizer : IDisposable
 {
     /// <summary>Clears the gradients of all parameters.</summary>
     void ZeroGrad();

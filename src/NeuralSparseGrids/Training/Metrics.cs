@@ -1,6 +1,12 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace NeuralSparseGrids.Training;
 
-/// <summary>Evaluation metrics of one split. Regression fields are NaN for classification and vice versa.</summary>
+/// <summary>
+/// The project's metrics module: evaluation metrics of one split (regression fields are NaN for classification and
+/// vice versa), and the tensor forms the training loops use (loss, accuracy, predicted labels).
+/// </summary>
 public sealed record Metrics
 {
     /// <summary>Mean squared error over all outputs (Eq. 2.21).</summary>
@@ -55,4 +61,27 @@ public sealed record Metrics
         }
         return new Metrics { Accuracy = correct / (double)n, CrossEntropy = ce / n, Count = n };
     }
+
+    /// <summary>
+    /// Loss and metric of model outputs: cross-entropy and accuracy for class labels y (rows) of dtype Int64 with
+    /// logits (rows, classes); MSE and MSE for regression targets y (rows, outputs).
+    /// </summary>
+    public static (double Loss, double Metric) LossAndMetric(Tensor output, Tensor y)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (y.dtype == ScalarType.Int64)
+            return (nn.functional.cross_entropy(output, y).item<float>(), ClassificationAccuracy(output, y));
+        double mse = nn.functional.mse_loss(output, y).item<float>();
+        return (mse, mse);
+    }
+
+    /// <summary>Fraction of rows whose largest logit (rows, classes) is at the label (rows).</summary>
+    public static double ClassificationAccuracy(Tensor logits, Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        return PredictedLabels(logits).eq(labels).to(ScalarType.Float64).mean().item<double>();
+    }
+
+    /// <summary>The predicted class of each row of logits or probabilities (rows, classes): (rows) Int64.</summary>
+    public static Tensor PredictedLabels(Tensor scores) => scores.argmax(1);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace NeuralSparseGrids.Training;
 
 /// <summary>How the sparse grid coefficients are learned (thesis 3.2.2).</summary>
@@ -31,7 +33,12 @@ public enum LearningRateSchedule
     Step,
 }
 
-/// <summary>Options of <see cref="NsgTrainer"/>. Every random choice derives from <see cref="Seed"/>.</summary>
+/// <summary>
+/// Options of <see cref="NsgTrainer"/>: the settings every method shares, and one record per method
+/// (<see cref="Gradient"/>, <see cref="LeastSquares"/> for LS and ILS, <see cref="Ils"/>); a record's settings are
+/// ignored by the other methods. The property initialisers are the library's defaults (the CLI reads them from here).
+/// Every random choice derives from <see cref="Seed"/>.
+/// </summary>
 public sealed record TrainingOptions
 {
     /// <summary>Coefficient learning method.</summary>
@@ -44,20 +51,6 @@ public sealed record TrainingOptions
     public double LearningRate { get; init; } = 0.01;
 
     /// <summary>
-    /// Gradient method: the sparse grid coefficients learn with this multiple of the learning rate. Each coefficient
-    /// sees only the few samples whose embeddings activate it, so its gradients are small next to the encoder's.
-    /// </summary>
-    public double CoefficientLearningRateScale { get; init; } = 1;
-
-    /// <summary>
-    /// Gradient method: for the first this many epochs only the sparse grid coefficients learn; the encoder's gradients
-    /// are zeroed, so it keeps its initial embeddings (0: joint training from the start). Lets the coefficients fit
-    /// the response on the initial (e.g. spread-out, <c>NsgModelConfig.LatentInitGain</c>) embeddings before the
-    /// encoder moves, as the LS method's exact solve does at every step.
-    /// </summary>
-    public int FrozenEncoderEpochs { get; init; }
-
-    /// <summary>
     /// Use the fused CPU Adam (same arithmetic as torch's Adam, one C# loop per parameter) when every parameter is a
     /// contiguous CPU float tensor; false: torch.optim.Adam.
     /// </summary>
@@ -66,23 +59,11 @@ public sealed record TrainingOptions
     /// <summary>SGD momentum (ignored by Adam).</summary>
     public double Momentum { get; init; }
 
-    /// <summary>Ridge regularisation lambda of Eq. 3.9 (LS and ILS).</summary>
-    public double Lambda { get; init; } = 0.01;
-
-    /// <summary>Iterations t of the iterative solver per step (ILS).</summary>
-    public int IlsIterations { get; init; } = 5;
-
     /// <summary>Epochs to train (a resumed run continues up to this count).</summary>
     public int Epochs { get; init; } = 200;
 
-    /// <summary>Mini-batch size. LS/ILS need batches of at least the grid size for a meaningful loss (see <see cref="SolveBatchSize"/>).</summary>
+    /// <summary>Mini-batch size. LS/ILS use <see cref="LeastSquaresOptions.SolveBatchSize"/>.</summary>
     public int BatchSize { get; init; } = 64;
-
-    /// <summary>
-    /// Batch size for LS/ILS steps; null: max(<see cref="BatchSize"/>, 2 * grid points, 256). With fewer rows than grid
-    /// points the ridge fit interpolates the batch (Eq. 3.12 gives K C ≈ Y) and the loss carries almost no signal.
-    /// </summary>
-    public int? SolveBatchSize { get; init; }
 
     /// <summary>Seed of weight initialisation and shuffling.</summary>
     public int Seed { get; init; } = 1;
@@ -109,21 +90,59 @@ public sealed record TrainingOptions
     /// </summary>
     public int? TorchThreads { get; init; }
 
+    /// <summary>Settings of the gradient method.</summary>
+    public GradientMethodOptions Gradient { get; init; } = new();
+
+    /// <summary>Settings of the LS and ILS methods (the ridge problem and its batches).</summary>
+    public LeastSquaresOptions LeastSquares { get; init; } = new();
+
+    /// <summary>Settings of the ILS method (the iterative solver).</summary>
+    public IlsOptions Ils { get; init; } = new();
+
+    // Checkpoints written before the options were split stored the method settings flat ("lambda", "ilsIterations",
+    // ...). These write-only JSON members read them into the records, so such run directories keep their settings;
+    // they are never written (null) and are not part of the API.
+    [JsonInclude, JsonPropertyName("lambda"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal double? LegacyLambda { get => null; init { if (value is double v) LeastSquares = LeastSquares with { Lambda = v }; } }
+
+    [JsonInclude, JsonPropertyName("solveBatchSize"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal int? LegacySolveBatchSize { get => null; init { if (value is int v) LeastSquares = LeastSquares with { SolveBatchSize = v }; } }
+
+    [JsonInclude, JsonPropertyName("ilsIterations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal int? LegacyIlsIterations { get => null; init { if (value is int v) Ils = Ils with { Iterations = v }; } }
+
+    [JsonInclude, JsonPropertyName("coefficientLearningRateScale"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal double? LegacyCoefficientLearningRateScale { get => null; init { if (value is double v) Gradient = Gradient with { CoefficientLearningRateScale = v }; } }
+
+    [JsonInclude, JsonPropertyName("frozenEncoderEpochs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal int? LegacyFrozenEncoderEpochs { get => null; init { if (value is int v) Gradient = Gradient with { FrozenEncoderEpochs = v }; } }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"Learning rate must be positive (got {LearningRate}).");
-        if (Lambda < 0 || !double.IsFinite(Lambda)) throw new ArgumentException($"Lambda must be non-negative (got {Lambda}).");
-        if (IlsIterations < 1) throw new ArgumentException($"ILS iterations must be at least 1 (got {IlsIterations}).");
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1 (got {Epochs}).");
-        if (FrozenEncoderEpochs < 0) throw new ArgumentException($"Frozen encoder epochs must be >= 0 (got {FrozenEncoderEpochs}).");
-        if (FrozenEncoderEpochs > 0 && Method != TrainingMethod.Gradient)
-            throw new ArgumentException("Frozen encoder epochs apply to the gradient method only (LS and ILS solve the coefficients at every step).");
         if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1 (got {BatchSize}).");
-        if (SolveBatchSize is < 1) throw new ArgumentException($"Solve batch size must be at least 1 (got {SolveBatchSize}).");
         if (EarlyStoppingPatience < 0) throw new ArgumentException("Early-stopping patience must be non-negative.");
-        if (!(CoefficientLearningRateScale > 0) || !double.IsFinite(CoefficientLearningRateScale)) throw new ArgumentException($"Coefficient learning-rate scale must be positive (got {CoefficientLearningRateScale}).");
         if (TorchThreads is < 1) throw new ArgumentException($"Torch threads must be at least 1 (got {TorchThreads}).");
         if (GradientClipNorm is <= 0) throw new ArgumentException("Gradient clip norm must be positive.");
+        if (!(BurstFactor > 1) || !double.IsFinite(BurstFactor)) throw new ArgumentException($"Burst factor must be a finite number > 1 (got {BurstFactor}).");
+        Gradient.Validate();
+        LeastSquares.Validate();
+        Ils.Validate();
+        if (Gradient.FrozenEncoderEpochs > 0 && Method != TrainingMethod.Gradient)
+            throw new ArgumentException("Frozen encoder epochs apply to the gradient method only (LS and ILS solve the coefficients at every step).");
+    }
+
+    /// <summary>The learning rate of a 1-based <paramref name="epoch"/> under <see cref="Schedule"/>.</summary>
+    public double LearningRateAt(int epoch)
+    {
+        double progress = (epoch - 1) / (double)Math.Max(Epochs - 1, 1);
+        return Schedule switch
+        {
+            LearningRateSchedule.Cosine => LearningRate * (0.01 + 0.99 * 0.5 * (1 + Math.Cos(Math.PI * progress))),
+            LearningRateSchedule.Step => LearningRate * Math.Pow(0.5, Math.Floor((epoch - 1) / Math.Max(Epochs / 4.0, 1))),
+            _ => LearningRate,
+        };
     }
 }

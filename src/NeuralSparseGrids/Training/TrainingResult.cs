@@ -15,14 +15,23 @@ public sealed record TrainingResult
     /// <summary>Epochs completed.</summary>
     public int EpochsCompleted { get; init; }
 
+    /// <summary>Why the run ended (the first stop criterion that fired).</summary>
+    public TrainingStatus Status { get; init; }
+
+    /// <summary>The deciding criterion's explanation, e.g. "batch loss is NaN in epoch 3, batch 7".</summary>
+    public string? StopReason { get; init; }
+
     /// <summary>True if early stopping ended the run.</summary>
-    public bool StoppedEarly { get; init; }
+    public bool StoppedEarly => Status == TrainingStatus.EarlyStopped;
+
+    /// <summary>True if the run diverged (NaN/Inf loss or parameters, or a burst that never recovered); the model holds the last good parameters.</summary>
+    public bool Diverged => Status is TrainingStatus.Diverged or TrainingStatus.BurstUnrecovered;
 
     /// <summary>Loss bursts counted over the whole run.</summary>
     public int Bursts { get; init; }
 
-    /// <summary>Set when the run diverged (NaN/Inf loss or parameters, or a burst that never recovered); the model holds the last good parameters.</summary>
-    public string? Divergence { get; init; }
+    /// <summary>The divergence message when <see cref="Diverged"/>, else null.</summary>
+    public string? Divergence => Diverged ? StopReason : null;
 
     /// <summary>Training wall time in seconds (this process only).</summary>
     public double Seconds { get; init; }

@@ -13,7 +13,7 @@ public sealed class ExperimentOptionsTests
         Assert.Equal(EncoderKind.Cnn, spec.Model.Encoder);
         Assert.Equal(8, spec.Model.Latent);
         Assert.Equal(4, spec.Model.Level);
-        Assert.Equal("margin:0.1", spec.Model.Rescale);
+        Assert.Equal(new Rescaling(RescaleKind.Margin, 0.1), spec.Model.Rescale);
         Assert.Equal((0.8, 0.1, 0.1), spec.Split);
     }
 

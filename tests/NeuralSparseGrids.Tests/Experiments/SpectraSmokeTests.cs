@@ -51,7 +51,7 @@ public sealed class SpectraSmokeTests
         }
         Assert.True(result.Test.MseRaw < 0.5 * baseline, $"test MSE {result.Test.MseRaw:G4} vs mean predictor {baseline:G4}");
 
-        var plots = NeuralSparseGrids.Plotting.RunPlots.Write(run);
+        var plots = NeuralSparseGrids.Experiments.RunPlots.Write(run);
         foreach (var name in new[] { "predicted-vs-actual-teff.png", "predicted-vs-actual-logg.png", "predicted-vs-actual-feh.png", "dimension-distributions.png", "dimension-distributions-epoch-1.png" })
             PngAssert.IsPng(Path.Combine(run, name));
         Assert.Contains(plots.Skipped, s => s.Contains("2-d latent"));

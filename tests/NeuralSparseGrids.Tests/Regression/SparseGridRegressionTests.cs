@@ -26,7 +26,7 @@ public class SparseGridRegressionTests(ITestOutputHelper output)
         var options = new SparseGridRegressionOptions { Level = 3, GridType = type, Lambda = 0.1, Tolerance = 1e-12, MaxIterations = 2000 };
         var model = SparseGridRegression.Fit(x, y, dim, outputs, options);
 
-        // Dense B (rows, points) from the brute-force basis, then Cholesky of B^T B + λ I.
+        // Dense B (rows, points) from the brute-force basis, then Cholesky of B^T B + λ M I (M rows).
         var grid = model.Grid;
         int g = (int)grid.PointCount;
         var z = model.Scaling.Transform(x);
@@ -37,7 +37,7 @@ public class SparseGridRegressionTests(ITestOutputHelper output)
         for (int p = 0; p < g; p++)
             for (int q = 0; q < g; q++)
             {
-                double s = p == q ? options.Lambda : 0;
+                double s = p == q ? options.Lambda * rows : 0; // SG++ averages the data term: λ M on the diagonal
                 for (int i = 0; i < rows; i++) s += b[i, p] * b[i, q];
                 a[p, q] = s;
             }
@@ -108,7 +108,7 @@ public class SparseGridRegressionTests(ITestOutputHelper output)
             double r = Math.Sqrt(Math.Pow(x[2 * i] - 0.5, 2) + Math.Pow(x[2 * i + 1] - 0.5, 2));
             labels[i] = r < 0.25 ? 0 : x[2 * i] < 0.5 ? 1 : 2;
         }
-        var model = SparseGridClassifier.Fit(x, labels, 2, new SparseGridRegressionOptions { Level = 5, Lambda = 1e-2 });
+        var model = SparseGridClassifier.Fit(x, labels, 2, new SparseGridRegressionOptions { Level = 5, Lambda = 2.5e-5 });
         Assert.Equal(new[] { 0, 1, 2 }, model.Classes);
         var predicted = model.Predict(x);
         double accuracy = predicted.Zip(labels, (p, t) => p == t ? 1.0 : 0).Average();
@@ -123,7 +123,7 @@ public class SparseGridRegressionTests(ITestOutputHelper output)
         Skip.If(shared is null, "shared/datasets not found above the test binaries");
         var (xTrain, yTrain, dim) = TestArff.Read(Path.Combine(shared!, "datasets/ripley/ripleyGarcke.train.arff"));
         var (xTest, yTest, _) = TestArff.Read(Path.Combine(shared!, "datasets/ripley/ripleyGarcke.test.arff"));
-        var options = new SparseGridRegressionOptions { Level = 4, GridType = GridType.ModifiedLinear, Lambda = 10 };
+        var options = new SparseGridRegressionOptions { Level = 4, GridType = GridType.ModifiedLinear, Lambda = 0.04 };
         var model = SparseGridClassifier.Fit(xTrain, yTrain.Select(v => (int)v).ToArray(), dim, options);
         var predicted = model.Predict(xTest);
         double accuracy = predicted.Zip(yTest, (p, t) => p == (int)t ? 1.0 : 0).Average();
@@ -138,7 +138,7 @@ public class SparseGridRegressionTests(ITestOutputHelper output)
         Skip.If(shared is null, "shared/datasets not found above the test binaries");
         var (x, y, dim) = TestArff.Read(Path.Combine(shared!, "datasets/friedman/friedman1_10d_2000.arff.gz"));
         int rows = y.Length, train = rows * 3 / 4;
-        var options = new SparseGridRegressionOptions { Level = 3, GridType = GridType.ModifiedLinear, Lambda = 1e-1, Tolerance = 1e-5 };
+        var options = new SparseGridRegressionOptions { Level = 3, GridType = GridType.ModifiedLinear, Lambda = 1e-4, Tolerance = 1e-5 };
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var model = SparseGridRegression.Fit(x[..(train * dim)], y[..train], dim, 1, options);
         var predicted = model.Predict(x[(train * dim)..]);

@@ -87,6 +87,7 @@ public sealed class CheckpointTests : IDisposable
         trainer.Callbacks.Add(new PoisonAfterEpoch(model, epoch: 2));
         var result = trainer.Fit(train, validation);
         Assert.NotNull(result.Divergence);
+        Assert.Equal(TrainingStatus.Diverged, result.Status);
         Assert.Equal(2, result.EpochsCompleted);
         Assert.All(model.parameters(), p => Assert.True(torch.isfinite(p).all().item<bool>()));
         train.Dispose(); validation.Dispose();
@@ -114,5 +115,37 @@ public sealed class CheckpointTests : IDisposable
             using var noGrad = torch.no_grad();
             model.Encoder.parameters().First().fill_(float.NaN);
         }
+    }
+
+    // A state.json as written before the model and training options were split by concern: the rescaling as its CLI
+    // string and the LS/ILS/gradient settings flat.
+    [Fact]
+    public void AStateWrittenBeforeTheOptionsSplitStillLoadsWithItsSettings()
+    {
+        File.WriteAllText(Path.Combine(_dir, Checkpoint.StateFile), """
+            {
+              "formatVersion": 1,
+              "model": { "task": "Regression", "inputs": 3, "encoder": "Mlp", "hiddenLayers": [8], "activation": "ReLU",
+                         "latent": 2, "level": 3, "grid": "Linear", "rescale": "margin:0.2", "head": "SparseGrid", "outputs": 1 },
+              "options": { "method": "IterativeLeastSquares", "learningRate": 0.005, "coefficientLearningRateScale": 3,
+                           "frozenEncoderEpochs": 0, "lambda": 0.05, "ilsIterations": 7, "epochs": 20, "batchSize": 64,
+                           "solveBatchSize": 512, "seed": 4, "gradientClipNorm": null, "torchThreads": null },
+              "epoch": 0, "history": [], "bestEpoch": 0, "bestValidationLoss": "Infinity", "bursts": 0, "metadata": {}
+            }
+            """);
+        var state = Checkpoint.ReadState(_dir);
+        Assert.Equal(new Rescaling(RescaleKind.Margin, 0.2), state.Model.Rescale);
+        Assert.Equal(TrainingMethod.IterativeLeastSquares, state.Options.Method);
+        Assert.Equal(0.05, state.Options.LeastSquares.Lambda);
+        Assert.Equal(512, state.Options.LeastSquares.SolveBatchSize);
+        Assert.Equal(7, state.Options.Ils.Iterations);
+        Assert.Equal(3, state.Options.Gradient.CoefficientLearningRateScale);
+        Assert.Equal(4, state.Options.Seed);
+        // Written back, the state uses the new shape only.
+        Checkpoint.WriteState(_dir, state);
+        string json = File.ReadAllText(Path.Combine(_dir, Checkpoint.StateFile));
+        Assert.DoesNotContain("\"ilsIterations\"", json);
+        Assert.Contains("\"rescale\": \"margin:0.2\"", json);
+        Assert.Equal(state.Options, Checkpoint.ReadState(_dir).Options);
     }
 }

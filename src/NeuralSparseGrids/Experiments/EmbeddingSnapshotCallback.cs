@@ -1,9 +1,10 @@
 using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralSparseGrids.Training;
+namespace NeuralSparseGrids.Experiments;
 
 /// <summary>
 /// Records the embeddings of a fixed, seeded subsample of the training rows at chosen epochs into an

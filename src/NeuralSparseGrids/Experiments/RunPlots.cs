@@ -1,10 +1,11 @@
 using NeuralSparseGrids.Analysis;
-using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Plotting;
+using NeuralSparseGrids.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralSparseGrids.Plotting;
+namespace NeuralSparseGrids.Experiments;
 
 /// <summary>What <see cref="RunPlots.Write"/> produced.</summary>
 /// <param name="Files">PNG files written (full paths).</param>

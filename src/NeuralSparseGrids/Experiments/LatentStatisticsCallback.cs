@@ -1,9 +1,10 @@
+using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NeuralSparseGrids.Analysis;
+namespace NeuralSparseGrids.Experiments;
 
 /// <summary>Latent statistics of the training embeddings after one epoch (only doubles are kept).</summary>
 /// <param name="Epoch">1-based epoch.</param>

@@ -4,19 +4,19 @@ using static TorchSharp.torch;
 namespace NeuralSparseGrids.Layers;
 
 /// <summary>
-/// Index tables of the tensor-op and dense paths. One-dimensional "slots": each hat level is one slot (one active
+/// The index of the tensor-op and dense paths, derived from the <see cref="SparseGrid"/> description. One-dimensional "slots": each hat level is one slot (one active
 /// function, position computed from x), each function of a boundary level (level 0 of V^0B, level 1 of V^B(1)) is a
 /// slot of its own with a fixed position. A "term" is a subspace with one slot chosen per dimension, so a sample has
 /// exactly one active basis function per term (at most 3^(boundary dims) terms per subspace).
 /// </summary>
-internal sealed class TensorOpsTables
+internal sealed class TermIndex
 {
-    private readonly Dictionary<string, DeviceTables> _cache = new();
+    private readonly Dictionary<string, TermIndexTensors> _cache = new();
     private readonly object _gate = new();
 
-    public TensorOpsTables(GridTables t)
+    public TermIndex(SparseGrid t)
     {
-        Tables = t;
+        Grid = t;
         int min = t.MinLevel, maxL = t.MinLevel + t.LevelCount - 1;
         var slotOfLevel = new int[t.LevelCount];      // first slot of each level
         var slotCount = new int[t.LevelCount];
@@ -36,14 +36,17 @@ internal sealed class TensorOpsTables
         Slots = hat.Count + boundaryPos.Count;
 
         int d = t.Dim;
+        var offsets = t.PointOffsets;
         var termSlot = new List<long>();
         var termStride = new List<long>();
         var termOffset = new List<long>();
-        var levels = t.Grid.SubspaceLevels;
+        var levels = t.Levels;
         var choice = new int[d];
-        for (int s = 0; s < t.Subspaces; s++)
+        var limits = new int[d];
+        for (int s = 0; s < t.SubspaceCount; s++)
         {
             Array.Clear(choice);
+            for (int j = 0; j < d; j++) limits[j] = slotCount[levels[s * d + j] - min];
             while (true)
             {
                 for (int j = 0; j < d; j++)
@@ -52,14 +55,8 @@ internal sealed class TensorOpsTables
                     termSlot.Add(j * Slots + slotOfLevel[li] + choice[j]);
                     termStride.Add(t.Strides[s * d + j]);
                 }
-                termOffset.Add(t.Offsets[s]);
-                int jj = d - 1;
-                for (; jj >= 0; jj--)
-                {
-                    if (++choice[jj] < slotCount[levels[s * d + jj] - min]) break;
-                    choice[jj] = 0;
-                }
-                if (jj < 0) break;
+                termOffset.Add(offsets[s]);
+                if (!Odometer.Next(choice, limits)) break;
             }
         }
         Terms = termOffset.Count;
@@ -86,7 +83,7 @@ internal sealed class TensorOpsTables
         FuncBase = funcBase;
     }
 
-    public GridTables Tables { get; }
+    public SparseGrid Grid { get; }
 
     /// <summary>Levels of the hat slots 0 .. HatLevels.Length - 1.</summary>
     public int[] HatLevels { get; }
@@ -100,33 +97,26 @@ internal sealed class TensorOpsTables
     /// <summary>Number of terms T.</summary>
     public int Terms { get; }
 
-    /// <summary>(T, d): j * A + slot.</summary>
-    public long[] TermSlot { get; }
-
-    /// <summary>(T, d): stride of the local position.</summary>
-    public long[] TermStride { get; }
-
-    /// <summary>(T): first point of the term's subspace.</summary>
-    public long[] TermOffset { get; }
-
-    /// <summary>(F): slot of each one-dimensional function.</summary>
-    public long[] FuncSlot { get; }
-
-    /// <summary>(F): local position of each one-dimensional function.</summary>
-    public long[] FuncPos { get; }
-
-    /// <summary>(L): first function id of each level.</summary>
-    public int[] FuncBase { get; }
+    // The term index, T terms of d one-dimensional choices each: TermSlot (T, d) = j * A + slot, TermStride (T, d) the
+    // stride of the local position, TermOffset (T) the first point of the term's subspace. The dense path's function
+    // index, F one-dimensional functions: FuncSlot (F) their slot, FuncPos (F) their local position, FuncBase (L) the
+    // first function id of each level.
+    public readonly long[] TermSlot;
+    public readonly long[] TermStride;
+    public readonly long[] TermOffset;
+    public readonly long[] FuncSlot;
+    public readonly long[] FuncPos;
+    public readonly int[] FuncBase;
 
     /// <summary>The tables as tensors on <paramref name="device"/> (created once per device and kept).</summary>
-    public DeviceTables On(Device device)
+    public TermIndexTensors On(Device device)
     {
         string key = device.ToString();
         lock (_gate)
         {
             if (_cache.TryGetValue(key, out var cached)) return cached;
             using var scope = NewDisposeScope();
-            var created = new DeviceTables(this, device);
+            var created = new TermIndexTensors(this, device);
             scope.Detach(created.All);
             _cache[key] = created;
             return created;
@@ -136,15 +126,16 @@ internal sealed class TensorOpsTables
     /// <summary>Per point and dimension the one-dimensional function id, (points, d) (built on first use).</summary>
     public long[] PointFunctions()
     {
-        var t = Tables;
+        var t = Grid;
         int d = t.Dim;
-        var result = new long[(long)t.Points * d];
-        var levels = t.Grid.SubspaceLevels;
-        for (int s = 0; s < t.Subspaces; s++)
+        var offsets = t.PointOffsets;
+        var result = new long[t.PointCount * d];
+        var levels = t.Levels;
+        for (int s = 0; s < t.SubspaceCount; s++)
         {
-            for (int p = t.Offsets[s]; p < t.Offsets[s + 1]; p++)
+            for (int p = offsets[s]; p < offsets[s + 1]; p++)
             {
-                int local = p - t.Offsets[s];
+                int local = p - offsets[s];
                 for (int j = 0; j < d; j++)
                 {
                     int stride = t.Strides[s * d + j];
@@ -158,17 +149,17 @@ internal sealed class TensorOpsTables
     }
 }
 
-/// <summary>The tensors of <see cref="TensorOpsTables"/> on one device.</summary>
-internal sealed class DeviceTables
+/// <summary>The tensors of <see cref="TermIndex"/> on one device.</summary>
+internal sealed class TermIndexTensors
 {
-    private readonly TensorOpsTables _owner;
+    private readonly TermIndex _owner;
     private Tensor? _pointFunctions;
 
-    public DeviceTables(TensorOpsTables owner, Device device)
+    public TermIndexTensors(TermIndex owner, Device device)
     {
         _owner = owner;
         Device = device;
-        int d = owner.Tables.Dim;
+        int d = owner.Grid.Dim;
         HatCells = tensor(owner.HatLevels.Select(l => (double)(1L << (l - 1))).ToArray(), device: device);
         HatIsLevel1 = tensor(owner.HatLevels.Select(l => l == 1).ToArray(), device: device);
         BoundaryPositions = tensor(owner.BoundaryPositions, device: device);
@@ -215,7 +206,7 @@ internal sealed class DeviceTables
                 if (_pointFunctions is null)
                 {
                     using var scope = NewDisposeScope();
-                    _pointFunctions = tensor(_owner.PointFunctions(), [_owner.Tables.Points, _owner.Tables.Dim], device: Device);
+                    _pointFunctions = tensor(_owner.PointFunctions(), [_owner.Grid.PointCount, _owner.Grid.Dim], device: Device);
                     scope.Detach(_pointFunctions);
                 }
                 return _pointFunctions;

@@ -1,4 +1,4 @@
-namespace NeuralSparseGrids.Training;
+namespace NeuralSparseGrids.IO;
 
 /// <summary>Writes files atomically: to a temporary file in the same directory, then a rename over the target.</summary>
 public static class AtomicFile

@@ -1,0 +1,60 @@
+using NeuralSparseGrids.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Training;
+
+/// <summary>What one step of each training method computes (thesis 3.2.2), and the LS refit.</summary>
+internal static class MethodSteps
+{
+    /// <summary>The coefficient solver of the LS (closed form) or ILS (CG or LSMR) method; null for the gradient method.</summary>
+    public static ICoefficientSolver? Solver(TrainingOptions options) => options.Method switch
+    {
+        TrainingMethod.LeastSquares => new RidgeClosedForm(options.LeastSquares.Lambda),
+        TrainingMethod.IterativeLeastSquares => options.Ils.Solver == IlsSolverKind.Lsmr
+            ? new LsmrSolver(options.LeastSquares.Lambda, options.Ils.Iterations)
+            : new ConjugateGradientSolver(options.LeastSquares.Lambda, options.Ils.Iterations),
+        _ => null,
+    };
+
+    /// <summary>Gradient method: the task's loss of the model's output.</summary>
+    public static Tensor GradientLoss(NeuralSparseGrid model, Tensor x, Tensor y)
+    {
+        var output = model.forward(x);
+        return model.Config.Task == NsgTask.Classification
+            ? nn.functional.cross_entropy(output, y)
+            : nn.functional.mse_loss(output, y);
+    }
+
+    /// <summary>
+    /// LS/ILS: coefficients solved on the batch's basis matrix (written into the layer) and the MSE of the fit, whose
+    /// gradient flows through the solve into the encoder.
+    /// </summary>
+    public static Tensor SolveLoss(NeuralSparseGrid model, ICoefficientSolver solver, Tensor x, Tensor y)
+    {
+        var k = model.Layer.BasisMatrix(model.Embed(x));
+        // The warm start must not alias the coefficients: they are overwritten in place below, before backward.
+        var c = solver.Solve(k, y, model.Layer.Coefficients.detach().clone());
+        using (torch.no_grad()) model.Layer.Coefficients.copy_(c.detach());
+        return nn.functional.mse_loss(k.matmul(c), y);
+    }
+
+    /// <summary>LS evaluates with coefficients solved on all training embeddings (the mini-batch solves only drive the encoder).</summary>
+    public static void Refit(NeuralSparseGrid model, TrainingSplit train, double lambda)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        model.eval();
+        using var equations = new RidgeSolver.NormalEquations(model.Grid.PointCount, model.Config.Outputs);
+        const int chunk = 4096;
+        for (int start = 0; start < train.Count; start += chunk)
+        {
+            using var inner = torch.NewDisposeScope();
+            int count = Math.Min(chunk, train.Count - start);
+            equations.Add(model.Layer.BasisMatrix(model.Embed(train.X.narrow(0, start, count))), train.Y.narrow(0, start, count));
+        }
+        var c = equations.Solve(Math.Max(lambda, 1e-10));
+        model.Layer.Coefficients.copy_(c.to(model.Layer.Coefficients.dtype));
+        model.train();
+    }
+}

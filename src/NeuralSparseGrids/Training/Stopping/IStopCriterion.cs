@@ -1,0 +1,116 @@
+namespace NeuralSparseGrids.Training;
+
+/// <summary>
+/// One reason to stop training, in the spirit of Math.NET's iterative-solver stop criteria: small objects that look at
+/// the progress and answer with a <see cref="StopDecision"/>; <see cref="StopCriteria"/> composes them (first stop wins).
+/// </summary>
+public interface IStopCriterion
+{
+    /// <summary>Called after each batch's loss is known, before the optimizer step.</summary>
+    StopDecision AfterBatch(in BatchProgress progress) => StopDecision.Continue;
+
+    /// <summary>Called after each epoch's validation.</summary>
+    StopDecision AfterEpoch(in EpochProgress progress) => StopDecision.Continue;
+}
+
+/// <summary>Stops with <see cref="TrainingStatus.Completed"/> once <paramref name="Epochs"/> epochs are done.</summary>
+/// <param name="Epochs">Epochs to train (at least 1).</param>
+public sealed record MaxEpochs(int Epochs) : IStopCriterion
+{
+    /// <inheritdoc />
+    public StopDecision AfterEpoch(in EpochProgress progress) =>
+        progress.Epoch >= Epochs ? new(TrainingStatus.Completed, $"reached {Epochs} epochs") : StopDecision.Continue;
+}
+
+/// <summary>Early stopping: <see cref="TrainingStatus.EarlyStopped"/> after <paramref name="Patience"/> epochs without a new best.</summary>
+/// <param name="Patience">Epochs without improvement to tolerate (at least 1).</param>
+public sealed record ValidationPatience(int Patience) : IStopCriterion
+{
+    /// <inheritdoc />
+    public StopDecision AfterEpoch(in EpochProgress progress) =>
+        progress.EpochsSinceBest >= Patience
+            ? new(TrainingStatus.EarlyStopped, $"no improvement for {Patience} epochs after epoch {progress.Epoch - Patience}")
+            : StopDecision.Continue;
+}
+
+/// <summary><see cref="TrainingStatus.Diverged"/> when a batch loss, the validation loss or a parameter is NaN/Inf.</summary>
+public sealed class NonFiniteDivergence : IStopCriterion
+{
+    /// <inheritdoc />
+    public StopDecision AfterBatch(in BatchProgress progress) =>
+        double.IsFinite(progress.Loss)
+            ? StopDecision.Continue
+            : new(TrainingStatus.Diverged, $"batch loss is {progress.Loss} in epoch {progress.Epoch}, batch {progress.Batch}");
+
+    /// <inheritdoc />
+    public StopDecision AfterEpoch(in EpochProgress progress)
+    {
+        if (!progress.ParametersFinite) return new(TrainingStatus.Diverged, $"parameters became NaN/Inf in epoch {progress.Epoch}");
+        if (!double.IsFinite(progress.ValidationLoss))
+            return new(TrainingStatus.Diverged, $"{progress.EvaluatedOn} loss is {progress.ValidationLoss} after epoch {progress.Epoch}");
+        return StopDecision.Continue;
+    }
+}
+
+/// <summary>
+/// Counts loss bursts (thesis 3.5.1) with a <see cref="LossBurstDetector"/> and stops with
+/// <see cref="TrainingStatus.BurstUnrecovered"/> when a burst lasts longer than <paramref name="epochsToRecover"/> epochs' batches.
+/// </summary>
+/// <param name="factor">A batch loss this many times the recent median starts a burst.</param>
+/// <param name="epochsToRecover">Epochs' worth of batches a burst may last.</param>
+public sealed class LossBurstCriterion(double factor = 10, int epochsToRecover = 5) : IStopCriterion
+{
+    /// <summary>The detector (its count survives a resume through <see cref="LossBurstDetector.Restore"/>).</summary>
+    public LossBurstDetector Detector { get; } = new(factor);
+
+    /// <inheritdoc />
+    public StopDecision AfterBatch(in BatchProgress progress)
+    {
+        if (!double.IsFinite(progress.Loss)) return StopDecision.Continue;
+        Detector.Observe(progress.Loss);
+        int limit = epochsToRecover * progress.BatchesPerEpoch;
+        return Detector.InBurst && Detector.BurstLength > limit
+            ? new(TrainingStatus.BurstUnrecovered, $"loss burst in epoch {progress.Epoch} did not recover within {limit} batches (loss {progress.Loss:G4})")
+            : StopDecision.Continue;
+    }
+}
+
+/// <summary>Several criteria as one: asks each in order and returns the first decision that stops.</summary>
+public sealed class StopCriteria(IEnumerable<IStopCriterion> criteria) : IStopCriterion
+{
+    /// <summary>The criteria, in the order they are asked.</summary>
+    public IReadOnlyList<IStopCriterion> Criteria { get; } = criteria.ToList();
+
+    /// <summary>The criteria of <see cref="TrainingOptions"/>: NaN/Inf divergence, unrecovered bursts, max epochs, patience (when &gt; 0).</summary>
+    public static StopCriteria For(TrainingOptions options)
+    {
+        var list = new List<IStopCriterion> { new NonFiniteDivergence(), new LossBurstCriterion(options.BurstFactor), new MaxEpochs(options.Epochs) };
+        if (options.EarlyStoppingPatience > 0) list.Add(new ValidationPatience(options.EarlyStoppingPatience));
+        return new StopCriteria(list);
+    }
+
+    /// <summary>The burst detector of the first <see cref="LossBurstCriterion"/>, if any.</summary>
+    public LossBurstDetector? Bursts => Criteria.OfType<LossBurstCriterion>().FirstOrDefault()?.Detector;
+
+    /// <inheritdoc />
+    public StopDecision AfterBatch(in BatchProgress progress)
+    {
+        foreach (var c in Criteria)
+        {
+            var d = c.AfterBatch(progress);
+            if (d.Stops) return d;
+        }
+        return StopDecision.Continue;
+    }
+
+    /// <inheritdoc />
+    public StopDecision AfterEpoch(in EpochProgress progress)
+    {
+        foreach (var c in Criteria)
+        {
+            var d = c.AfterEpoch(progress);
+            if (d.Stops) return d;
+        }
+        return StopDecision.Continue;
+    }
+}

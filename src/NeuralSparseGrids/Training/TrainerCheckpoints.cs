@@ -1,0 +1,60 @@
+using NeuralSparseGrids.IO;
+using NeuralSparseGrids.Models;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Training;
+
+/// <summary>Writes a <see cref="NsgTrainer"/> run's checkpoint after each epoch and reads it back to resume.</summary>
+internal static class TrainerCheckpoints
+{
+    /// <summary>
+    /// Loads the model, optimizer and loop state of the checkpoint in <paramref name="dir"/> and merges its metadata
+    /// into <paramref name="metadata"/>. Throws <see cref="InvalidOperationException"/> if there is none or it was
+    /// written for another model configuration.
+    /// </summary>
+    public static (LoopState State, int Bursts) Resume(string? dir, NeuralSparseGrid model, IStepOptimizer optimizer, Dictionary<string, System.Text.Json.JsonElement> metadata)
+    {
+        if (dir == null || !Checkpoint.Exists(dir))
+            throw new InvalidOperationException($"Cannot resume: no checkpoint in '{dir}'.");
+        var saved = Checkpoint.ReadState(dir);
+        if (!SameModel(saved.Model, model.Config))
+            throw new InvalidOperationException("The checkpoint was written for a different model configuration; start a new run directory instead.");
+        model.load(Path.Combine(dir, Checkpoint.ModelFile));
+        if (File.Exists(Path.Combine(dir, Checkpoint.OptimizerFile))) optimizer.Load(Path.Combine(dir, Checkpoint.OptimizerFile));
+        foreach (var (k, v) in saved.Metadata) metadata.TryAdd(k, v);
+        var state = new LoopState { Epoch = saved.Epoch, History = [.. saved.History], BestEpoch = saved.BestEpoch, BestScore = saved.BestValidationLoss };
+        if (File.Exists(Path.Combine(dir, Checkpoint.BestFile)))
+        {
+            var current = ParameterSnapshot.Take(model);
+            model.load(Path.Combine(dir, Checkpoint.BestFile));
+            state.Best = ParameterSnapshot.Take(model);
+            ParameterSnapshot.Restore(model, current);
+            current.Dispose();
+        }
+        return (state, saved.Bursts);
+    }
+
+    /// <summary>Writes model, optimizer, best parameters (when this epoch is the best) and state.json, atomically and state last.</summary>
+    public static void Save(string dir, NeuralSparseGrid model, IStepOptimizer optimizer, TrainingOptions options, LoopState state,
+        int bursts, Dictionary<string, System.Text.Json.JsonElement> metadata)
+    {
+        Directory.CreateDirectory(dir);
+        Checkpoint.SaveModule(dir, Checkpoint.ModelFile, model);
+        AtomicFile.Write(Path.Combine(dir, Checkpoint.OptimizerFile), optimizer.Save);
+        if (state.Best != null && state.BestEpoch == state.Epoch) Checkpoint.SaveModule(dir, Checkpoint.BestFile, model);
+        Checkpoint.WriteState(dir, new TrainerState
+        {
+            Model = model.Config,
+            Options = options,
+            Epoch = state.Epoch,
+            History = [.. state.History],
+            BestEpoch = state.BestEpoch,
+            BestValidationLoss = state.BestScore,
+            Bursts = bursts,
+            Metadata = new(metadata),
+        });
+    }
+
+    private static bool SameModel(NsgModelConfig a, NsgModelConfig b) =>
+        a with { HiddenLayers = [] } == b with { HiddenLayers = [] } && a.HiddenLayers.SequenceEqual(b.HiddenLayers);
+}
