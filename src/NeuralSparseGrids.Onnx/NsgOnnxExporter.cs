@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Models;
@@ -132,5 +133,5 @@ public static class NsgOnnxExporter
     }
 
     private static void AddMetadata<T>(ModelProto proto, string key, T value) =>
-        proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = JsonSerializer.Serialize(value, Checkpoint.Json) });
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = JsonSerializer.Serialize(value, JsonSettings.Options) });
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Onnx;
@@ -98,7 +99,7 @@ public sealed class NsgOnnxSession : IDisposable
         foreach (float v in t) result[k++] = v;
     }
 
-    private static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, Checkpoint.Json)!;
+    private static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, JsonSettings.Options)!;
 
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();

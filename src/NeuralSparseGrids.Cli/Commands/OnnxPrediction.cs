@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Onnx;

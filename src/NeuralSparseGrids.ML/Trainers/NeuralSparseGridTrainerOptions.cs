@@ -89,7 +89,7 @@ public sealed class NeuralSparseGridTrainerOptions
         Latent = Latent,
         Level = Level,
         Grid = Grid,
-        Rescale = Rescale,
+        Rescale = Models.Rescaling.Parse(Rescale),
     };
 
     /// <summary>The NSG training options.</summary>
@@ -98,7 +98,7 @@ public sealed class NeuralSparseGridTrainerOptions
         Method = Method,
         Epochs = Epochs,
         LearningRate = LearningRate,
-        Lambda = Lambda,
+        LeastSquares = new LeastSquaresOptions { Lambda = Lambda },
         BatchSize = BatchSize,
         Seed = Seed,
         RestoreBest = ValidationFraction > 0,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using NeuralSparseGrids.IO;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Training;
@@ -81,7 +82,7 @@ public static class NsgModelFiles
         try
         {
             transformer.Model.save(temp);
-            saving.Add([JsonSerializer.SerializeToUtf8Bytes(state, Checkpoint.Json), File.ReadAllBytes(temp)]);
+            saving.Add([JsonSerializer.SerializeToUtf8Bytes(state, JsonSettings.Options), File.ReadAllBytes(temp)]);
         }
         finally
         {
@@ -95,7 +96,7 @@ public static class NsgModelFiles
 
     private static NeuralSparseGridTransformer Restore(byte[] json, byte[] parameters)
     {
-        var state = JsonSerializer.Deserialize<StoredNsg>(json, Checkpoint.Json) ?? throw new InvalidDataException("Empty NSG entry.");
+        var state = JsonSerializer.Deserialize<StoredNsg>(json, JsonSettings.Options) ?? throw new InvalidDataException("Empty NSG entry.");
         var model = NeuralSparseGrid.Create(state.Config, state.Options.Seed);
         string temp = Path.GetTempFileName();
         try

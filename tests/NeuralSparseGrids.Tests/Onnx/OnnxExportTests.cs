@@ -33,7 +33,7 @@ public sealed class OnnxExportTests
         var config = new NsgModelConfig
         {
             Task = task, Inputs = 4, HiddenLayers = [12, 9], Activation = Activation.Tanh, Latent = 3, Level = 4, Grid = type,
-            Rescale = rescale, Outputs = task == NsgTask.Classification ? 3 : 2, LatentInitGain = 6,
+            Rescale = Rescaling.Parse(rescale), Outputs = task == NsgTask.Classification ? 3 : 2, LatentInitGain = 6,
         };
         using var model = NeuralSparseGrid.Create(config, seed: 3);
         AssertParity(model, rows: 300, seed: 5);
