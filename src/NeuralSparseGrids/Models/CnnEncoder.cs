@@ -32,11 +32,15 @@ public sealed class CnnEncoder : nn.Module<Tensor, Tensor>
     /// <param name="width">Channels of the first stage &gt;= 1 (stages use width, 2 width, 4 width).</param>
     /// <param name="inputChannels">Image channels (1 for MNIST).</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
+<<<<<<< HEAD
     /// <param name="channelsLast">
     /// Run the convolutions in the channels-last (NHWC) memory format (faster with libtorch's oneDNN kernels; same values up
     /// to float32 rounding); null: <see cref="VerifiedConv2d.ChannelsLastByDefault"/> (true unless NSG_CONV_CHANNELS_LAST=0).
     /// </param>
     public CnnEncoder(int latent, int width = DefaultWidth, int inputChannels = 1, long seed = 0, bool? channelsLast = null) : base(nameof(CnnEncoder))
+=======
+    public CnnEncoder(int latent, int width = DefaultWidth, int inputChannels = 1, long seed = 0) : base(TorchRuntime.LoadedFor(nameof(CnnEncoder)))
+>>>>>>> realdata-compare
     {
         if (latent < 1) throw new ArgumentOutOfRangeException(nameof(latent), latent, "The latent dimension must be at least 1.");
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), width, "The width must be at least 1.");

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     /// <param name="outChannels">Output channels.</param>
     /// <param name="stride">1, or 2 to halve the spatial size.</param>
     /// <param name="channelsLast">Memory format of the convolutions (see <see cref="VerifiedConv2d"/>); null: the default.</param>
-    public ResidualBlock(int inChannels, int outChannels, int stride, bool? channelsLast = null) : base(nameof(ResidualBlock))
+    public ResidualBlock(int inChannels, int outChannels, int stride, bool? channelsLast = null) : base(TorchRuntime.LoadedFor(nameof(ResidualBlock)))
     {
         if (inChannels < 1 || outChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), "Channel counts must be at least 1.");
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The stride must be at least 1.");

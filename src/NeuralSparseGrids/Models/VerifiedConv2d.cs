@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,7 +38,7 @@ public sealed class VerifiedConv2d : nn.Module<Tensor, Tensor>
     /// <param name="stride">Stride.</param>
     /// <param name="padding">Zero padding on each side.</param>
     /// <param name="channelsLast">Memory format of the float32 convolution; null: <see cref="ChannelsLastByDefault"/>.</param>
-    public VerifiedConv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, bool? channelsLast = null) : base(nameof(VerifiedConv2d))
+    public VerifiedConv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, bool? channelsLast = null) : base(TorchRuntime.LoadedFor(nameof(VerifiedConv2d)))
     {
         conv = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: false);
         Shape = new ConvolutionShape(inChannels, outChannels, kernelSize, stride, padding, channelsLast ?? ChannelsLastByDefault);
