@@ -34,7 +34,13 @@ public sealed class BenchCommand : ICliCommand
         "line is one JSON object: fusedMs, tensorOpsMs, denseMs (null if refused), tensorOpsOverFused, denseOverFused,\n" +
         "peakBytes (bytes the fused step allocates besides the coefficients), points, threads and the settings, plus\n" +
         "process-CPU-time figures (fusedCpuMs, ..., tensorOpsOverFusedCpu) and the load average, since wall-clock\n" +
-        "ratios on a shared machine depend on other load.\n\n" + OnnxBench.Usage;
+        "ratios on a shared machine depend on other load. fusedGflops is the fused step's arithmetic rate: per sample and\n" +
+        "subspace (d dimensions, O outputs) the forward pass does d - 1 multiplications for the basis product and 2 O for\n" +
+        "the multiply-add into the outputs, the backward pass 2 O for dL/dC, 2 O for the upstream dot product and 3 d for\n" +
+        "dL/dh (prefix product, suffix product, derivative times both), so 6 O + 4 d - 1 flops, times batch x subspaces\n" +
+        "(one active function per dimension; boundary grids do more, so this is a lower bound for them). peakGflops is a\n" +
+        "float32 1024 x 1024 matrix product in libtorch with the same threads in the same run (2 x 1024^3 flops), the\n" +
+        "machine's practical peak; fusedOverPeak is their ratio.\n\n" + OnnxBench.Usage;
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -81,6 +87,9 @@ public sealed class BenchCommand : ICliCommand
             denseRefusal = e.Message;
             if (!context.Json) context.Out.WriteLine($"  dense      refused: {e.Message}");
         }
+        double fusedGflops = FusedFlops(dim, outputs, batch, layer.Grid.SubspaceCount) / (fused * 1e6);
+        double peakGflops = MatmulGflops(repeats);
+        if (!context.Json) context.Out.WriteLine($"  fused {fusedGflops:F2} GFLOP/s; float32 1024x1024 matmul {peakGflops:F1} GFLOP/s; ratio {fusedGflops / peakGflops:F3}");
         long peak = layer.FusedPeakBytes(batch);
         if (!context.Json) context.Out.WriteLine($"  fused peak extra memory {GridTooLargeException.FormatBytes(peak)} ({peak:N0} bytes)");
         if (context.Json)
@@ -91,13 +100,35 @@ public sealed class BenchCommand : ICliCommand
                 subspaces = layer.Grid.SubspaceCount, threads = get_num_threads(), repeats,
                 fusedMs = fused, tensorOpsMs = tensorOps, denseMs = dense,
                 tensorOpsOverFused = tensorOps / fused, denseOverFused = dense / fused,
-                peakBytes = peak, denseRefusal,
+                peakBytes = peak, denseRefusal, fusedGflops, peakGflops, fusedOverPeak = fusedGflops / peakGflops,
                 fusedCpuMs = fusedCpu, tensorOpsCpuMs = tensorOpsCpu, denseCpuMs = denseCpu,
                 tensorOpsOverFusedCpu = tensorOpsCpu / fusedCpu, denseOverFusedCpu = denseCpu / fusedCpu,
                 loadAverage = LoadAverage(),
             });
         }
         return 0;
+    }
+
+    /// <summary>Flops of one forward+backward step of the fused layer (formula in the usage text).</summary>
+    internal static double FusedFlops(int dim, int outputs, int batch, long subspaces) => (6.0 * outputs + 4.0 * dim - 1) * batch * subspaces;
+
+    /// <summary>GFLOP/s of a float32 1024 x 1024 matrix product (median of the repeats after a warm-up).</summary>
+    private static double MatmulGflops(int repeats)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(7);
+        var a = rand([1024, 1024], ScalarType.Float32, generator: generator);
+        var b = rand([1024, 1024], ScalarType.Float32, generator: generator);
+        var times = new List<double>();
+        for (int r = -1; r < Math.Max(repeats, 5); r++)
+        {
+            using var inner = NewDisposeScope();
+            var watch = Stopwatch.StartNew();
+            matmul(a, b).Dispose();
+            if (r >= 0) times.Add(watch.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return 2.0 * 1024 * 1024 * 1024 / times[times.Count / 2] / 1e9;
     }
 
     private static void Report(CliContext context, string name, double ms, double fused, double cpuMs, double fusedCpu)

@@ -24,7 +24,13 @@ public static class ExperimentOptions
         "  --swissroll-t radians|unit   t inside sin(5 pi t): as printed (radians, default) or rescaled to [0,1]\n" +
         "  --count N --noise S          generated data: points (8000) and noise (0.1)\n" +
         "  --target COL                 target column of a file (default: last)\n" +
-        "  --task regression|classification\n" +
+        "  --task auto|regression|classification   auto (default): classification when the target is text, quoted, an ARFF\n" +
+        "                               nominal, or integers with at most 10 distinct values; regression otherwise\n" +
+        "  --drop COL[,COL]             leave columns out (IDs)\n" +
+        "  --missing error|drop-rows|impute-median   missing values (NA, empty, ?): stop (default), leave the rows out, or\n" +
+        "                               fill in the training median (numbers) / most frequent value (categories)\n" +
+        "  --unknown-category error|ignore   a category not seen in training: stop (default) or encode as all zeros\n" +
+        "  --scale minmax|standard|none numeric inputs of a file, fitted on the training split (minmax)\n" +
         "  --encoder 3,25,25|cnn        MLP sizes: input then hidden layers (latent from --latent), or the CNN\n" +
         "  --activation relu|tanh|sigmoid|leaky-relu   MLP hidden activation (relu)\n" +
         "  --latent-gain G              MLP: scale the last layer's initial weights by G (1); > 1 starts with spread-out embeddings\n" +
@@ -58,10 +64,18 @@ public static class ExperimentOptions
             Count = args.Int("count", 8000, 10, 10_000_000),
             Noise = args.Double("noise", 0.1, 0, 100),
             Target = args.String("target"),
-            Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
+            Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["auto"] = null, ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
+            Drop = (args.String("drop") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            Missing = args.Choice("missing", MissingValues.Error, new Dictionary<string, MissingValues>
+            {
+                ["error"] = MissingValues.Error, ["drop-rows"] = MissingValues.DropRows, ["impute-median"] = MissingValues.ImputeMedian,
+            }),
+            UnknownCategory = args.Choice("unknown-category", UnknownCategory.Error, new Dictionary<string, UnknownCategory> { ["error"] = UnknownCategory.Error, ["ignore"] = UnknownCategory.Ignore }),
+            Scale = args.Choice("scale", InputScaling.MinMax, new Dictionary<string, InputScaling> { ["minmax"] = InputScaling.MinMax, ["standard"] = InputScaling.Standard, ["none"] = InputScaling.None }),
             Limit = args.String("limit") is null ? null : args.Int("limit", 0, 1, int.MaxValue),
         };
-        string encoder = args.String("encoder", sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)))!;
+        string? givenEncoder = args.String("encoder");
+        string encoder = givenEncoder ?? (sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)));
         var model = new NsgModelConfig
         {
             Encoder = encoder == "cnn" ? EncoderKind.Cnn : EncoderKind.Mlp,
@@ -110,7 +124,8 @@ public static class ExperimentOptions
             }),
         };
         var split = args.String("split") is string splitText ? ParseSplit(splitText) : sourceDefaults.Split;
-        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1) };
+        int? declaredInputs = givenEncoder is null || encoder == "cnn" ? null : int.Parse(encoder.Split(',')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1), DeclaredInputs = declaredInputs };
     }
 
     /// <summary>The presets: option defaults of the thesis' setups.</summary>
