@@ -44,15 +44,25 @@ public sealed class NeuralSparseGridTrainer : IEstimator<NeuralSparseGridTransfo
 
         TorchRuntime.EnsureLoaded();
         double validation = o.ValidationFraction;
-        using var data = PreparedData.Create(dataset, 1 - validation, validation, 0, o.Seed, scaleFeatures: o.ScaleFeatures);
+        // Train/validation only (ML.NET keeps its own test data), scaled as PreparedData does: statistics of the training part.
+        var parts = DatasetSplitter.Split(dataset, 1 - validation, validation, 0, o.Seed);
+        var featureScaler = o.ScaleFeatures ? MinMaxScaler.FitFeatures(parts.Train) : null;
+        var targetScaler = Classification ? null : MinMaxScaler.Fit(parts.Train.Targets!);
+        var scaling = new DataScaling
+        {
+            Features = featureScaler?.ToState(), Targets = targetScaler?.ToState(), FeatureNames = dataset.FeatureNames,
+            TargetNames = dataset.TargetNames, ClassNames = Classification ? dataset.ClassNames : [],
+        };
+        using var train = PreparedData.ToSplit(parts.Train, featureScaler, targetScaler);
+        using var validationSplit = validation > 0 ? PreparedData.ToSplit(parts.Validation, featureScaler, targetScaler) : null;
         var config = o.ToModelConfig(width, Classification ? classes : 1, Classification);
         var model = NeuralSparseGrid.Create(config, o.Seed);
         try
         {
             var trainer = new NsgTrainer(model, o.ToTrainingOptions());
-            trainer.Fit(data.Train, validation > 0 ? data.Validation : null);
+            trainer.Fit(train, validationSplit);
             model.eval();
-            return new NeuralSparseGridTransformer(model, data.Scaling, o, input.Schema);
+            return new NeuralSparseGridTransformer(model, scaling, o, input.Schema);
         }
         catch
         {
