@@ -18,7 +18,8 @@ public sealed class PredictCommand : ICliCommand
     public string Summary => "Predict with a trained model for a CSV of feature rows; flags rows outside the trained region.";
 
     /// <inheritdoc />
-    public string Usage => "nsg predict --model DIR --input FILE --output out.csv [--json]\n\n" +
+    public string Usage => "nsg predict --model DIR|FILE.onnx --input FILE --output out.csv [--json]\n\n" +
+                           "--model FILE.onnx (from `nsg export`): ONNX Runtime instead of TorchSharp, on a CSV of the model's numeric input columns.\n" +
                            "FILE: CSV (a header row, or none: then columns by position) or ARFF, plain or .gz, with the model's input columns\n" +
                            "by their training names in any order (other columns, such as the target, are ignored); values as in training\n" +
                            "(text categories, NA where the model imputes).\n" +
@@ -32,6 +33,7 @@ public sealed class PredictCommand : ICliCommand
     {
         string dir = args.Required("model"), input = args.Required("input"), output = args.Required("output");
         args.EnsureAllConsumed();
+        if (OnnxPrediction.IsOnnx(dir)) return OnnxPrediction.Run(dir, input, output, context);
         using var trained = TrainedModel.Load(dir);
         var table = RawTable.Read(input);
         var notes = new List<string>();

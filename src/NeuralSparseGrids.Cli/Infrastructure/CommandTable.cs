@@ -13,6 +13,7 @@ public static class CommandTable
         new EvaluateCommand(),
         new FitDensityCommand(),
         new PredictCommand(),
+        new ExportCommand(),
         new ReproduceCommand(),
         new PlotCommand(),
         new CompareCommand(),
