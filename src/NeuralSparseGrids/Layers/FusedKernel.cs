@@ -26,20 +26,20 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         var result = new Span<T>((T*)output, n * o);
         result.Clear();
         int chunks = Math.Min(t.SubspaceCount, threads * 8);
-        object gate = new();
+        using var sums = new ChunkSums(chunks, threads, checked(n * o));
         ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * o)), (chunk, wk) =>
         {
             var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
             for (int i = s0; i < s1; i++) ForwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailingArray[i], (T*)c, o, wk);
+            sums.EndChunk(chunk, wk.Acc);
         }, wk =>
         {
-            lock (gate)
-            {
-                T* r = (T*)output;
-                for (int i = 0; i < wk.AccLength; i++) r[i] += wk.Acc[i];
-            }
+            sums.EndWorker(wk.Acc);
             wk.Dispose();
         });
+        T* r = (T*)output;
+        foreach (var part in sums.InOrder())
+            for (int i = 0; i < n * o; i++) r[i] += part[i];
     }
 
     /// <summary>
@@ -51,24 +51,25 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         using var table = new SampleActiveFunctions(t, h, n, threads);
         int d = t.Dim;
         int chunks = Math.Min(t.SubspaceCount, threads * 8);
-        object gate = new();
+        using var sums = new ChunkSums(chunks, threads, gh == 0 ? 0 : n * d);
         ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), (chunk, wk) =>
         {
             var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
             for (int i = s0; i < s1; i++) BackwardSubspace(t, table, i, i == s0 ? 0 : t.SharedTrailingArray[i], (T*)c, (T*)g, (T*)gc, gh != 0, o, wk);
+            sums.EndChunk(chunk, wk.Acc);
         }, wk =>
         {
-            if (gh != 0)
-            {
-                lock (gate)
-                {
-                    T* r = (T*)gh;
-                    for (int j = 0; j < d; j++)
-                        for (int b = 0; b < n; b++) r[(long)b * d + j] += wk.Acc[j * n + b];
-                }
-            }
+            sums.EndWorker(wk.Acc);
             wk.Dispose();
         });
+        if (gh != 0)
+        {
+            // Acc is (d, n) dimension-major; gh is (n, d).
+            T* r = (T*)gh;
+            foreach (var part in sums.InOrder())
+                for (int j = 0; j < d; j++)
+                    for (int b = 0; b < n; b++) r[(long)b * d + j] += part[j * n + b];
+        }
     }
 
     /// <summary>Bytes of scratch forward or backward allocates besides its outputs (for the memory report).</summary>
@@ -348,6 +349,64 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
     }
 
     /// <summary>Per-thread buffers: accumulator (forward: (n, o); backward: dL/dh as (d, n)) and per-subspace terms.</summary>
+    /// <summary>
+    /// Per-thread partial sums added in a fixed order, so results do not depend on which thread ran which chunk.
+    /// Serially (one thread) the single worker's sums are added once at the end; in parallel each chunk's sums are
+    /// moved out of the worker when the chunk ends and added in chunk order (Parallel.For hands chunks to workers
+    /// in whatever order they become free, and float addition is not associative).
+    /// </summary>
+    private sealed class ChunkSums : IDisposable
+    {
+        private readonly T[]?[] _perChunk;
+        private readonly bool _parallel;
+        private readonly int _length;
+        private readonly object _gate = new();
+        private T[]? _serial;
+
+        public ChunkSums(int chunks, int threads, int length)
+        {
+            _parallel = threads > 1 && chunks > 1;
+            _perChunk = new T[]?[_parallel ? chunks : 0];
+            _length = length;
+        }
+
+        /// <summary>In parallel: moves the worker's sums (length elements) into this chunk's slot and clears them.</summary>
+        public void EndChunk(int chunk, T[] acc)
+        {
+            if (!_parallel || _length == 0) return;
+            var mine = ArrayPool<T>.Shared.Rent(_length);
+            Array.Copy(acc, mine, _length);
+            Array.Clear(acc, 0, _length);
+            _perChunk[chunk] = mine;
+        }
+
+        /// <summary>Serially: keeps the single worker's sums.</summary>
+        public void EndWorker(T[] acc)
+        {
+            if (_parallel || _length == 0) return;
+            lock (_gate)
+            {
+                _serial = ArrayPool<T>.Shared.Rent(_length);
+                Array.Copy(acc, _serial, _length);
+            }
+        }
+
+        /// <summary>The sums to add, chunks in index order (the serial worker's alone when serial).</summary>
+        public IEnumerable<T[]> InOrder()
+        {
+            if (_serial != null) yield return _serial;
+            foreach (var part in _perChunk)
+                if (part != null) yield return part;
+        }
+
+        public void Dispose()
+        {
+            if (_serial != null) ArrayPool<T>.Shared.Return(_serial);
+            foreach (var part in _perChunk)
+                if (part != null) ArrayPool<T>.Shared.Return(part);
+        }
+    }
+
     private sealed class Worker : IDisposable
     {
         public Worker(int d, int n, int accLength)
