@@ -30,6 +30,7 @@ public static class ExperimentOptions
         "  --latent-gain G              MLP: scale the last layer's initial weights by G (1); > 1 starts with spread-out embeddings\n" +
         "  --cnn-width W                CNN channels of the first stage (32: about 0.3M parameters)\n" +
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
+        "  --levels A,B,...             instead of --level: anisotropic grid, maximum level per latent dimension (D entries)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
         "  --coef-init normal|zeros      initial sparse grid coefficients (small seeded normal, or zeros as in the thesis)\n" +
@@ -47,7 +48,9 @@ public static class ExperimentOptions
     /// <summary>Parses the options (defaults: the thesis' swiss roll setup).</summary>
     public static ExperimentSpec Parse(CliArguments args, string? defaultData = null)
     {
+        int[]? levels = ParseLevels(args);
         ApplyPreset(args);
+        if (levels is not null) args.String("level"); // a preset's level yields to explicit --levels
         string data = args.String("data", defaultData) ?? throw new CliUsageException($"--data is required ({DataSources.Spellings}).");
         var sourceDefaults = DataSources.DefaultsFor(data);
         var modelDefaults = new NsgModelConfig();
@@ -73,7 +76,8 @@ public static class ExperimentOptions
             LatentInitGain = args.Double("latent-gain", modelDefaults.LatentInitGain, 1e-3, 1e3),
             CnnWidth = args.Int("cnn-width", modelDefaults.CnnWidth, 1, 1024),
             Latent = args.Int("latent", sourceDefaults.Latent, 1, 64),
-            Level = args.Int("level", sourceDefaults.Level, 1, 30),
+            Level = levels?.Max() ?? args.Int("level", sourceDefaults.Level, 1, 30),
+            Levels = levels,
             Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
             Head = args.Choice("head", modelDefaults.Head, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
             CoefficientInit = args.Choice("coef-init", modelDefaults.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
@@ -109,6 +113,8 @@ public static class ExperimentOptions
                 ["constant"] = LearningRateSchedule.Constant, ["cosine"] = LearningRateSchedule.Cosine, ["step"] = LearningRateSchedule.Step,
             }),
         };
+        if (levels is not null && levels.Length != model.Latent)
+            throw new CliUsageException($"--levels gives {levels.Length} levels but the latent dimension is {model.Latent}: give one per latent dimension.");
         var split = args.String("split") is string splitText ? ParseSplit(splitText) : sourceDefaults.Split;
         return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1) };
     }
@@ -129,6 +135,21 @@ public static class ExperimentOptions
             ["optimizer"] = "adam", ["split"] = "0.8,0.1,0.1", ["task"] = "classification",
         },
     };
+
+    /// <summary>
+    /// `--levels A,B,...` (one level in 1..30 per dimension), refused together with an explicit `--level`; null when absent.
+    /// </summary>
+    public static int[]? ParseLevels(CliArguments args)
+    {
+        if (args.String("levels") is not string text) return null;
+        if (args.String("level") is not null) throw new CliUsageException("--level and --levels exclude each other: give one level for all dimensions or one per dimension.");
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var levels = new int[parts.Length];
+        for (int j = 0; j < parts.Length; j++)
+            if (!int.TryParse(parts[j], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out levels[j]) || levels[j] < 1 || levels[j] > 30)
+                throw new CliUsageException($"--levels {text}: entry {j + 1} ('{parts[j]}') must be an integer level in 1..30.");
+        return levels;
+    }
 
     private static void ApplyPreset(CliArguments args)
     {
