@@ -49,14 +49,19 @@ public sealed class TrainCommandTests : IDisposable
     {
         string run = Path.Combine(_dir, "aniso");
         var (code, stdout, stderr) = CliRunner.Run("train", "--data", "twomoons", "--out", run, "--count", "300", "--epochs", "2",
-            "--levels", "4,2", "--encoder", "2,8", "--json");
+            "--levels", "4,2", "--encoder", "3,8", "--json");
         Assert.True(code == 0, stderr);
         Assert.Equal(29, CliRunner.LastJson(stdout).GetProperty("gridPoints").GetInt64());
         (code, stdout, stderr) = CliRunner.Run("evaluate", "--model", run, "--data", "twomoons", "--count", "100", "--data-seed", "9", "--json");
         Assert.True(code == 0, stderr);
-        Assert.Equal(29, CliRunner.LastJson(stdout).GetProperty("gridPoints").GetInt64());
+        Assert.InRange(CliRunner.LastJson(stdout).GetProperty("test").GetProperty("accuracy").GetDouble(), 0, 1);
+        using (var reloaded = NeuralSparseGrids.Experiments.TrainedModel.Load(run))
+        {
+            Assert.Equal([4, 2], reloaded.Model.Config.Levels!);
+            Assert.Equal(29, reloaded.Model.Layer.Grid.PointCount);
+        }
         string input = Path.Combine(_dir, "moons.csv"), output = Path.Combine(_dir, "moons-out.csv");
-        File.WriteAllText(input, "x1,x2\n0.5,0.2\n-0.5,0.8\n");
+        File.WriteAllText(input, "x1,x2,z\n0.5,0.2,0\n-0.5,0.8,0.1\n");
         (code, _, stderr) = CliRunner.Run("predict", "--model", run, "--input", input, "--output", output);
         Assert.True(code == 0, stderr);
         Assert.Equal(3, File.ReadAllLines(output).Length);
