@@ -10,14 +10,6 @@ namespace NeuralSparseGrids.Cli.Commands;
 /// <summary>`nsg bench layer`: times forward+backward of the sparse grid layer for the fused, tensor-op and dense paths.</summary>
 public sealed class BenchCommand : ICliCommand
 {
-    private static readonly Dictionary<string, GridType> Types = new()
-    {
-        ["linear"] = GridType.Linear,
-        ["boundary"] = GridType.LinearBoundary,
-        ["extended-boundary"] = GridType.LinearExtendedBoundary,
-        ["modlinear"] = GridType.ModifiedLinear,
-    };
-
     /// <inheritdoc />
     public string Name => "bench";
 
@@ -26,7 +18,7 @@ public sealed class BenchCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage =>
-        "nsg bench layer --dim D --level N [--batch B] [--outputs O] [--type linear|boundary|extended-boundary|modlinear]\n" +
+        "nsg bench layer --dim D --level N [--batch B] [--outputs O] [--grid linear|boundary|extended-boundary|modified-linear]\n" +
         "                [--dtype float32|float64] [--repeats R] [--dense-max-bytes BYTES] [--seed S] [--json]\n\n" +
         "Times one forward+backward step (median of R, after a warm-up) of the sparse grid layer for the fused CPU kernel,\n" +
         "the tensor-op path and the dense basis-matrix path in one run, and prints the ratios. The dense path refuses when\n" +
@@ -34,7 +26,13 @@ public sealed class BenchCommand : ICliCommand
         "line is one JSON object: fusedMs, tensorOpsMs, denseMs (null if refused), tensorOpsOverFused, denseOverFused,\n" +
         "peakBytes (bytes the fused step allocates besides the coefficients), points, threads and the settings, plus\n" +
         "process-CPU-time figures (fusedCpuMs, ..., tensorOpsOverFusedCpu) and the load average, since wall-clock\n" +
-        "ratios on a shared machine depend on other load.";
+        "ratios on a shared machine depend on other load. fusedGflops is the fused step's arithmetic rate: per sample and\n" +
+        "subspace (d dimensions, O outputs) the forward pass does d - 1 multiplications for the basis product and 2 O for\n" +
+        "the multiply-add into the outputs, the backward pass 2 O for dL/dC, 2 O for the upstream dot product and 3 d for\n" +
+        "dL/dh (prefix product, suffix product, derivative times both), so 6 O + 4 d - 1 flops, times batch x subspaces\n" +
+        "(one active function per dimension; boundary grids do more, so this is a lower bound for them). peakGflops is a\n" +
+        "float32 1024 x 1024 matrix product in libtorch with the same threads in the same run (2 x 1024^3 flops), the\n" +
+        "machine's practical peak; fusedOverPeak is their ratio.";
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -46,7 +44,8 @@ public sealed class BenchCommand : ICliCommand
         if (dim == 0 || level == 0) throw new CliUsageException("--dim and --level are required.");
         int batch = args.Int("batch", 128, 1, 1 << 24);
         int outputs = args.Int("outputs", 1, 1, 1 << 16);
-        var type = args.Choice("type", GridType.Linear, Types);
+        // Spelled as in `nsg train` and `nsg grid`.
+        var type = args.Choice("grid", GridType.Linear, ExperimentOptions.GridTypes);
         var dtype = args.Choice("dtype", ScalarType.Float32, new Dictionary<string, ScalarType> { ["float32"] = ScalarType.Float32, ["float64"] = ScalarType.Float64 });
         int repeats = args.Int("repeats", 10, 1, 10000);
         long denseMax = (long)args.Double("dense-max-bytes", 1L << 30, 0);
@@ -80,6 +79,9 @@ public sealed class BenchCommand : ICliCommand
             denseRefusal = e.Message;
             if (!context.Json) context.Out.WriteLine($"  dense      refused: {e.Message}");
         }
+        double fusedGflops = FusedFlops(dim, outputs, batch, layer.Grid.SubspaceCount) / (fused * 1e6);
+        double peakGflops = MatmulGflops(repeats);
+        if (!context.Json) context.Out.WriteLine($"  fused {fusedGflops:F2} GFLOP/s; float32 1024x1024 matmul {peakGflops:F1} GFLOP/s; ratio {fusedGflops / peakGflops:F3}");
         long peak = layer.FusedPeakBytes(batch);
         if (!context.Json) context.Out.WriteLine($"  fused peak extra memory {GridTooLargeException.FormatBytes(peak)} ({peak:N0} bytes)");
         if (context.Json)
@@ -90,13 +92,35 @@ public sealed class BenchCommand : ICliCommand
                 subspaces = layer.Grid.SubspaceCount, threads = get_num_threads(), repeats,
                 fusedMs = fused, tensorOpsMs = tensorOps, denseMs = dense,
                 tensorOpsOverFused = tensorOps / fused, denseOverFused = dense / fused,
-                peakBytes = peak, denseRefusal,
+                peakBytes = peak, denseRefusal, fusedGflops, peakGflops, fusedOverPeak = fusedGflops / peakGflops,
                 fusedCpuMs = fusedCpu, tensorOpsCpuMs = tensorOpsCpu, denseCpuMs = denseCpu,
                 tensorOpsOverFusedCpu = tensorOpsCpu / fusedCpu, denseOverFusedCpu = denseCpu / fusedCpu,
                 loadAverage = LoadAverage(),
             });
         }
         return 0;
+    }
+
+    /// <summary>Flops of one forward+backward step of the fused layer (formula in the usage text).</summary>
+    internal static double FusedFlops(int dim, int outputs, int batch, long subspaces) => (6.0 * outputs + 4.0 * dim - 1) * batch * subspaces;
+
+    /// <summary>GFLOP/s of a float32 1024 x 1024 matrix product (median of the repeats after a warm-up).</summary>
+    private static double MatmulGflops(int repeats)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(7);
+        var a = rand([1024, 1024], ScalarType.Float32, generator: generator);
+        var b = rand([1024, 1024], ScalarType.Float32, generator: generator);
+        var times = new List<double>();
+        for (int r = -1; r < Math.Max(repeats, 5); r++)
+        {
+            using var inner = NewDisposeScope();
+            var watch = Stopwatch.StartNew();
+            matmul(a, b).Dispose();
+            if (r >= 0) times.Add(watch.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return 2.0 * 1024 * 1024 * 1024 / times[times.Count / 2] / 1e9;
     }
 
     private static void Report(CliContext context, string name, double ms, double fused, double cpuMs, double fusedCpu)

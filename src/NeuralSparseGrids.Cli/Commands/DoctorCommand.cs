@@ -46,9 +46,12 @@ public sealed class DoctorCommand : ICliCommand
             report["gradientNorm"] = gradNorm;
             if (!double.IsFinite(gradNorm) || gradNorm <= 0) throw new InvalidOperationException($"The tiny backward pass produced gradient norm {gradNorm}.");
             // libtorch's float32 convolution is unreliable for some channel counts on some CPUs; the CNN encoder
-            // checks every shape and runs the failing ones in float64. Report what this machine does.
+            // checks every shape (in the memory format it runs in) and runs the failing ones in float64. Report what
+            // this machine does in the format the CNN uses.
             int[] channels = [4, 8, 12, 24, 32, 64, 128];
-            var unreliable = channels.Where(c => !ConvolutionCheck.IsReliable(new ConvolutionShape(c, c, 3, 1, 1))).ToList();
+            bool channelsLast = VerifiedConv2d.ChannelsLastByDefault;
+            report["convMemoryFormat"] = channelsLast ? "channels-last" : "contiguous (NSG_CONV_CHANNELS_LAST=0)";
+            var unreliable = channels.Where(c => !ConvolutionCheck.IsReliable(new ConvolutionShape(c, c, 3, 1, 1, channelsLast))).ToList();
             report["conv3x3Float32Unreliable"] = unreliable.Count == 0
                 ? $"none (of {string.Join(", ", channels)} channels)"
                 : $"{string.Join(", ", unreliable)} channels: such CNN layers run in float64 (slower, correct)";

@@ -6,14 +6,6 @@ namespace NeuralSparseGrids.Cli.Commands;
 /// <summary>`nsg grid`: sizes of a regular sparse grid (points, subspaces, coefficient memory) without building it.</summary>
 public sealed class GridCommand : ICliCommand
 {
-    private static readonly Dictionary<string, GridType> GridTypes = new()
-    {
-        ["linear"] = GridType.Linear,
-        ["boundary"] = GridType.LinearBoundary,
-        ["extended-boundary"] = GridType.LinearExtendedBoundary,
-        ["modified-linear"] = GridType.ModifiedLinear,
-    };
-
     /// <inheritdoc />
     public string Name => "grid";
 
@@ -44,13 +36,13 @@ public sealed class GridCommand : ICliCommand
         if (levels is not null && levels.Length != dim) throw new CliUsageException($"--levels gives {levels.Length} levels for --dim {dim}: give one per dimension.");
         int level = levels?.Max() ?? args.Int("level", 0, 1, 4095);
         if (dim + level > 4096) throw new CliUsageException($"--dim plus --level must be at most 4096, got {dim + level}.");
-        var type = args.Choice("grid", GridType.Linear, GridTypes);
+        var type = args.Choice("grid", GridType.Linear, ExperimentOptions.GridTypes);
         int outputs = args.Int("outputs", 1, 1, 1_000_000);
         double maxGib = args.Double("max-gib", GridSize.DefaultMaxBytes / (double)(1L << 30), 1e-9, 1e9);
         args.EnsureAllConsumed();
 
         long maxBytes = (long)Math.Min(long.MaxValue, maxGib * (1L << 30));
-        string gridName = GridTypes.First(kv => kv.Value == type).Key;
+        string gridName = ExperimentOptions.GridTypes.First(kv => kv.Value == type).Key;
         if (levels is not null) return RunAnisotropic(levels, type, gridName, outputs, maxBytes, context);
         try
         {

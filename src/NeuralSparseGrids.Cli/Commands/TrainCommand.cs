@@ -15,22 +15,37 @@ public sealed class TrainCommand : ICliCommand
     public string Summary => "Train a Neural Sparse Grid (regression or classification) and report test metrics.";
 
     /// <inheritdoc />
-    public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume] [--json]\n\n" + ExperimentOptions.Usage +
+    public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume|--force] [--json]\n\n" + ExperimentOptions.Usage +
                            "\n  --latent-stats N             every N epochs (and after epoch 1): bounding box, diameter and fraction of grid cells visited\n" +
                            "                               by the training embeddings (thesis 3.5.2); printed, in the JSON as 'latent', and in latent-stats.csv" +
-                           "\n  --out DIR                    write checkpoints, result.json, history.csv and the plots (PNG) there\n  --no-plots                   skip the plots (and the plot data they need)\n  --resume                     continue the run in --out\n  --json                       last stdout line: one JSON object with the results";
+                           "\n  --out DIR                    write checkpoints, result.json, history.csv and the plots (PNG) there\n  --no-plots                   skip the plots (and the plot data they need)\n  --resume                     continue the run in --out\n  --force                      train into an --out that already holds a run, replacing it\n  --json                       last stdout line: one JSON object with the results";
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
     {
-        var spec = ExperimentOptions.Parse(args);
+        var spec = FileDataOptions.Parse(args, out string? defaults);
         string? outDir = args.String("out");
         bool resume = args.Flag("resume");
+        bool force = args.Flag("force");
         bool plots = !args.Flag("no-plots");
         int latentEvery = args.String("latent-stats") is null ? 0 : args.Int("latent-stats", 0, 1, 1_000_000);
         args.EnsureAllConsumed();
         if (resume && outDir == null) throw new CliUsageException("--resume needs --out DIR (the run to continue).");
+        if (resume && force) throw new CliUsageException("--resume continues the run in --out and --force replaces it; give one of them.");
+        if (!force) RefuseExistingRun(outDir, resume);
+        if (defaults != null) (context.Json ? context.Error : context.Out).WriteLine(defaults);
         return Execute(spec, outDir, resume, context, "Training", plots, latentEvery);
+    }
+
+    /// <summary>
+    /// Stops a new run from silently overwriting a finished or interrupted one in <paramref name="outDir"/> (without
+    /// <paramref name="resume"/> or --force).
+    /// </summary>
+    public static void RefuseExistingRun(string? outDir, bool resume)
+    {
+        if (resume || outDir == null) return;
+        if (File.Exists(Path.Combine(outDir, Training.Checkpoint.StateFile)) || File.Exists(Path.Combine(outDir, "result.json")))
+            throw new CliUsageException($"{outDir} already holds a run; use --resume to continue it, --force to replace it, or another --out.");
     }
 
     /// <summary>
@@ -42,8 +57,10 @@ public sealed class TrainCommand : ICliCommand
     {
         plots &= outDir != null;
         var latent = latentEvery > 0 ? new LatentStatisticsCallback(latentEvery) : null;
+        // Notes (task detection, encoding, model summary) come before training; with --json stdout's last line stays the JSON.
+        var notes = context.Json ? context.Error : context.Out;
         var result = TrainingProgress.Run(context, title, spec.Training.Epochs, callbacks =>
-            ExperimentRunner.Run(spec, latent is null ? callbacks : [.. callbacks, latent], outDir, resume, savePlotData: plots));
+            ExperimentRunner.Run(spec, latent is null ? callbacks : [.. callbacks, latent], outDir, resume, savePlotData: plots, report: notes.WriteLine));
         if (outDir != null) RunFiles.Write(outDir, spec, result);
         if (outDir != null && latent != null) RunFiles.WriteLatentStatistics(outDir, latent.History);
         var plotFiles = plots && result.Divergence == null ? RunPlots.Write(outDir!).Files : [];
@@ -53,6 +70,9 @@ public sealed class TrainCommand : ICliCommand
             {
                 test = result.Test,
                 bayes = result.Bayes,
+                trivialBaseline = result.TrivialBaseline,
+                beatsTrivialBaseline = result.BeatsTrivialBaseline,
+                classes = result.ClassNames,
                 validation = result.Validation,
                 epochs = result.Epochs,
                 bestEpoch = result.BestEpoch,
@@ -71,9 +91,11 @@ public sealed class TrainCommand : ICliCommand
             context.Out.WriteLine(t.Accuracy is double acc
                 ? $"Test accuracy {acc:F4} ({t.Count} samples)"
                 : $"Test MSE {t.Mse:G4} (normalised target), MAE {t.Mae:G4}; raw units: MSE {t.MseRaw:G4}, MAE {t.MaeRaw:G4} ({t.Count} samples)");
+            if (result.TrivialBaseline is { } trivial)
+                context.Out.WriteLine((result.BeatsTrivialBaseline ? "Reference: " : "Warning: the model is not better than the ") + TrivialBaseline.Compare(t, trivial));
             if (result.Bayes is { Mse: double bayes })
-                context.Out.WriteLine($"Irreducible error of this test split (Bayes-optimal predictor that knows the generator): MSE {bayes:G4} (normalised); ours is {t.Mse / bayes:F2}x that");
-            context.Out.WriteLine($"{result.Epochs} epochs (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
+                context.Out.WriteLine($"Bayes floor {bayes:G4} (normalised MSE of the best possible predictor, which knows the generating function: only the noise is left); the model's test MSE is {t.Mse / bayes:F2}x that (1.00 would be perfect)");
+            context.Out.WriteLine($"{result.Epochs} epoch{(result.Epochs == 1 ? "" : "s")} (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
             if (latent is { History.Count: > 0 })
             {
                 var (first, last) = (latent.History[0], latent.History[^1]);
@@ -82,6 +104,8 @@ public sealed class TrainCommand : ICliCommand
             }
             if (outDir != null) context.Out.WriteLine($"Model and results in {outDir}{(plotFiles.Count > 0 ? $" ({plotFiles.Count} plots)" : "")}");
         }
+        if (!result.BeatsTrivialBaseline && context.Json)
+            context.Error.WriteLine("Warning: the model is not better than the " + TrivialBaseline.Compare(result.Test, result.TrivialBaseline!));
         if (result.Divergence != null)
         {
             context.Error.WriteLine($"Training diverged: {result.Divergence}. The model holds the last good parameters.");

@@ -24,7 +24,13 @@ public static class ExperimentOptions
         "  --swissroll-t radians|unit   t inside sin(5 pi t): as printed (radians, default) or rescaled to [0,1]\n" +
         "  --count N --noise S          generated data: points (8000) and noise (0.1)\n" +
         "  --target COL                 target column of a file (default: last)\n" +
-        "  --task regression|classification\n" +
+        "  --task auto|regression|classification   auto (default): classification when the target is text, quoted, an ARFF\n" +
+        "                               nominal, or integers with at most 10 distinct values; regression otherwise\n" +
+        "  --drop COL[,COL]             leave columns out (IDs)\n" +
+        "  --missing error|drop-rows|impute-median   missing values (NA, empty, ?): stop (default), leave the rows out, or\n" +
+        "                               fill in the training median (numbers) / most frequent value (categories)\n" +
+        "  --unknown-category error|ignore   a category not seen in training: stop (default) or encode as all zeros\n" +
+        "  --scale minmax|standard|none numeric inputs of a file, fitted on the training split (minmax)\n" +
         "  --encoder 3,25,25|cnn        MLP sizes: input then hidden layers (latent from --latent), or the CNN\n" +
         "  --activation relu|tanh|sigmoid|leaky-relu   MLP hidden activation (relu)\n" +
         "  --latent-gain G              MLP: scale the last layer's initial weights by G (1); > 1 starts with spread-out embeddings\n" +
@@ -32,6 +38,7 @@ public static class ExperimentOptions
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
         "  --levels A,B,...             instead of --level: anisotropic grid, maximum level per latent dimension (D entries)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
+        "  --max-gib G                  memory budget of the sparse grid in GiB (2); a larger grid is refused before allocating\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
         "  --coef-init normal|zeros      initial sparse grid coefficients (small seeded normal, or zeros as in the thesis)\n" +
         "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
@@ -61,10 +68,18 @@ public static class ExperimentOptions
             Count = args.Int("count", 8000, 10, 10_000_000),
             Noise = args.Double("noise", 0.1, 0, 100),
             Target = args.String("target"),
-            Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
+            Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["auto"] = null, ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
+            Drop = (args.String("drop") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            Missing = args.Choice("missing", MissingValues.Error, new Dictionary<string, MissingValues>
+            {
+                ["error"] = MissingValues.Error, ["drop-rows"] = MissingValues.DropRows, ["impute-median"] = MissingValues.ImputeMedian,
+            }),
+            UnknownCategory = args.Choice("unknown-category", UnknownCategory.Error, new Dictionary<string, UnknownCategory> { ["error"] = UnknownCategory.Error, ["ignore"] = UnknownCategory.Ignore }),
+            Scale = args.Choice("scale", InputScaling.MinMax, new Dictionary<string, InputScaling> { ["minmax"] = InputScaling.MinMax, ["standard"] = InputScaling.Standard, ["none"] = InputScaling.None }),
             Limit = args.String("limit") is null ? null : args.Int("limit", 0, 1, int.MaxValue),
         };
-        string encoder = args.String("encoder", sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)))!;
+        string? givenEncoder = args.String("encoder");
+        string encoder = givenEncoder ?? (sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)));
         var model = new NsgModelConfig
         {
             Encoder = encoder == "cnn" ? EncoderKind.Cnn : EncoderKind.Mlp,
@@ -79,6 +94,7 @@ public static class ExperimentOptions
             Level = levels?.Max() ?? args.Int("level", sourceDefaults.Level, 1, 30),
             Levels = levels,
             Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
+            MaxGridBytes = args.String("max-gib") is null ? null : (long)(args.Double("max-gib", 2, 1e-9, 1e9) * (1L << 30)),
             Head = args.Choice("head", modelDefaults.Head, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
             CoefficientInit = args.Choice("coef-init", modelDefaults.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
             Rescale = args.String("rescale") is string rescale ? ParseRescale(rescale) : sourceDefaults.Rescale,
@@ -116,7 +132,8 @@ public static class ExperimentOptions
         if (levels is not null && levels.Length != model.Latent)
             throw new CliUsageException($"--levels gives {levels.Length} levels but the latent dimension is {model.Latent}: give one per latent dimension.");
         var split = args.String("split") is string splitText ? ParseSplit(splitText) : sourceDefaults.Split;
-        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1) };
+        int? declaredInputs = givenEncoder is null || encoder == "cnn" ? null : int.Parse(encoder.Split(',')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1), DeclaredInputs = declaredInputs };
     }
 
     /// <summary>The presets: option defaults of the thesis' setups.</summary>

@@ -15,7 +15,7 @@ public static class RunFiles
     public static void Write(string dir, ExperimentSpec spec, ExperimentResult result)
     {
         Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(new { spec = Describe(spec), result }, JsonSettings.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(new { spec = Describe(spec, result), result }, JsonSettings.Options));
         var csv = new StringBuilder("epoch,train_loss,validation_loss,validation_metric,learning_rate,seconds,bursts\n");
         foreach (var e in result.History)
             csv.AppendLine(string.Join(",", new object[] { e.Epoch, e.TrainLoss, e.ValidationLoss, e.ValidationMetric, e.LearningRate, e.Seconds, e.Bursts }
@@ -39,10 +39,10 @@ public static class RunFiles
         AtomicFile.WriteAllText(Path.Combine(dir, "latent-stats.csv"), csv.ToString());
     }
 
-    private static object Describe(ExperimentSpec spec) => new
+    private static object Describe(ExperimentSpec spec, ExperimentResult result) => new
     {
-        data = spec.Data,
-        model = spec.Model,
+        data = spec.Data.Describe(),
+        model = result.Model ?? spec.Model,
         training = spec.Training,
         split = new[] { spec.Split.Train, spec.Split.Validation, spec.Split.Test },
         dataSeed = spec.DataSeed,

@@ -49,38 +49,8 @@ public static class ArffReader
     {
         options ??= new ArffReadOptions();
         using var reader = DataFile.OpenText(path);
-        var attributes = new List<Attribute>();
         int lineNo = 0;
-        string? line;
-        bool inData = false;
-        while (!inData && (line = reader.ReadLine()) is not null)
-        {
-            lineNo++;
-            string t = line.Trim();
-            if (t.Length == 0 || t[0] == '%') continue;
-            if (t[0] != '@')
-                throw new DataFormatException(path, lineNo, $"expected @relation, @attribute or @data in the header, found '{DataFile.Shorten(t)}'");
-            string keyword = t.Split((char[]?)null, 2)[0].ToLowerInvariant();
-            switch (keyword)
-            {
-                case "@relation":
-                    break;
-                case "@attribute":
-                    attributes.Add(ParseAttribute(path, lineNo, t["@attribute".Length..].Trim()));
-                    break;
-                case "@data":
-                    inData = true;
-                    break;
-                default:
-                    throw new DataFormatException(path, lineNo, $"unknown header keyword '{keyword}', expected @relation, @attribute or @data");
-            }
-        }
-        if (!inData) throw new DataFormatException(path, lineNo, "reached the end of the file without an @data line");
-        if (attributes.Count < 2)
-            throw new DataFormatException(path, lineNo, $"expected at least two @attribute lines (features and a target), found {attributes.Count}");
-        var dup = attributes.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null)
-            throw new DataFormatException(path, dup.Last().Line, $"attribute '{dup.Key}' is declared twice");
+        var attributes = ReadHeader(path, reader, ref lineNo);
 
         int target = attributes.Count - 1;
         if (options.Target is not null)
@@ -112,16 +82,8 @@ public static class ArffReader
         var nominalIndex = targetAttr.Nominal?.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i, StringComparer.Ordinal);
         var cells = new List<string>(width);
         int rows = 0;
-        while ((line = reader.ReadLine()) is not null)
+        while (NextDataRow(path, reader, ref lineNo, width, cells))
         {
-            lineNo++;
-            string t = line.Trim();
-            if (t.Length == 0 || t[0] == '%') continue;
-            if (t[0] == '{') throw new DataFormatException(path, lineNo, "sparse ARFF rows ({index value, ...}) are not supported; expected a dense comma-separated row");
-            if (t[0] == '@') throw new DataFormatException(path, lineNo, $"unexpected header line after @data: '{DataFile.Shorten(t)}'");
-            SplitRow(t, cells);
-            if (cells.Count != width)
-                throw new DataFormatException(path, lineNo, $"expected {width} comma-separated values (one per @attribute), found {cells.Count}");
             for (int j = 0; j < width; j++)
             {
                 string cell = cells[j];
@@ -165,6 +127,95 @@ public static class ArffReader
         if (rows == 0) throw new DataFormatException(path, lineNo, "classification needs at least one data row");
         var (mapped, names) = DataFile.MapClasses(classTokens);
         return Dataset.ForClassification(featureArray, rows, columns, mapped, names, featureNames, targetAttr.Name);
+    }
+
+    /// <summary>
+    /// Reads an ARFF file (plain or gzip) as it comes, see <see cref="RawTable"/>: nominal attributes (features too)
+    /// keep their declared values in <see cref="RawTable.Nominal"/>; <c>?</c> is a missing value.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is not dense ARFF.</exception>
+    public static RawTable ReadRaw(string path)
+    {
+        using var reader = DataFile.OpenText(path);
+        int lineNo = 0;
+        var attributes = ReadHeader(path, reader, ref lineNo);
+        int width = attributes.Count;
+        var rows = new List<string?[]>();
+        var lines = new List<int>();
+        var quoted = new bool[width];
+        var cells = new List<string>(width);
+        while (NextDataRow(path, reader, ref lineNo, width, cells))
+        {
+            var row = new string?[width];
+            for (int j = 0; j < width; j++)
+            {
+                string v = Unquote(cells[j]);
+                if (v.Length != cells[j].Length) quoted[j] = true;
+                row[j] = v == "?" && v.Length == cells[j].Length ? null : v;
+                if (row[j] is string value && attributes[j].Nominal is string[] declared && !declared.Contains(value))
+                    throw new DataFormatException(path, lineNo, $"attribute '{attributes[j].Name}': expected one of {{{string.Join(",", declared)}}}, found '{DataFile.Shorten(value)}'");
+            }
+            rows.Add(row);
+            lines.Add(lineNo);
+        }
+        return new RawTable(path, attributes.Select(a => a.Name).ToArray(), true, rows.ToArray(), quoted,
+            attributes.Select(a => a.Nominal).ToArray(), lines.ToArray());
+    }
+
+    // Reads the next dense data row into `cells` (false at the end of the file), skipping blank lines and comments.
+    private static bool NextDataRow(string path, TextReader reader, ref int lineNo, int width, List<string> cells)
+    {
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            string t = line.Trim();
+            if (t.Length == 0 || t[0] == '%') continue;
+            if (t[0] == '{') throw new DataFormatException(path, lineNo, "sparse ARFF rows ({index value, ...}) are not supported; expected a dense comma-separated row");
+            if (t[0] == '@') throw new DataFormatException(path, lineNo, $"unexpected header line after @data: '{DataFile.Shorten(t)}'");
+            SplitRow(t, cells);
+            if (cells.Count != width)
+                throw new DataFormatException(path, lineNo, $"expected {width} comma-separated values (one per @attribute), found {cells.Count}");
+            return true;
+        }
+        return false;
+    }
+
+    // The @relation/@attribute header up to and including @data; at least two distinct attributes.
+    private static List<Attribute> ReadHeader(string path, TextReader reader, ref int lineNo)
+    {
+        var attributes = new List<Attribute>();
+        string? line;
+        bool inData = false;
+        while (!inData && (line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            string t = line.Trim();
+            if (t.Length == 0 || t[0] == '%') continue;
+            if (t[0] != '@')
+                throw new DataFormatException(path, lineNo, $"expected @relation, @attribute or @data in the header, found '{DataFile.Shorten(t)}'");
+            string keyword = t.Split((char[]?)null, 2)[0].ToLowerInvariant();
+            switch (keyword)
+            {
+                case "@relation":
+                    break;
+                case "@attribute":
+                    attributes.Add(ParseAttribute(path, lineNo, t["@attribute".Length..].Trim()));
+                    break;
+                case "@data":
+                    inData = true;
+                    break;
+                default:
+                    throw new DataFormatException(path, lineNo, $"unknown header keyword '{keyword}', expected @relation, @attribute or @data");
+            }
+        }
+        if (!inData) throw new DataFormatException(path, lineNo, "reached the end of the file without an @data line");
+        if (attributes.Count < 2)
+            throw new DataFormatException(path, lineNo, $"expected at least two @attribute lines (features and a target), found {attributes.Count}");
+        var dup = attributes.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null)
+            throw new DataFormatException(path, dup.Last().Line, $"attribute '{dup.Key}' is declared twice");
+        return attributes;
     }
 
     private static Attribute ParseAttribute(string path, int lineNo, string rest)

@@ -148,6 +148,90 @@ public static class CsvReader
         return (Dataset.ForRegression(features.ToArray(), rows, columns, t, featureNames, targetNames), lines.ToArray());
     }
 
+    /// <summary>
+    /// Reads a CSV file (plain or gzip) as it comes, without interpreting its columns: see <see cref="RawTable"/>.
+    /// </summary>
+    /// <remarks>
+    /// The first line is a header when all its fields are text, or when one of its fields is text in a column whose
+    /// other values are numbers; otherwise the file has no header and the columns are named V1..Vn. Unquoted empty
+    /// cells, <c>NA</c>, <c>?</c> and <c>NaN</c> (and a quoted empty cell) are missing values.
+    /// </remarks>
+    /// <exception cref="DataFormatException">Rows with a different number of fields, unterminated quotes, an empty file.</exception>
+    public static RawTable ReadRaw(string path, char? separator = null)
+    {
+        using var reader = DataFile.OpenText(path);
+        var rows = new List<string?[]>();
+        var quotedRows = new List<bool[]>();
+        var lines = new List<int>();
+        var cells = new List<string>();
+        var quoted = new List<bool>();
+        char sep = ',';
+        int lineNo = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (line.Trim().Length == 0) continue;
+            if (rows.Count == 0) sep = separator ?? DetectSeparator(line);
+            if (!SplitRow(line, sep, cells, out string? err, quoted)) throw new DataFormatException(path, lineNo, err!);
+            if (rows.Count > 0 && cells.Count != rows[0].Length)
+                throw new DataFormatException(path, lineNo, $"expected {rows[0].Length} fields separated by '{Printable(sep)}' (as on line {lines[0]}), found {cells.Count}");
+            var row = new string?[cells.Count];
+            for (int j = 0; j < row.Length; j++) row[j] = quoted[j] ? (cells[j].Length == 0 ? null : cells[j]) : RawTable.IsMissingToken(cells[j]) ? null : cells[j];
+            rows.Add(row);
+            quotedRows.Add(quoted.ToArray());
+            lines.Add(lineNo);
+        }
+        if (rows.Count == 0) throw new DataFormatException(path, null, "the file is empty; expected a header row and data rows");
+        int columns = rows[0].Length;
+        bool header = LooksLikeHeader(rows);
+        string[] names;
+        if (header)
+        {
+            names = rows[0].Select(n => n ?? "").ToArray();
+            for (int j = 0; j < columns; j++)
+            {
+                if (names[j].Length == 0) throw new DataFormatException(path, lines[0], $"header column {j + 1} has an empty name");
+                int first = Array.IndexOf(names, names[j]);
+                if (first != j) throw new DataFormatException(path, lines[0], $"header names column '{names[j]}' twice (columns {first + 1} and {j + 1})");
+            }
+            rows.RemoveAt(0);
+            quotedRows.RemoveAt(0);
+            lines.RemoveAt(0);
+        }
+        else
+        {
+            names = RawTable.PositionalNames(columns);
+        }
+        var quotedColumns = new bool[columns];
+        for (int i = 0; i < rows.Count; i++)
+            for (int j = 0; j < columns; j++)
+                quotedColumns[j] |= quotedRows[i][j] && rows[i][j] != null;
+        return new RawTable(path, names, header, rows.ToArray(), quotedColumns, new string[]?[columns], lines.ToArray());
+    }
+
+    // Header: all fields of the first line are text, or some field is text where the rest of its column is numeric.
+    private static bool LooksLikeHeader(List<string?[]> rows)
+    {
+        var first = rows[0];
+        bool IsNumber(string? s) => s != null && DataFile.TryParseFinite(s, out _);
+        if (first.All(c => !IsNumber(c))) return true;
+        if (rows.Count == 1) return false;
+        for (int j = 0; j < first.Length; j++)
+        {
+            if (IsNumber(first[j])) continue;
+            bool anyNumber = false, allNumbers = true;
+            for (int i = 1; i < rows.Count && allNumbers; i++)
+            {
+                if (rows[i][j] == null) continue;
+                if (IsNumber(rows[i][j])) anyNumber = true;
+                else allNumbers = false;
+            }
+            if (anyNumber && allNumbers) return true;
+        }
+        return false;
+    }
+
     /// <summary>The most frequent of ',', ';' and tab outside double quotes (comma on ties or when none occurs).</summary>
     internal static char DetectSeparator(string headerLine)
     {
@@ -170,9 +254,10 @@ public static class CsvReader
 
     private static string Printable(char c) => c == '\t' ? "\\t" : c.ToString();
 
-    private static bool SplitRow(string line, char sep, List<string> cells, out string? error)
+    private static bool SplitRow(string line, char sep, List<string> cells, out string? error, List<bool>? quoted = null)
     {
         cells.Clear();
+        quoted?.Clear();
         error = null;
         var sb = new StringBuilder();
         int i = 0;
@@ -213,12 +298,14 @@ public static class CsvReader
                     i++;
                 }
                 cells.Add(sb.ToString());
+                quoted?.Add(true);
             }
             else
             {
                 int start = i;
                 while (i < line.Length && line[i] != sep) i++;
                 cells.Add(line[start..i].Trim());
+                quoted?.Add(false);
             }
             if (i >= line.Length) return true;
             i++; // skip separator

@@ -182,6 +182,22 @@ public static class DatasetSplitter
         return new DatasetSplit(data.Subset(idx[0]), data.Subset(idx[1]), data.Subset(idx[2]));
     }
 
+    /// <summary>
+    /// Throws an <see cref="InvalidDataException"/> naming the empty split (training, validation, test) and the
+    /// number of rows the fractions need, instead of failing later inside the grid kernels.
+    /// </summary>
+    public static void CheckNotEmpty(int rows, int[] sizes, double[] fractions)
+    {
+        string[] names = ["training", "validation", "test"];
+        int empty = Array.FindIndex(sizes, s => s == 0);
+        if (empty < 0) return;
+        int needed = rows;
+        while (needed < 1_000_000 && DatasetSplitter.PartSizes(needed, fractions).Any(s => s == 0)) needed++;
+        throw new InvalidDataException(
+            $"The {names[empty]} split is empty: {rows} usable row{(rows == 1 ? "" : "s")} split {string.Join("/", fractions.Select(f => f.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)))} " +
+            $"give {string.Join(", ", names.Select((n, i) => $"{n} {sizes[i]}"))}; at least {needed} rows are needed (each class at least once per split for classification).");
+    }
+
     private static void CheckSizes(int count, IReadOnlyList<int> sizes)
     {
         ArgumentNullException.ThrowIfNull(sizes);

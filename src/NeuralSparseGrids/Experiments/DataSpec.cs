@@ -24,8 +24,69 @@ public sealed record DataSpec
     /// <summary>Files: target column (default: last column); spectra: required.</summary>
     public string? Target { get; init; }
 
-    /// <summary>Files: force the task (null: regression unless the target is nominal).</summary>
+    /// <summary>Files: force the task (null: detect it, see <see cref="TableEncoder.DetectTask"/>).</summary>
     public DatasetTask? Task { get; init; }
+
+    /// <summary>Table files: columns to leave out (IDs).</summary>
+    public IReadOnlyList<string> Drop { get; init; } = [];
+
+    /// <summary>Table files: missing values.</summary>
+    public MissingValues Missing { get; init; } = MissingValues.Error;
+
+    /// <summary>Table files: categories unseen in training.</summary>
+    public UnknownCategory UnknownCategory { get; init; } = UnknownCategory.Error;
+
+    /// <summary>Table files: scaling of numeric inputs.</summary>
+    public InputScaling Scale { get; init; } = InputScaling.MinMax;
+
+    /// <summary>
+    /// Whether the source is a table file (<c>.csv</c>, <c>.tsv</c>, <c>.txt</c>, <c>.arff</c>, optionally <c>.gz</c>), read as it comes
+    /// through <see cref="LoadTable"/> and a <see cref="TableEncoder"/> (text labels, categories, missing values).
+    /// </summary>
+    public bool IsTable => !Source.Trim().StartsWith("spectra:", StringComparison.OrdinalIgnoreCase) && IsTableFile(Source.Trim());
+
+    /// <summary>Whether <paramref name="path"/> names a CSV/TSV/ARFF file (plain or <c>.gz</c>).</summary>
+    public static bool IsTableFile(string path)
+    {
+        string lower = path.ToLowerInvariant();
+        if (lower.EndsWith(".gz")) lower = lower[..^3];
+        return lower.EndsWith(".csv") || lower.EndsWith(".tsv") || lower.EndsWith(".txt") || lower.EndsWith(".arff");
+    }
+
+    /// <summary>The preprocessing options of a table file.</summary>
+    public TableOptions TableOptions => new()
+    {
+        Target = Target, Task = Task, Drop = Drop, Missing = Missing, UnknownCategory = UnknownCategory, Scale = Scale,
+    };
+
+    /// <summary>A table file as it comes (subsampled to <see cref="Limit"/> with <paramref name="seed"/>).</summary>
+    public RawTable LoadTable(int seed)
+    {
+        if (!IsTable) throw new InvalidOperationException($"'{Source}' is not a table file (.csv, .tsv, .txt or .arff, optionally .gz).");
+        var table = RawTable.Read(Source.Trim());
+        if (Limit is not int limit || limit >= table.Rows) return table;
+        if (limit < 1) throw new ArgumentException($"The row limit must be positive (got {limit}).");
+        var rows = DatasetSplitter.RandomIndicesByCount(table.Rows, [limit], seed)[0];
+        Array.Sort(rows);
+        return table.SubsetRows(rows);
+    }
+
+    /// <summary>
+    /// The settings that apply to this source (generator settings for generated data, file options for files),
+    /// for result files.
+    /// </summary>
+    public object Describe() => Source.Trim().ToLowerInvariant() switch
+    {
+        "swissroll" => new { source = Source, swissRollT = SwissRollT.ToString(), count = Count, noise = Noise, limit = Limit },
+        "twomoons" => new { source = Source, count = Count, noise = Noise, limit = Limit },
+        "mnist" => new { source = Source, limit = Limit },
+        _ when IsTable => new
+        {
+            source = Source, target = Target, task = Task?.ToString() ?? "auto", drop = Drop, missing = TableEncoder.Spelling(Missing),
+            unknownCategory = UnknownCategory == UnknownCategory.Ignore ? "ignore" : "error", scale = TableEncoder.Spelling(Scale), limit = Limit,
+        },
+        _ => new { source = Source, target = Target, task = Task?.ToString(), limit = Limit },
+    };
 
     /// <summary>
     /// Keep only a seeded subsample of at most this many rows (stratified by class for classification), e.g. for quick

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Experiments;
@@ -46,6 +47,25 @@ public sealed record ExperimentResult
 
     /// <summary>Per-epoch history.</summary>
     public IReadOnlyList<EpochReport> History { get; init; } = [];
+
+    /// <summary>
+    /// The same test split scored by the trivial predictor fitted on the training split: the training mean
+    /// (regression) or the majority class (classification). A model should beat it.
+    /// </summary>
+    public TestMetrics? TrivialBaseline { get; init; }
+
+    /// <summary>Classification: the user's class labels, indexed by class (empty for regression).</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>The model as built (inputs, outputs and task filled in from the data).</summary>
+    public NsgModelConfig? Model { get; init; }
+
+    /// <summary>What was decided or noticed on the way (task detection, rows left out, ignored options), as printed.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Whether the model scored better than <see cref="TrivialBaseline"/> (true when there is none).</summary>
+    public bool BeatsTrivialBaseline => TrivialBaseline is not { } b
+        || (Test.Accuracy is double a ? a > b.Accuracy : Test.Mse < b.Mse);
 }
 
 /// <summary>Metrics of one split as reported in JSON.</summary>

@@ -15,30 +15,36 @@ public static class ExperimentRunner
     /// Runs the experiment. With <paramref name="outDir"/> the checkpoint (and so the trained model) is written there;
     /// <paramref name="resume"/> continues a run found there. With <paramref name="outDir"/> and
     /// <paramref name="savePlotData"/> the embeddings of a seeded training subsample are recorded at chosen epochs and
-    /// <see cref="RunPlotData"/> is saved for <c>RunPlots</c>.
+    /// <see cref="RunPlotData"/> is saved for <c>RunPlots</c>. <paramref name="report"/> receives, before training
+    /// starts, the notes on the data (task detection, encoding, rows left out) and the one-line model summary; they
+    /// are also in <see cref="ExperimentResult.Notes"/>.
     /// </summary>
     public static ExperimentResult Run(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks = null, string? outDir = null, bool resume = false,
-        bool savePlotData = true) =>
-        RunAndInspect(spec, callbacks, outDir, resume, afterTraining: null, savePlotData);
+        bool savePlotData = true, Action<string>? report = null) =>
+        RunAndInspect(spec, callbacks, outDir, resume, afterTraining: null, savePlotData, report);
 
     /// <summary>
     /// As <see cref="Run"/>; <paramref name="afterTraining"/>
     /// sees the trained model and its prepared data before both are disposed (e.g. to fit NSG* on the frozen encoder).
     /// </summary>
     public static ExperimentResult RunAndInspect(ExperimentSpec spec, IEnumerable<ITrainingCallback>? callbacks, string? outDir, bool resume,
-        Action<NeuralSparseGrid, PreparedData>? afterTraining, bool savePlotData = true)
+        Action<NeuralSparseGrid, PreparedData>? afterTraining, bool savePlotData = true, Action<string>? report = null)
     {
         TorchRuntime.EnsureLoaded();
-        var dataset = spec.Data.Load(spec.DataSeed);
-        bool images = spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
-        using var data = PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !images);
+        var notes = new List<string>();
+        using var data = Prepare(spec, notes);
         var config = spec.Model with
         {
             Inputs = data.Inputs,
             Outputs = data.Outputs,
-            Task = dataset.Task == DatasetTask.Classification ? NsgTask.Classification : NsgTask.Regression,
+            Task = data.Task == DatasetTask.Classification ? NsgTask.Classification : NsgTask.Regression,
         };
+        if (spec.DeclaredInputs is int declared && declared != data.Inputs && config.Encoder == EncoderKind.Mlp)
+            notes.Add($"Note: --encoder starts with input width {declared}, but the data give {data.Inputs} model inputs; the encoder uses {data.Inputs} " +
+                      $"(--encoder {data.Inputs},{string.Join(",", config.HiddenLayers)}).");
         using var model = NeuralSparseGrid.Create(config, spec.Training.Seed);
+        notes.Add(Summary(model, data));
+        foreach (var note in notes) report?.Invoke(note);
         var trainer = new NsgTrainer(model, spec.Training);
         trainer.Metadata[DataScaling.MetadataKey] = data.Scaling.ToJson();
         if (callbacks != null) trainer.Callbacks.AddRange(callbacks);
@@ -54,6 +60,10 @@ public static class ExperimentRunner
             Test = ModelEvaluation.EvaluateOutputs(testOutput, data.Test, data.Scaling, config.Outputs),
             Validation = ModelEvaluation.Evaluate(model, data.Validation, data.Scaling),
             Bayes = BayesBaseline.Evaluate(spec.Data, data.TestRaw, data.Scaling),
+            TrivialBaseline = TrivialBaseline.Evaluate(data.Train, data.Test, data.Scaling, config.Outputs),
+            Model = config,
+            ClassNames = data.Scaling.ClassNames,
+            Notes = notes,
             Epochs = result.EpochsCompleted,
             BestEpoch = result.BestEpoch,
             Seconds = result.Seconds,
@@ -65,6 +75,37 @@ public static class ExperimentRunner
             Divergence = result.Divergence,
             History = result.History,
         };
+    }
+
+    /// <summary>
+    /// Loads and splits the data of <paramref name="spec"/> as training sees it: table files through
+    /// <see cref="PreparedData.FromTable"/> (task detection, one-hot, missing values, input scaling), generated data
+    /// and images through <see cref="PreparedData.Create"/>.
+    /// </summary>
+    /// <param name="spec">The experiment.</param>
+    /// <param name="notes">Receives what was decided about the data.</param>
+    public static PreparedData Prepare(ExperimentSpec spec, ICollection<string>? notes = null)
+    {
+        var (train, validation, test) = spec.Split;
+        if (spec.Data.IsTable)
+            return PreparedData.FromTable(spec.Data.LoadTable(spec.DataSeed), spec.Data.TableOptions, train, validation, test, spec.DataSeed, notes);
+        bool images = spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
+        return PreparedData.Create(spec.Data.Load(spec.DataSeed), train, validation, test, spec.DataSeed, scaleFeatures: !images);
+    }
+
+    /// <summary>One line: encoder, latent dimension, grid (type, level, points), parameter count and split sizes.</summary>
+    public static string Summary(NeuralSparseGrid model, PreparedData data)
+    {
+        var c = model.Config;
+        string encoder = c.Encoder == EncoderKind.Cnn
+            ? $"CNN encoder (width {c.CnnWidth})"
+            : $"MLP encoder {string.Join("-", new[] { c.Inputs }.Concat(c.HiddenLayers).Append(c.Latent))} ({c.Activation})";
+        string head = c.Head == HeadKind.Dense
+            ? $"dense equal-parameter head (replaces a {c.Grid} grid of level {c.Level})"
+            : $"{c.Grid} sparse grid level {c.Level} ({model.Grid.PointCount} points)";
+        long parameters = model.parameters().Sum(p => p.numel());
+        return $"Model: {encoder}, latent {c.Latent}, {head}, {parameters:N0} parameters; " +
+               $"split {data.Train.Count} train / {data.Validation.Count} validation / {data.Test.Count} test rows.";
     }
 
     /// <summary>

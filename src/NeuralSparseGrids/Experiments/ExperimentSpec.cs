@@ -18,6 +18,12 @@ public sealed record ExperimentSpec
     /// <summary>Split fractions (train, validation, test); the thesis uses 0.6/0.2/0.2 for regression, 0.7/0.15/0.15 for two moons.</summary>
     public (double Train, double Validation, double Test) Split { get; init; } = (0.6, 0.2, 0.2);
 
+    /// <summary>
+    /// The MLP input width the user wrote (e.g. the 7 of `--encoder 7,25`), or null. The true width comes from the
+    /// data; a different number here is reported, not silently ignored.
+    /// </summary>
+    public int? DeclaredInputs { get; init; }
+
     /// <summary>Seed of data generation and splitting (model and batches use <see cref="TrainingOptions.Seed"/>).</summary>
     public int DataSeed { get; init; } = 1;
 }

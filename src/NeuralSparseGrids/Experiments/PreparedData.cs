@@ -34,6 +34,9 @@ public sealed class PreparedData : IDisposable
     /// <summary>Number of input features.</summary>
     public int Inputs => (int)Train.X.shape[1];
 
+    /// <summary>Regression or classification.</summary>
+    public DatasetTask Task => TestRaw.Task;
+
     /// <summary>Regression outputs or classes.</summary>
     public int Outputs => Scaling.ClassNames.Length > 0 ? Scaling.ClassNames.Length : (int)Train.Y.shape[1];
 
@@ -44,6 +47,7 @@ public sealed class PreparedData : IDisposable
     public static PreparedData Create(Dataset data, double train, double validation, double test, int seed, bool scaleFeatures = true)
     {
         var split = DatasetSplitter.Split(data, train, validation, test, seed);
+        DatasetSplitter.CheckNotEmpty(data.Rows, [split.Train.Rows, split.Validation.Rows, split.Test.Rows], [train, validation, test]);
         var features = scaleFeatures ? MinMaxScaler.FitFeatures(split.Train) : null;
         MinMaxScaler? targets = data.Task == DatasetTask.Regression ? MinMaxScaler.Fit(split.Train.Targets!) : null;
         var scaling = new DataScaling
@@ -56,6 +60,30 @@ public sealed class PreparedData : IDisposable
         };
         return new PreparedData(ToSplit(split.Train, features, targets), ToSplit(split.Validation, features, targets),
             ToSplit(split.Test, features, targets), scaling, split.Test);
+    }
+
+    /// <summary>
+    /// Splits a table file (stratified for classification) with <paramref name="seed"/>, fits its
+    /// <see cref="TableEncoder"/> on the training split (one-hot maps, imputation, input scaling) and encodes all
+    /// three splits; regression targets are min-max scaled with the training split as in <see cref="Create"/>.
+    /// The same file, options, fractions and seed give the same splits, for every method that uses them;
+    /// <paramref name="notes"/> receives what was decided (task and why, rows left out), for the console.
+    /// </summary>
+    public static PreparedData FromTable(RawTable table, TableOptions options, double train, double validation, double test, int seed,
+        ICollection<string>? notes = null)
+    {
+        var split = TableSplit.Create(table, options, train, validation, test, seed, notes);
+        MinMaxScaler? targets = split.Encoder.Task == DatasetTask.Regression ? MinMaxScaler.Fit(split.Train.Targets!) : null;
+        var scaling = new DataScaling
+        {
+            Targets = targets?.ToState(),
+            FeatureNames = split.Encoder.EncodedNames,
+            TargetNames = [split.Encoder.Target],
+            ClassNames = split.Encoder.ClassNames,
+            Table = split.Encoder,
+        };
+        return new PreparedData(ToSplit(split.Train, null, targets), ToSplit(split.Validation, null, targets),
+            ToSplit(split.Test, null, targets), scaling, split.Test);
     }
 
     /// <summary>Converts a data set to a tensor split with the given scalers.</summary>
@@ -99,6 +127,12 @@ public sealed record DataScaling
 
     /// <summary>Class names (classification).</summary>
     public string[] ClassNames { get; init; } = [];
+
+    /// <summary>
+    /// For table files: the fitted preprocessing from file columns to model inputs (then <see cref="Features"/> is
+    /// null: the encoder scales); null for generated data, images and spectra.
+    /// </summary>
+    public TableEncoder? Table { get; init; }
 
     /// <summary>As checkpoint metadata.</summary>
     public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, JsonSettings.Options);

@@ -58,7 +58,8 @@ public static class RunPlots
                 var mask = run.Coverage?.Mask;
                 Plots.Embeddings2D(Add(files, dir, "embeddings.png"), data.TrainEmbeddings, data.TrainTargets, data.TrainLabels,
                     model.Grid.AllCoordinates(), mask,
-                    mask == null ? "Training embeddings" : $"Training embeddings; {mask.Count(a => a)} of {mask.Length} grid points activated", Extent2D.Unit);
+                    mask == null ? "Training embeddings" : $"Training embeddings; {mask.Count(a => a)} of {mask.Length} grid points activated", Extent2D.Unit,
+                    classification ? run.Scaling.ClassNames : null, classification ? null : TargetName(run));
                 if (data.Snapshots.Count > 0)
                     Plots.EmbeddingsOverEpochs(Add(files, dir, "embeddings-over-epochs.png"), data.Snapshots, extent: Extent2D.Unit);
             }
@@ -95,7 +96,7 @@ public static class RunPlots
         int classes = model.Config.Outputs;
         string title = classification
             ? classes == 2 ? $"Probability of class {ClassName(run, 1)}" : "Probability of the predicted class"
-            : $"Learned function: {(run.Scaling.TargetNames.Length > 0 ? run.Scaling.TargetNames[0] : "output 1")}";
+            : $"Learned function: {TargetName(run)}";
         var values = LatentFunctionSampler.Sample2DBatched(points =>
         {
             using var scope = torch.NewDisposeScope();
@@ -114,8 +115,13 @@ public static class RunPlots
             int outputs = model.Config.Outputs;
             return Enumerable.Range(0, points.Length / 2).Select(r => y[r * outputs]).ToArray();
         }, HeatmapResolution, Extent2D.Unit);
-        Plots.Heatmap(Add(files, dir, "heatmap.png"), values, Extent2D.Unit, title, data?.TrainEmbeddings is { Length: > 0 } h2 ? h2 : null);
+        string colorLabel = classification
+            ? classes == 2 ? $"P({run.Scaling.Table?.Target ?? "class"} = {ClassName(run, 1)})" : "probability of the predicted class"
+            : TargetName(run) + (run.Scaling.Targets != null ? " (target units)" : "");
+        Plots.Heatmap(Add(files, dir, "heatmap.png"), values, Extent2D.Unit, title, data?.TrainEmbeddings is { Length: > 0 } h2 ? h2 : null, colorLabel);
     }
+
+    private static string TargetName(TrainedModel run) => run.Scaling.TargetNames.Length > 0 ? run.Scaling.TargetNames[0] : "output 1";
 
     private static string ClassName(TrainedModel run, int k) => k < run.Scaling.ClassNames.Length ? run.Scaling.ClassNames[k] : k.ToString();
 

@@ -60,9 +60,51 @@ public sealed class TrainedModel : IDisposable
         return new TrainedModel(model, state, scaling, coverage);
     }
 
+    /// <summary>The task the model was trained for.</summary>
+    public DatasetTask Task => Model.Config.Task == NsgTask.Classification ? DatasetTask.Classification : DatasetTask.Regression;
+
+    /// <summary>
+    /// Encodes a table file the way the training file was encoded (columns matched by name, or by position when
+    /// the file has no header; the stored one-hot maps, imputation and scaling): model inputs and, with
+    /// <paramref name="withTarget"/>, the target. Models trained on generated data or spectra have no table
+    /// encoder: then the file's numeric columns are read by the model's feature names.
+    /// </summary>
+    /// <param name="table">The file.</param>
+    /// <param name="withTarget">Read (and require) the target column too (evaluate), or only the inputs (predict).</param>
+    /// <param name="notes">Receives what was decided (e.g. position matching).</param>
+    /// <exception cref="DataFormatException">Missing columns, bad cells, unseen categories or classes.</exception>
+    public Dataset Encode(RawTable table, bool withTarget, ICollection<string>? notes = null)
+    {
+        var encoder = Scaling.Table ?? new TableEncoder
+        {
+            // A numeric-only encoder that leaves values as they are (Predict applies the stored min-max scaling).
+            SourceColumns = Scaling.FeatureNames.Concat(Scaling.TargetNames.Length > 0 && Task == DatasetTask.Regression ? Scaling.TargetNames.Take(1) : []).ToArray(),
+            Inputs = Scaling.FeatureNames.Select(n => new TableColumn { Name = n }).ToArray(),
+            Target = Task == DatasetTask.Regression && Scaling.TargetNames.Length > 0 ? Scaling.TargetNames[0] : Scaling.TargetNames.FirstOrDefault() ?? "",
+            Task = Task,
+            ClassNames = Scaling.ClassNames,
+            Scale = InputScaling.None,
+        };
+        if (Scaling.Table == null && table.HasHeader && table.Columns == encoder.Inputs.Length && !encoder.Inputs.All(c => table.IndexOf(c.Name) >= 0))
+        {
+            // Generated-data models have generic feature names: a file of exactly that many columns is taken in order.
+            notes?.Add($"{Path.GetFileName(table.Path)}: the columns ({string.Join(", ", table.Names)}) are not the model's feature names " +
+                       $"({string.Join(", ", Scaling.FeatureNames)}); matched by position.");
+            table = new RawTable(table.Path, table.Names, hasHeader: false, table.Cells, table.Quoted, table.Nominal, table.Lines);
+            notes = null;
+        }
+        var data = encoder.Transform(table, withTarget, notes);
+        if (data.Rows == 0)
+            throw new DataFormatException(table.Path, null, "the file has a header but no data rows; at least one row is needed");
+        if (data.Columns != Model.Config.Inputs)
+            throw new DataFormatException(table.Path, null, $"the file gives {data.Columns} model inputs but the model expects {Model.Config.Inputs}");
+        return data;
+    }
+
     /// <summary>Predicts for raw features (rows, inputs) row-major, scaled with the training statistics.</summary>
     public Prediction Predict(double[] features, int rows)
     {
+        if (rows < 1) throw new ArgumentException("Nothing to predict: no rows.", nameof(rows));
         int inputs = Model.Config.Inputs;
         if (features.Length != rows * inputs)
             throw new ArgumentException($"Expected {rows} rows of {inputs} features ({inputs} columns), got {features.Length} values.");

@@ -32,7 +32,7 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Creates the layer on <paramref name="grid"/> with a (points, outputs) coefficient parameter.</summary>
-    public SparseGridLayer(SparseGrid grid, int outputs, SparseGridLayerOptions? options = null) : base(LoadTorch(nameof(SparseGridLayer)))
+    public SparseGridLayer(SparseGrid grid, int outputs, SparseGridLayerOptions? options = null) : base(TorchRuntime.LoadedFor(nameof(SparseGridLayer)))
     {
         ArgumentNullException.ThrowIfNull(grid);
         if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A sparse grid layer needs at least one output.");
@@ -159,13 +159,6 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
         var x = h.dtype == dtype ? h : h.to(dtype);
         InputCheck.Validate(x.is_contiguous() ? x : x.contiguous(), InputTolerance, Options.Clamp);
         return x;
-    }
-
-    // The base Module constructor already calls into libtorch, so load (and if needed patch) it before.
-    private static string LoadTorch(string name)
-    {
-        TorchRuntime.EnsureLoaded();
-        return name;
     }
 
     private static LayerPath Resolve(LayerPath path, DeviceType device) => path switch

@@ -32,7 +32,11 @@ public sealed class CnnEncoder : nn.Module<Tensor, Tensor>
     /// <param name="width">Channels of the first stage &gt;= 1 (stages use width, 2 width, 4 width).</param>
     /// <param name="inputChannels">Image channels (1 for MNIST).</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
-    public CnnEncoder(int latent, int width = DefaultWidth, int inputChannels = 1, long seed = 0) : base(nameof(CnnEncoder))
+    /// <param name="channelsLast">
+    /// Run the convolutions in the channels-last (NHWC) memory format (faster with libtorch's oneDNN kernels; same values up
+    /// to float32 rounding); null: <see cref="VerifiedConv2d.ChannelsLastByDefault"/> (true unless NSG_CONV_CHANNELS_LAST=0).
+    /// </param>
+    public CnnEncoder(int latent, int width = DefaultWidth, int inputChannels = 1, long seed = 0, bool? channelsLast = null) : base(TorchRuntime.LoadedFor(nameof(CnnEncoder)))
     {
         if (latent < 1) throw new ArgumentOutOfRangeException(nameof(latent), latent, "The latent dimension must be at least 1.");
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), width, "The width must be at least 1.");
@@ -43,13 +47,13 @@ public sealed class CnnEncoder : nn.Module<Tensor, Tensor>
         InputChannels = inputChannels;
         torch.manual_seed(seed);
         _stem = nn.Sequential(
-            ("conv", new VerifiedConv2d(inputChannels, width, kernelSize: 3, stride: 1, padding: 1)),
+            ("conv", new VerifiedConv2d(inputChannels, width, kernelSize: 3, stride: 1, padding: 1, channelsLast: channelsLast)),
             ("bn", nn.BatchNorm2d(width)),
             ("relu", nn.ReLU()));
         _stages = nn.Sequential(
-            ("stage1", new ResidualBlock(width, width, stride: 1)),
-            ("stage2", new ResidualBlock(width, 2 * width, stride: 2)),
-            ("stage3", new ResidualBlock(2 * width, 4 * width, stride: 2)));
+            ("stage1", new ResidualBlock(width, width, stride: 1, channelsLast)),
+            ("stage2", new ResidualBlock(width, 2 * width, stride: 2, channelsLast)),
+            ("stage3", new ResidualBlock(2 * width, 4 * width, stride: 2, channelsLast)));
         _head = nn.Linear(4 * width, latent);
         RegisterComponents();
     }

@@ -24,7 +24,7 @@ public sealed class EqualParameterHead : nn.Module<Tensor, Tensor>
     /// <param name="activation">Activation of the hidden layer (the thesis uses ReLU or tanh).</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
     public EqualParameterHead(long gridPoints, int dim, int outputs, Activation activation = Activation.ReLU, long seed = 0)
-        : base(nameof(EqualParameterHead))
+        : base(TorchRuntime.LoadedFor(nameof(EqualParameterHead)))
     {
         Hidden = HiddenNeurons(gridPoints, dim, outputs);
         TorchRuntime.EnsureLoaded();

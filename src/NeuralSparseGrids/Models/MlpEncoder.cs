@@ -19,7 +19,7 @@ public sealed class MlpEncoder : nn.Module<Tensor, Tensor>
     /// <param name="activation">Activation after each hidden Linear layer.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
     /// <param name="outputGain">Factor on the last layer's initial weights and bias (1: the default initialisation).</param>
-    public MlpEncoder(IReadOnlyList<int> layerSizes, Activation activation = Activation.ReLU, long seed = 0, double outputGain = 1) : base(nameof(MlpEncoder))
+    public MlpEncoder(IReadOnlyList<int> layerSizes, Activation activation = Activation.ReLU, long seed = 0, double outputGain = 1) : base(TorchRuntime.LoadedFor(nameof(MlpEncoder)))
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         if (layerSizes.Count < 2)

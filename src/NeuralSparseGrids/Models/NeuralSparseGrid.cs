@@ -24,7 +24,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     /// <param name="config">The configuration the parts were built from (kept for checkpoints).</param>
     /// <param name="encoder">(batch, inputs) -> (batch, latent), raw (before rescaling).</param>
     /// <param name="layer">Sparse grid layer on [0,1]^latent.</param>
-    public NeuralSparseGrid(NsgModelConfig config, nn.Module<Tensor, Tensor> encoder, SparseGridLayer layer) : base(nameof(NeuralSparseGrid))
+    public NeuralSparseGrid(NsgModelConfig config, nn.Module<Tensor, Tensor> encoder, SparseGridLayer layer) : base(TorchRuntime.LoadedFor(nameof(NeuralSparseGrid)))
     {
         Config = config;
         Rescaling = config.Rescale;
@@ -41,7 +41,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     /// <param name="encoder">(batch, inputs) -> (batch, latent), raw (before rescaling).</param>
     /// <param name="head">The dense head on [0,1]^latent.</param>
     /// <param name="replacedGrid">The sparse grid the head replaces (its point count fixed the head's size).</param>
-    public NeuralSparseGrid(NsgModelConfig config, nn.Module<Tensor, Tensor> encoder, EqualParameterHead head, SparseGrid replacedGrid) : base(nameof(NeuralSparseGrid))
+    public NeuralSparseGrid(NsgModelConfig config, nn.Module<Tensor, Tensor> encoder, EqualParameterHead head, SparseGrid replacedGrid) : base(TorchRuntime.LoadedFor(nameof(NeuralSparseGrid)))
     {
         if (config.Head != HeadKind.Dense) throw new ArgumentException("A dense head needs a configuration with Head = Dense.", nameof(config));
         Config = config;
@@ -61,7 +61,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(seed);
         var encoder = Encoders.Create(config, seed);
-        var grid = SparseGrid.CreateForLevels(config.Latent, config.Level, config.Levels, config.Grid, config.Outputs);
+        var grid = SparseGrid.CreateForLevels(config.Latent, config.Level, config.Levels, config.Grid, config.Outputs, config.MaxGridBytes);
         if (config.Head == HeadKind.Dense)
             return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, config.Activation, seed), grid);
         // Default small random coefficients: with all-zero ones u and du/dh vanish and the encoder starts without a gradient.

@@ -40,6 +40,9 @@ public sealed record NsgModelConfig
     /// <summary>Regression or classification.</summary>
     public NsgTask Task { get; init; } = NsgTask.Regression;
 
+    /// <summary>Memory budget of the sparse grid in bytes (null: <see cref="GridSize.DefaultMaxBytes"/>); a larger grid is refused before allocating.</summary>
+    public long? MaxGridBytes { get; init; }
+
     /// <summary>Number of input features D (for CNNs: pixels, ImageSize^2).</summary>
     public int Inputs { get; init; } = 3;
 

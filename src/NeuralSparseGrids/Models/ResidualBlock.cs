@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,17 +22,18 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
     /// <param name="stride">1, or 2 to halve the spatial size.</param>
-    public ResidualBlock(int inChannels, int outChannels, int stride) : base(nameof(ResidualBlock))
+    /// <param name="channelsLast">Memory format of the convolutions (see <see cref="VerifiedConv2d"/>); null: the default.</param>
+    public ResidualBlock(int inChannels, int outChannels, int stride, bool? channelsLast = null) : base(TorchRuntime.LoadedFor(nameof(ResidualBlock)))
     {
         if (inChannels < 1 || outChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), "Channel counts must be at least 1.");
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The stride must be at least 1.");
-        _conv1 = new VerifiedConv2d(inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1);
+        _conv1 = new VerifiedConv2d(inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1, channelsLast: channelsLast);
         _bn1 = nn.BatchNorm2d(outChannels);
-        _conv2 = new VerifiedConv2d(outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1);
+        _conv2 = new VerifiedConv2d(outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, channelsLast: channelsLast);
         _bn2 = nn.BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
             _projection = nn.Sequential(
-                ("conv", new VerifiedConv2d(inChannels, outChannels, kernelSize: 1, stride: stride)),
+                ("conv", new VerifiedConv2d(inChannels, outChannels, kernelSize: 1, stride: stride, channelsLast: channelsLast)),
                 ("bn", nn.BatchNorm2d(outChannels)));
         RegisterComponents();
     }

@@ -25,6 +25,17 @@ public static class TorchRuntime
     /// <summary>True if a copy of libLibTorchSharp.so was patched by this process.</summary>
     public static bool PatchedAtRuntime { get; private set; }
 
+    /// <summary>
+    /// Ensures libtorch is loaded and returns <paramref name="moduleName"/>: for the <c>base(...)</c> call of every
+    /// torch-backed module, because TorchSharp's Module constructor already calls into libtorch, before the
+    /// derived constructor's body could load (and if needed patch) it.
+    /// </summary>
+    public static string LoadedFor(string moduleName)
+    {
+        EnsureLoaded();
+        return moduleName;
+    }
+
     /// <summary>Ensures libtorch is loaded; throws <see cref="TorchLoadException"/> with a diagnosis otherwise.</summary>
     public static void EnsureLoaded()
     {

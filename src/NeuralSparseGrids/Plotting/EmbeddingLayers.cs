@@ -7,8 +7,11 @@ internal static class EmbeddingLayers
 {
     private const int ColorBins = 64;
 
-    /// <summary>Points of h (n, 2); by class (legend), by value (colour bins, returns the colour axis) or plain.</summary>
-    public static IHasColorAxis? AddPoints(Plot plot, float[] h, double[]? colorValues, int[]? classLabels, bool legend)
+    /// <summary>
+    /// Points of h (n, 2); by class (legend with <paramref name="classNames"/>, e.g. "-1" and "1", else "class k"),
+    /// by value (colour bins, returns the colour axis) or plain.
+    /// </summary>
+    public static IHasColorAxis? AddPoints(Plot plot, float[] h, double[]? colorValues, int[]? classLabels, bool legend, IReadOnlyList<string>? classNames = null)
     {
         int n = h.Length / 2;
         float size = PlotStyle.MarkerSize(n);
@@ -18,7 +21,7 @@ internal static class EmbeddingLayers
             {
                 var m = plot.Add.Markers(group.Select(i => (double)h[2 * i]).ToArray(), group.Select(i => (double)h[2 * i + 1]).ToArray(),
                     MarkerShape.FilledCircle, size, PlotStyle.ForClass(group.Key).WithAlpha(0.75));
-                if (legend) m.LegendText = $"class {group.Key}";
+                if (legend) m.LegendText = classNames != null && group.Key < classNames.Count ? classNames[group.Key] : $"class {group.Key}";
             }
             return null;
         }

@@ -18,8 +18,11 @@ public static partial class Plots
     /// <param name="activatedMask">Per grid point (length m): activated or not; needs gridPoints.</param>
     /// <param name="title">Figure title.</param>
     /// <param name="extent">Axis limits; default: the unit square when grid points are shown, else the data's bounding box.</param>
+    /// <param name="classNames">Legend text per class (the user's labels), or null for "class k".</param>
+    /// <param name="colorLabel">Label of the colour bar (what colorValues are, e.g. the target's name).</param>
     public static void Embeddings2D(string path, float[] h, double[]? colorValues = null, int[]? classLabels = null,
-        double[]? gridPoints = null, bool[]? activatedMask = null, string title = "", Extent2D? extent = null)
+        double[]? gridPoints = null, bool[]? activatedMask = null, string title = "", Extent2D? extent = null,
+        IReadOnlyList<string>? classNames = null, string? colorLabel = null)
     {
         PngOutput.CheckPath(path);
         PlotInputs.NotEmpty(h, nameof(h));
@@ -41,10 +44,10 @@ public static partial class Plots
         extent?.Validate(nameof(extent));
 
         var plot = new Plot();
-        var colorAxis = EmbeddingLayers.AddPoints(plot, h, colorValues, classLabels, legend: true);
+        var colorAxis = EmbeddingLayers.AddPoints(plot, h, colorValues, classLabels, legend: true, classNames);
         // Grid points on top, so activated ones stay visible inside dense clouds.
         if (gridPoints != null) EmbeddingLayers.AddGridPoints(plot, gridPoints, activatedMask);
-        if (colorAxis != null) plot.Add.ColorBar(colorAxis);
+        if (colorAxis != null) plot.Add.ColorBar(colorAxis).Label = colorLabel ?? "value";
         plot.Title(title ?? "");
         plot.XLabel("h1");
         plot.YLabel("h2");

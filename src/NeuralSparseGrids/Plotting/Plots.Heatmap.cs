@@ -13,7 +13,8 @@ public static partial class Plots
     /// <param name="extent">The rectangle the values cover.</param>
     /// <param name="title">Figure title.</param>
     /// <param name="overlayPoints">Points to draw on top, row-major (k, 2) (e.g. embeddings), or null.</param>
-    public static void Heatmap(string path, double[] values, Extent2D extent, string title, float[]? overlayPoints = null)
+    /// <param name="colorLabel">Label of the colour bar (what the values are); default: the title.</param>
+    public static void Heatmap(string path, double[] values, Extent2D extent, string title, float[]? overlayPoints = null, string? colorLabel = null)
     {
         PngOutput.CheckPath(path);
         PlotInputs.NotEmpty(values, nameof(values));
@@ -38,7 +39,7 @@ public static partial class Plots
         heatmap.Colormap = PlotStyle.ValueColormap;
         // The values are sampled at cell centres.
         heatmap.Extent = PlotStyle.CellCentredExtent(extent.XMin, extent.XMax, res, extent.YMin, extent.YMax, res);
-        plot.Add.ColorBar(heatmap);
+        plot.Add.ColorBar(heatmap).Label = colorLabel ?? title ?? "";
         if (overlayPoints is { Length: > 0 })
         {
             int k = overlayPoints.Length / 2;

@@ -14,8 +14,9 @@ public static partial class Plots
     /// <param name="columnLabels">One label per column (x axis).</param>
     /// <param name="title">Figure title.</param>
     /// <param name="format">Format of the cell annotations.</param>
+    /// <param name="colorLabel">Label of the colour bar (what the cells hold); default: the title.</param>
     public static void LabelledHeatmap(string path, double[,] values, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels,
-        string title, string format = "0.00")
+        string title, string format = "0.00", string? colorLabel = null)
     {
         PngOutput.CheckPath(path);
         int rows = values.GetLength(0), columns = values.GetLength(1);
@@ -28,7 +29,7 @@ public static partial class Plots
         heatmap.Colormap = PlotStyle.ValueColormap;
         // Cell (r, c) is centred at (c + 0.5, rows - r - 0.5): the matrix fills [0, columns] x [0, rows].
         heatmap.Extent = PlotStyle.CellCentredExtent(0, columns, columns, 0, rows, rows);
-        plot.Add.ColorBar(heatmap);
+        plot.Add.ColorBar(heatmap).Label = colorLabel ?? title ?? "";
         var c = System.Globalization.CultureInfo.InvariantCulture;
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < columns; k++)

@@ -25,7 +25,7 @@ public static class TableFigures
                 values[rows.IndexOf(Split(cell.Cell.Row).Setting), columns.IndexOf(cell.Cell.Column)] = cell.Ours!.Value;
             string path = Path.Combine(dir, $"figure-{result.Table.Id[3..]}-{Safe(group.Key)}.png");
             string measure = group.First().Cell.Measure == Measure.Log10TestMse ? "log10 test MSE" : group.First().Cell.Measure.ToString();
-            Plots.LabelledHeatmap(path, values, rows, columns, $"{result.Table.Id} {group.Key}: {measure} (ours)");
+            Plots.LabelledHeatmap(path, values, rows, columns, $"{result.Table.Id} {group.Key}: {measure} (ours)", colorLabel: measure);
             files.Add(path);
         }
         return files;

@@ -54,8 +54,30 @@ public static class Checkpoint
         var model = NeuralSparseGrid.Create(state.Model, state.Options.Seed);
         string file = new[] { FinalFile, BestFile, ModelFile }.Select(f => Path.Combine(dir, f)).FirstOrDefault(File.Exists)
                       ?? throw new FileNotFoundException($"No model parameters in '{dir}' ({FinalFile}, {BestFile} or {ModelFile}).");
-        model.load(file);
+        LoadParameters(model, file);
         model.eval();
         return (model, state);
+    }
+
+    /// <summary>
+    /// Loads parameters saved by <see cref="SaveModule"/> into <paramref name="module"/>; a damaged or truncated
+    /// file is an <see cref="InvalidDataException"/> that names it and the other parameter files of the run that
+    /// could be used instead.
+    /// </summary>
+    public static void LoadParameters(nn.Module module, string path)
+    {
+        try
+        {
+            module.load(path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException)
+        {
+            string dir = Path.GetDirectoryName(path) ?? ".";
+            var others = new[] { BestFile, FinalFile, ModelFile }.Where(f => f != Path.GetFileName(path) && File.Exists(Path.Combine(dir, f))).ToArray();
+            string hint = others.Length > 0
+                ? $" The run also has {string.Join(" and ", others)}: copy one of them over {Path.GetFileName(path)} to resume from it (best.bin: the best validation epoch), or start a new run."
+                : " Start a new run (or restore the file from a backup).";
+            throw new InvalidDataException($"{path} is damaged or truncated and cannot be loaded ({e.Message}).{hint}", e);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Native;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -91,7 +92,7 @@ internal sealed class FusedAdam : IStepOptimizer
     // Moments and step count as buffers of a module, so TorchSharp's own format saves and loads them.
     private sealed class AdamState : nn.Module
     {
-        public AdamState(Parameter[] parameters) : base(nameof(AdamState))
+        public AdamState(Parameter[] parameters) : base(TorchRuntime.LoadedFor(nameof(AdamState)))
         {
             using var noGrad = torch.no_grad();
             First = parameters.Select(p => torch.zeros_like(p).detach()).ToArray();

@@ -19,14 +19,14 @@ internal static class TrainerCheckpoints
         var saved = Checkpoint.ReadState(dir);
         if (!SameModel(saved.Model, model.Config))
             throw new InvalidOperationException("The checkpoint was written for a different model configuration; start a new run directory instead.");
-        model.load(Path.Combine(dir, Checkpoint.ModelFile));
+        Checkpoint.LoadParameters(model, Path.Combine(dir, Checkpoint.ModelFile));
         if (File.Exists(Path.Combine(dir, Checkpoint.OptimizerFile))) optimizer.Load(Path.Combine(dir, Checkpoint.OptimizerFile));
         foreach (var (k, v) in saved.Metadata) metadata.TryAdd(k, v);
         var state = new LoopState { Epoch = saved.Epoch, History = [.. saved.History], BestEpoch = saved.BestEpoch, BestScore = saved.BestValidationLoss };
         if (File.Exists(Path.Combine(dir, Checkpoint.BestFile)))
         {
             var current = ParameterSnapshot.Take(model);
-            model.load(Path.Combine(dir, Checkpoint.BestFile));
+            Checkpoint.LoadParameters(model, Path.Combine(dir, Checkpoint.BestFile));
             state.Best = ParameterSnapshot.Take(model);
             ParameterSnapshot.Restore(model, current);
             current.Dispose();

