@@ -56,19 +56,11 @@ public class AnisotropicGridTests
         Assert.Equal(29, SparseGrid.CreateAnisotropic([4, 2]).PointCount);
     }
 
-    [Fact]
-    public void AnisotropicGridsInterpolateAfterHierarchization()
-    {
-        var grid = SparseGrid.CreateAnisotropic([5, 2, 3], GridType.ModifiedLinear);
-        var coordinates = grid.AllCoordinates();
-        var nodal = new double[grid.PointCount];
-        for (int p = 0; p < nodal.Length; p++) nodal[p] = Math.Sin(3 * coordinates[p * 3]) + coordinates[p * 3 + 1] * Math.Exp(coordinates[p * 3 + 2]);
-        var alpha = (double[])nodal.Clone();
-        Hierarchization.Hierarchize(grid, alpha);
-        var values = new double[nodal.Length];
-        SparseGridEvaluator.Evaluate(grid, alpha, coordinates, values);
-        for (int p = 0; p < nodal.Length; p++) Assert.Equal(nodal[p], values[p], 1e-10);
-    }
+    [Theory]
+    [InlineData(GridType.Linear)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void AnisotropicGridsInterpolateAfterHierarchization(GridType type) =>
+        GridDescriptionTests.AssertInterpolatesAfterHierarchization(SparseGrid.CreateAnisotropic([5, 2, 3], type));
 
     [Fact]
     public void TheMemoryGuardRefusesAnisotropicGridsAboveTheBudget()
