@@ -13,6 +13,11 @@ results="$(mktemp -d)"
 status=0
 dotnet test NeuralSparseGrids.sln -c Release --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@" || status=$?
 
+# Sweeps through a real Slurm (installs Debian's slurm packages; skips visibly when they cannot be installed).
+slurm_status=0
+bash scripts/test-slurm.sh || slurm_status=$?
+[ $slurm_status -eq 0 ] || { echo "FAILED: scripts/test-slurm.sh (exit $slurm_status)" >&2; status=1; }
+
 # One plain closing line with the totals, read from the TRX report.
 trx="$(find "$results" -name '*.trx' | head -n 1)"
 if [ -n "$trx" ]; then

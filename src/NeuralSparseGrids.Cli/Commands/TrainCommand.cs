@@ -15,7 +15,7 @@ public sealed class TrainCommand : ICliCommand
     public string Summary => "Train a Neural Sparse Grid (regression or classification) and report test metrics.";
 
     /// <inheritdoc />
-    public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume|--force] [--json]\n\n" + ExperimentOptions.Usage +
+    public string Usage => "nsg train --data SOURCE [options] [--out DIR] [--resume|--force] [--json]\n\n" + ExperimentOptions.Usage + "\n" + ExperimentOptions.DensityUsage +
                            "\n  --latent-stats N             every N epochs (and after epoch 1): bounding box, diameter and fraction of grid cells visited\n" +
                            "                               by the training embeddings (thesis 3.5.2); printed, in the JSON as 'latent', and in latent-stats.csv" +
                            "\n  --out DIR                    write checkpoints, result.json, history.csv and the plots (PNG) there\n  --no-plots                   skip the plots (and the plot data they need)\n  --resume                     continue the run in --out\n  --force                      train into an --out that already holds a run, replacing it\n  --json                       last stdout line: one JSON object with the results";
@@ -64,6 +64,12 @@ public sealed class TrainCommand : ICliCommand
         if (outDir != null) RunFiles.Write(outDir, spec, result);
         if (outDir != null && latent != null) RunFiles.WriteLatentStatistics(outDir, latent.History);
         var plotFiles = plots && result.Divergence == null ? RunPlots.Write(outDir!).Files : [];
+        if (plots && result.DensityHead != null && spec.Model.Latent == 2 && result.Outputs == 2)
+        {
+            string densityPlot = Path.Combine(outDir!, DensityPlot.FileName);
+            DensityPlot.Write(densityPlot, DensityHead.Load(Path.Combine(outDir!, DensityHead.FileName)), Extent2D.Unit);
+            plotFiles = [.. plotFiles, densityPlot];
+        }
         if (context.Json)
         {
             context.WriteJson(new
@@ -83,6 +89,7 @@ public sealed class TrainCommand : ICliCommand
                 divergence = result.Divergence,
                 plots = plotFiles,
                 latent = latent?.History,
+                densityHead = result.DensityHead,
             });
         }
         else
@@ -95,6 +102,9 @@ public sealed class TrainCommand : ICliCommand
                 context.Out.WriteLine((result.BeatsTrivialBaseline ? "Reference: " : "Warning: the model is not better than the ") + TrivialBaseline.Compare(t, trivial));
             if (result.Bayes is { Mse: double bayes })
                 context.Out.WriteLine($"Bayes floor {bayes:G4} (normalised MSE of the best possible predictor, which knows the generating function: only the noise is left); the model's test MSE is {t.Mse / bayes:F2}x that (1.00 would be perfect)");
+            if (result.DensityHead is { Test.Accuracy: double densityAccuracy } dh)
+                context.Out.WriteLine($"Density head (class densities on the frozen embeddings, fitted in {dh.FitSeconds:F2} s): test accuracy {densityAccuracy:F4}; " +
+                                      $"out-of-distribution threshold {dh.Threshold:G3} (validation {100 * dh.Quantile:G3} % quantile)");
             context.Out.WriteLine($"{result.Epochs} epoch{(result.Epochs == 1 ? "" : "s")} (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
             if (latent is { History.Count: > 0 })
             {

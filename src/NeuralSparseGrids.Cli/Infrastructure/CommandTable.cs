@@ -11,7 +11,9 @@ public static class CommandTable
         new DemoCommand(),
         new TrainCommand(),
         new EvaluateCommand(),
+        new FitDensityCommand(),
         new PredictCommand(),
+        new ExportCommand(),
         new ReproduceCommand(),
         new PlotCommand(),
         new CompareCommand(),
@@ -21,5 +23,7 @@ public static class CommandTable
         new DoctorCommand(),
         new GridCommand(),
         new BenchCommand(),
+        new SweepCommand(),
+        new TuneCommand(),
     ];
 }

@@ -2,6 +2,7 @@ using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Regression;
 using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Cli.Infrastructure;
@@ -41,7 +42,9 @@ public static class ExperimentOptions
         "  --max-gib G                  memory budget of the sparse grid in GiB (2); a larger grid is refused before allocating\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
         "  --coef-init normal|zeros      initial sparse grid coefficients (small seeded normal, or zeros as in the thesis)\n" +
-        "  --head sparse-grid|dense       dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid\n" +
+        "  --head sparse-grid|softmax|dense|density   dense: the equal-parameter ANN head of Eq. 3.27 instead of the sparse grid;\n" +
+        "                               density: the sparse grid (softmax) head, then class densities on the frozen embeddings\n" +
+        "                               (classification; see the density options below)\n" +
         "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
         "  --ils-solver cg|lsmr         ILS: conjugate gradients on the normal equations (default) or LSMR (Fong and Saunders 2011)\n" +
         "  --coef-lr-scale K            gradient method: coefficients learn at K x the learning rate (1)\n" +
@@ -75,9 +78,13 @@ public static class ExperimentOptions
                 ["error"] = MissingValues.Error, ["drop-rows"] = MissingValues.DropRows, ["impute-median"] = MissingValues.ImputeMedian,
             }),
             UnknownCategory = args.Choice("unknown-category", UnknownCategory.Error, new Dictionary<string, UnknownCategory> { ["error"] = UnknownCategory.Error, ["ignore"] = UnknownCategory.Ignore }),
-            Scale = args.Choice("scale", InputScaling.MinMax, new Dictionary<string, InputScaling> { ["minmax"] = InputScaling.MinMax, ["standard"] = InputScaling.Standard, ["none"] = InputScaling.None }),
+            Scale = args.Choice("scale", Data.InputScaling.MinMax, new Dictionary<string, Data.InputScaling> { ["minmax"] = Data.InputScaling.MinMax, ["standard"] = Data.InputScaling.Standard, ["none"] = Data.InputScaling.None }),
             Limit = args.String("limit") is null ? null : args.Int("limit", 0, 1, int.MaxValue),
         };
+        string head = args.Choice("head", modelDefaults.Head == HeadKind.Dense ? "dense" : "sparse-grid", new Dictionary<string, string>
+        {
+            ["sparse-grid"] = "sparse-grid", ["softmax"] = "sparse-grid", ["dense"] = "dense", ["density"] = "density",
+        });
         string? givenEncoder = args.String("encoder");
         string encoder = givenEncoder ?? (sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)));
         var model = new NsgModelConfig
@@ -95,7 +102,7 @@ public static class ExperimentOptions
             Levels = levels,
             Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
             MaxGridBytes = args.String("max-gib") is null ? null : (long)(args.Double("max-gib", 2, 1e-9, 1e9) * (1L << 30)),
-            Head = args.Choice("head", modelDefaults.Head, new Dictionary<string, HeadKind> { ["sparse-grid"] = HeadKind.SparseGrid, ["dense"] = HeadKind.Dense }),
+            Head = head == "dense" ? HeadKind.Dense : HeadKind.SparseGrid,
             CoefficientInit = args.Choice("coef-init", modelDefaults.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
             Rescale = args.String("rescale") is string rescale ? ParseRescale(rescale) : sourceDefaults.Rescale,
         };
@@ -133,7 +140,8 @@ public static class ExperimentOptions
             throw new CliUsageException($"--levels gives {levels.Length} levels but the latent dimension is {model.Latent}: give one per latent dimension.");
         var split = args.String("split") is string splitText ? ParseSplit(splitText) : sourceDefaults.Split;
         int? declaredInputs = givenEncoder is null || encoder == "cnn" ? null : int.Parse(encoder.Split(',')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1), DeclaredInputs = declaredInputs };
+        return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1), DeclaredInputs = declaredInputs,
+            DensityHead = head == "density" ? ParseDensityHead(args) : null };
     }
 
     /// <summary>The presets: option defaults of the thesis' setups.</summary>
@@ -176,6 +184,26 @@ public static class ExperimentOptions
             throw new CliUsageException($"--preset must be one of {string.Join(", ", Presets.Keys)}; got '{preset}'.");
         foreach (var (name, value) in values) args.SetDefault(name, value);
     }
+
+    /// <summary>Usage lines of the density head options.</summary>
+    public const string DensityUsage =
+        "  --density-lambda L           relative lambda of the class densities (default: chosen on the validation split)\n" +
+        "  --density-regularizer identity|laplace   the regularisation term C of (R + lambda C) alpha = b (identity)\n" +
+        "  --density-grid TYPE --density-level N    grid of the class densities (default: the model's)\n" +
+        "  --ood-quantile Q             share of validation inputs flagged out of distribution (0.01)";
+
+    /// <summary>Reads the density head options (`--density-*`, `--ood-quantile`).</summary>
+    public static DensityHeadOptions ParseDensityHead(CliArguments args) => new()
+    {
+        Lambda = args.String("density-lambda") is null ? null : args.Double("density-lambda", 0, 0, 1e9),
+        Regularizer = args.Choice("density-regularizer", DensityRegularizer.Identity, new Dictionary<string, DensityRegularizer>
+        {
+            ["identity"] = DensityRegularizer.Identity, ["laplace"] = DensityRegularizer.Laplace,
+        }),
+        GridType = args.String("density-grid") is null ? null : args.Choice("density-grid", GridType.Linear, GridTypes),
+        Level = args.String("density-level") is null ? null : args.Int("density-level", 4, 1, 30),
+        Quantile = args.Double("ood-quantile", DensityThreshold.DefaultQuantile, 0, 1),
+    };
 
     private static int[] ParseHidden(string text)
     {

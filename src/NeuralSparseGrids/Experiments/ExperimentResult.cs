@@ -66,6 +66,28 @@ public sealed record ExperimentResult
     /// <summary>Whether the model scored better than <see cref="TrivialBaseline"/> (true when there is none).</summary>
     public bool BeatsTrivialBaseline => TrivialBaseline is not { } b
         || (Test.Accuracy is double a ? a > b.Accuracy : Test.Mse < b.Mse);
+
+    /// <summary>The density head's metrics when the run fitted one (`--head density`); null otherwise.</summary>
+    public DensityHeadResult? DensityHead { get; init; }
+}
+
+/// <summary>What fitting a density head produced: its metrics next to the softmax head's of the same encoder.</summary>
+/// <param name="Test">Test metrics of the density head.</param>
+/// <param name="Validation">Validation metrics of the density head.</param>
+/// <param name="Threshold">Out-of-distribution threshold on the mixture density.</param>
+/// <param name="Quantile">Validation quantile the threshold was chosen at.</param>
+/// <param name="Lambdas">Chosen relative lambda per class.</param>
+/// <param name="FitSeconds">Seconds to fit the class densities.</param>
+public sealed record DensityHeadResult(TestMetrics Test, TestMetrics Validation, double Threshold, double Quantile, double[] Lambdas, double FitSeconds)
+{
+    /// <summary>Fits <paramref name="options"/>' head on the frozen <paramref name="model"/>, saves it into <paramref name="outDir"/> (if given) and evaluates it.</summary>
+    public static DensityHeadResult FitAndEvaluate(Models.NeuralSparseGrid model, PreparedData data, DensityHeadOptions options, string? outDir)
+    {
+        var head = Experiments.DensityHead.Fit(model, data, options);
+        if (outDir != null) head.Save(Path.Combine(outDir, Experiments.DensityHead.FileName));
+        return new DensityHeadResult(head.Evaluate(model, data.Test), head.Evaluate(model, data.Validation), head.Threshold, head.Quantile,
+            head.Classifier.Densities.Lambdas, head.FitSeconds);
+    }
 }
 
 /// <summary>Metrics of one split as reported in JSON.</summary>

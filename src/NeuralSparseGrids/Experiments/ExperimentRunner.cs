@@ -33,6 +33,7 @@ public static class ExperimentRunner
         TorchRuntime.EnsureLoaded();
         var notes = new List<string>();
         using var data = Prepare(spec, notes);
+        if (spec.DensityHead != null && data.Task != DatasetTask.Classification) DensityHead.EnsureClassification(NsgTask.Regression);
         var config = spec.Model with
         {
             Inputs = data.Inputs,
@@ -52,6 +53,8 @@ public static class ExperimentRunner
         if (followed != null) trainer.Callbacks.Add(followed);
         var result = trainer.Fit(data.Train, data.Validation, outDir, resume);
         afterTraining?.Invoke(model, data);
+        // After a divergence the model holds its last good parameters: the density head is fitted on those.
+        var density = spec.DensityHead != null ? DensityHeadResult.FitAndEvaluate(model, data, spec.DensityHead, outDir) : null;
         // The test split is forwarded once: its outputs feed both the metrics and the plot data.
         using var testOutput = ModelEvaluation.Outputs(model, data.Test);
         if (followed != null) RunPlotData.Collect(model, data, followed, testOutput).Save(Path.Combine(outDir!, RunPlotData.FileName));
@@ -74,8 +77,17 @@ public static class ExperimentRunner
             Status = result.Status,
             Divergence = result.Divergence,
             History = result.History,
+            DensityHead = density,
         };
     }
+
+    /// <summary>True when the experiment's inputs are images (pixels in [0, 1], not min-max scaled).</summary>
+    public static bool IsImageData(ExperimentSpec spec) =>
+        spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
+
+    /// <summary>Splits and scales <paramref name="dataset"/> (loaded from <paramref name="spec"/>) exactly as a run of the spec does.</summary>
+    public static PreparedData Prepare(ExperimentSpec spec, Dataset dataset) =>
+        PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !IsImageData(spec));
 
     /// <summary>
     /// Loads and splits the data of <paramref name="spec"/> as training sees it: table files through

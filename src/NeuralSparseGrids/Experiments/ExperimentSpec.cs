@@ -26,4 +26,7 @@ public sealed record ExperimentSpec
 
     /// <summary>Seed of data generation and splitting (model and batches use <see cref="TrainingOptions.Seed"/>).</summary>
     public int DataSeed { get; init; } = 1;
+
+    /// <summary>Classification: also fit a density head on the trained encoder's embeddings (`--head density`); null: none.</summary>
+    public DensityHeadOptions? DensityHead { get; init; }
 }

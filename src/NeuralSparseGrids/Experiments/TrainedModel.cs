@@ -27,15 +27,27 @@ public sealed record Prediction
 
     /// <summary>Embeddings (rows, latent) row-major.</summary>
     public double[] Embeddings { get; init; } = [];
+
+    /// <summary>Density head (when the model has one): argmax_c P(c) f_c(h) per row; empty otherwise.</summary>
+    public int[] DensityLabels { get; init; } = [];
+
+    /// <summary>Density head: the mixture density sum_c P(c) f_c(h) of each row's embedding (higher = more typical); empty otherwise.</summary>
+    public double[] Density { get; init; } = [];
+
+    /// <summary>Density head: true where <see cref="Density"/> is below the head's validation-quantile threshold; empty otherwise.</summary>
+    public bool[] OutOfDistribution { get; init; } = [];
 }
 
 /// <summary>A trained model loaded from a run directory with its data scaling and training coverage.</summary>
 public sealed class TrainedModel : IDisposable
 {
-    private TrainedModel(NeuralSparseGrid model, TrainerState state, DataScaling scaling, GridCoverage? coverage)
+    private TrainedModel(NeuralSparseGrid model, TrainerState state, DataScaling scaling, GridCoverage? coverage, DensityHead? density)
     {
-        Model = model; State = state; Scaling = scaling; Coverage = coverage;
+        Model = model; State = state; Scaling = scaling; Coverage = coverage; Density = density;
     }
+
+    /// <summary>The density head (null if the run directory has none; see <see cref="DensityHead"/>).</summary>
+    public DensityHead? Density { get; }
 
     /// <summary>The network.</summary>
     public NeuralSparseGrid Model { get; }
@@ -57,7 +69,9 @@ public sealed class TrainedModel : IDisposable
         var scaling = DataScaling.FromState(state);
         string coveragePath = Path.Combine(dir, ExperimentRunner.CoverageFile);
         var coverage = File.Exists(coveragePath) ? GridCoverage.Load(model.Grid, coveragePath) : null;
-        return new TrainedModel(model, state, scaling, coverage);
+        string densityPath = Path.Combine(dir, DensityHead.FileName);
+        var density = File.Exists(densityPath) ? DensityHead.Load(densityPath) : null;
+        return new TrainedModel(model, state, scaling, coverage, density);
     }
 
     /// <summary>The task the model was trained for.</summary>
@@ -127,7 +141,12 @@ public sealed class TrainedModel : IDisposable
             for (int r = 0; r < rows; r++)
                 for (int c = 1; c < classes; c++)
                     if (p[r * classes + c] > p[r * classes + labels[r]]) labels[r] = c;
-            return new Prediction { Probabilities = p, Labels = labels, OutsideTrainedRegion = outside, Embeddings = embeddings };
+            var scores = Density?.Score(embeddings, labels);
+            return new Prediction
+            {
+                Probabilities = p, Labels = labels, OutsideTrainedRegion = outside, Embeddings = embeddings,
+                DensityLabels = scores?.Labels ?? [], Density = scores?.Mixture ?? [], OutOfDistribution = scores?.OutOfDistribution ?? [],
+            };
         }
         var values = output.to(ScalarType.Float64).data<double>().ToArray();
         if (Scaling.Targets != null) values = MinMaxScaler.FromState(Scaling.Targets).InverseTransform(values, rows);

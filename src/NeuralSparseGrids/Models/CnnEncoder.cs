@@ -67,6 +67,18 @@ public sealed class CnnEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Image channels expected.</summary>
     public int InputChannels { get; }
 
+    /// <summary>The stem convolution (for exporters): conv3x3, stride 1, padding 1, no bias; BatchNorm and ReLU follow.</summary>
+    public VerifiedConv2d StemConvolution => (VerifiedConv2d)_stem.children().First();
+
+    /// <summary>The stem's batch normalisation (for exporters).</summary>
+    public BatchNorm2d StemNorm => _stem.children().OfType<BatchNorm2d>().Single();
+
+    /// <summary>The residual blocks in order (for exporters); global average pooling and <see cref="Head"/> follow.</summary>
+    public IReadOnlyList<ResidualBlock> Blocks => _stages.children().OfType<ResidualBlock>().ToList();
+
+    /// <summary>The final Linear layer (4 width -> latent).</summary>
+    public Linear Head => _head;
+
     /// <summary>Number of trainable parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -15,6 +15,7 @@ public sealed class EqualParameterHead : nn.Module<Tensor, Tensor>
 {
     private readonly Linear _hidden;
     private readonly nn.Module<Tensor, Tensor> _activation;
+    private readonly Activation _activationKind;
     private readonly Linear _output;
 
     /// <summary>Creates the head for a grid of <paramref name="gridPoints"/> points, weights drawn after <c>torch.manual_seed(seed)</c>.</summary>
@@ -33,6 +34,7 @@ public sealed class EqualParameterHead : nn.Module<Tensor, Tensor>
         torch.manual_seed(seed);
         _hidden = nn.Linear(dim, Hidden);
         _activation = ActivationModules.Create(activation);
+        _activationKind = activation;
         _output = nn.Linear(Hidden, outputs);
         RegisterComponents();
     }
@@ -45,6 +47,9 @@ public sealed class EqualParameterHead : nn.Module<Tensor, Tensor>
 
     /// <summary>Hidden neurons n = <see cref="HiddenNeurons"/>.</summary>
     public int Hidden { get; }
+
+    /// <summary>The hidden layer, its activation and the output layer (for exporters).</summary>
+    public (Linear HiddenLayer, Activation Activation, Linear OutputLayer) Layers => (_hidden, _activationKind, _output);
 
     /// <summary>
     /// Hidden neurons n of the equal-parameter dense layer: Eq. 3.27, m p = (d + 1) n + (n + 1) p, solved for n =

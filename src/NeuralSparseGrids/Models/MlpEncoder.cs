@@ -60,6 +60,9 @@ public sealed class MlpEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Activation of the hidden layers.</summary>
     public Activation Activation { get; }
 
+    /// <summary>The Linear layers in order (for exporters; an activation follows every one but the last).</summary>
+    public IReadOnlyList<Linear> LinearLayers => _layers.children().OfType<Linear>().ToList();
+
     /// <summary>Maps (batch, InputFeatures) to raw latent vectors (batch, LatentDim).</summary>
     public override Tensor forward(Tensor input)
     {

@@ -38,6 +38,16 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>First convolution (3x3, the block's stride, padding 1) and its batch normalisation (for exporters).</summary>
+    public (VerifiedConv2d Conv, BatchNorm2d Norm) First => (_conv1, _bn1);
+
+    /// <summary>Second convolution (3x3, stride 1, padding 1) and its batch normalisation (for exporters).</summary>
+    public (VerifiedConv2d Conv, BatchNorm2d Norm) Second => (_conv2, _bn2);
+
+    /// <summary>The 1x1 projection of the skip connection and its batch normalisation, or null for the identity.</summary>
+    public (VerifiedConv2d Conv, BatchNorm2d Norm)? Projection =>
+        _projection is null ? null : ((VerifiedConv2d)_projection.children().First(), _projection.children().OfType<BatchNorm2d>().Single());
+
     /// <summary>Applies the block to (batch, inChannels, H, W).</summary>
     public override Tensor forward(Tensor input)
     {

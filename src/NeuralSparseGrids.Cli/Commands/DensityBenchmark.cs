@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using NeuralSparseGrids.Cli.Infrastructure;
+using NeuralSparseGrids.Experiments;
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Regression;
+
+namespace NeuralSparseGrids.Cli.Commands;
+
+/// <summary>
+/// `nsg bench density`: times fitting the class densities of a density head, on a trained model's training embeddings
+/// (`--model DIR` with the run's data options) or on seeded synthetic clusters (`--synthetic ROWS`).
+/// </summary>
+internal static class DensityBenchmark
+{
+    public const string Usage =
+        "nsg bench density (--model DIR --data SOURCE [the run's data/split options] | --synthetic ROWS --dim D --level N --classes C)\n" +
+        "                  [--density-lambda L] [--repeats R] [--json]\n\n" +
+        "Times the class-density fit of the density head (lambda search on the validation rows included unless --density-lambda\n" +
+        "is given): median of R fits in wall-clock and process-CPU seconds (the machine's load average beside them), the\n" +
+        "per-candidate CG iterations and seconds, and the thread count.";
+
+    public static int Run(CliArguments args, CliContext context)
+    {
+        int repeats = args.Int("repeats", 3, 1, 100);
+        double[] train, validation;
+        int[] trainLabels, validationLabels;
+        int dim, level, classes;
+        GridType type;
+        string source;
+        if (args.String("synthetic") is not null)
+        {
+            int rows = args.Int("synthetic", 8000, 10, 10_000_000);
+            dim = args.Int("dim", 8, 1, 64);
+            level = args.Int("level", 4, 1, 30);
+            classes = args.Int("classes", 10, 1, 1000);
+            type = args.Choice("grid", GridType.Linear, ExperimentOptions.GridTypes);
+            (train, trainLabels) = Clusters(rows, dim, classes, 1);
+            (validation, validationLabels) = Clusters(rows / 8, dim, classes, 2);
+            source = $"synthetic clusters, {rows} rows";
+        }
+        else
+        {
+            string dir = args.Required("model");
+            var spec = ExperimentOptions.Parse(args);
+            using var trained = TrainedModel.Load(dir);
+            DensityHead.EnsureClassification(trained.Model.Config.Task);
+            using var data = ExperimentRunner.Prepare(spec with { Model = trained.Model.Config }, spec.Data.Load(spec.DataSeed));
+            train = DensityHead.Embed(trained.Model, data.Train.X);
+            validation = DensityHead.Embed(trained.Model, data.Validation.X);
+            trainLabels = data.Train.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
+            validationLabels = data.Validation.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
+            (dim, level, classes, type) = (trained.Model.Config.Latent, trained.Model.Grid.Level, trained.Model.Config.Outputs, trained.Model.Grid.Type);
+            source = $"embeddings of {dir}, {trainLabels.Length} training rows";
+        }
+        var options = ExperimentOptions.ParseDensityHead(args);
+        args.EnsureAllConsumed();
+        var seconds = new List<double>();
+        var cpuSeconds = new List<double>();
+        DensityHead? head = null;
+        var process = Process.GetCurrentProcess();
+        for (int r = 0; r < repeats; r++)
+        {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            head = DensityHead.Fit(train, trainLabels, validation, validationLabels, dim, classes, type, level, options);
+            seconds.Add(clock.Elapsed.TotalSeconds);
+            process.Refresh();
+            cpuSeconds.Add((process.TotalProcessorTime - cpu).TotalSeconds);
+        }
+        double median = seconds.Order().ElementAt(seconds.Count / 2);
+        double medianCpu = cpuSeconds.Order().ElementAt(cpuSeconds.Count / 2);
+        double load = File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+        var trials = head!.Classifier.Densities.Trials;
+        if (context.Json)
+            context.WriteJson(new { source, dim, level, grid = type.ToString(), points = head.Classifier.Densities.Grid.PointCount, classes, seconds, medianSeconds = median, cpuSeconds, medianCpuSeconds = medianCpu, loadAverage = load,
+                threads = Environment.ProcessorCount, trials, lambdas = head.Classifier.Densities.Lambdas, finalIterations = head.Classifier.Densities.Iterations });
+        else
+        {
+            context.Out.WriteLine($"Class densities on {source}: {type} grid d = {dim}, n = {level} ({head.Classifier.Densities.Grid.PointCount} points), {classes} classes, {Environment.ProcessorCount} threads");
+            foreach (var t in trials) context.Out.WriteLine($"  lambda {t.Lambda:G2}: {t.Iterations} CG iterations, {t.Seconds:F2} s");
+            context.Out.WriteLine($"Fit: median {median:F2} s wall of {repeats} ({string.Join(", ", seconds.Select(s => s.ToString("F2")))}), {medianCpu:F2} s process CPU " +
+                                  $"(load average {load:F1} on {Environment.ProcessorCount} cores); final solve {head.Classifier.Densities.Iterations} iterations");
+        }
+        return 0;
+    }
+
+    // Seeded Gaussian clusters in [0.1, 0.9]^d, one per class.
+    private static (double[] X, int[] Labels) Clusters(int rows, int dim, int classes, int seed)
+    {
+        var centres = new Random(0);
+        var c = Enumerable.Range(0, classes * dim).Select(_ => 0.25 + 0.5 * centres.NextDouble()).ToArray();
+        var random = new Random(seed);
+        var x = new double[rows * dim];
+        var labels = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            labels[i] = i % classes;
+            for (int j = 0; j < dim; j++)
+            {
+                double u1 = 1 - random.NextDouble(), u2 = random.NextDouble();
+                x[i * dim + j] = Math.Clamp(c[labels[i] * dim + j] + 0.05 * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2), 0.1, 0.9);
+            }
+        }
+        return (x, labels);
+    }
+}

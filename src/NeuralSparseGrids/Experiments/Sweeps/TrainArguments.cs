@@ -1,0 +1,86 @@
+using System.Globalization;
+using NeuralSparseGrids.Data;
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Training;
+
+namespace NeuralSparseGrids.Experiments.Sweeps;
+
+/// <summary>
+/// An <see cref="ExperimentSpec"/> spelled as `nsg train` options (the stable interface sweep cells run through), every
+/// option explicit so CLI defaults cannot shift a result. The inverse of the CLI's ExperimentOptions.Parse; a test
+/// parses the output back and checks it gives the same spec for every thesis table.
+/// </summary>
+public static class TrainArguments
+{
+    /// <summary>The options (name without "--", value) that make `nsg train` run <paramref name="spec"/>, seed included.</summary>
+    /// <exception cref="ArgumentException">The spec uses a setting `nsg train` has no option for.</exception>
+    public static IReadOnlyList<KeyValuePair<string, string?>> From(ExperimentSpec spec)
+    {
+        CheckExpressible(spec);
+        var o = new List<KeyValuePair<string, string?>>();
+        void Add(string name, object value) => o.Add(new(name, value switch
+        {
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString(),
+        }));
+        var (data, model, training) = (spec.Data, spec.Model, spec.Training);
+        Add("data", data.Source);
+        if (data.Source is "swissroll") Add("swissroll-t", data.SwissRollT == SwissRollT.Unit ? "unit" : "radians");
+        if (data.Source is "swissroll" or "twomoons") { Add("count", data.Count); Add("noise", data.Noise); }
+        if (data.Target != null) Add("target", data.Target);
+        if (data.Task is DatasetTask task) Add("task", task == DatasetTask.Classification ? "classification" : "regression");
+        if (data.Limit is int limit) Add("limit", limit);
+        Add("encoder", model.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(',', new[] { model.Inputs }.Concat(model.HiddenLayers)));
+        if (model.Encoder == EncoderKind.Cnn) Add("cnn-width", model.CnnWidth);
+        else
+        {
+            Add("activation", model.Activation switch { Activation.Tanh => "tanh", Activation.Sigmoid => "sigmoid", Activation.LeakyReLU => "leaky-relu", _ => "relu" });
+            Add("latent-gain", model.LatentInitGain);
+        }
+        Add("latent", model.Latent);
+        Add("level", model.Level);
+        Add("grid", model.Grid switch
+        {
+            GridType.LinearBoundary => "boundary", GridType.LinearExtendedBoundary => "extended-boundary", GridType.ModifiedLinear => "modified-linear", _ => "linear",
+        });
+        Add("rescale", model.Rescale.ToString());
+        Add("coef-init", model.CoefficientInit == CoefficientInit.Zeros ? "zeros" : "normal");
+        Add("head", model.Head == HeadKind.Dense ? "dense" : "sparse-grid");
+        Add("method", training.Method switch { TrainingMethod.LeastSquares => "ls", TrainingMethod.IterativeLeastSquares => "ils", _ => "gradient" });
+        Add("optimizer", training.Optimizer == OptimizerKind.Sgd ? "sgd" : "adam");
+        Add("lr", training.LearningRate);
+        Add("coef-lr-scale", training.Gradient.CoefficientLearningRateScale);
+        Add("freeze-encoder", training.Gradient.FrozenEncoderEpochs);
+        Add("lambda", training.LeastSquares.Lambda);
+        Add("ils-iterations", training.Ils.Iterations);
+        Add("epochs", training.Epochs);
+        Add("batch", training.BatchSize);
+        Add("patience", training.EarlyStoppingPatience);
+        if (training.GradientClipNorm is double clip) Add("clip", clip);
+        Add("schedule", training.Schedule.ToString().ToLowerInvariant());
+        Add("split", string.Join(',', new[] { spec.Split.Train, spec.Split.Validation, spec.Split.Test }.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        Add("data-seed", spec.DataSeed);
+        Add("seed", training.Seed);
+        return o;
+    }
+
+    private static void CheckExpressible(ExperimentSpec spec)
+    {
+        var t = spec.Training;
+        var d = new TrainingOptions();
+        var differing = new List<string>();
+        if (t.FusedOptimizer != d.FusedOptimizer) differing.Add(nameof(t.FusedOptimizer));
+        if (t.Momentum != d.Momentum) differing.Add(nameof(t.Momentum));
+        if (t.LeastSquares.SolveBatchSize != d.LeastSquares.SolveBatchSize) differing.Add("LeastSquares.SolveBatchSize");
+        if (t.Ils with { Iterations = d.Ils.Iterations } != d.Ils) differing.Add("Ils (solver)");
+        if (t.RestoreBest != d.RestoreBest) differing.Add(nameof(t.RestoreBest));
+        if (t.BurstFactor != d.BurstFactor) differing.Add(nameof(t.BurstFactor));
+        if (t.TorchThreads != d.TorchThreads) differing.Add(nameof(t.TorchThreads));
+        if (spec.Model.ImageSize != new NsgModelConfig().ImageSize) differing.Add(nameof(spec.Model.ImageSize));
+        if (differing.Count > 0)
+            throw new ArgumentException($"`nsg train` has no option for {string.Join(", ", differing)}; this experiment cannot run as a sweep cell.");
+    }
+}

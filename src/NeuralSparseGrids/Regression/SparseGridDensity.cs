@@ -1,0 +1,260 @@
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.LinearAlgebra;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Regression;
+
+/// <summary>
+/// Sparse grid density estimation (Hegland et al.; Peherstorfer, Franzelin, Pflüger and Bungartz 2014; SG++'s
+/// datadriven learners): f(x) = sum_p alpha_p phi_p(x) on [0, 1]^d with alpha solving the regularised least-squares
+/// problem (R + lambda C) alpha = (1/M) sum_i phi(x_i), R the L2 mass matrix of the basis and C the identity or the
+/// Laplace matrix (<see cref="GramOperator"/>, matrix-free conjugate gradients). Several densities (e.g. one per class)
+/// on the same grid are fitted together, one CG column each.
+/// </summary>
+/// <remarks>
+/// <para><b>Normalisation.</b> Without regularisation f is the L2 projection of the empirical measure onto the grid's
+/// space, whose integral is 1 only when the constant function lies in that space (boundary grids); regularisation
+/// shrinks it further. The fitted surpluses are therefore divided by the integral of f (exact, from the 1-D integrals
+/// of the basis), so that the unclamped f integrates to exactly 1 on every grid type.</para>
+/// <para><b>Negative values.</b> An L2 projection oscillates: f can be negative away from the data. <see cref="Evaluate"/>
+/// returns max(f, 0), which is what a density must be; the clamped function integrates to 1 plus the (small) mass of the
+/// clamped negative part, which <see cref="EvaluateSigned"/> lets callers inspect.</para>
+/// <para><b>Choosing lambda.</b> Lambda is relative to the mean diagonal of R. With a given lambda it is used as is;
+/// otherwise every candidate is fitted on the training rows and scored by the held-out L2 risk
+/// J(f) = integral f^2 - (2 / M_v) sum_v f(x_v) = alpha^T R alpha - 2 mean_v f(x_v), an unbiased estimate of
+/// ||f - p||^2 - ||p||^2 for the true density p that needs no positivity (SG++'s cross-validation criterion). The
+/// held-out rows are the validation rows when given, else a seeded share of the rows, and the final fit uses all
+/// training rows with the lambda of least risk (per density). A candidate whose unnormalised f has no positive mass
+/// (possible for tiny lambda on grids without the constant function, e.g. in 8 dimensions) is never chosen; if no
+/// candidate qualifies the largest is used.</para>
+/// </remarks>
+public sealed class SparseGridDensity
+{
+    private SparseGridDensity(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals, int iterations)
+    {
+        Grid = grid; Surpluses = surpluses; Count = count; Lambdas = lambdas; RawIntegrals = rawIntegrals; Iterations = iterations;
+    }
+
+    /// <summary>The grid on [0, 1]^d.</summary>
+    public SparseGrid Grid { get; }
+
+    /// <summary>Normalised surpluses, (points, densities) row-major.</summary>
+    public double[] Surpluses { get; }
+
+    /// <summary>Number of densities (columns).</summary>
+    public int Count { get; }
+
+    /// <summary>Chosen relative lambda per density.</summary>
+    public double[] Lambdas { get; }
+
+    /// <summary>The integral of each density before normalisation (how much mass the projection kept).</summary>
+    public double[] RawIntegrals { get; }
+
+    /// <summary>Conjugate-gradient iterations of the final solve.</summary>
+    public int Iterations { get; }
+
+    /// <summary>The lambda search (empty with a fixed lambda): per candidate its CG iterations, seconds and held-out L2 risk per density.</summary>
+    public IReadOnlyList<LambdaTrial> Trials { get; private set; } = [];
+
+    /// <summary>Restores a density from stored surpluses (points, count) row-major.</summary>
+    public static SparseGridDensity FromSurpluses(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals)
+    {
+        if (count < 1 || surpluses.Length != grid.PointCount * count)
+            throw new ArgumentException($"Surpluses must be (points = {grid.PointCount}, {count}) row-major; got length {surpluses.Length}.");
+        return new SparseGridDensity(grid, surpluses, count, lambdas, rawIntegrals, 0);
+    }
+
+    /// <summary>Fits one density to the rows of <paramref name="x"/>, (rows, dim) row-major in [0, 1]^d (clamped).</summary>
+    public static SparseGridDensity Fit(SparseGrid grid, double[] x, SparseGridDensityOptions? options = null, double[]? validation = null) =>
+        FitGroups(grid, x, new int[x.Length / Math.Max(1, grid.Dim)], 1, options, validation, validation is null ? null : new int[validation.Length / grid.Dim]);
+
+    /// <summary>
+    /// Fits one density per group: group g uses the rows with <paramref name="groups"/>[i] == g (e.g. the class label).
+    /// </summary>
+    /// <param name="grid">The grid.</param>
+    /// <param name="x">Rows (rows, dim) row-major in [0, 1]^d.</param>
+    /// <param name="groups">Group of each row, in [0, <paramref name="count"/>); every group needs at least one row.</param>
+    /// <param name="count">Number of groups (densities).</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <param name="validation">Held-out rows to choose lambda (rows_v, dim), or null.</param>
+    /// <param name="validationGroups">Group of each held-out row.</param>
+    public static SparseGridDensity FitGroups(SparseGrid grid, double[] x, int[] groups, int count, SparseGridDensityOptions? options = null,
+        double[]? validation = null, int[]? validationGroups = null)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(groups);
+        options ??= new SparseGridDensityOptions();
+        int d = grid.Dim;
+        if (x.Length != groups.Length * d) throw new ArgumentException($"x must be (rows = {groups.Length}, dim = {d}) row-major; got length {x.Length}.", nameof(x));
+        if (options.Lambda is double fixedLambda && (!(fixedLambda >= 0) || !double.IsFinite(fixedLambda)))
+            throw new ArgumentOutOfRangeException(nameof(options), fixedLambda, "Lambda must be finite and >= 0.");
+        if (options.Lambda is null && (options.LambdaCandidates.Count == 0 || options.LambdaCandidates.Any(l => !(l >= 0) || !double.IsFinite(l))))
+            throw new ArgumentException("LambdaCandidates must hold at least one finite lambda >= 0.", nameof(options));
+        CheckGroups(groups, count, "groups");
+        foreach (double v in x) if (double.IsNaN(v)) throw new ArgumentException("x holds NaN.", nameof(x));
+        var op = new GramOperator(grid);
+        op.Assemble();
+        double scale = op.MassDiagonal().Average();
+        var integrals = op.BasisIntegrals();
+
+        double[] lambdas;
+        var trials = new List<LambdaTrial>();
+        if (options.Lambda is double given) lambdas = Enumerable.Repeat(given, count).ToArray();
+        else if (validation is not null)
+        {
+            if (validationGroups is null || validation.Length != validationGroups.Length * d)
+                throw new ArgumentException($"validation must be (rows, {d}) row-major with one group per row.", nameof(validation));
+            CheckGroups(validationGroups, count, "validationGroups", requireAll: false);
+            lambdas = ChooseLambdas(op, integrals, scale, x, groups, count, validation, validationGroups, options, trials);
+        }
+        else
+        {
+            var (fitX, fitGroups, heldX, heldGroups) = HoldOut(x, groups, d, count, options);
+            lambdas = heldX is null
+                ? Enumerable.Repeat(options.LambdaCandidates[options.LambdaCandidates.Count / 2], count).ToArray()
+                : ChooseLambdas(op, integrals, scale, fitX, fitGroups, count, heldX, heldGroups!, options, trials);
+        }
+        var result = Solve(op, integrals, scale, x, groups, count, lambdas, options);
+        result.Trials = trials;
+        return result;
+    }
+
+    /// <summary>max(f, 0) of every density at the rows of <paramref name="x"/>: (rows, count) row-major.</summary>
+    public double[] Evaluate(double[] x)
+    {
+        var values = EvaluateSigned(x);
+        for (int i = 0; i < values.Length; i++) if (values[i] < 0) values[i] = 0;
+        return values;
+    }
+
+    /// <summary>The unclamped f (may be negative) of every density at the rows of <paramref name="x"/>: (rows, count) row-major.</summary>
+    public double[] EvaluateSigned(double[] x)
+    {
+        if (x.Length % Grid.Dim != 0) throw new ArgumentException($"x must be (rows, {Grid.Dim}) row-major; got length {x.Length}.", nameof(x));
+        var result = new double[x.Length / Grid.Dim * Count];
+        SparseGridEvaluator.Evaluate(Grid, Surpluses, x, result);
+        return result;
+    }
+
+    private static double[] ChooseLambdas(GramOperator op, double[] integrals, double scale, double[] x, int[] groups, int count,
+        double[] validation, int[] validationGroups, SparseGridDensityOptions options, List<LambdaTrial> trials)
+    {
+        int d = op.Grid.Dim, points = (int)op.Grid.PointCount;
+        var best = Enumerable.Repeat(double.PositiveInfinity, count).ToArray();
+        var chosen = new double[count];
+        var heldCounts = new int[count];
+        foreach (int g in validationGroups) heldCounts[g]++;
+        foreach (double lambda in options.LambdaCandidates)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var fit = Solve(op, integrals, scale, x, groups, count, Enumerable.Repeat(lambda, count).ToArray(), options, normalise: false);
+            var ra = new double[points * count];
+            op.Apply(fit.Surpluses, ra, count);
+            var values = fit.EvaluateSigned(validation);
+            var risk = new double[count];
+            for (int p = 0; p < points; p++)
+                for (int g = 0; g < count; g++) risk[g] += fit.Surpluses[p * count + g] * ra[p * count + g];
+            for (int i = 0; i < validationGroups.Length; i++)
+            {
+                int g = validationGroups[i];
+                risk[g] -= 2 * values[i * count + g] / heldCounts[g];
+            }
+            // A candidate whose unnormalised f has no positive mass cannot be made a density: never chosen.
+            for (int g = 0; g < count; g++)
+                if (!(fit.RawIntegrals[g] > 0)) risk[g] = double.PositiveInfinity;
+            for (int g = 0; g < count; g++)
+                if (heldCounts[g] > 0 && risk[g] < best[g]) { best[g] = risk[g]; chosen[g] = lambda; }
+            trials.Add(new LambdaTrial(lambda, fit.Iterations, clock.Elapsed.TotalSeconds, risk));
+        }
+        for (int g = 0; g < count; g++)
+            if (heldCounts[g] == 0 || double.IsPositiveInfinity(best[g])) chosen[g] = options.LambdaCandidates.Max();
+        return chosen;
+    }
+
+    // Solves (R + lambda_g scale C) alpha_g = (1/M_g) sum_{i in g} phi(x_i) for all groups, then normalises.
+    private static SparseGridDensity Solve(GramOperator op, double[] integrals, double scale, double[] x, int[] groups, int count,
+        double[] lambdas, SparseGridDensityOptions options, bool normalise = true)
+    {
+        var grid = op.Grid;
+        int points = (int)grid.PointCount, rows = groups.Length;
+        var sizes = new int[count];
+        foreach (int g in groups) sizes[g]++;
+        var weights = new double[rows * count];
+        for (int i = 0; i < rows; i++) weights[i * count + groups[i]] = 1.0 / sizes[groups[i]];
+        var rhs = new double[points * count];
+        SparseGridEvaluator.EvaluateTranspose(grid, weights, x, rhs);
+        var alpha = new double[rhs.Length];
+        var absolute = lambdas.Select(l => l * scale).ToArray();
+        // One CG column per group, each with its own lambda; the project's one CG routine (tensor-based) drives it.
+        var product = new double[rhs.Length];
+        Tensor Apply(Tensor v)
+        {
+            op.Apply(v.contiguous().data<double>().ToArray(), product, count, absolute, options.Regularizer);
+            return torch.tensor(product, [points, count], ScalarType.Float64);
+        }
+        int iterations;
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var b = torch.tensor(rhs, [points, count], ScalarType.Float64);
+            var (solution, report) = ConjugateGradient.Solve(Apply, b, torch.zeros_like(b), options.MaxIterations, options.Tolerance);
+            solution.contiguous().data<double>().CopyTo(alpha, 0);
+            iterations = report.Iterations;
+        }
+        var raw = new double[count];
+        for (int p = 0; p < points; p++)
+            for (int g = 0; g < count; g++) raw[g] += alpha[p * count + g] * integrals[p];
+        if (!normalise)
+        {
+            // Risks are scored on the normalised f: scale each column by 1 / raw mass where that is positive.
+            for (int p = 0; p < points; p++)
+                for (int g = 0; g < count; g++) if (raw[g] > 0) alpha[p * count + g] /= raw[g];
+            return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations);
+        }
+        for (int g = 0; g < count; g++)
+            if (!(raw[g] > 0)) throw new InvalidOperationException($"Density {g} integrates to {raw[g]:G3} before normalisation; the data lie where every basis function of the grid vanishes (e.g. on the boundary of a grid without boundary points), or lambda {lambdas[g]:G2} is too small for this grid and data.");
+        for (int p = 0; p < points; p++)
+            for (int g = 0; g < count; g++) alpha[p * count + g] /= raw[g];
+        return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations);
+    }
+
+    // A seeded, per-group share of the rows held out to choose lambda; null when no group has two rows.
+    private static (double[] FitX, int[] FitGroups, double[]? HeldX, int[]? HeldGroups) HoldOut(double[] x, int[] groups, int d, int count, SparseGridDensityOptions options)
+    {
+        var random = new Random(options.Seed);
+        var held = new bool[groups.Length];
+        for (int g = 0; g < count; g++)
+        {
+            var members = Enumerable.Range(0, groups.Length).Where(i => groups[i] == g).ToArray();
+            random.Shuffle(members);
+            int take = Math.Min(members.Length - 1, (int)Math.Round(options.HoldOutFraction * members.Length));
+            for (int t = 0; t < take; t++) held[members[t]] = true;
+        }
+        if (!held.Any(h => h)) return (x, groups, null, null);
+        var fitRows = Enumerable.Range(0, groups.Length).Where(i => !held[i]).ToArray();
+        var heldRows = Enumerable.Range(0, groups.Length).Where(i => held[i]).ToArray();
+        double[] Rows(int[] rows) => rows.SelectMany(i => x.AsSpan(i * d, d).ToArray()).ToArray();
+        return (Rows(fitRows), fitRows.Select(i => groups[i]).ToArray(), Rows(heldRows), heldRows.Select(i => groups[i]).ToArray());
+    }
+
+    private static void CheckGroups(int[] groups, int count, string name, bool requireAll = true)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "At least one density is needed.");
+        var seen = new bool[count];
+        for (int i = 0; i < groups.Length; i++)
+        {
+            if (groups[i] < 0 || groups[i] >= count) throw new ArgumentException($"{name}[{i}] = {groups[i]} is outside [0, {count}).", name);
+            seen[groups[i]] = true;
+        }
+        if (requireAll && seen.Any(s => !s)) throw new ArgumentException($"Group {Array.IndexOf(seen, false)} has no rows; every density needs data.", name);
+    }
+}
+
+/// <summary>One candidate of the lambda search of <see cref="SparseGridDensity"/>.</summary>
+/// <param name="Lambda">Relative lambda.</param>
+/// <param name="Iterations">CG iterations of its solve.</param>
+/// <param name="Seconds">Seconds of its solve and scoring.</param>
+/// <param name="Risks">Held-out L2 risk per density (lower is better).</param>
+public sealed record LambdaTrial(double Lambda, int Iterations, double Seconds, double[] Risks);

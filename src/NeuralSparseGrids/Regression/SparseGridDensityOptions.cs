@@ -1,0 +1,35 @@
+using NeuralSparseGrids.Grids;
+
+namespace NeuralSparseGrids.Regression;
+
+/// <summary>Settings of <see cref="SparseGridDensity"/>: the regularised least-squares density of SG++.</summary>
+public sealed record SparseGridDensityOptions
+{
+    /// <summary>
+    /// Regularisation lambda of (R + lambda C) alpha = b, relative to the mean diagonal of the mass matrix R (so the same
+    /// value means the same smoothing on every grid: the entries of R shrink like 2^-|l|_1); null (default): chosen
+    /// from <see cref="LambdaCandidates"/> by the held-out L2 risk (see <see cref="SparseGridDensity"/>).
+    /// </summary>
+    public double? Lambda { get; init; }
+
+    /// <summary>Relative lambdas tried when <see cref="Lambda"/> is null (default 1e-4 ... 1, one per decade).</summary>
+    public IReadOnlyList<double> LambdaCandidates { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+
+    /// <summary>The regularisation operator C (default <see cref="DensityRegularizer.Identity"/>, as SG++).</summary>
+    public DensityRegularizer Regularizer { get; init; } = DensityRegularizer.Identity;
+
+    /// <summary>
+    /// Without validation data, the share of the rows held out (seeded) to choose lambda; the final fit uses all rows
+    /// (default 0.2).
+    /// </summary>
+    public double HoldOutFraction { get; init; } = 0.2;
+
+    /// <summary>Seed of the hold-out split.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Maximum conjugate-gradient iterations (default 1000).</summary>
+    public int MaxIterations { get; init; } = 1000;
+
+    /// <summary>Relative residual at which CG stops (default 1e-6).</summary>
+    public double Tolerance { get; init; } = 1e-6;
+}

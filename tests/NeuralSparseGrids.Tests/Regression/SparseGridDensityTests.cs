@@ -1,0 +1,151 @@
+using NeuralSparseGrids.Data;
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Regression;
+using Xunit.Abstractions;
+
+namespace NeuralSparseGrids.Tests.Regression;
+
+public class SparseGridDensityTests(ITestOutputHelper output)
+{
+    private static double[] Sample(int rows, int dim, int seed, double centre = 0.45, double sd = 0.15)
+    {
+        var normal = new NormalSampler(new Random(seed));
+        var x = new double[rows * dim];
+        for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(centre + sd * normal.Standard(), 0, 1);
+        return x;
+    }
+
+    // Tensor trapezoid rule on the mesh of the finest 1-D level: exact for a sparse grid function, which is
+    // piecewise d-linear on that mesh.
+    private static double Integrate(SparseGridDensity density, int column, bool clamp)
+    {
+        var grid = density.Grid;
+        int cells = 1 << Math.Max(1, grid.MaxLevel1D), n = cells + 1, d = grid.Dim;
+        var points = new List<double>();
+        var weights = new List<double>();
+        var idx = new int[d];
+        while (true)
+        {
+            double w = 1;
+            for (int j = 0; j < d; j++) { points.Add(idx[j] / (double)cells); w *= (idx[j] == 0 || idx[j] == cells ? 0.5 : 1) / cells; }
+            weights.Add(w);
+            int k = d - 1;
+            while (k >= 0 && ++idx[k] == n) { idx[k] = 0; k--; }
+            if (k < 0) break;
+        }
+        var values = clamp ? density.Evaluate(points.ToArray()) : density.EvaluateSigned(points.ToArray());
+        double sum = 0;
+        for (int i = 0; i < weights.Count; i++) sum += weights[i] * values[i * density.Count + column];
+        return sum;
+    }
+
+    [Theory]
+    [InlineData(GridType.Linear, 2, 4)]
+    [InlineData(GridType.LinearBoundary, 2, 3)]
+    [InlineData(GridType.LinearExtendedBoundary, 2, 3)]
+    [InlineData(GridType.ModifiedLinear, 2, 4)]
+    [InlineData(GridType.Linear, 3, 3)]
+    [InlineData(GridType.ModifiedLinear, 3, 3)]
+    public void DensityIntegratesToOne(GridType type, int dim, int level)
+    {
+        var grid = SparseGrid.Create(dim, level, type);
+        var x = Sample(400, dim, seed: 2);
+        foreach (var regularizer in new[] { DensityRegularizer.Identity, DensityRegularizer.Laplace })
+        {
+            var density = SparseGridDensity.Fit(grid, x, new SparseGridDensityOptions { Regularizer = regularizer });
+            double signed = Integrate(density, 0, clamp: false), clamped = Integrate(density, 0, clamp: true);
+            output.WriteLine($"{type} d={dim} n={level} {regularizer}: lambda {density.Lambdas[0]:G2}, raw mass {density.RawIntegrals[0]:F4}, integral {signed:F12}, clamped {clamped:F6}, CG {density.Iterations}");
+            Assert.Equal(1.0, signed, 9);
+            Assert.InRange(clamped, 1.0, 1.5); // clamping only adds the (small) negative part back
+        }
+    }
+
+    [Fact]
+    public void ZeroLambdaOnBoundaryGridIsTheL2ProjectionThatAlreadyIntegratesToOne()
+    {
+        // With the constants in the space (boundary basis) the projection of the empirical measure has mass 1.
+        var grid = SparseGrid.Create(2, 3, GridType.LinearBoundary);
+        var density = SparseGridDensity.Fit(grid, Sample(300, 2, 5), new SparseGridDensityOptions { Lambda = 0, Tolerance = 1e-12, MaxIterations = 5000 });
+        Assert.Equal(1.0, density.RawIntegrals[0], 6);
+    }
+
+    [Fact]
+    public void DensityFollowsTheData()
+    {
+        var grid = SparseGrid.Create(2, 5, GridType.ModifiedLinear);
+        var density = SparseGridDensity.Fit(grid, Sample(3000, 2, 7, centre: 0.3, sd: 0.08));
+        var v = density.Evaluate([0.3, 0.3, 0.8, 0.8]);
+        // True density at the centre ~ 1 / (2 pi 0.08^2) = 24.9; far away ~ 0.
+        output.WriteLine($"f(centre) {v[0]:F2}, f(far) {v[1]:F4}, lambda {density.Lambdas[0]}");
+        Assert.InRange(v[0], 12, 40);
+        Assert.True(v[1] < 0.5);
+    }
+
+    [Fact]
+    public void TwoGaussiansDensityClassifierRecoversBayesAccuracy()
+    {
+        // Classes N((0.38, 0.5), 0.08^2 I) and N((0.62, 0.5), 0.08^2 I), priors 0.6 / 0.4: the Bayes rule is a vertical
+        // line shifted toward class 1, x0 < 0.5 + 0.08^2 ln(0.6/0.4) / 0.24.
+        int train = 3000, test = 8000;
+        var (xTrain, yTrain) = TwoGaussians(train, 11);
+        var (xVal, yVal) = TwoGaussians(1000, 12);
+        var (xTest, yTest) = TwoGaussians(test, 13);
+        var grid = SparseGrid.Create(2, 5, GridType.ModifiedLinear);
+        var classifier = SparseGridDensityClassifier.Fit(grid, xTrain, yTrain, 2, validation: xVal, validationLabels: yVal);
+        var predicted = classifier.Predict(classifier.ClassDensities(xTest));
+        double boundary = 0.5 + 0.08 * 0.08 * Math.Log(0.6 / 0.4) / 0.24;
+        double ours = 0, bayes = 0;
+        for (int i = 0; i < test; i++)
+        {
+            ours += predicted[i] == yTest[i] ? 1 : 0;
+            bayes += (xTest[2 * i] < boundary ? 0 : 1) == yTest[i] ? 1 : 0;
+        }
+        ours /= test; bayes /= test;
+        output.WriteLine($"density classifier {ours:F4}, Bayes {bayes:F4}, priors {string.Join(",", classifier.Priors)}, lambdas {string.Join(",", classifier.Densities.Lambdas)}");
+        Assert.InRange(classifier.Priors[0], 0.57, 0.63);
+        Assert.True(ours >= bayes - 0.01, $"density classifier {ours} vs Bayes {bayes}");
+    }
+
+    private static (double[] X, int[] Y) TwoGaussians(int rows, int seed)
+    {
+        var rng = new Random(seed);
+        var normal = new NormalSampler(new Random(seed + 1000));
+        var x = new double[rows * 2];
+        var y = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            y[i] = rng.NextDouble() < 0.6 ? 0 : 1;
+            x[2 * i] = Math.Clamp((y[i] == 0 ? 0.38 : 0.62) + 0.08 * normal.Standard(), 0, 1);
+            x[2 * i + 1] = Math.Clamp(0.5 + 0.08 * normal.Standard(), 0, 1);
+        }
+        return (x, y);
+    }
+
+    [Fact]
+    public void ThresholdIsTheInterpolatedQuantileAndFlagsThatShare()
+    {
+        var scores = Enumerable.Range(1, 1000).Select(i => (double)i).ToArray();
+        new Random(1).Shuffle(scores);
+        double threshold = DensityThreshold.Quantile(scores, DensityThreshold.DefaultQuantile);
+        Assert.Equal(1 + 0.01 * 999, threshold, 12);
+        Assert.Equal(10, DensityThreshold.Flag(scores, threshold).Count(f => f));
+        Assert.Equal(1, DensityThreshold.Quantile(scores, 0));
+        Assert.DoesNotContain(true, DensityThreshold.Flag(scores, DensityThreshold.Quantile(scores, 0)));
+        Assert.Equal(1000, DensityThreshold.Quantile(scores, 1));
+        Assert.Equal(2.5, DensityThreshold.Quantile([4.0, 1, 2, 3], 0.5), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DensityThreshold.Quantile(scores, 1.5));
+        Assert.Throws<ArgumentException>(() => DensityThreshold.Quantile([], 0.01));
+    }
+
+    [Fact]
+    public void BadInputGivesClearErrors()
+    {
+        var grid = SparseGrid.Create(2, 3);
+        var e = Assert.Throws<ArgumentException>(() => SparseGridDensity.FitGroups(grid, Sample(10, 2, 1), new int[10], 2));
+        Assert.Contains("Group 1 has no rows", e.Message);
+        // All data on the boundary of a boundary-free grid: every basis function vanishes there.
+        var onFace = Enumerable.Repeat(0.0, 20).ToArray();
+        var e2 = Assert.Throws<InvalidOperationException>(() => SparseGridDensity.Fit(grid, onFace, new SparseGridDensityOptions { Lambda = 0.1 }));
+        Assert.Contains("boundary", e2.Message);
+    }
+}
