@@ -18,7 +18,7 @@ public sealed class BenchCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage =>
-        "nsg bench layer --dim D --level N [--batch B] [--outputs O] [--grid linear|boundary|extended-boundary|modified-linear]\n" +
+        "nsg bench layer --dim D (--level N | --levels A,B,...) [--batch B] [--outputs O] [--grid linear|boundary|extended-boundary|modified-linear]\n" +
         "                [--dtype float32|float64] [--repeats R] [--dense-max-bytes BYTES] [--seed S] [--json]\n\n" +
         "Times one forward+backward step (median of R, after a warm-up) of the sparse grid layer for the fused CPU kernel,\n" +
         "the tensor-op path and the dense basis-matrix path in one run, and prints the ratios. The dense path refuses when\n" +
@@ -41,9 +41,11 @@ public sealed class BenchCommand : ICliCommand
         if (what == "density") return DensityBenchmark.Run(args, context);
         if (what == "onnx") return OnnxBench.Run(args, context);
         if (what != "layer") throw new CliUsageException($"nsg bench: expected `layer`, got '{what ?? ""}'.");
+        int[]? levels = ExperimentOptions.ParseLevels(args);
         int dim = args.Int("dim", 0, 1, 64);
-        int level = args.Int("level", 0, 1, 30);
-        if (dim == 0 || level == 0) throw new CliUsageException("--dim and --level are required.");
+        int level = levels?.Max() ?? args.Int("level", 0, 1, 30);
+        if (dim == 0 || level == 0) throw new CliUsageException("--dim and --level (or --levels, one per dimension) are required.");
+        if (levels is not null && levels.Length != dim) throw new CliUsageException($"--levels gives {levels.Length} levels for --dim {dim}: give one per dimension.");
         int batch = args.Int("batch", 128, 1, 1 << 24);
         int outputs = args.Int("outputs", 1, 1, 1 << 16);
         // Spelled as in `nsg train` and `nsg grid`.
@@ -55,7 +57,7 @@ public sealed class BenchCommand : ICliCommand
         args.EnsureAllConsumed();
 
         TorchRuntime.EnsureLoaded();
-        var layer = new SparseGridLayer(dim, level, type, outputs, new SparseGridLayerOptions
+        var layer = new SparseGridLayer(SparseGrid.CreateForLevels(dim, level, levels, type, outputs), outputs, new SparseGridLayerOptions
         {
             DType = dtype, Init = CoefficientInit.SmallNormal, Seed = seed, DenseMaxBytes = denseMax,
         });
@@ -90,7 +92,7 @@ public sealed class BenchCommand : ICliCommand
         {
             context.WriteJson(new
             {
-                dim, level, type = type.ToString(), batch, outputs, dtype = dtype.ToString(), points = layer.Grid.PointCount,
+                dim, level, levels, type = type.ToString(), batch, outputs, dtype = dtype.ToString(), points = layer.Grid.PointCount,
                 subspaces = layer.Grid.SubspaceCount, threads = get_num_threads(), repeats,
                 fusedMs = fused, tensorOpsMs = tensorOps, denseMs = dense,
                 tensorOpsOverFused = tensorOps / fused, denseOverFused = dense / fused,

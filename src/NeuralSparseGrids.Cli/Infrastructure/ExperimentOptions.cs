@@ -37,6 +37,7 @@ public static class ExperimentOptions
         "  --latent-gain G              MLP: scale the last layer's initial weights by G (1); > 1 starts with spread-out embeddings\n" +
         "  --cnn-width W                CNN channels of the first stage (32: about 0.3M parameters)\n" +
         "  --latent D --level N         sparse grid dimension (2) and level (6)\n" +
+        "  --levels A,B,...             instead of --level: anisotropic grid, maximum level per latent dimension (D entries)\n" +
         "  --grid linear|boundary|extended-boundary|modified-linear\n" +
         "  --max-gib G                  memory budget of the sparse grid in GiB (2); a larger grid is refused before allocating\n" +
         "  --rescale sigmoid|tanh|margin:M\n" +
@@ -57,7 +58,9 @@ public static class ExperimentOptions
     /// <summary>Parses the options (defaults: the thesis' swiss roll setup).</summary>
     public static ExperimentSpec Parse(CliArguments args, string? defaultData = null)
     {
+        int[]? levels = ParseLevels(args);
         ApplyPreset(args);
+        if (levels is not null) args.String("level"); // a preset's level yields to explicit --levels
         string data = args.String("data", defaultData) ?? throw new CliUsageException($"--data is required ({DataSources.Spellings}).");
         var sourceDefaults = DataSources.DefaultsFor(data);
         var modelDefaults = new NsgModelConfig();
@@ -95,7 +98,8 @@ public static class ExperimentOptions
             LatentInitGain = args.Double("latent-gain", modelDefaults.LatentInitGain, 1e-3, 1e3),
             CnnWidth = args.Int("cnn-width", modelDefaults.CnnWidth, 1, 1024),
             Latent = args.Int("latent", sourceDefaults.Latent, 1, 64),
-            Level = args.Int("level", sourceDefaults.Level, 1, 30),
+            Level = levels?.Max() ?? args.Int("level", sourceDefaults.Level, 1, 30),
+            Levels = levels,
             Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
             MaxGridBytes = args.String("max-gib") is null ? null : (long)(args.Double("max-gib", 2, 1e-9, 1e9) * (1L << 30)),
             Head = head == "dense" ? HeadKind.Dense : HeadKind.SparseGrid,
@@ -132,6 +136,8 @@ public static class ExperimentOptions
                 ["constant"] = LearningRateSchedule.Constant, ["cosine"] = LearningRateSchedule.Cosine, ["step"] = LearningRateSchedule.Step,
             }),
         };
+        if (levels is not null && levels.Length != model.Latent)
+            throw new CliUsageException($"--levels gives {levels.Length} levels but the latent dimension is {model.Latent}: give one per latent dimension.");
         var split = args.String("split") is string splitText ? ParseSplit(splitText) : sourceDefaults.Split;
         int? declaredInputs = givenEncoder is null || encoder == "cnn" ? null : int.Parse(encoder.Split(',')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
         return new ExperimentSpec { Data = dataSpec, Model = model, Training = training, Split = split, DataSeed = args.Int("data-seed", 1), DeclaredInputs = declaredInputs,
@@ -154,6 +160,21 @@ public static class ExperimentOptions
             ["optimizer"] = "adam", ["split"] = "0.8,0.1,0.1", ["task"] = "classification",
         },
     };
+
+    /// <summary>
+    /// `--levels A,B,...` (one level in 1..30 per dimension), refused together with an explicit `--level`; null when absent.
+    /// </summary>
+    public static int[]? ParseLevels(CliArguments args)
+    {
+        if (args.String("levels") is not string text) return null;
+        if (args.String("level") is not null) throw new CliUsageException("--level and --levels exclude each other: give one level for all dimensions or one per dimension.");
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var levels = new int[parts.Length];
+        for (int j = 0; j < parts.Length; j++)
+            if (!int.TryParse(parts[j], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out levels[j]) || levels[j] < 1 || levels[j] > 30)
+                throw new CliUsageException($"--levels {text}: entry {j + 1} ('{parts[j]}') must be an integer level in 1..30.");
+        return levels;
+    }
 
     private static void ApplyPreset(CliArguments args)
     {

@@ -114,7 +114,7 @@ public static class ExperimentRunner
             : $"MLP encoder {string.Join("-", new[] { c.Inputs }.Concat(c.HiddenLayers).Append(c.Latent))} ({c.Activation})";
         string head = c.Head == HeadKind.Dense
             ? $"dense equal-parameter head (replaces a {c.Grid} grid of level {c.Level})"
-            : $"{c.Grid} sparse grid level {c.Level} ({model.Grid.PointCount} points)";
+            : $"{c.Grid} sparse grid {(c.Levels is null ? $"level {c.Level}" : $"levels {string.Join(",", c.Levels)}")} ({model.Grid.PointCount} points)";
         long parameters = model.parameters().Sum(p => p.numel());
         return $"Model: {encoder}, latent {c.Latent}, {head}, {parameters:N0} parameters; " +
                $"split {data.Train.Count} train / {data.Validation.Count} validation / {data.Test.Count} test rows.";

@@ -12,6 +12,24 @@ public static class GridSize
     /// <summary>Number of subspaces of the regular sparse grid.</summary>
     public static long Subspaces(int dim, int level, GridType type) => (long)Count(dim, level, type, countPoints: false);
 
+    /// <summary>
+    /// Points and subspaces of the anisotropic grid of <see cref="SparseGrid.CreateAnisotropic"/> (by walking its
+    /// level vectors, without allocating points); doubles, so absurd grids can be reported.
+    /// </summary>
+    public static (double Points, long Subspaces) Anisotropic(IReadOnlyList<int> levels, GridType type)
+    {
+        double points = 0;
+        long subspaces = 0;
+        foreach (var l in SparseGrid.AnisotropicSubspaces(levels, type))
+        {
+            double size = 1;
+            foreach (int lj in l) size *= Basis1D.Count(type, lj);
+            points += size;
+            subspaces++;
+        }
+        return (points, subspaces);
+    }
+
     /// <summary>Bytes of a (points, outputs) coefficient matrix in double precision plus the grid's own tables.</summary>
     public static double EstimateBytes(int dim, int level, GridType type, int outputs, int bytesPerValue = 8) =>
         Count(dim, level, type, true) * outputs * (double)bytesPerValue + Count(dim, level, type, false) * (2.0 * dim * sizeof(int) + sizeof(long));

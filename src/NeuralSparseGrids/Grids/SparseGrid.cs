@@ -154,12 +154,64 @@ public sealed class SparseGrid
     public static SparseGrid Create(int dim, int level, GridType type = GridType.Linear, int outputs = 1, long? maxBytes = null)
     {
         GridSize.EnsureFits(dim, level, type, outputs, maxBytes ?? GridSize.DefaultMaxBytes);
+        return new SparseGrid(dim, level, type, RegularSubspaces(dim, level, type));
+    }
+
+    /// <summary>
+    /// Creates the anisotropic regular grid with a maximum level per dimension: the subspaces of the regular grid of
+    /// level n = max_j n_j whose level in dimension j is at most that dimension's largest level in the regular grid
+    /// of level n_j (<c>n_j + (d - 1)(1 - MinLevel)</c>; linear grids: l_j &lt;= n_j). Equal levels give the regular
+    /// grid; the set is downward closed. Size checked like <see cref="FromSubspaces"/>.
+    /// </summary>
+    /// <param name="levels">Level n_j &gt;= 1 per dimension (length d &gt;= 1).</param>
+    /// <param name="type">Grid type.</param>
+    /// <param name="outputs">Number of coefficient columns the caller will allocate (for the size check).</param>
+    /// <param name="maxBytes">Memory budget; default <see cref="GridSize.DefaultMaxBytes"/> (2 GiB).</param>
+    public static SparseGrid CreateAnisotropic(IReadOnlyList<int> levels, GridType type = GridType.Linear, int outputs = 1, long? maxBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        return FromSubspaces(levels.Count, type, AnisotropicSubspaces(levels, type), outputs, maxBytes);
+    }
+
+    /// <summary>
+    /// The regular grid of <paramref name="level"/> when <paramref name="levels"/> is null, else the anisotropic grid
+    /// of <see cref="CreateAnisotropic"/> (whose length must then be <paramref name="dim"/>): how models and
+    /// learners read their `level` / `levels` settings.
+    /// </summary>
+    public static SparseGrid CreateForLevels(int dim, int level, IReadOnlyList<int>? levels, GridType type = GridType.Linear, int outputs = 1, long? maxBytes = null)
+    {
+        if (levels is null) return Create(dim, level, type, outputs, maxBytes);
+        if (levels.Count != dim)
+            throw new ArgumentException($"Levels ({string.Join(",", levels)}) give {levels.Count} dimensions, the grid has d = {dim}.", nameof(levels));
+        return CreateAnisotropic(levels, type, outputs, maxBytes);
+    }
+
+    /// <summary>Level vectors of <see cref="CreateAnisotropic"/>, lazily, in the regular grid's order (by |l|_1, then lexicographically).</summary>
+    public static IEnumerable<int[]> AnisotropicSubspaces(IReadOnlyList<int> levels, GridType type)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        if (levels.Count < 1) throw new ArgumentException("An anisotropic grid needs a level for at least one dimension.", nameof(levels));
+        for (int j = 0; j < levels.Count; j++)
+            if (levels[j] < 1 || levels[j] > 30)
+                throw new ArgumentException($"Level {levels[j]} of dimension {j} is outside 1..30.", nameof(levels));
+        int dim = levels.Count;
+        var caps = levels.Select(n => MaxOneDimensionalLevel(dim, n, type)).ToArray();
+        foreach (var l in RegularSubspaces(dim, levels.Max(), type))
+        {
+            bool inside = true;
+            for (int j = 0; j < dim && inside; j++) inside = l[j] <= caps[j];
+            if (inside) yield return l;
+        }
+    }
+
+    private static List<int[]> RegularSubspaces(int dim, int level, GridType type)
+    {
         var subspaces = new List<int[]>();
         int min = Basis1D.MinLevel(type);
         int maxSum = level + dim - 1;
         for (int sum = min * dim; sum <= maxSum; sum++)
             EnumerateWithSum(new int[dim], 0, sum, min, subspaces);
-        return new SparseGrid(dim, level, type, subspaces);
+        return subspaces;
     }
 
     /// <summary>
@@ -208,25 +260,51 @@ public sealed class SparseGrid
 
     /// <summary>
     /// True if for every subspace l and dimension j with l_j &gt; MinLevel the subspace l - e_j is in the set too
-    /// (regular grids always are); hierarchization needs this.
+    /// (regular and anisotropic grids always are); hierarchization needs this.
     /// </summary>
-    public bool IsDownwardClosed
+    public bool IsDownwardClosed => MissingBackwardNeighbour() is null;
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming a subspace and its missing backward neighbour l - e_j unless
+    /// the set is downward closed (dimension-adaptive grids must be).
+    /// </summary>
+    public void EnsureDownwardClosed()
     {
-        get
-        {
-            var present = new HashSet<string>(SubspaceCount);
-            for (int s = 0; s < SubspaceCount; s++) present.Add(string.Join(',', _levels.AsSpan(s * Dim, Dim).ToArray()));
-            var probe = new int[Dim];
-            for (int s = 0; s < SubspaceCount; s++)
-                for (int j = 0; j < Dim; j++)
-                {
-                    if (_levels[s * Dim + j] == MinLevel) continue;
-                    _levels.AsSpan(s * Dim, Dim).CopyTo(probe);
-                    probe[j]--;
-                    if (!present.Contains(string.Join(',', probe))) return false;
-                }
-            return true;
-        }
+        if (MissingBackwardNeighbour() is not (int s, int j)) return;
+        var l = _levels.AsSpan(s * Dim, Dim).ToArray();
+        var back = (int[])l.Clone();
+        back[j]--;
+        throw new ArgumentException(
+            $"The subspace set is not downward closed: subspace ({string.Join(", ", l)}) is present but its backward neighbour " +
+            $"({string.Join(", ", back)}) in dimension {j} is not (every l - e_j with l_j > {MinLevel} must be in the set).");
+    }
+
+    /// <summary>
+    /// Creates a dimension-adaptive grid: <see cref="FromSubspaces"/> for a set that must be downward closed
+    /// (refused with <see cref="EnsureDownwardClosed"/>'s message otherwise).
+    /// </summary>
+    public static SparseGrid FromDownwardClosedSubspaces(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors, int outputs = 1, long? maxBytes = null)
+    {
+        var grid = FromSubspaces(dim, type, levelVectors, outputs, maxBytes);
+        grid.EnsureDownwardClosed();
+        return grid;
+    }
+
+    // (subspace, dimension) of the first l whose l - e_j is absent, or null for a downward-closed set.
+    private (int Subspace, int Dimension)? MissingBackwardNeighbour()
+    {
+        var present = new HashSet<string>(SubspaceCount);
+        for (int s = 0; s < SubspaceCount; s++) present.Add(string.Join(',', _levels.AsSpan(s * Dim, Dim).ToArray()));
+        var probe = new int[Dim];
+        for (int s = 0; s < SubspaceCount; s++)
+            for (int j = 0; j < Dim; j++)
+            {
+                if (_levels[s * Dim + j] == MinLevel) continue;
+                _levels.AsSpan(s * Dim, Dim).CopyTo(probe);
+                probe[j]--;
+                if (!present.Contains(string.Join(',', probe))) return (s, j);
+            }
+        return null;
     }
 
     /// <summary>Index of the subspace with the given levels, or -1.</summary>

@@ -61,7 +61,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(seed);
         var encoder = Encoders.Create(config, seed);
-        var grid = SparseGrid.Create(config.Latent, config.Level, config.Grid, config.Outputs, config.MaxGridBytes);
+        var grid = SparseGrid.CreateForLevels(config.Latent, config.Level, config.Levels, config.Grid, config.Outputs, config.MaxGridBytes);
         if (config.Head == HeadKind.Dense)
             return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, config.Activation, seed), grid);
         // Default small random coefficients: with all-zero ones u and du/dh vanish and the encoder starts without a gradient.

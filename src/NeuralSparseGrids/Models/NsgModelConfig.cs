@@ -67,6 +67,12 @@ public sealed record NsgModelConfig
     /// <summary>Sparse grid level n.</summary>
     public int Level { get; init; } = 6;
 
+    /// <summary>
+    /// Optional maximum level per latent dimension (anisotropic grid, <see cref="SparseGrid.CreateAnisotropic"/>;
+    /// length <see cref="Latent"/>); null (default) uses the regular grid of <see cref="Level"/>.
+    /// </summary>
+    public int[]? Levels { get; init; }
+
     /// <summary>Sparse grid type.</summary>
     public GridType Grid { get; init; } = GridType.Linear;
 
@@ -98,6 +104,8 @@ public sealed record NsgModelConfig
         if (Inputs < 1) throw new ArgumentException($"Inputs must be at least 1 (got {Inputs}).");
         if (Latent < 1) throw new ArgumentException($"Latent dimension must be at least 1 (got {Latent}).");
         if (Level < 1) throw new ArgumentException($"Grid level must be at least 1 (got {Level}).");
+        if (Levels is not null && (Levels.Length != Latent || Levels.Any(l => l < 1 || l > 30)))
+            throw new ArgumentException($"Levels must give one level in 1..30 per latent dimension ({Latent}), got {string.Join(",", Levels)}.");
         if (!(LatentInitGain > 0) || double.IsInfinity(LatentInitGain))
             throw new ArgumentException($"LatentInitGain must be a finite number > 0 (got {LatentInitGain}).");
         if (Outputs < 1) throw new ArgumentException($"Outputs must be at least 1 (got {Outputs}).");

@@ -8,6 +8,12 @@ public sealed record SparseGridRegressionOptions
     /// <summary>Sparse grid level n (default 4).</summary>
     public int Level { get; init; } = 4;
 
+    /// <summary>
+    /// Optional maximum level per input dimension (an anisotropic grid, <see cref="SparseGrid.CreateAnisotropic"/>);
+    /// null (default) uses the regular grid of <see cref="Level"/>. Its length must equal the input dimension.
+    /// </summary>
+    public int[]? Levels { get; init; }
+
     /// <summary>Grid type (default <see cref="GridType.ModifiedLinear"/>, SG++'s usual choice for data).</summary>
     public GridType GridType { get; init; } = GridType.ModifiedLinear;
 

@@ -28,6 +28,17 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void BenchLayerTakesAnisotropicLevels()
+    {
+        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--levels", "4,2", "--batch", "16", "--repeats", "1", "--json");
+        Assert.True(code == 0, stderr);
+        var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
+        Assert.Equal(29, json.GetProperty("points").GetInt64());
+        Assert.Equal(4, json.GetProperty("level").GetInt32());
+        Assert.Equal(2, json.GetProperty("levels").GetArrayLength());
+    }
+
+    [Fact]
     public void DenseRefusalGivesNullsAndTheEstimate()
     {
         var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--dense-max-bytes", "100", "--json");

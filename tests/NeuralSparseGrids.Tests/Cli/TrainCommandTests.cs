@@ -45,6 +45,29 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnAnisotropicModelTrainsSavesAndReloads()
+    {
+        string run = Path.Combine(_dir, "aniso");
+        var (code, stdout, stderr) = CliRunner.Run("train", "--data", "twomoons", "--out", run, "--count", "300", "--epochs", "2",
+            "--levels", "4,2", "--encoder", "3,8", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(29, CliRunner.LastJson(stdout).GetProperty("gridPoints").GetInt64());
+        (code, stdout, stderr) = CliRunner.Run("evaluate", "--model", run, "--data", "twomoons", "--count", "100", "--data-seed", "9", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.InRange(CliRunner.LastJson(stdout).GetProperty("test").GetProperty("accuracy").GetDouble(), 0, 1);
+        using (var reloaded = NeuralSparseGrids.Experiments.TrainedModel.Load(run))
+        {
+            Assert.Equal([4, 2], reloaded.Model.Config.Levels!);
+            Assert.Equal(29, reloaded.Model.Layer.Grid.PointCount);
+        }
+        string input = Path.Combine(_dir, "moons.csv"), output = Path.Combine(_dir, "moons-out.csv");
+        File.WriteAllText(input, "x1,x2,z\n0.5,0.2,0\n-0.5,0.8,0.1\n");
+        (code, _, stderr) = CliRunner.Run("predict", "--model", run, "--input", input, "--output", output);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(3, File.ReadAllLines(output).Length);
+    }
+
+    [Fact]
     public void LatentStatisticsPerEpochGoToJsonAndCsv()
     {
         string run = Path.Combine(_dir, "latent");
@@ -105,6 +128,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("train --data swissroll --split 0.5,0.5,0.5", "--split")]
     [InlineData("train --data swissroll --resume", "--resume needs --out")]
     [InlineData("train", "--data is required")]
+    [InlineData("train --data swissroll --level 3 --levels 3,2", "exclude each other")]
+    [InlineData("train --data swissroll --latent 3 --levels 3,2", "latent dimension is 3")]
     [InlineData("frobnicate", "unknown command")]
     [InlineData("predict --model /nonexistent/run --input a.csv --output b.csv", "does not exist")]
     public void BadInputGivesAClearMessageAndNonZeroExit(string commandLine, string expected)

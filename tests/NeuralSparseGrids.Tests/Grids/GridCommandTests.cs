@@ -34,6 +34,32 @@ public class GridCommandTests
     }
 
     [Fact]
+    public void AnisotropicLevelsAreDescribed()
+    {
+        var (code, stdout, stderr) = Run("grid", "--dim", "2", "--levels", "4,2", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("levels 4,2", stdout);
+        var root = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
+        Assert.Equal(29, root.GetProperty("points").GetInt64());
+        Assert.Equal(SparseGrid.CreateAnisotropic([4, 2]).SubspaceCount, root.GetProperty("subspaces").GetInt64());
+        Assert.Equal(4, root.GetProperty("level").GetInt32());
+        Assert.Equal([4, 2], root.GetProperty("levels").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        Assert.Equal(29 * 8, root.GetProperty("coefficientBytes").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("grid --dim 2 --levels 4,2 --level 3", "exclude each other")]
+    [InlineData("grid --dim 3 --levels 4,2", "one per dimension")]
+    [InlineData("grid --dim 2 --levels 4,x", "entry 2")]
+    [InlineData("grid --dim 2 --levels 25,25 --max-gib 0.001", "anisotropic levels 25,25")]
+    public void BadAnisotropicLevelsAreRefused(string commandLine, string expected)
+    {
+        var (code, _, stderr) = Run(commandLine.Split(' '));
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, stderr);
+    }
+
+    [Fact]
     public void OtherGridTypesAndOutputs()
     {
         var (code, stdout, _) = Run("grid", "--dim", "2", "--level", "2", "--grid", "boundary", "--outputs", "3", "--json");

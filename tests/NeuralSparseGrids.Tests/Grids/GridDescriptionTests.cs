@@ -119,9 +119,11 @@ public class GridDescriptionTests
     [InlineData(GridType.Linear)]
     [InlineData(GridType.LinearBoundary)]
     [InlineData(GridType.ModifiedLinear)]
-    public void AnAnisotropicSetInterpolatesAfterHierarchization(GridType type)
+    public void AnAnisotropicSetInterpolatesAfterHierarchization(GridType type) => AssertInterpolatesAfterHierarchization(Anisotropic(type));
+
+    /// <summary>Hierarchizing the nodal values of a smooth 3-d function and evaluating at the points gives them back.</summary>
+    internal static void AssertInterpolatesAfterHierarchization(SparseGrid grid)
     {
-        var grid = Anisotropic(type);
         var coordinates = grid.AllCoordinates();
         var nodal = new double[grid.PointCount];
         for (int p = 0; p < nodal.Length; p++)

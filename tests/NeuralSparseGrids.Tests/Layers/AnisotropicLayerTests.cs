@@ -14,10 +14,23 @@ public class AnisotropicLayerTests
     [InlineData(GridType.LinearBoundary)]
     [InlineData(GridType.LinearExtendedBoundary)]
     [InlineData(GridType.ModifiedLinear)]
-    public void EveryPathMatchesTheBruteForceReference(GridType type)
+    public void EveryPathMatchesTheBruteForceReference(GridType type) => CheckPaths(GridDescriptionTests.Anisotropic(type));
+
+    [Theory]
+    [InlineData(GridType.Linear)]
+    [InlineData(GridType.LinearBoundary)]
+    [InlineData(GridType.LinearExtendedBoundary)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void EveryPathMatchesTheBruteForceReferenceOnAnAnisotropicRegularGrid(GridType type) =>
+        CheckPaths(SparseGrid.CreateAnisotropic([5, 2, 3], type));
+
+    [Fact]
+    public void EveryPathMatchesTheBruteForceReferenceOnADimensionAdaptiveSet() =>
+        CheckPaths(SparseGrid.FromDownwardClosedSubspaces(3, GridType.Linear, [[1, 1, 1], [2, 1, 1], [3, 1, 1], [1, 1, 2], [2, 1, 2], [1, 1, 3], [1, 2, 1], [4, 1, 1]]));
+
+    private static void CheckPaths(SparseGrid grid)
     {
         using var scope = NewDisposeScope();
-        var grid = GridDescriptionTests.Anisotropic(type);
         const int outputs = 2, batch = 30;
         var layer = new SparseGridLayer(grid, outputs, new SparseGridLayerOptions { DType = ScalarType.Float64 });
         var c = LayerTestData.Coefficients(grid.PointCount, outputs, 11, ScalarType.Float64);

@@ -13,10 +13,20 @@ public class FiniteDifferenceTests
     [InlineData(GridType.LinearExtendedBoundary, 3, 2)]
     [InlineData(GridType.ModifiedLinear, 3, 3)]
     [InlineData(GridType.Linear, 8, 2)]
-    public void FusedGradientsMatchCentralDifferences(GridType type, int dim, int level)
+    public void FusedGradientsMatchCentralDifferences(GridType type, int dim, int level) =>
+        CheckAgainstCentralDifferences(new SparseGridLayer(dim, level, type, 2, new SparseGridLayerOptions { DType = ScalarType.Float64 }));
+
+    [Theory]
+    [InlineData(GridType.Linear)]
+    [InlineData(GridType.LinearBoundary)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void FusedGradientsMatchCentralDifferencesOnAnAnisotropicGrid(GridType type) =>
+        CheckAgainstCentralDifferences(new SparseGridLayer(SparseGrid.CreateAnisotropic([4, 2, 3], type), 2, new SparseGridLayerOptions { DType = ScalarType.Float64 }));
+
+    private static void CheckAgainstCentralDifferences(SparseGridLayer layer)
     {
         using var scope = NewDisposeScope();
-        var layer = new SparseGridLayer(dim, level, type, 2, new SparseGridLayerOptions { DType = ScalarType.Float64 });
+        int dim = layer.Grid.Dim;
         var c = LayerTestData.Coefficients(layer.Grid.PointCount, 2, 11, ScalarType.Float64).requires_grad_(true);
         var rng = new Random(5);
         int batch = 6;

@@ -41,7 +41,8 @@ public static class TrainArguments
             Add("latent-gain", model.LatentInitGain);
         }
         Add("latent", model.Latent);
-        Add("level", model.Level);
+        if (model.Levels is int[] levels) Add("levels", string.Join(',', levels));
+        else Add("level", model.Level);
         Add("grid", model.Grid switch
         {
             GridType.LinearBoundary => "boundary", GridType.LinearExtendedBoundary => "extended-boundary", GridType.ModifiedLinear => "modified-linear", _ => "linear",

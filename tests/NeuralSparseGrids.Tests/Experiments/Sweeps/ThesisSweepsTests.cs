@@ -33,6 +33,16 @@ public sealed class ThesisSweepsTests
     }
 
     [Fact]
+    public void AnisotropicLevelsRoundTripThroughNsgTrainOptions()
+    {
+        var spec = ExperimentOptions.Parse(new CliArguments(["--data", "twomoons", "--levels", "6,3"]));
+        Assert.Equal([6, 3], spec.Model.Levels!);
+        var args = TrainArguments.From(spec).SelectMany(f => f.Value is null ? new[] { "--" + f.Key } : ["--" + f.Key, f.Value]);
+        var parsed = ExperimentOptions.Parse(new CliArguments(args)) with { DeclaredInputs = null };
+        Assert.Equal(JsonSerializer.Serialize(spec with { DeclaredInputs = null }, Fields), JsonSerializer.Serialize(parsed, Fields));
+    }
+
+    [Fact]
     public void TheSpecsKeptInTheRepositoryAreTheTablesOfTheCode()
     {
         string dir = RepositoryFolder("sweeps/thesis");
