@@ -23,7 +23,8 @@ trx="$(find "$results" -name '*.trx' | head -n 1)"
 if [ -n "$trx" ]; then
   counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
   get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
-  echo "$(get passed) passed, $(get failed) failed, $(get notExecuted) skipped"
+  # xunit's skipped tests are counted in total but not in notExecuted: skipped = total - passed - failed.
+  echo "$(get passed) passed, $(get failed) failed, $(( $(get total) - $(get passed) - $(get failed) )) skipped"
 fi
 rm -rf "$results"
 exit $status
