@@ -44,7 +44,7 @@ internal static class DensityBenchmark
             var spec = ExperimentOptions.Parse(args);
             using var trained = TrainedModel.Load(dir);
             DensityHead.EnsureClassification(trained.Model.Config.Task);
-            using var data = ExperimentRunner.Prepare(spec with { Model = trained.Model.Config }, spec.Data.Load(spec.DataSeed));
+            using var data = ExperimentRunner.Prepare(spec with { Model = trained.Model.Config });
             train = DensityHead.Embed(trained.Model, data.Train.X);
             validation = DensityHead.Embed(trained.Model, data.Validation.X);
             trainLabels = data.Train.Y.data<long>().ToArray().Select(l => (int)l).ToArray();

@@ -27,8 +27,8 @@ public sealed class FitDensityCommand : ICliCommand
         args.EnsureAllConsumed();
         using var trained = TrainedModel.Load(dir);
         DensityHead.EnsureClassification(trained.Model.Config.Task);
-        var dataset = spec.Data.Load(spec.DataSeed);
-        using var data = ExperimentRunner.Prepare(spec with { Model = trained.Model.Config }, dataset);
+        // The run's own preparation (table files through their encoder), so the split and encoding are training's.
+        using var data = ExperimentRunner.Prepare(spec with { Model = trained.Model.Config });
         if (data.Inputs != trained.Model.Config.Inputs)
             throw new InvalidDataException($"The data have {data.Inputs} features but the model expects {trained.Model.Config.Inputs}.");
         if (trained.Scaling.Features is { } stored && data.Scaling.Features is { } now && !stored.Min.SequenceEqual(now.Min))

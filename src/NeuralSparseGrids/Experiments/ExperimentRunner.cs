@@ -85,10 +85,6 @@ public static class ExperimentRunner
     public static bool IsImageData(ExperimentSpec spec) =>
         spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
 
-    /// <summary>Splits and scales <paramref name="dataset"/> (loaded from <paramref name="spec"/>) exactly as a run of the spec does.</summary>
-    public static PreparedData Prepare(ExperimentSpec spec, Dataset dataset) =>
-        PreparedData.Create(dataset, spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed, scaleFeatures: !IsImageData(spec));
-
     /// <summary>
     /// Loads and splits the data of <paramref name="spec"/> as training sees it: table files through
     /// <see cref="PreparedData.FromTable"/> (task detection, one-hot, missing values, input scaling), generated data
@@ -101,8 +97,7 @@ public static class ExperimentRunner
         var (train, validation, test) = spec.Split;
         if (spec.Data.IsTable)
             return PreparedData.FromTable(spec.Data.LoadTable(spec.DataSeed), spec.Data.TableOptions, train, validation, test, spec.DataSeed, notes);
-        bool images = spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
-        return PreparedData.Create(spec.Data.Load(spec.DataSeed), train, validation, test, spec.DataSeed, scaleFeatures: !images);
+        return PreparedData.Create(spec.Data.Load(spec.DataSeed), train, validation, test, spec.DataSeed, scaleFeatures: !IsImageData(spec));
     }
 
     /// <summary>One line: encoder, latent dimension, grid (type, level, points), parameter count and split sizes.</summary>
