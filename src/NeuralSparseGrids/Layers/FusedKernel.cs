@@ -360,7 +360,6 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
         private readonly T[]?[] _perChunk;
         private readonly bool _parallel;
         private readonly int _length;
-        private readonly object _gate = new();
         private T[]? _serial;
 
         public ChunkSums(int chunks, int threads, int length)
@@ -380,15 +379,12 @@ internal static unsafe class FusedKernel<T> where T : unmanaged, IFloatingPointI
             _perChunk[chunk] = mine;
         }
 
-        /// <summary>Serially: keeps the single worker's sums.</summary>
+        /// <summary>Serially: keeps the single worker's sums (ParallelChunks runs one worker then, so no lock).</summary>
         public void EndWorker(T[] acc)
         {
             if (_parallel || _length == 0) return;
-            lock (_gate)
-            {
-                _serial = ArrayPool<T>.Shared.Rent(_length);
-                Array.Copy(acc, _serial, _length);
-            }
+            _serial = ArrayPool<T>.Shared.Rent(_length);
+            Array.Copy(acc, _serial, _length);
         }
 
         /// <summary>The sums to add, chunks in index order (the serial worker's alone when serial).</summary>
