@@ -73,6 +73,14 @@ public sealed record NsgModelConfig
     /// </summary>
     public int[]? Levels { get; init; }
 
+    /// <summary>
+    /// The grid's subspaces as level vectors (each of length <see cref="Latent"/>, a downward-closed set, in point
+    /// order) when training adapted the grid (<see cref="Training.AdaptivityOptions"/>); null (default): the grid of
+    /// <see cref="Level"/> / <see cref="Levels"/>, which then only describe where the adaptation started. Saved in
+    /// checkpoints so a model reloads with the adapted grid.
+    /// </summary>
+    public int[][]? Subspaces { get; init; }
+
     /// <summary>Sparse grid type.</summary>
     public GridType Grid { get; init; } = GridType.Linear;
 
@@ -98,6 +106,27 @@ public sealed record NsgModelConfig
     /// <summary>Regression outputs, or number of classes.</summary>
     public int Outputs { get; init; } = 1;
 
+    /// <summary>
+    /// The sparse grid this configuration describes: the adapted <see cref="Subspaces"/> when set, else the regular
+    /// grid of <see cref="Level"/> or the anisotropic one of <see cref="Levels"/> (size-checked against
+    /// <see cref="MaxGridBytes"/> for <see cref="Outputs"/> columns).
+    /// </summary>
+    public SparseGrid CreateGrid() => Subspaces is not null
+        ? SparseGrid.FromDownwardClosedSubspaces(Latent, Grid, Subspaces, Outputs, MaxGridBytes)
+        : SparseGrid.CreateForLevels(Latent, Level, Levels, Grid, Outputs, MaxGridBytes);
+
+    /// <summary>
+    /// True when <paramref name="other"/> builds the same model up to the adapted grid (<see cref="Subspaces"/>), with
+    /// the array settings compared by value.
+    /// </summary>
+    public bool SameModelAs(NsgModelConfig other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with { HiddenLayers = [], Levels = null, Subspaces = null } == other with { HiddenLayers = [], Levels = null, Subspaces = null }
+               && HiddenLayers.SequenceEqual(other.HiddenLayers)
+               && (Levels ?? []).SequenceEqual(other.Levels ?? []) && (Levels is null) == (other.Levels is null);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent setting.</summary>
     public void Validate()
     {
@@ -106,6 +135,8 @@ public sealed record NsgModelConfig
         if (Level < 1) throw new ArgumentException($"Grid level must be at least 1 (got {Level}).");
         if (Levels is not null && (Levels.Length != Latent || Levels.Any(l => l < 1 || l > 30)))
             throw new ArgumentException($"Levels must give one level in 1..30 per latent dimension ({Latent}), got {string.Join(",", Levels)}.");
+        if (Subspaces is not null && (Subspaces.Length == 0 || Subspaces.Any(l => l is null || l.Length != Latent)))
+            throw new ArgumentException($"Subspaces must be a non-empty list of level vectors with one level per latent dimension ({Latent}).");
         if (!(LatentInitGain > 0) || double.IsInfinity(LatentInitGain))
             throw new ArgumentException($"LatentInitGain must be a finite number > 0 (got {LatentInitGain}).");
         if (Outputs < 1) throw new ArgumentException($"Outputs must be at least 1 (got {Outputs}).");

@@ -79,6 +79,13 @@ public sealed class EpochLoop
     /// <summary>After each batch: (epoch, batch, batches per epoch, loss).</summary>
     public Action<int, int, int, double>? BatchEnded { get; init; }
 
+    /// <summary>
+    /// After a completed epoch when training goes on, before <see cref="EpochEnded"/>: may change the module's
+    /// parameter set (grid adaptation), and must then bring the snapshots it is given (the state's best parameters
+    /// and the loop's last good ones) to the new shapes. Gets the state and the last-good snapshot.
+    /// </summary>
+    public Action<LoopState, Dictionary<string, Tensor>>? ChangeParameters { get; init; }
+
     /// <summary>After each completed epoch, once the state holds it (checkpoints, callbacks).</summary>
     public Action<LoopState, EpochReport>? EpochEnded { get; init; }
 
@@ -117,6 +124,7 @@ public sealed class EpochLoop
                     {
                         var report = new EpochReport(epoch, trainLoss, valLoss, valMetric, lr, watch.Elapsed.TotalSeconds, (Criteria.Bursts?.Bursts ?? 0) - burstsBefore);
                         Record(state, report, improved, score, ref lastGood);
+                        if (!decision.Stops) ChangeParameters?.Invoke(state, lastGood);
                         EpochEnded?.Invoke(state, report);
                         continue;
                     }
