@@ -62,6 +62,16 @@ public static class TrainArguments
         Add("patience", training.EarlyStoppingPatience);
         if (training.GradientClipNorm is double clip) Add("clip", clip);
         Add("schedule", training.Schedule.ToString().ToLowerInvariant());
+        if (training.Spread > 0) Add("spread", training.Spread);
+        if (training.Adaptivity is { Mode: AdaptMode.Subspaces } adapt)
+        {
+            Add("adapt", "subspaces");
+            Add("refine-every", adapt.RefineEvery);
+            Add("refine-count", adapt.RefineCount);
+            if (adapt.MaxPoints is long max) Add("max-points", max);
+            Add("indicator", adapt.Indicator == RefinementIndicator.Gradient ? "gradient" : "surplus");
+            Add("coarsen", adapt.CoarsenTolerance);
+        }
         Add("split", string.Join(',', new[] { spec.Split.Train, spec.Split.Validation, spec.Split.Test }.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         Add("data-seed", spec.DataSeed);
         Add("seed", training.Seed);
