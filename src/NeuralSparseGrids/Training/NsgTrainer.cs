@@ -165,8 +165,11 @@ public sealed class NsgTrainer
 
     private int SolveBatchSize(int rows)
     {
+        // An adaptive grid grows up to its budget: size the solve batches for that, not for the starting grid.
+        long points = _options.Adaptivity.Mode == AdaptMode.Subspaces && _options.Adaptivity.MaxPoints is long budget
+            ? Math.Max(budget, _model.Grid.PointCount) : _model.Grid.PointCount;
         int wanted = _options.LeastSquares.SolveBatchSize
-                     ?? Math.Max(_options.BatchSize, (int)Math.Min(int.MaxValue / 2, Math.Max(256, 2 * _model.Grid.PointCount)));
+                     ?? Math.Max(_options.BatchSize, (int)Math.Min(int.MaxValue / 2, Math.Max(256, 2 * points)));
         return Math.Min(wanted, rows);
     }
 

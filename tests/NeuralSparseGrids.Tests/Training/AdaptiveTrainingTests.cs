@@ -203,13 +203,25 @@ public sealed class AdaptiveTrainingTests : IDisposable
     [Fact]
     public void SpreadPenaltyIsTheDistanceToUniformQuantiles()
     {
-        var uniform = (arange(10, ScalarType.Float64) + 0.5) / 10;
-        var h = stack([uniform, uniform.flip(0)], 1);
-        Assert.Equal(0.0, SpreadPenalty.Of(h).item<double>(), 14);
-        // All at 0.5: mean over k of (0.5 - (k + 0.5)/10)^2 = 0.0825.
-        Assert.Equal(0.0825, SpreadPenalty.Of(full([10, 2], 0.5, ScalarType.Float64)).item<double>(), 12);
-        // Margin range [0.1, 0.9]: quantiles shrink toward 0.5.
+        // 1-D: only the axis slice. Uniform quantiles score 0; all at 0.5: mean over k of (0.5 - (k + 0.5)/10)^2 = 0.0825.
+        var uniform = ((arange(10, ScalarType.Float64) + 0.5) / 10).unsqueeze(1);
+        Assert.Equal(0.0, SpreadPenalty.Of(uniform).item<double>(), 14);
+        Assert.Equal(0.0825, SpreadPenalty.Of(full([10, 1], 0.5, ScalarType.Float64)).item<double>(), 12);
+        // Margin range [0.1, 0.9]: quantiles shrink toward 0.5 by 0.8.
         Assert.Equal(0.0825 * 0.64, SpreadPenalty.Of(full([10, 1], 0.5, ScalarType.Float64), 0.1, 0.9).item<double>(), 12);
+        // 2-D: a regular 64 x 64 grid of cell centres is nearly uniform in every slice; the diagonal h1 = h2 has uniform
+        // marginals but not uniform coverage, and the diagonal slices see it.
+        var centres = (arange(64, ScalarType.Float64) + 0.5) / 64;
+        var square = stack([centres.repeat_interleave(64), centres.repeat(64)], 1);
+        var diagonal = stack([(arange(4096, ScalarType.Float64) + 0.5) / 4096, (arange(4096, ScalarType.Float64) + 0.5) / 4096], 1);
+        double onSquare = SpreadPenalty.Of(square).item<double>(), onDiagonal = SpreadPenalty.Of(diagonal).item<double>();
+        Assert.True(onSquare < 1e-4, $"uniform square scores {onSquare}");
+        Assert.True(onDiagonal > 100 * onSquare && onDiagonal > 0.005, $"diagonal {onDiagonal} vs square {onSquare}");
+        // Differentiable: the gradient pulls a clustered batch apart.
+        var h = full([8, 2], 0.5, ScalarType.Float64) + 0.01 * arange(16, ScalarType.Float64).reshape(8, 2);
+        h.requires_grad = true;
+        SpreadPenalty.Of(h).backward();
+        Assert.True(h.grad!.abs().sum().item<double>() > 0);
     }
 
     [Fact]
