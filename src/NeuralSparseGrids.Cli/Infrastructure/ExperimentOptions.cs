@@ -58,6 +58,7 @@ public static class ExperimentOptions
         "  --coarsen T                  also remove leaf subspaces whose points under training embeddings all have surpluses\n" +
         "                               <= T x the largest (0: off, default)\n" +
         "  --spread W                   add W x (distance of each batch's embeddings to uniform over the box) to the loss (0: off)\n" +
+        "  --spread-epochs K            apply the spread penalty in the first K epochs only (0: all)\n" +
         "  --epochs 200 --batch 64 --seed 1 --data-seed 1 --patience 0 --clip NORM --schedule constant|cosine|step\n" +
         "  --split 0.6,0.2,0.2  --limit N (seeded, stratified subsample of the data)\n" +
         "  --preset spectra|mnist       thesis setups as defaults (explicit options win):\n" +
@@ -141,6 +142,7 @@ public static class ExperimentOptions
             EarlyStoppingPatience = args.Int("patience", defaults.EarlyStoppingPatience, 0, 1_000_000),
             GradientClipNorm = args.String("clip") is null ? null : args.Double("clip", 1, 1e-12, 1e12),
             Spread = args.Double("spread", defaults.Spread, 0, 1e6),
+            SpreadEpochs = args.Int("spread-epochs", defaults.SpreadEpochs, 0, 1_000_000),
             Adaptivity = ParseAdaptivity(args),
             Schedule = args.Choice("schedule", defaults.Schedule, new Dictionary<string, LearningRateSchedule>
             {

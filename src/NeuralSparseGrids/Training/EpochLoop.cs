@@ -61,6 +61,9 @@ public sealed class EpochLoop
     /// <summary>Learning rate of an epoch (1-based); null: the optimizer's own.</summary>
     public Func<int, double>? LearningRate { get; init; }
 
+    /// <summary>Runs at the start of each epoch (1-based), before its first batch (e.g. per-epoch loss weights).</summary>
+    public Action<int>? EpochStarting { get; init; }
+
     /// <summary>Runs between backward and the optimizer step (gradient freezing, clipping); gets the epoch.</summary>
     public Action<int>? AfterBackward { get; init; }
 
@@ -107,6 +110,7 @@ public sealed class EpochLoop
                 var watch = Stopwatch.StartNew();
                 double lr = LearningRate?.Invoke(epoch) ?? double.NaN;
                 if (LearningRate != null) Optimizer.SetLearningRate(lr);
+                EpochStarting?.Invoke(epoch);
                 Module.train();
                 int burstsBefore = Criteria.Bursts?.Bursts ?? 0;
                 (double trainLoss, decision) = RunEpoch(x, y, rows, epoch);

@@ -127,6 +127,7 @@ public sealed class NsgTrainer
             Seed = _options.Seed,
             BatchSize = solver == null ? _options.BatchSize : SolveBatchSize(train.Count),
             LearningRate = _options.LearningRateAt,
+            EpochStarting = epoch => spread = _options.SpreadEpochs == 0 || epoch <= _options.SpreadEpochs ? _options.Spread : 0,
             Loss = solver == null ? (x, y) => MethodSteps.GradientLoss(_model, x, y, spread) : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y, spread),
             AfterBackward = epoch =>
             {

@@ -97,6 +97,12 @@ public sealed record TrainingOptions
     /// </summary>
     public double Spread { get; init; }
 
+    /// <summary>
+    /// The spread penalty applies in epochs 1..SpreadEpochs only (0: in every epoch); the epochs after it let the
+    /// coefficients settle on embeddings that no longer move to meet the penalty.
+    /// </summary>
+    public int SpreadEpochs { get; init; }
+
     /// <summary>Grid adaptation during training (default: none).</summary>
     public AdaptivityOptions Adaptivity { get; init; } = new();
 
@@ -138,6 +144,7 @@ public sealed record TrainingOptions
         if (GradientClipNorm is <= 0) throw new ArgumentException("Gradient clip norm must be positive.");
         if (!(BurstFactor > 1) || !double.IsFinite(BurstFactor)) throw new ArgumentException($"Burst factor must be a finite number > 1 (got {BurstFactor}).");
         if (!(Spread >= 0) || !double.IsFinite(Spread)) throw new ArgumentException($"The spread weight must be a finite number >= 0 (got {Spread}).");
+        if (SpreadEpochs < 0) throw new ArgumentException($"Spread epochs must be >= 0 (got {SpreadEpochs}).");
         Adaptivity.Validate();
         Gradient.Validate();
         LeastSquares.Validate();

@@ -62,7 +62,7 @@ public static class TrainArguments
         Add("patience", training.EarlyStoppingPatience);
         if (training.GradientClipNorm is double clip) Add("clip", clip);
         Add("schedule", training.Schedule.ToString().ToLowerInvariant());
-        if (training.Spread > 0) Add("spread", training.Spread);
+        if (training.Spread > 0) { Add("spread", training.Spread); Add("spread-epochs", training.SpreadEpochs); }
         if (training.Adaptivity is { Mode: AdaptMode.Subspaces } adapt)
         {
             Add("adapt", "subspaces");
@@ -88,6 +88,7 @@ public static class TrainArguments
         if (t.LeastSquares.SolveBatchSize != d.LeastSquares.SolveBatchSize) differing.Add("LeastSquares.SolveBatchSize");
         if (t.Ils with { Iterations = d.Ils.Iterations } != d.Ils) differing.Add("Ils (solver)");
         if (t.RestoreBest != d.RestoreBest) differing.Add(nameof(t.RestoreBest));
+        if (t.Spread == 0 && t.SpreadEpochs != 0) differing.Add(nameof(t.SpreadEpochs) + " without Spread");
         if (t.BurstFactor != d.BurstFactor) differing.Add(nameof(t.BurstFactor));
         if (t.TorchThreads != d.TorchThreads) differing.Add(nameof(t.TorchThreads));
         if (spec.Model.ImageSize != new NsgModelConfig().ImageSize) differing.Add(nameof(spec.Model.ImageSize));
