@@ -9,7 +9,7 @@ namespace NeuralSparseGrids.Tests.Training;
 [Collection("Torch")]
 public sealed class CheckpointTests : IDisposable
 {
-    private static readonly NsgModelConfig Config = new() { Inputs = 3, HiddenLayers = [8], Latent = 2, Level = 3 };
+    private static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 3 } };
     private readonly string _dir = Directory.CreateTempSubdirectory("nsg-ckpt").FullName;
 
     public CheckpointTests() => TorchRuntime.EnsureLoaded();
@@ -36,7 +36,7 @@ public sealed class CheckpointTests : IDisposable
             Assert.Equal(0.0, (expected - actual).abs().max().item<float>(), 6);
         }
         Assert.Equal(3, state.Epoch);
-        Assert.Equal(Config.Level, state.Model.Level);
+        Assert.Equal(Config.Grid.Level, state.Model.Grid.Level);
         train.Dispose(); validation.Dispose();
     }
 
