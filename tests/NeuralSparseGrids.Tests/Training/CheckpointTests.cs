@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Native;
 using NeuralSparseGrids.Training;
@@ -135,6 +136,8 @@ public sealed class CheckpointTests : IDisposable
             """);
         var state = Checkpoint.ReadState(_dir);
         Assert.Equal(new Rescaling(RescaleKind.Margin, 0.2), state.Model.Rescale);
+        Assert.Equal([8], Assert.IsType<MlpEncoderConfig>(state.Model.Encoder).HiddenLayers);
+        Assert.Equal(new GridConfig { Type = GridType.Linear, Level = 3 }, state.Model.Grid);
         Assert.Equal(TrainingMethod.IterativeLeastSquares, state.Options.Method);
         Assert.Equal(0.05, state.Options.LeastSquares.Lambda);
         Assert.Equal(512, state.Options.LeastSquares.SolveBatchSize);
@@ -146,6 +149,8 @@ public sealed class CheckpointTests : IDisposable
         string json = File.ReadAllText(Path.Combine(_dir, Checkpoint.StateFile));
         Assert.DoesNotContain("\"ilsIterations\"", json);
         Assert.Contains("\"rescale\": \"margin:0.2\"", json);
+        Assert.DoesNotContain("\"hiddenLayers\": [", json.Split("\"encoder\"")[0]); // the MLP widths moved into the encoder record
+        Assert.Equal(state.Model, Checkpoint.ReadState(_dir).Model);
         Assert.Equal(state.Options, Checkpoint.ReadState(_dir).Options);
     }
 }
