@@ -60,7 +60,7 @@ public sealed record ExperimentResult
     /// <summary>Classification: the user's class labels, indexed by class (empty for regression).</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
-    /// <summary>The model as trained (inputs, outputs and task filled in from the data; an adapted grid's subspaces in <see cref="NsgModelConfig.Subspaces"/>).</summary>
+    /// <summary>The model as trained (inputs, outputs and task filled in from the data; an adapted grid's subspaces in <see cref="GridConfig.Subspaces"/>).</summary>
     public NsgModelConfig? Model { get; init; }
 
     /// <summary>What was decided or noticed on the way (task detection, rows left out, ignored options), as printed.</summary>

@@ -64,11 +64,16 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(seed);
         var encoder = Encoders.Create(config, seed);
+        var g = config.Grid;
         var grid = config.CreateGrid();
         if (config.Head == HeadKind.Dense)
-            return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, config.Activation, seed), grid);
+        {
+            // The dense head uses the MLP's hidden activation; behind a CNN encoder, ReLU (the CNN's own nonlinearity).
+            var activation = config.Encoder is MlpEncoderConfig mlp ? mlp.Activation : Activation.ReLU;
+            return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, activation, seed), grid);
+        }
         // Default small random coefficients: with all-zero ones u and du/dh vanish and the encoder starts without a gradient.
-        var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = config.CoefficientInit, Seed = seed });
+        var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = g.CoefficientInit, Seed = seed });
         return new NeuralSparseGrid(config, encoder, layer);
     }
 
@@ -133,7 +138,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         _layer = layer;
         _head = layer;
         _grid = grid;
-        Config = Config with { Subspaces = GridRemap.LevelVectors(grid) };
+        Config = Config with { Grid = Config.Grid with { Subspaces = GridRemap.LevelVectors(grid) } };
         return old;
     }
 

@@ -36,7 +36,7 @@ internal static class TrainerCheckpoints
 
     /// <summary>
     /// Before the optimizer is built for a resumed run: when the checkpoint in <paramref name="dir"/> holds an adapted
-    /// grid (<see cref="NsgModelConfig.Subspaces"/>), rebuilds <paramref name="model"/>'s layer on it (its parameters
+    /// grid (<see cref="GridConfig.Subspaces"/>), rebuilds <paramref name="model"/>'s layer on it (its parameters
     /// are loaded by <see cref="Resume"/> afterwards). Returns the checkpoint's state (null when there is none;
     /// <see cref="Resume"/> then explains).
     /// </summary>
@@ -44,7 +44,7 @@ internal static class TrainerCheckpoints
     {
         if (dir == null || !Checkpoint.Exists(dir)) return null;
         var saved = Checkpoint.ReadState(dir);
-        if (saved.Model.Subspaces is null || !saved.Model.SameModelAs(model.Config) || model.Config.Head != HeadKind.SparseGrid) return saved;
+        if (saved.Model.Grid.Subspaces is null || !saved.Model.SameModelAs(model.Config) || model.Config.Head != HeadKind.SparseGrid) return saved;
         var grid = saved.Model.CreateGrid();
         model.ChangeGrid(grid, Grids.GridRemap.PointSources(model.Grid, grid)).Dispose();
         return saved;

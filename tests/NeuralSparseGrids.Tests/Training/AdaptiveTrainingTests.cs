@@ -12,7 +12,7 @@ namespace NeuralSparseGrids.Tests.Training;
 [Collection("Torch")]
 public sealed class AdaptiveTrainingTests : IDisposable
 {
-    private static readonly NsgModelConfig Config = new() { Inputs = 3, HiddenLayers = [8], Latent = 2, Level = 2 };
+    private static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 2 } };
     private readonly string _dir = Directory.CreateTempSubdirectory("nsg-adapt").FullName;
 
     public AdaptiveTrainingTests() => TorchRuntime.EnsureLoaded();
@@ -100,7 +100,7 @@ public sealed class AdaptiveTrainingTests : IDisposable
         Assert.Equal(model.Grid.PointCount, step.PointsAfter);
         Assert.True(step.Indicators.All(v => v > 0) && step.Indicators.Zip(step.Indicators.Skip(1)).All(p => p.First >= p.Second));
         Assert.True(model.Grid.IsDownwardClosed);
-        Assert.Equal(GridRemap.LevelVectors(model.Grid).Select(l => string.Join(',', l)), model.Config.Subspaces!.Select(l => string.Join(',', l)));
+        Assert.Equal(GridRemap.LevelVectors(model.Grid).Select(l => string.Join(',', l)), model.Config.Grid.Subspaces!.Select(l => string.Join(',', l)));
         using (no_grad())
         {
             var after = model.forward(validation.X);
@@ -172,7 +172,7 @@ public sealed class AdaptiveTrainingTests : IDisposable
     public void CoarseningRemovesLeavesWithSmallSurplusesAndChangesTheFunctionByAtMostThem()
     {
         var (train, validation) = TinySwissRoll.Create(200, seed: 7);
-        using var model = NeuralSparseGrid.Create(Config with { Level = 3 }, seed: 2);
+        using var model = NeuralSparseGrid.Create(Config with { Grid = new GridConfig { Level = 3 } }, seed: 2);
         var grid = model.Grid;
         int small = grid.FindSubspace([1, 3]), large = grid.FindSubspace([3, 1]);
         using (no_grad())

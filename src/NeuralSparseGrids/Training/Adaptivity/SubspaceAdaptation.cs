@@ -78,7 +78,7 @@ public sealed class SubspaceAdaptation
 
         var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, norms, embeddings) : [];
         var removed = removedNumbers.Select(s => grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray()).ToList();
-        var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, model.Config.MaxGridBytes) : grid;
+        var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, model.Config.Grid.MaxBytes) : grid;
         var removedKeys = removed.Select(l => GridRemap.Key(l)).Concat(_removed).ToHashSet();
         var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30)
             .Where(l => !removedKeys.Contains(GridRemap.Key(l))).ToList();
@@ -87,7 +87,7 @@ public sealed class SubspaceAdaptation
         var chosenIndicators = new List<double>();
         if (candidates.Count > 0)
         {
-            var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, model.Config.MaxGridBytes);
+            var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, model.Config.Grid.MaxBytes);
             var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, train, embeddings);
             long points = kept.PointCount;
             foreach (int c in Enumerable.Range(0, candidates.Count).OrderByDescending(c => scores[c]).ThenBy(c => c))
@@ -101,7 +101,7 @@ public sealed class SubspaceAdaptation
                 points += size;
             }
         }
-        var next = added.Count > 0 ? SubspaceRefinement.Grow(kept, added, outputs, model.Config.MaxGridBytes) : kept;
+        var next = added.Count > 0 ? SubspaceRefinement.Grow(kept, added, outputs, model.Config.Grid.MaxBytes) : kept;
         return (next, added, chosenIndicators, removed);
     }
 
