@@ -85,7 +85,7 @@ public sealed class TrainCommand : ICliCommand
                 seconds = result.Seconds,
                 gridPoints = result.GridPoints,
                 activatedPoints = result.ActivatedPoints,
-                refinements = result.Refinements.Select(r => new { epoch = r.Epoch, added = r.Added, removed = r.Removed, pointsAfter = r.PointsAfter }),
+                refinements = result.Refinements.Select(r => new { epoch = r.Epoch, added = r.Added, removed = r.Removed, pointsAfter = r.PointsAfter, seconds = r.Seconds }),
                 bursts = result.Bursts,
                 divergence = result.Divergence,
                 plots = plotFiles,

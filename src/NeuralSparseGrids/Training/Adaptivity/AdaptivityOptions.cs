@@ -73,4 +73,5 @@ public sealed record AdaptivityOptions
 /// <param name="Removed">Level vectors of the removed (coarsened) subspaces.</param>
 /// <param name="PointsAfter">Grid points after the step.</param>
 /// <param name="Indicators">The indicator values of <paramref name="Added"/>.</param>
-public sealed record GridRefinement(int Epoch, int[][] Added, int[][] Removed, long PointsAfter, double[] Indicators);
+/// <param name="Seconds">Wall time of the step (scoring, rebuilding the layer, carrying optimizer state and snapshots).</param>
+public sealed record GridRefinement(int Epoch, int[][] Added, int[][] Removed, long PointsAfter, double[] Indicators, double Seconds = 0);

@@ -45,6 +45,7 @@ public sealed class SubspaceAdaptation
     /// </summary>
     public GridRefinement? Step(int epoch, NeuralSparseGrid model, IStepOptimizer optimizer, TrainingSplit train, IEnumerable<Dictionary<string, Tensor>?> snapshots)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var grid = model.Grid;
         var (next, added, indicators, removed) = Plan(model, train);
         if (added.Count == 0 && removed.Count == 0) return null;
@@ -58,7 +59,7 @@ public sealed class SubspaceAdaptation
             saved.Dispose();
         }
         old.Dispose();
-        var step = new GridRefinement(epoch, [.. added], [.. removed], next.PointCount, [.. indicators]);
+        var step = new GridRefinement(epoch, [.. added], [.. removed], next.PointCount, [.. indicators], watch.Elapsed.TotalSeconds);
         Record(step);
         return step;
     }
