@@ -50,7 +50,7 @@ public sealed class OnnxExportTests
     [MemberData(nameof(GridsAndTasks))]
     public void Anisotropic_grid_export_matches_the_torch_model(GridType type, NsgTask task)
     {
-        var config = MlpConfig(type, task) with { Level = 5, Levels = [5, 2, 3] };
+        var config = MlpConfig(type, task) with { Grid = new GridConfig { Type = type, Level = 5, Levels = [5, 2, 3] } };
         using var model = NeuralSparseGrid.Create(config, seed: 4);
         Assert.NotEqual(SparseGrid.Create(3, 5, type).PointCount, model.Grid.PointCount);
         AssertParity(model, rows: 300, seed: 6);
@@ -79,8 +79,8 @@ public sealed class OnnxExportTests
 
     private static NsgModelConfig MlpConfig(GridType type, NsgTask task) => new()
     {
-        Task = task, Inputs = 4, HiddenLayers = [12, 9], Activation = Activation.Tanh, Latent = 3, Level = 4, Grid = type,
-        Outputs = task == NsgTask.Classification ? 3 : 2, LatentInitGain = 6,
+        Task = task, Inputs = 4, Encoder = new MlpEncoderConfig { HiddenLayers = [12, 9], Activation = Activation.Tanh, LatentInitGain = 6 },
+        Latent = 3, Grid = new GridConfig { Type = type, Level = 4 }, Outputs = task == NsgTask.Classification ? 3 : 2,
     };
 
     [Theory]
@@ -89,7 +89,7 @@ public sealed class OnnxExportTests
     {
         var config = new NsgModelConfig
         {
-            Task = task, Encoder = EncoderKind.Cnn, ImageSize = 8, Inputs = 64, CnnWidth = 4, Latent = 2, Level = 5, Grid = type,
+            Task = task, Encoder = new CnnEncoderConfig { ImageSize = 8, Width = 4 }, Inputs = 64, Latent = 2, Grid = new GridConfig { Type = type, Level = 5 },
             Outputs = task == NsgTask.Classification ? 4 : 1,
         };
         using var model = NeuralSparseGrid.Create(config, seed: 7);
@@ -131,7 +131,7 @@ public sealed class OnnxExportTests
     [Fact]
     public void Dense_head_export_matches_the_torch_model()
     {
-        var config = new NsgModelConfig { Inputs = 3, HiddenLayers = [8], Latent = 2, Level = 3, Head = HeadKind.Dense, Outputs = 1 };
+        var config = new NsgModelConfig { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 3 }, Head = HeadKind.Dense, Outputs = 1 };
         using var model = NeuralSparseGrid.Create(config, seed: 1);
         AssertParity(model, rows: 50, seed: 2);
     }
@@ -139,7 +139,7 @@ public sealed class OnnxExportTests
     [Fact]
     public void Exported_graph_uses_standard_operators_only_and_declares_the_opset()
     {
-        var config = new NsgModelConfig { Inputs = 3, Latent = 2, Level = 3, Grid = GridType.LinearExtendedBoundary };
+        var config = new NsgModelConfig { Inputs = 3, Latent = 2, Grid = new GridConfig { Type = GridType.LinearExtendedBoundary, Level = 3 } };
         using var model = NeuralSparseGrid.Create(config, seed: 1);
         var proto = NsgOnnxExporter.Build(model);
         Assert.All(proto.Graph.Node, n => Assert.Equal("", n.Domain));
