@@ -88,7 +88,8 @@ public static class ExperimentOptions
         string? givenEncoder = args.String("encoder");
         var mlpDefaults = new MlpEncoderConfig();
         string encoder = givenEncoder ?? (sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(mlpDefaults.HiddenLayers)));
-        // Every encoder option is read (so none is reported unknown), the chosen family's ones are kept.
+        // An option of the other encoder family would be silently dropped: refuse it instead.
+        RefuseOtherFamilyOptions(args, encoder == "cnn");
         var mlp = new MlpEncoderConfig
         {
             HiddenLayers = encoder == "cnn" ? [] : ParseHidden(encoder),
@@ -212,6 +213,15 @@ public static class ExperimentOptions
         Level = args.String("density-level") is null ? null : args.Int("density-level", 4, 1, 30),
         Quantile = args.Double("ood-quantile", DensityThreshold.DefaultQuantile, 0, 1),
     };
+
+    /// <summary>Throws when an option of the encoder family not chosen is given (MLP: --activation, --latent-gain; CNN: --cnn-width).</summary>
+    private static void RefuseOtherFamilyOptions(CliArguments args, bool cnn)
+    {
+        string[] foreign = cnn ? ["activation", "latent-gain"] : ["cnn-width"];
+        foreach (string name in foreign)
+            if (args.String(name) is not null)
+                throw new CliUsageException($"--{name} applies to {(cnn ? "MLP" : "CNN")} encoders only, and this run uses {(cnn ? "a CNN" : "an MLP")} encoder; leave --{name} out.");
+    }
 
     private static int[] ParseHidden(string text)
     {

@@ -37,4 +37,15 @@ public sealed class ExperimentOptionsTests
         var e = Assert.Throws<CliUsageException>(() => ExperimentOptions.Parse(new CliArguments(["--data", "mnist", "--preset", "cifar"])));
         Assert.Contains("spectra", e.Message);
     }
+
+    [Theory]
+    [InlineData("cnn", "--activation", "tanh")]
+    [InlineData("cnn", "--latent-gain", "3")]
+    [InlineData("3,25,25", "--cnn-width", "16")]
+    public void An_option_of_the_other_encoder_family_is_refused_not_dropped(string encoder, string option, string value)
+    {
+        var e = Assert.Throws<CliUsageException>(() => ExperimentOptions.Parse(new CliArguments(["--data", "mnist", "--encoder", encoder, option, value])));
+        Assert.Contains(option, e.Message);
+        Assert.Contains("encoders only", e.Message);
+    }
 }
