@@ -57,18 +57,21 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>All bits set in the lanes of the last tile that hold outputs (lane &lt; o - (Tiles - 1) V).</summary>
         public Vector<T> LastMask { get; }
 
-        /// <summary>y[0 .. Stride) += a x[0 .. Stride): both rows readable and writable for Stride elements.</summary>
+        /// <summary>
+        /// y[0 .. Stride) += a x[0 .. Stride): both rows readable and writable for Stride elements. TTiles fixes the
+        /// tile count at compile time (the JIT specialises per struct), so the per-sample loops carry no dispatch.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void AddScaledTiles(T a, T* x, T* y)
+        public void AddScaledTiles<TTiles>(T a, T* x, T* y) where TTiles : struct, ITileCount
         {
             var va = new Vector<T>(a);
             int lanes = Vector<T>.Count;
-            if (Tiles == 1)
+            if (TTiles.Value == 1)
             {
                 Vector.Store(MulAdd(va, Vector.Load(x), Vector.Load(y)), y);
                 return;
             }
-            if (Tiles == 2)
+            if (TTiles.Value == 2)
             {
                 Vector.Store(MulAdd(va, Vector.Load(x), Vector.Load(y)), y);
                 Vector.Store(MulAdd(va, Vector.Load(x + lanes), Vector.Load(y + lanes)), y + lanes);
@@ -79,11 +82,12 @@ internal static unsafe partial class FusedKernel<T>
 
         /// <summary>sum_k x[k] y[k] over the o outputs, with x and y readable for Stride elements (padding lanes masked).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T DotTiles(T* x, T* y)
+        public T DotTiles<TTiles>(T* x, T* y) where TTiles : struct, ITileCount
         {
-            int lanes = Vector<T>.Count, last = (Tiles - 1) * lanes;
+            int lanes = Vector<T>.Count, last = (TTiles.Value == 1 ? 0 : TTiles.Value == 2 ? 1 : Tiles - 1) * lanes;
             var sum = Vector.Load(x + last) * (Vector.Load(y + last) & LastMask);
-            if (Tiles == 2) sum = MulAdd(Vector.Load(x), Vector.Load(y), sum);
+            if (TTiles.Value == 1) { }
+            else if (TTiles.Value == 2) sum = MulAdd(Vector.Load(x), Vector.Load(y), sum);
             else for (int k = 0; k < last; k += lanes) sum = MulAdd(Vector.Load(x + k), Vector.Load(y + k), sum);
             // Vector.Sum of a 256-bit vector reduces both halves separately; adding the halves first saves half of it.
             if (Vector<T>.Count * sizeof(T) == 32)
@@ -93,6 +97,27 @@ internal static unsafe partial class FusedKernel<T>
             }
             return Vector.Sum(sum);
         }
+    }
+
+    /// <summary>A tile count known when the JIT compiles a row loop: 1, 2, or 0 for "read it from <see cref="RowTiles.Tiles"/>".</summary>
+    private interface ITileCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private struct OneTile : ITileCount
+    {
+        public static int Value => 1;
+    }
+
+    private struct TwoTiles : ITileCount
+    {
+        public static int Value => 2;
+    }
+
+    private struct AnyTiles : ITileCount
+    {
+        public static int Value => 0;
     }
 
     /// <summary>y[k] += a x[k] for k &lt; o, element by element.</summary>

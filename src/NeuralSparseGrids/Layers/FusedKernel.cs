@@ -255,18 +255,28 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>Forward rows of one term: acc[b] += w_b C[idx_b] for every sample (acc with the padded stride).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows(int n, T* c, long cLength, RowTiles rows, Worker wk)
     {
+        switch (rows.Tiles)
+        {
+            case 1: ForwardRows<OneTile>(n, c, cLength, rows, wk); break;
+            case 2: ForwardRows<TwoTiles>(n, c, cLength, rows, wk); break;
+            default: ForwardRows<AnyTiles>(n, c, cLength, rows, wk); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRows<TTiles>(int n, T* c, long cLength, RowTiles rows, Worker wk) where TTiles : struct, ITileCount
+    {
         int o = rows.O, stride = rows.Stride;
-        long lastFullRead = cLength - stride;
+        long lastFullRead = rows.Vectorized ? cLength - stride : -1;
         fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* acc = wk.Acc)
         {
             T* w = pw + (long)wk.Choice.Length * n;
             for (int b = 0; b < n; b++)
             {
                 long row = (long)idx[b] * o;
-                if (rows.Vectorized && row <= lastFullRead) rows.AddScaledTiles(w[b], c + row, acc + (long)b * stride);
+                if (row <= lastFullRead) rows.AddScaledTiles<TTiles>(w[b], c + row, acc + (long)b * stride);
                 else AddScaled(w[b], c + row, acc + (long)b * stride, o);
             }
         }
@@ -276,11 +286,22 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// Backward rows of one term: dL/dC[idx_b] += w_b g[b] (if gc is non-null) and q_b = g[b] . C[idx_b] (if needQ);
     /// g has the padded stride with zero padding, blockEnd is the element after the subspace's dL/dC block.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRows(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
     {
+        switch (rows.Tiles)
+        {
+            case 1: BackwardRows<OneTile>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            case 2: BackwardRows<TwoTiles>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            default: BackwardRows<AnyTiles>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRows<TTiles>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
+        where TTiles : struct, ITileCount
+    {
         int o = rows.O, stride = rows.Stride;
-        long lastFullRead = cLength - stride, lastFullWrite = blockEnd - stride;
+        long lastFullRead = rows.Vectorized ? cLength - stride : -1, lastFullWrite = rows.Vectorized ? blockEnd - stride : -1;
         fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
         {
             T* w = pw + (long)wk.Choice.Length * n;
@@ -290,10 +311,10 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 T* gRow = g + (long)b * stride;
                 if (gc != null)
                 {
-                    if (rows.Vectorized && row <= lastFullWrite) rows.AddScaledTiles(w[b], gRow, gc + row);
+                    if (row <= lastFullWrite) rows.AddScaledTiles<TTiles>(w[b], gRow, gc + row);
                     else AddScaled(w[b], gRow, gc + row, o);
                 }
-                if (needQ) q[b] = rows.Vectorized && row <= lastFullRead ? rows.DotTiles(gRow, c + row) : Dot(gRow, c + row, o);
+                if (needQ) q[b] = row <= lastFullRead ? rows.DotTiles<TTiles>(gRow, c + row) : Dot(gRow, c + row, o);
             }
         }
     }
