@@ -34,13 +34,20 @@ internal static unsafe partial class FusedKernel<T>
         public RowTiles(int outputs, bool vectorize)
         {
             O = outputs;
-            Vectorized = vectorize && Vector.IsHardwareAccelerated && Vector<T>.IsSupported;
+            BatchVectorized = vectorize && Vector.IsHardwareAccelerated;
             int lanes = Vector<T>.Count;
+            // Below half a vector of outputs (o = 1, the regression case) most lanes would be padding, and the dot
+            // product's horizontal sum costs more than the scalar loop: rows are scalar there (the batch-vectorised
+            // terms and product rule still run).
+            Vectorized = vectorize && Vector.IsHardwareAccelerated && Vector<T>.IsSupported && 2 * outputs >= lanes;
             Tiles = Vectorized ? (outputs + lanes - 1) / lanes : 0;
             Stride = Vectorized ? Tiles * lanes : outputs;
             int tail = outputs - (Tiles - 1) * lanes;
             LastMask = Vectorized ? Vector.LessThan(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(tail))) : default;
         }
+
+        /// <summary>True if the loops over the batch (terms, product rule) use vectors: not the scalar fallback.</summary>
+        public bool BatchVectorized { get; }
 
         /// <summary>Outputs o.</summary>
         public int O { get; }

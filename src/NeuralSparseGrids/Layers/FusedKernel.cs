@@ -250,7 +250,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         public void Run(SparseGrid t, SampleActiveFunctions table, Worker wk)
         {
             BackwardRows(table.N, c, cLength, g, gc, blockEnd, needH, rows, wk);
-            if (needH) InputGradient(t, table, subspace, wk, rows.Vectorized);
+            if (needH) InputGradient(t, table, subspace, wk, rows.BatchVectorized);
         }
     }
 
