@@ -23,19 +23,17 @@ internal static class StepOptimizers
         if (options.Optimizer == OptimizerKind.Adam && options.FusedOptimizer && FusedAdam.Supports(parameters))
             return new FusedAdam(groups, lr);
         double[] scales = groups.Select(g => g.Item2).ToArray();
-        torch.optim.Optimizer inner = options.Optimizer switch
+        OptimizerKind kind = options.Optimizer;
+        double momentum = options.Momentum;
+        torch.optim.Optimizer Build(IReadOnlyList<IReadOnlyList<Parameter>> parameterGroups) => kind switch
         {
-            OptimizerKind.Sgd => coefficients.Count > 0
-                ? torch.optim.SGD([new SGD.ParamGroup(encoder, lr, momentum: options.Momentum), new SGD.ParamGroup(coefficients, lr * scale, momentum: options.Momentum)], lr)
-                : torch.optim.SGD(encoder, lr, momentum: options.Momentum),
-            _ => coefficients.Count > 0
-                ? torch.optim.Adam([new Adam.ParamGroup(encoder, lr), new Adam.ParamGroup(coefficients, lr * scale)], lr)
-                : torch.optim.Adam(encoder, lr),
+            OptimizerKind.Sgd => torch.optim.SGD(parameterGroups.Select((g, i) => new SGD.ParamGroup(g, lr * scales[i], momentum: momentum)), lr),
+            _ => torch.optim.Adam(parameterGroups.Select((g, i) => new Adam.ParamGroup(g, lr * scales[i])), lr),
         };
-        return new TorchOptimizer(inner, scales);
+        return new TorchOptimizer(Build, groups.Select(g => g.Item1).ToList(), scales);
     }
 
     /// <summary>Plain torch Adam over <paramref name="parameters"/> (NSG*'s coefficient fit).</summary>
     public static IStepOptimizer Adam(IEnumerable<Parameter> parameters, double lr) =>
-        new TorchOptimizer(torch.optim.Adam(parameters, lr), [1.0]);
+        new TorchOptimizer(groups => torch.optim.Adam(groups[0], lr), [parameters.ToList()], [1.0]);
 }
