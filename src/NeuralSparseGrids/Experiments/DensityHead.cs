@@ -24,7 +24,7 @@ public sealed record DensityHeadOptions
     /// <summary>Grid type of the densities; null: the model's grid type.</summary>
     public GridType? GridType { get; init; }
 
-    /// <summary>Grid level of the densities; null: the model's level.</summary>
+    /// <summary>Level of a regular grid for the densities; null: the model's own grid (its subspace set, anisotropic included).</summary>
     public int? Level { get; init; }
 }
 
@@ -70,21 +70,33 @@ public sealed class DensityHead
     {
         ArgumentNullException.ThrowIfNull(model);
         EnsureClassification(model.Config.Task);
-        int d = model.Config.Latent;
         var hTrain = Embed(model, data.Train.X);
         var hValidation = Embed(model, data.Validation.X);
-        return Fit(hTrain, Labels(data.Train), hValidation, Labels(data.Validation), d, model.Config.Outputs,
-            options?.GridType ?? model.Grid.Type, options?.Level ?? model.Grid.Level, options);
+        return Fit(hTrain, Labels(data.Train), hValidation, Labels(data.Validation), GridFor(model, options), model.Config.Outputs, options);
     }
 
-    /// <summary>Fits the head on embeddings (rows, dim) in [0, 1]^d with labels in [0, classes).</summary>
-    public static DensityHead Fit(double[] train, int[] trainLabels, double[] validation, int[] validationLabels, int dim, int classes,
-        GridType type, int level, DensityHeadOptions? options = null)
+    /// <summary>
+    /// The grid of the class densities: the model's own grid (<see cref="NeuralSparseGrid.Grid"/>, whatever its subspace
+    /// set) unless <paramref name="options"/> names another level (a regular grid) or grid type (the model's level and
+    /// per-dimension levels with that basis).
+    /// </summary>
+    public static SparseGrid GridFor(NeuralSparseGrid model, DensityHeadOptions? options)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        var own = model.Grid;
+        var type = options?.GridType ?? own.Type;
+        if (options?.Level is int level) return SparseGrid.Create(own.Dim, level, type, model.Config.Outputs);
+        return type == own.Type ? own : SparseGrid.CreateForLevels(own.Dim, model.Config.Level, model.Config.Levels, type, model.Config.Outputs);
+    }
+
+    /// <summary>Fits the head on embeddings (rows, grid.Dim) in [0, 1]^d with labels in [0, classes), on <paramref name="grid"/>.</summary>
+    public static DensityHead Fit(double[] train, int[] trainLabels, double[] validation, int[] validationLabels, SparseGrid grid, int classes,
+        DensityHeadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
         options ??= new DensityHeadOptions();
         if (validationLabels.Length == 0) throw new ArgumentException("The density head needs validation rows for its out-of-distribution threshold (use a split with a validation share).");
         var clock = Stopwatch.StartNew();
-        var grid = SparseGrid.Create(dim, level, type, classes);
         var classifier = SparseGridDensityClassifier.Fit(grid, train, trainLabels, classes,
             new SparseGridDensityOptions { Lambda = options.Lambda, Regularizer = options.Regularizer }, validation, validationLabels);
         double seconds = clock.Elapsed.TotalSeconds;
@@ -130,15 +142,17 @@ public sealed class DensityHead
 
     private static int[] Labels(TrainingSplit split) => split.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
 
+    // Subspaces: the grid's level vectors (subspaces, dim) row-major, so any subspace set round-trips (absent in files of
+    // regular grids written before it existed).
     private sealed record Stored(int Dim, int Level, GridType Type, int Classes, double[] Priors, double[] Lambdas, double[] RawIntegrals,
-        double[] Surpluses, double Threshold, double Quantile);
+        double[] Surpluses, double Threshold, double Quantile, int[]? Subspaces = null);
 
     /// <summary>Writes the head as JSON (atomically).</summary>
     public void Save(string path)
     {
         var g = Classifier.Densities.Grid;
         var stored = new Stored(g.Dim, g.Level, g.Type, Classifier.Classes, Classifier.Priors, Classifier.Densities.Lambdas,
-            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile);
+            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile, g.SubspaceLevels.ToArray());
         IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, IO.JsonSettings.Options));
     }
 
@@ -146,7 +160,11 @@ public sealed class DensityHead
     public static DensityHead Load(string path)
     {
         var s = JsonSerializer.Deserialize<Stored>(File.ReadAllText(path), IO.JsonSettings.Options) ?? throw new InvalidDataException($"{path} is empty.");
-        var grid = SparseGrid.Create(s.Dim, s.Level, s.Type, s.Classes);
+        if (s.Subspaces is { } flat && (s.Dim < 1 || flat.Length % s.Dim != 0))
+            throw new InvalidDataException($"{path}: {flat.Length} subspace levels are not whole level vectors of dimension {s.Dim}.");
+        var grid = s.Subspaces is null
+            ? SparseGrid.Create(s.Dim, s.Level, s.Type, s.Classes)
+            : SparseGrid.FromSubspaces(s.Dim, s.Type, s.Subspaces.Chunk(s.Dim), s.Classes);
         if (s.Surpluses.Length != grid.PointCount * s.Classes)
             throw new InvalidDataException($"{path}: {s.Surpluses.Length} surpluses, but a {grid} with {s.Classes} classes needs {grid.PointCount * s.Classes}.");
         var densities = SparseGridDensity.FromSurpluses(grid, s.Surpluses, s.Classes, s.Lambdas, s.RawIntegrals);

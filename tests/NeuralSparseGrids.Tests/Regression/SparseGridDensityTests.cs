@@ -60,6 +60,23 @@ public class SparseGridDensityTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(GridType.Linear)]
+    [InlineData(GridType.LinearBoundary)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void DensityOnAnisotropicAndDownwardClosedSetsIntegratesToOne(GridType type)
+    {
+        var x = Sample(400, 2, seed: 3);
+        int min = Basis1D.MinLevel(type);
+        int[][] set = [[min, min], [min + 1, min], [min, min + 1], [min + 2, min], [min + 1, min + 1], [min + 3, min]];
+        foreach (var grid in new[] { SparseGrid.CreateAnisotropic([4, 2], type), SparseGrid.FromDownwardClosedSubspaces(2, type, set) })
+        {
+            var density = SparseGridDensity.Fit(grid, x);
+            output.WriteLine($"{grid}: integral {Integrate(density, 0, clamp: false):F12}");
+            Assert.Equal(1.0, Integrate(density, 0, clamp: false), 9);
+        }
+    }
+
     [Fact]
     public void ZeroLambdaOnBoundaryGridIsTheL2ProjectionThatAlreadyIntegratesToOne()
     {
