@@ -15,6 +15,12 @@ public sealed record DensityHeadOptions
     /// <summary>Relative lambda of the class densities; null: chosen on the validation split (see <see cref="SparseGridDensity"/>).</summary>
     public double? Lambda { get; init; }
 
+    /// <summary>
+    /// How lambda is chosen on the validation split when <see cref="Lambda"/> is null (default
+    /// <see cref="LambdaSelection.Accuracy"/>: the head classifies, so one lambda for all classes by validation accuracy).
+    /// </summary>
+    public LambdaSelection Selection { get; init; } = LambdaSelection.Accuracy;
+
     /// <summary>Regularisation operator of the class densities (default identity, as SG++).</summary>
     public DensityRegularizer Regularizer { get; init; } = DensityRegularizer.Identity;
 
@@ -98,7 +104,7 @@ public sealed class DensityHead
         if (validationLabels.Length == 0) throw new ArgumentException("The density head needs validation rows for its out-of-distribution threshold (use a split with a validation share).");
         var clock = Stopwatch.StartNew();
         var classifier = SparseGridDensityClassifier.Fit(grid, train, trainLabels, classes,
-            new SparseGridDensityOptions { Lambda = options.Lambda, Regularizer = options.Regularizer }, validation, validationLabels);
+            new SparseGridDensityOptions { Lambda = options.Lambda, Selection = options.Selection, Regularizer = options.Regularizer }, validation, validationLabels);
         double seconds = clock.Elapsed.TotalSeconds;
         var mixture = classifier.Mixture(classifier.ClassDensities(validation));
         return new DensityHead(classifier, DensityThreshold.Quantile(mixture, options.Quantile), options.Quantile, seconds);
