@@ -39,7 +39,9 @@ public sealed record DensityHeadOptions
 /// <param name="Posteriors">P(c | h), (rows, classes) row-major; NaN rows where every class density is zero.</param>
 /// <param name="Mixture">The mixture density sum_c P(c) f_c(h) per row: the out-of-distribution score (higher = more typical).</param>
 /// <param name="OutOfDistribution">Per row: mixture below <see cref="DensityHead.Threshold"/>.</param>
-public sealed record DensityScores(int[] Labels, double[] Posteriors, double[] Mixture, bool[] OutOfDistribution);
+/// <param name="MaxClass">max_c P(c) f_c(h) per row: the most likely class's share of the mixture, a second score (higher = more
+/// typical) that an embedding between class clusters cannot raise by collecting the tails of several smooth class densities.</param>
+public sealed record DensityScores(int[] Labels, double[] Posteriors, double[] Mixture, bool[] OutOfDistribution, double[] MaxClass);
 
 /// <summary>
 /// Classification by density estimation on the latent grid (the thesis' future work, its reference [19]): the encoder of
@@ -92,7 +94,7 @@ public sealed class DensityHead
         var own = model.Grid;
         var type = options?.GridType ?? own.Type;
         if (options?.Level is int level) return SparseGrid.Create(own.Dim, level, type, model.Config.Outputs);
-        return type == own.Type ? own : SparseGrid.CreateForLevels(own.Dim, model.Config.Level, model.Config.Levels, type, model.Config.Outputs);
+        return type == own.Type ? own : SparseGrid.CreateForLevels(own.Dim, model.Config.Grid.Level, model.Config.Grid.Levels, type, model.Config.Outputs);
     }
 
     /// <summary>Fits the head on embeddings (rows, grid.Dim) in [0, 1]^d with labels in [0, classes), on <paramref name="grid"/>.</summary>
@@ -122,7 +124,11 @@ public sealed class DensityHead
     {
         var densities = Classifier.ClassDensities(embeddings);
         var mixture = Classifier.Mixture(densities);
-        return new DensityScores(Classifier.Predict(densities, fallback), Classifier.Posteriors(densities), mixture, DensityThreshold.Flag(mixture, Threshold));
+        int classes = Classifier.Classes;
+        var maxClass = new double[mixture.Length];
+        for (int i = 0; i < maxClass.Length; i++)
+            for (int c = 0; c < classes; c++) maxClass[i] = Math.Max(maxClass[i], Classifier.Priors[c] * densities[i * classes + c]);
+        return new DensityScores(Classifier.Predict(densities, fallback), Classifier.Posteriors(densities), mixture, DensityThreshold.Flag(mixture, Threshold), maxClass);
     }
 
     /// <summary>Embeddings of <paramref name="x"/> by the frozen encoder, (rows, latent) row-major doubles.</summary>

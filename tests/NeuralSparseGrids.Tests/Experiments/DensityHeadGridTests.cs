@@ -26,7 +26,7 @@ public sealed class DensityHeadGridTests
     [Fact]
     public void AnAnisotropicModelsHeadUsesItsOwnSubspacesAndNotARegularGrid()
     {
-        using var model = NeuralSparseGrid.Create(new NsgModelConfig { Inputs = 3, HiddenLayers = [4], Latent = 2, Level = 4, Levels = [4, 2], Outputs = 2 }, seed: 1);
+        using var model = NeuralSparseGrid.Create(new NsgModelConfig { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [4] }, Latent = 2, Grid = new GridConfig { Level = 4, Levels = [4, 2] }, Outputs = 2 }, seed: 1);
         var grid = DensityHead.GridFor(model, null);
         Assert.Same(model.Grid, grid);
         Assert.True(grid.PointCount < SparseGrid.Create(2, 4).PointCount);
