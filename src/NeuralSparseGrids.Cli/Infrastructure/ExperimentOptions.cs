@@ -232,6 +232,8 @@ public static class ExperimentOptions
     /// <summary>Usage lines of the density head options.</summary>
     public const string DensityUsage =
         "  --density-lambda L           relative lambda of the class densities (default: chosen on the validation split)\n" +
+        "  --density-selection accuracy|risk   how lambda is chosen: one lambda for all classes by validation accuracy\n" +
+        "                               (default), or per class by the held-out L2 risk (SG++'s density criterion)\n" +
         "  --density-regularizer identity|laplace   the regularisation term C of (R + lambda C) alpha = b (identity)\n" +
         "  --density-grid TYPE --density-level N    grid of the class densities (default: the model's)\n" +
         "  --ood-quantile Q             share of validation inputs flagged out of distribution (0.01)";
@@ -240,6 +242,10 @@ public static class ExperimentOptions
     public static DensityHeadOptions ParseDensityHead(CliArguments args) => new()
     {
         Lambda = args.String("density-lambda") is null ? null : args.Double("density-lambda", 0, 0, 1e9),
+        Selection = args.Choice("density-selection", LambdaSelection.Accuracy, new Dictionary<string, LambdaSelection>
+        {
+            ["accuracy"] = LambdaSelection.Accuracy, ["risk"] = LambdaSelection.Risk,
+        }),
         Regularizer = args.Choice("density-regularizer", DensityRegularizer.Identity, new Dictionary<string, DensityRegularizer>
         {
             ["identity"] = DensityRegularizer.Identity, ["laplace"] = DensityRegularizer.Laplace,
