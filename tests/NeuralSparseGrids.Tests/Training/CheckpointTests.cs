@@ -107,6 +107,18 @@ public sealed class CheckpointTests : IDisposable
         Assert.False(detector.InBurst);
     }
 
+    [Fact]
+    public void BurstDetectorIgnoresAJumpThatStaysFarBelowTheStartingLossScale()
+    {
+        var detector = new LossBurstDetector(factor: 10);
+        for (int i = 0; i < 10; i++) detector.Observe(0.7); // starting scale: a fresh cross-entropy
+        for (int i = 0; i < 40; i++) detector.Observe(1e-5); // a near-perfect fit
+        detector.Observe(6e-4); // 60x the median, but under 1 % of the starting scale
+        Assert.False(detector.InBurst);
+        detector.Observe(0.5); // back at the starting scale: a real burst
+        Assert.True(detector.InBurst);
+    }
+
     // Writes NaN into a weight at the end of an epoch, as an exploding step would.
     private sealed class PoisonAfterEpoch(NeuralSparseGrid model, int epoch) : ITrainingCallback
     {

@@ -4,11 +4,16 @@ namespace NeuralSparseGrids.Training;
 /// Detects loss bursts (thesis 3.5.1): a batch loss above <c>factor</c> times the median of the recent losses,
 /// followed by a recovery to within twice that median. Counts completed bursts; a burst that never recovers is
 /// reported through <see cref="InBurst"/> so the caller can treat it as divergence.
+/// A jump that stays below <c>scaleFraction</c> times the loss scale at the start of training (the largest of the
+/// first batch losses) is not a burst: near a perfect fit, a cross-entropy of 1e-5 rising to 6e-4 is a 60-fold jump
+/// but still a near-perfect fit, and calling it divergence stopped good adaptive two-moons runs.
 /// </summary>
-public sealed class LossBurstDetector(double factor = 10, int window = 50)
+public sealed class LossBurstDetector(double factor = 10, int window = 50, double scaleFraction = 0.01)
 {
     private readonly Queue<double> _recent = new();
     private double _burstBaseline;
+    private double _startScale;
+    private int _observed;
 
     /// <summary>Completed bursts so far.</summary>
     public int Bursts { get; private set; }
@@ -26,6 +31,7 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50)
     public bool Observe(double loss)
     {
         if (!double.IsFinite(loss)) return false;
+        if (_observed++ < Math.Min(10, window)) _startScale = Math.Max(_startScale, loss);
         if (InBurst)
         {
             BurstLength++;
@@ -41,7 +47,7 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50)
         if (_recent.Count >= Math.Min(10, window))
         {
             double median = Median();
-            if (median > 0 && loss > factor * median)
+            if (median > 0 && loss > factor * median && loss > scaleFraction * _startScale)
             {
                 InBurst = true;
                 BurstLength = 1;
