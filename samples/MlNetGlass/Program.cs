@@ -1,5 +1,5 @@
 // A Neural Sparse Grid in an ML.NET pipeline: load the glass data set (benchmark suite), map the text label to a
-// key, standardise the features, train, cross-validate, save and load the model, predict.
+// key, standardise the features, train, cross-validate, save and load the model, predict (a batch, then one row).
 // Usage: dotnet run --project samples/MlNetGlass -- PATH/glass.csv[.gz] [--epochs N] [--folds K] [--hidden 25,25]
 //        [--latent D] [--level N] [--lr R] [--batch B] [--patience P] [--validation F] [--minmax]
 using System.IO.Compression;
@@ -57,6 +57,14 @@ ml.Model.SaveWithNeuralSparseGrids(model, data.Schema, modelPath);
 var loaded = ml.Model.LoadWithNeuralSparseGrids(modelPath, out _);
 foreach (var p in ml.Data.CreateEnumerable<GlassPrediction>(loaded.Transform(data), reuseRowObject: false).Take(5))
     Console.WriteLine($"true {p.Type}, predicted {p.PredictedType}, probabilities {string.Join(" ", p.Score.Select(s => s.ToString("F2")))}");
+// One prediction at a time, as a service would make them (a PredictionEngine is not thread-safe: one per thread).
+using (var engine = ml.Model.CreatePredictionEngine<GlassRow, GlassPrediction>(loaded))
+{
+    var glass = new GlassRow { Measurements = [1.52f, 13.6f, 4.49f, 1.1f, 71.78f, 0.06f, 8.75f, 0f, 0f] };
+    var one = engine.Predict(glass);
+    Console.WriteLine($"one glass ({string.Join(", ", glass.Measurements)}): predicted type {one.PredictedType}, " +
+                      $"probability {one.Score.Max():F2}");
+}
 Console.WriteLine($"Model saved to {modelPath} (the NSG travels inside the zip).");
 if (csv != path) File.Delete(csv);
 return 0;

@@ -65,13 +65,7 @@ internal static class MlNetData
             getFeatures(ref buffer);
             getTarget?.Invoke(ref target);
             getKey?.Invoke(ref key);
-            Array.Clear(row);
-            bool ok = true;
-            foreach (var (index, value) in buffer.Items())
-            {
-                if (!float.IsFinite(value)) ok = false;
-                row[index] = value;
-            }
+            bool ok = CopyDense(buffer, row);
             if (getTarget != null && !float.IsFinite(target)) ok = false;
             if (getKey != null && key == 0) ok = false;
             if (!ok) { skipped++; continue; }
@@ -81,6 +75,22 @@ internal static class MlNetData
             rows++;
         }
         return (features.ToArray(), targets.ToArray(), classes.ToArray(), rows, skipped);
+    }
+
+    /// <summary>
+    /// Writes the feature vector <paramref name="values"/> (dense or sparse) into <paramref name="row"/> (its width,
+    /// absent slots 0); false when a value is not finite.
+    /// </summary>
+    public static bool CopyDense(in VBuffer<float> values, double[] row)
+    {
+        Array.Clear(row);
+        bool finite = true;
+        foreach (var (index, value) in values.Items())
+        {
+            if (!float.IsFinite(value)) finite = false;
+            row[index] = value;
+        }
+        return finite;
     }
 
     private static DataViewSchema.Column Find(DataViewSchema schema, string name, string what) =>

@@ -12,7 +12,9 @@ namespace NeuralSparseGrids.ML.Trainers;
 /// <summary>
 /// A trained Neural Sparse Grid as an ML.NET transformer: appends Score (regression: the prediction in the label's
 /// units; multiclass: class probabilities) and, for multiclass, PredictedLabel (a key of the label's key type).
-/// Transform scores all rows at once (batched TorchSharp inference) and serves them through a cursor over the input.
+/// Transform scores all rows at once (batched TorchSharp inference) and serves them through a cursor over the input;
+/// <see cref="GetRowToRowMapper"/> scores one row at a time (what <c>mlContext.Model.CreatePredictionEngine</c> runs).
+/// Both go through <see cref="Score"/> and <see cref="ScoreColumns"/>, so they give the same values and columns.
 /// </summary>
 public sealed class NeuralSparseGridTransformer : ITransformer, IDisposable
 {
@@ -38,12 +40,18 @@ public sealed class NeuralSparseGridTransformer : ITransformer, IDisposable
     public bool Classification { get; }
 
     /// <inheritdoc />
-    public bool IsRowToRowMapper => false;
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input column the network reads (a known-size float vector of the model's input width).</summary>
+    public string FeatureColumnName => _options.FeatureColumnName;
 
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        MlNetData.FeatureWidth(inputSchema, _options.FeatureColumnName);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        int width = MlNetData.FeatureWidth(inputSchema, _options.FeatureColumnName);
+        if (width != Model.Config.Inputs)
+            throw new ArgumentException($"Feature column '{_options.FeatureColumnName}' has {width} values per row, the model was trained on {Model.Config.Inputs}.");
         var b = new DataViewSchema.Builder();
         b.AddColumns(inputSchema);
         b.AddColumns(ScoreColumns.Schema(_options, Classification, Model.Config.Outputs, _label));
@@ -54,13 +62,11 @@ public sealed class NeuralSparseGridTransformer : ITransformer, IDisposable
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        int width = MlNetData.FeatureWidth(input.Schema, _options.FeatureColumnName);
-        if (width != Model.Config.Inputs)
-            throw new ArgumentException($"Feature column '{_options.FeatureColumnName}' has {width} values per row, the model was trained on {Model.Config.Inputs}.");
+        var schema = GetOutputSchema(input.Schema);
         var (features, _, _, rows, skipped) = MlNetData.Read(input, _options.FeatureColumnName, null, keyLabel: false);
         if (skipped > 0) throw new InvalidOperationException($"{skipped} rows have non-finite features in '{_options.FeatureColumnName}'; the NSG cannot score them.");
         var outputs = Score(features, rows);
-        return new ScoredDataView(input, GetOutputSchema(input.Schema), outputs, Model.Config.Outputs, Classification);
+        return new ScoredDataView(input, schema, outputs, Model.Config.Outputs, Classification);
     }
 
     /// <summary>
@@ -79,6 +85,17 @@ public sealed class NeuralSparseGridTransformer : ITransformer, IDisposable
         return Array.ConvertAll(values, v => (float)v);
     }
 
+    /// <summary>
+    /// Scores one row: <paramref name="features"/> (the feature column's value, dense or sparse) is written into
+    /// <paramref name="row"/> (length = inputs, reused between calls) and run through <see cref="Score"/>.
+    /// </summary>
+    internal float[] ScoreRow(in VBuffer<float> features, double[] row)
+    {
+        if (!MlNetData.CopyDense(features, row))
+            throw new InvalidOperationException($"The row has a non-finite value in feature column '{_options.FeatureColumnName}'; the NSG cannot score it.");
+        return Score(row, 1);
+    }
+
     /// <summary>The label's key values (class names) when the training label carried them.</summary>
     internal string[]? LabelKeyValues()
     {
@@ -89,9 +106,17 @@ public sealed class NeuralSparseGridTransformer : ITransformer, IDisposable
         return values.DenseValues().Select(v => v.ToString()).ToArray();
     }
 
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        throw new NotSupportedException("The NSG transformer scores whole data views in batches; use Transform (a PredictionEngine needs a row-to-row mapper).");
+    /// <summary>
+    /// A mapper that scores one row at a time, for ML.NET's <c>PredictionEngine</c> (single predictions). Each output
+    /// row runs the network once per input row (on its first getter call) and caches the result for that row.
+    /// </summary>
+    /// <remarks>
+    /// Not thread-safe, like ML.NET's PredictionEngine itself: the rows it creates hold per-row caches. Serve parallel
+    /// requests with one PredictionEngine per thread (or ML.NET's PredictionEnginePool). Disposing a PredictionEngine
+    /// made with ML.NET's default options disposes the model it was made from (OwnsTransformer = true); pass
+    /// <c>new PredictionEngineOptions { OwnsTransformer = false }</c> to keep using the model afterwards.
+    /// </remarks>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new NeuralSparseGridRowMapper(this, inputSchema);
 
     /// <inheritdoc />
     void ICanSaveModel.Save(ModelSaveContext ctx) => NsgModelFiles.SaveThroughMapping(this, ctx, _options);

@@ -91,4 +91,36 @@ internal static class ScoreColumns
         b.AddColumn(o.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes), keyAnnotations.ToAnnotations());
         return b.ToSchema();
     }
+
+    /// <summary>
+    /// The getter of appended column <paramref name="appended"/> (0 = Score, 1 = PredictedLabel) of
+    /// <paramref name="column"/>, reading the current row's scores from <paramref name="current"/>: one value
+    /// (regression, label units) or the class probabilities (multiclass). PredictedLabel is the 1-based key of the most
+    /// probable class (the first one on ties). The batched data view and the row mapper both serve their rows through it.
+    /// </summary>
+    public static ValueGetter<TValue> Getter<TValue>(DataViewSchema.Column column, int appended, bool classification, Func<ReadOnlyMemory<float>> current)
+    {
+        Delegate getter = (classification, appended) switch
+        {
+            (false, 0) => (ValueGetter<float>)((ref float v) => v = current().Span[0]),
+            (true, 0) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
+            {
+                var scores = current().Span;
+                var editor = VBufferEditor.Create(ref v, scores.Length);
+                scores.CopyTo(editor.Values);
+                v = editor.Commit();
+            }),
+            (true, 1) => (ValueGetter<uint>)((ref uint v) => v = PredictedKey(current().Span)),
+            _ => throw new ArgumentOutOfRangeException(nameof(appended), $"Column '{column.Name}' is not a column the NSG appends."),
+        };
+        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException(
+            $"Column '{column.Name}' is {column.Type}; it cannot be read as {typeof(TValue).Name}.");
+    }
+
+    private static uint PredictedKey(ReadOnlySpan<float> probabilities)
+    {
+        int best = 0;
+        for (int c = 1; c < probabilities.Length; c++) if (probabilities[c] > probabilities[best]) best = c;
+        return (uint)best + 1;
+    }
 }

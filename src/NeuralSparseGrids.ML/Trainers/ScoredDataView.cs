@@ -53,25 +53,7 @@ internal sealed class ScoredDataView : IDataView
             if (extra < 0) return input.GetGetter<TValue>(input.Schema[column.Index]);
             int w = parent._width;
             var scores = parent._scores;
-            Delegate getter = (parent._classification, extra) switch
-            {
-                (false, 0) => (ValueGetter<float>)((ref float v) => v = scores[Position]),
-                (true, 0) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
-                {
-                    var editor = VBufferEditor.Create(ref v, w);
-                    scores.AsSpan((int)Position * w, w).CopyTo(editor.Values);
-                    v = editor.Commit();
-                }),
-                _ => (ValueGetter<uint>)((ref uint v) =>
-                {
-                    var row = scores.AsSpan((int)Position * w, w);
-                    int best = 0;
-                    for (int c = 1; c < w; c++) if (row[c] > row[best]) best = c;
-                    v = (uint)best + 1;
-                }),
-            };
-            return getter as ValueGetter<TValue> ?? throw new InvalidOperationException(
-                $"Column '{column.Name}' is {column.Type}; it cannot be read as {typeof(TValue).Name}.");
+            return ScoreColumns.Getter<TValue>(column, extra, parent._classification, () => scores.AsMemory((int)Position * w, w));
         }
 
         protected override void Dispose(bool disposing)

@@ -21,7 +21,7 @@ public sealed class NeuralSparseGridTrainerTests
     }
 
     /// <summary>y = sin(3 x1) + x2^2 + offset(kind), with a categorical column.</summary>
-    private static List<RegressionRow> Rows(int n, int seed)
+    internal static List<RegressionRow> Rows(int n, int seed)
     {
         var random = new Random(seed);
         var kinds = new[] { "a", "b", "c" };
@@ -33,7 +33,7 @@ public sealed class NeuralSparseGridTrainerTests
         }).ToList();
     }
 
-    private static IEstimator<ITransformer> RegressionPipeline(MLContext ml, int epochs) =>
+    internal static IEstimator<ITransformer> RegressionPipeline(MLContext ml, int epochs) =>
         ml.Transforms.Categorical.OneHotEncoding("KindOneHot", "Kind")
             .Append(ml.Transforms.Concatenate("Features", "X1", "X2", "KindOneHot"))
             .Append(ml.Transforms.NormalizeMinMax("Features", fixZero: false))
@@ -152,7 +152,7 @@ public sealed class NeuralSparseGridTrainerTests
     }
 
     /// <summary>Three classes decided by x1, x2 and the category, with some overlap (so the metrics are not trivial).</summary>
-    private static List<ClassRow> ClassRows(int n, int seed)
+    internal static List<ClassRow> ClassRows(int n, int seed)
     {
         var random = new Random(seed);
         string[] kinds = ["a", "b"], species = ["setosa", "versicolor", "virginica"];
