@@ -100,36 +100,30 @@ public sealed class TunedNsgMethod(IReadOnlyList<TuneCandidate> candidates, int?
             epochCap is int cap && cap < c.Training.Epochs ? c.Training with { Epochs = cap } : c.Training);
 
     /// <summary>The winner of one split with the trials that chose it.</summary>
-    public sealed class TunedFit : IFittedMethod
+    /// <param name="winner">The winning candidate, fitted.</param>
+    /// <param name="chosen">The winning candidate.</param>
+    /// <param name="trials">Every candidate's validation score, in search order.</param>
+    /// <param name="chosenIndex">The winner's position in the candidates.</param>
+    public sealed class TunedFit(IFittedMethod winner, TuneCandidate chosen, IReadOnlyList<TuneTrial> trials, int chosenIndex) : IFittedMethod
     {
-        private readonly IFittedMethod _winner;
-
-        internal TunedFit(IFittedMethod winner, TuneCandidate chosen, IReadOnlyList<TuneTrial> trials, int chosenIndex)
-        {
-            _winner = winner;
-            Chosen = chosen;
-            Trials = trials;
-            ChosenIndex = chosenIndex;
-        }
-
         /// <summary>The winning candidate.</summary>
-        public TuneCandidate Chosen { get; }
+        public TuneCandidate Chosen => chosen;
 
         /// <summary>Its position in the candidates (0: the defaults).</summary>
-        public int ChosenIndex { get; }
+        public int ChosenIndex => chosenIndex;
 
         /// <summary>Every candidate's validation score, in search order.</summary>
-        public IReadOnlyList<TuneTrial> Trials { get; }
+        public IReadOnlyList<TuneTrial> Trials => trials;
 
         /// <inheritdoc />
-        public string Detail =>
+        public string Detail => string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{Chosen.Label} (validation {Trials[ChosenIndex].Validation:G4}, best of {Trials.Count} candidates" +
-            $"{(Trials.Any(t => t.Error != null) ? $", {Trials.Count(t => t.Error != null)} failed" : "")}); {_winner.Detail}";
+            $"{(Trials.Any(t => t.Error != null) ? $", {Trials.Count(t => t.Error != null)} failed" : "")}); {winner.Detail}");
 
         /// <inheritdoc />
-        public double[] Predict(Dataset data) => _winner.Predict(data);
+        public double[] Predict(Dataset data) => winner.Predict(data);
 
         /// <inheritdoc />
-        public void Dispose() => _winner.Dispose();
+        public void Dispose() => winner.Dispose();
     }
 }
