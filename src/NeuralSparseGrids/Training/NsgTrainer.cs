@@ -65,7 +65,7 @@ public sealed class NsgTrainer
     // core) never oversubscribes the cores its siblings use.
     private int DefaultTorchThreads(int allowed)
     {
-        bool tinyOps = _model.Config.Encoder == EncoderKind.Mlp
+        bool tinyOps = _model.Config.Encoder is MlpEncoderConfig
                        && (_options.Method == TrainingMethod.Gradient || _model.Grid.PointCount < 500);
         return tinyOps ? 1 : Math.Max(1, allowed);
     }
@@ -156,7 +156,7 @@ public sealed class NsgTrainer
     private void CheckSplit(TrainingSplit split, string what)
     {
         if (split.Count == 0) throw new ArgumentException($"The {what} split is empty.");
-        if (split.X.shape[1] != _model.Config.Inputs && _model.Config.Encoder == EncoderKind.Mlp)
+        if (split.X.shape[1] != _model.Config.Inputs && _model.Config.Encoder is MlpEncoderConfig)
             throw new ArgumentException($"The {what} split has {split.X.shape[1]} features but the model expects {_model.Config.Inputs}.");
         bool classification = _model.Config.Task == NsgTask.Classification;
         if (classification != split.IsClassification)
