@@ -48,7 +48,7 @@ public class NsgTrainerTests(ITestOutputHelper output)
         // count behind its back (two workers would then fight over the cores), and restores the setting afterwards.
         TorchRuntime.EnsureLoaded();
         var (train, validation) = TinySwissRoll.Create(200, seed: 5);
-        using var model = NeuralSparseGrid.Create(SmallModel with { Level = 6, Latent = 3 }, seed: 2); // 1,023 points: LS counts as heavy
+        using var model = NeuralSparseGrid.Create(SmallModel with { Grid = new GridConfig { Level = 6 }, Latent = 3 }, seed: 2); // 1,023 points: LS counts as heavy
         Assert.True(model.Grid.PointCount >= 500);
         var options = new TrainingOptions { Method = TrainingMethod.LeastSquares, Epochs = 1, BatchSize = 64, LearningRate = 0.003, Seed = 3 };
         int before = TorchSharp.torch.get_num_threads();

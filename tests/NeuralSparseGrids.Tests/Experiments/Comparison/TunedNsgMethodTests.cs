@@ -8,7 +8,7 @@ namespace NeuralSparseGrids.Tests.Experiments.Comparison;
 [Collection("Torch")]
 public class TunedNsgMethodTests
 {
-    private static readonly NsgModelConfig Small = new() { HiddenLayers = [8], Level = 3 };
+    private static readonly NsgModelConfig Small = new() { Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Grid = new GridConfig { Level = 3 } };
     private static readonly TrainingOptions Short = new() { Optimizer = OptimizerKind.Adam, Epochs = 6, BatchSize = 32 };
 
     // Three candidates whose validation scores differ: a learning rate too small to move, and two that learn.
