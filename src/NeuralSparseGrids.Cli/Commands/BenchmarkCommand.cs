@@ -12,7 +12,7 @@ public sealed class BenchmarkCommand : ICliCommand
     /// <summary>Options --quick sets (explicit ones win): fewer splits, a row limit per data set, fewer epochs.</summary>
     public static readonly IReadOnlyDictionary<string, string> QuickOptions = new Dictionary<string, string>
     {
-        ["splits"] = "2", ["limit"] = "2000", ["epochs"] = "60",
+        ["splits"] = "2", ["limit"] = "2000", ["epochs"] = "60", ["tune-budget"] = "5",
     };
 
     /// <inheritdoc />
@@ -31,7 +31,8 @@ public sealed class BenchmarkCommand : ICliCommand
         "benchmark-results), after every data set (a stopped run keeps what it finished).\n" +
         "  --quick   a smoke run: " + string.Join(" ", QuickOptions.Select(o => $"--{o.Key} {o.Value}")) + " (explicit options win)\n" +
         "  --only    run only these data sets (names as in the table, e.g. glass,sonar)\n" +
-        "  --epochs N  --limit N   passed on to every comparison";
+        "  --epochs N  --limit N   passed on to every comparison\n" +
+        "  --methods ...,nsg-tuned adds the NSG tuned per split on validation (nsg compare --help)\n" + TuningSettings.Usage;
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -43,6 +44,7 @@ public sealed class BenchmarkCommand : ICliCommand
         int splits = args.Int("splits", 5, 1, 1000);
         string? methods = args.String("methods");
         var names = ComparisonMethods.Parse(methods);
+        var tuning = TuningSettings.Parse(args);
         string? only = args.String("only");
         string outDir = args.String("out", "benchmark-results")!;
         string? epochs = args.String("epochs"), limit = args.String("limit");
@@ -74,7 +76,7 @@ public sealed class BenchmarkCommand : ICliCommand
                 compareArgs.EnsureAllConsumed();
                 (context.Json ? context.Error : context.Out).WriteLine(note);
                 var result = ComparisonProgress.Run(context, d.Name,
-                    progress => ComparisonRunner.Run(data, ComparisonMethods.Create(names, spec), new ComparisonOptions { Splits = splits }, progress));
+                    progress => ComparisonRunner.Run(data, ComparisonMethods.Create(names, spec, compareArgs, data.Problem, tuning), new ComparisonOptions { Splits = splits }, progress));
                 results.Add((d.Name, result));
                 if (!context.Json) context.Out.Write(ComparisonReport.Markdown(result));
             }

@@ -50,14 +50,14 @@ public sealed class TuneCommand : ICliCommand
         args.EnsureAllConsumed();
 
         // The data decide the encoder's input width and the score (accuracy for classes, MSE otherwise).
+        // A table file is measured as nsg train encodes it (one-hot categories, text labels); generated data as loaded.
         var spec0 = ExperimentOptions.Parse(new CliArguments(baseOptions.SelectMany(o => new[] { "--" + o.Key, o.Value! })));
-        var dataset = spec0.Data.Load(spec0.DataSeed);
-        bool classification = dataset.Labels != null;
+        var (inputs, rows, classification) = Shape(spec0);
         string name = "tune-" + Path.GetFileName(data).Split('.')[0];
-        var spec = TuneSpace.Build(name, baseOptions, dataset.Columns, budget, searchSeed, [1], classification ? "validation.accuracy" : "validation.mse");
+        var spec = TuneSpace.Build(name, baseOptions, inputs, budget, searchSeed, [1], classification ? "validation.accuracy" : "validation.mse");
         spec = spec with { Axes = [.. spec.Axes, new SweepAxis("data-seed", [.. Enumerable.Range(1, splits).Select(k => new AxisValue(k.ToString(CultureInfo.InvariantCulture), [new("data-seed", k.ToString(CultureInfo.InvariantCulture))]))])] };
         var folder = new SweepFolder(outOption ?? Path.Combine("runs", "tune", name));
-        context.Error.WriteLine($"Tuning on {data} ({dataset.Rows} rows, {dataset.Columns} features, {(classification ? "classification" : "regression")}): {budget} candidates x {splits} split(s).");
+        context.Error.WriteLine($"Tuning on {data} ({rows} rows, {inputs} encoded inputs, {(classification ? "classification" : "regression")}): {budget} candidates x {splits} split(s).");
 
         if (emit != null) return ClusterArguments.Emit(spec, folder, emit, cluster, onlyMissing, context);
         if (!collectOnly)
@@ -67,6 +67,17 @@ public sealed class TuneCommand : ICliCommand
         }
         else folder.Claim(spec);
         return Finish(folder, context);
+    }
+
+    private static (int Inputs, int Rows, bool Classification) Shape(ExperimentSpec spec)
+    {
+        if (spec.Data.IsTable)
+        {
+            var (inputs, rows, classes) = FileDataOptions.Shape(spec);
+            return (inputs, rows, classes > 0);
+        }
+        var dataset = spec.Data.Load(spec.DataSeed);
+        return (dataset.Columns, dataset.Rows, dataset.Labels != null);
     }
 
     // The winner by median validation score over its splits; its best split's model is copied to tuned-model.

@@ -38,6 +38,23 @@ public sealed class CliArguments
         }
     }
 
+    /// <summary>
+    /// A fresh copy (nothing consumed) with <paramref name="overrides"/> replacing or adding options: one configuration
+    /// of a search on top of the command line. A `--level` override drops `--levels` (they exclude each other).
+    /// </summary>
+    public CliArguments With(IEnumerable<KeyValuePair<string, string?>> overrides)
+    {
+        var copy = new CliArguments([]);
+        foreach (var (name, value) in _options) copy._options[name] = value;
+        copy._positionals.AddRange(_positionals);
+        foreach (var (name, value) in overrides)
+        {
+            copy._options[name] = value;
+            if (name == "level") copy._options.Remove("levels");
+        }
+        return copy;
+    }
+
     private static bool IsOptionName(string s) => s.StartsWith("--", StringComparison.Ordinal) && s.Length > 2 && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     /// <summary>True if the flag is present (a flag takes no value; `--flag true/false` is accepted too).</summary>

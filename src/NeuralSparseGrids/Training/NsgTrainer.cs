@@ -50,7 +50,7 @@ public sealed class NsgTrainer
     public TrainingResult Fit(TrainingSplit train, TrainingSplit? validation = null, string? checkpointDir = null, bool resume = false)
     {
         int threadsBefore = torch.get_num_threads();
-        torch.set_num_threads(_options.TorchThreads ?? DefaultTorchThreads());
+        torch.set_num_threads(_options.TorchThreads ?? DefaultTorchThreads(threadsBefore));
         try
         {
             return FitWithThreads(train, validation, checkpointDir, resume);
@@ -62,12 +62,14 @@ public sealed class NsgTrainer
     }
 
     // MLP steps are hundreds of tiny ops, where OpenMP barriers cost more than they save; LS/ILS on larger grids are
-    // dominated by (N x G) products and G x G solves, which do profit from all cores.
-    private int DefaultTorchThreads()
+    // dominated by (N x G) products and G x G solves, which do profit from more threads: as many as the process allows
+    // (torch's setting when Fit starts), so a sweep worker given one thread (`nsg sweep cell --threads 1`, one per
+    // core) never oversubscribes the cores its siblings use.
+    private int DefaultTorchThreads(int allowed)
     {
         bool tinyOps = _model.Config.Encoder is MlpEncoderConfig
                        && (_options.Method == TrainingMethod.Gradient || _model.Grid.PointCount < 500);
-        return tinyOps ? 1 : Environment.ProcessorCount;
+        return tinyOps ? 1 : Math.Max(1, allowed);
     }
 
     private TrainingResult FitWithThreads(TrainingSplit train, TrainingSplit? validation, string? checkpointDir, bool resume)

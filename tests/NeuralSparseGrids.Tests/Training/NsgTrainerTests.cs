@@ -35,6 +35,43 @@ public class NsgTrainerTests(ITestOutputHelper output)
         train.Dispose(); validation.Dispose();
     }
 
+    private sealed class ThreadProbe : ITrainingCallback
+    {
+        public int Threads { get; private set; }
+        public void OnFitStart(NeuralSparseGrid model, TrainingSplit train) => Threads = TorchSharp.torch.get_num_threads();
+    }
+
+    [Fact]
+    public void LeastSquaresOnALargeGridUsesTheThreadsTheProcessAllowsAndNoMore()
+    {
+        // A sweep worker runs with torch set to 1 thread (one worker per core): training must not raise it to the core
+        // count behind its back (two workers would then fight over the cores), and restores the setting afterwards.
+        TorchRuntime.EnsureLoaded();
+        var (train, validation) = TinySwissRoll.Create(200, seed: 5);
+        using var model = NeuralSparseGrid.Create(SmallModel with { Grid = new GridConfig { Level = 6 }, Latent = 3 }, seed: 2); // 1,023 points: LS counts as heavy
+        Assert.True(model.Grid.PointCount >= 500);
+        var options = new TrainingOptions { Method = TrainingMethod.LeastSquares, Epochs = 1, BatchSize = 64, LearningRate = 0.003, Seed = 3 };
+        int before = TorchSharp.torch.get_num_threads();
+        try
+        {
+            foreach (int allowed in new[] { 1, 2 })
+            {
+                TorchSharp.torch.set_num_threads(allowed);
+                var probe = new ThreadProbe();
+                var trainer = new NsgTrainer(model, options);
+                trainer.Callbacks.Add(probe);
+                trainer.Fit(train, validation);
+                Assert.Equal(allowed, probe.Threads);
+                Assert.Equal(allowed, TorchSharp.torch.get_num_threads());
+            }
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(before);
+            train.Dispose(); validation.Dispose();
+        }
+    }
+
     [Fact]
     public void FrozenEncoderEpochsTrainOnlyTheCoefficientsThenEverything()
     {

@@ -27,7 +27,15 @@ public static class TuneSpace
     /// The sweep: <paramref name="baseOptions"/> (data, target, split, epochs, ...), <paramref name="budget"/> candidates
     /// (the defaults and budget - 1 random draws with <paramref name="seed"/>), each for the given training seeds.
     /// </summary>
-    public static SweepSpec Build(string name, IReadOnlyList<KeyValuePair<string, string?>> baseOptions, int inputs, int budget, int seed, IReadOnlyList<int> seeds, string score)
+    public static SweepSpec Build(string name, IReadOnlyList<KeyValuePair<string, string?>> baseOptions, int inputs, int budget, int seed, IReadOnlyList<int> seeds, string score) =>
+        new() { Name = name, Base = baseOptions, Axes = [new SweepAxis(Axis, Candidates(inputs, budget, seed))], Seeds = seeds, Score = score };
+
+    /// <summary>
+    /// The <paramref name="budget"/> candidates for data of <paramref name="inputs"/> encoded columns: the defaults
+    /// (no settings), then budget - 1 random draws with <paramref name="seed"/>, each with the `nsg train` options it
+    /// sets. `nsg tune` runs them as a sweep; the `nsg-tuned` method of `nsg compare` trains them in process per split.
+    /// </summary>
+    public static IReadOnlyList<AxisValue> Candidates(int inputs, int budget, int seed)
     {
         if (budget < 1) throw new ArgumentException($"The tuning budget must be at least 1 (got {budget}).");
         if (inputs < 1) throw new ArgumentException($"The data need at least one feature (got {inputs}).");
@@ -49,6 +57,6 @@ public static class TuneSpace
         ]);
         var candidates = new List<AxisValue> { new(Defaults, []) };
         candidates.AddRange(space.Draw().Select(c => new AxisValue(c.Describe(), c.Settings)));
-        return new SweepSpec { Name = name, Base = baseOptions, Axes = [new SweepAxis(Axis, candidates)], Seeds = seeds, Score = score };
+        return candidates;
     }
 }

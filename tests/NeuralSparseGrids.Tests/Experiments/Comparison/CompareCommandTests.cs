@@ -22,8 +22,8 @@ public class CompareCommandTests
         Assert.Equal("accuracy", json.GetProperty("metric").GetString());
         Assert.Equal([1, 2], json.GetProperty("seeds").EnumerateArray().Select(e => e.GetInt32()));
         var methods = json.GetProperty("methods");
-        Assert.Equal(ComparisonMethods.Names, methods.EnumerateObject().Select(p => p.Name));
-        foreach (var name in ComparisonMethods.Names)
+        Assert.Equal(ComparisonMethods.DefaultNames, methods.EnumerateObject().Select(p => p.Name));
+        foreach (var name in ComparisonMethods.DefaultNames)
         {
             var m = methods.GetProperty(name);
             Assert.Equal(0, m.GetProperty("failures").GetInt32());
@@ -41,9 +41,40 @@ public class CompareCommandTests
         Assert.True(File.Exists(Path.Combine(dir, "comparison.md")));
         var lines = File.ReadAllLines(Path.Combine(dir, "comparison.csv"));
         Assert.Equal(ComparisonReport.CsvHeader, lines[0]);
-        Assert.Equal(1 + ComparisonMethods.Names.Length, lines.Length);
+        Assert.Equal(1 + ComparisonMethods.DefaultNames.Length, lines.Length);
         using var saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "comparison.json")));
         Assert.Equal(methods.GetProperty("nsg").GetProperty("median").GetDouble(), saved.RootElement.GetProperty("methods").GetProperty("nsg").GetProperty("median").GetDouble());
+    }
+
+    [Fact]
+    public void TheTunedRowSearchesNsgTunesCandidatesPerSplitAndRepeats()
+    {
+        using var temp = new TempDir();
+        string csv = TinyData.WriteClassificationCsv(temp.Path);
+        string[] line = ["compare", "--data", csv, "--target", "side", "--task", "classification", "--splits", "2", "--epochs", "3",
+            "--methods", "nsg,nsg-tuned", "--tune-budget", "3", "--tune-epochs", "2", "--json"];
+        var (code, stdout, stderr) = CliRun.Run(line);
+        Assert.True(code == 0, stderr + stdout);
+        var methods = CliRun.LastJson(stdout).GetProperty("methods");
+        Assert.Equal(["nsg", "nsg-tuned"], methods.EnumerateObject().Select(p => p.Name));
+        var tuned = methods.GetProperty("nsg-tuned");
+        Assert.Equal(0, tuned.GetProperty("failures").GetInt32());
+        Assert.InRange(tuned.GetProperty("median").GetDouble(), 0, 1);
+        // Per split: the chosen candidate (one of nsg tune's three, drawn with the default search seed) and its validation score.
+        var candidates = NeuralSparseGrids.Experiments.Sweeps.TuneSpace.Candidates(3, 3, 1).Select(c => c.Label).ToArray();
+        foreach (var split in tuned.GetProperty("splits").EnumerateArray())
+        {
+            string detail = split.GetProperty("detail").GetString()!;
+            Assert.Contains("best of 3 candidates", detail);
+            Assert.Contains(candidates, c => detail.StartsWith(c + " (validation", StringComparison.Ordinal));
+        }
+        Assert.Contains("| nsg-tuned |", stdout);
+        // Seeded: the same command gives the same per-split scores and choices.
+        var again = CliRun.Run(line);
+        Assert.True(again.Code == 0, again.Error);
+        var repeat = CliRun.LastJson(again.Out).GetProperty("methods").GetProperty("nsg-tuned").GetProperty("splits");
+        Assert.Equal(tuned.GetProperty("splits").EnumerateArray().Select(s => (s.GetProperty("score").GetDouble(), s.GetProperty("detail").GetString()!.Split(';')[0])),
+            repeat.EnumerateArray().Select(s => (s.GetProperty("score").GetDouble(), s.GetProperty("detail").GetString()!.Split(';')[0])));
     }
 
     [Fact]
@@ -69,7 +100,7 @@ public class CompareCommandTests
         var unknown = CliRun.Run("compare", "--data", csv, "--target", "side", "--methods", "nsg,svm");
         Assert.Equal(CliApp.UsageError, unknown.Code);
         Assert.Contains("unknown method 'svm'", unknown.Error);
-        Assert.Contains("nsg, ann, linear, trees, sg", unknown.Error);
+        Assert.Contains("nsg, nsg-tuned, ann, linear, trees, sg", unknown.Error);
         var noTarget = CliRun.Run("compare", "--data", csv);
         Assert.Equal(CliApp.UsageError, noTarget.Code);
         Assert.Contains("--target", noTarget.Error);
