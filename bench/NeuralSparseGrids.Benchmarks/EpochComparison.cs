@@ -28,8 +28,9 @@ public static class EpochComparison
         {
             using var model = NeuralSparseGrid.Create(config, seed: 1);
             model.Layer.Path = path;
-            // One warm-up epoch (JIT, allocator), then the timed ones.
-            new NsgTrainer(model, options with { Epochs = 1, TorchThreads = torchThreads, FusedOptimizer = fusedAdam }).Fit(data.Train);
+            // Three warm-up epochs (JIT tiering, allocator), then the timed ones: with one, the first variant timed
+            // still ran partly tier-0 code and looked 10-20 % slower than in steady state.
+            new NsgTrainer(model, options with { Epochs = 3, TorchThreads = torchThreads, FusedOptimizer = fusedAdam }).Fit(data.Train);
             var watch = Stopwatch.StartNew();
             new NsgTrainer(model, options with { TorchThreads = torchThreads, FusedOptimizer = fusedAdam }).Fit(data.Train);
             return watch.Elapsed.TotalSeconds / epochs;
