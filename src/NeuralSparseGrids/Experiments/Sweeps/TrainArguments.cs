@@ -54,6 +54,8 @@ public static class TrainArguments
         Add("optimizer", training.Optimizer == OptimizerKind.Sgd ? "sgd" : "adam");
         Add("lr", training.LearningRate);
         Add("coef-lr-scale", training.Gradient.CoefficientLearningRateScale);
+        if (training.Gradient.DenseOutputLearningRateScale is double denseScale) Add("dense-lr-scale", denseScale);
+        else Add("dense-lr-scale", "auto");
         Add("freeze-encoder", training.Gradient.FrozenEncoderEpochs);
         Add("lambda", training.LeastSquares.Lambda);
         Add("ils-iterations", training.Ils.Iterations);
