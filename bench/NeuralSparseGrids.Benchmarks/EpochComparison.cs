@@ -21,7 +21,7 @@ public static class EpochComparison
         int epochs = Option(args, "--epochs", 5), threads = Option(args, "--threads", 2);
         var dataset = SwissRoll.Generate(new SwissRollOptions(8000, 0.1, 3, SwissRollT.Unit), seed: 1);
         using var data = PreparedData.Create(dataset, 0.6, 0.2, 0.2, seed: 1);
-        var config = new NsgModelConfig { Inputs = 3, HiddenLayers = [25, 25], Latent = 2, Level = 6 };
+        var config = new NsgModelConfig { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [25, 25] }, Latent = 2, Grid = new GridConfig { Level = 6 } };
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
 
         double Time(LayerPath path, int torchThreads, bool fusedAdam = true)

@@ -46,7 +46,7 @@ public static class TorchComparison
         var dataset = SwissRoll.Generate(new SwissRollOptions(8000, 0.1, 3, SwissRollT.Unit), seed: 1);
         using var data = PreparedData.Create(dataset, 0.6, 0.2, 0.2, seed: 1);
         string file = Export(data);
-        var config = new NsgModelConfig { Inputs = 3, HiddenLayers = [25, 25], Latent = 2, Level = 6 };
+        var config = new NsgModelConfig { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [25, 25] }, Latent = 2, Grid = new GridConfig { Level = 6 } };
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
         var ours = new List<double>();
         var peers = new Dictionary<string, List<double>>();
@@ -79,8 +79,8 @@ public static class TorchComparison
         string file = Export(data);
         var config = new NsgModelConfig
         {
-            Task = NsgTask.Classification, Inputs = data.Inputs, Outputs = data.Outputs, Encoder = EncoderKind.Cnn,
-            HiddenLayers = [], Latent = 8, Level = 4, Rescale = Rescaling.Parse("margin:0.1"),
+            Task = NsgTask.Classification, Inputs = data.Inputs, Outputs = data.Outputs, Encoder = new CnnEncoderConfig(),
+            Latent = 8, Grid = new GridConfig { Level = 4 }, Rescale = Rescaling.Parse("margin:0.1"),
         };
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
         var ours = new List<double>();
@@ -143,9 +143,9 @@ public static class TorchComparison
     private static NeuralSparseGrid ContiguousCnnModel(NsgModelConfig config)
     {
         torch.manual_seed(1);
-        var encoder = new CnnEncoder(config.Latent, config.CnnWidth, inputChannels: 1, seed: 1, channelsLast: false);
-        var grid = Grids.SparseGrid.Create(config.Latent, config.Level, config.Grid, config.Outputs);
-        var layer = new Layers.SparseGridLayer(grid, config.Outputs, new Layers.SparseGridLayerOptions { Init = config.CoefficientInit, Seed = 1 });
+        var encoder = new CnnEncoder(config.Latent, ((CnnEncoderConfig)config.Encoder).Width, inputChannels: 1, seed: 1, channelsLast: false);
+        var grid = Grids.SparseGrid.Create(config.Latent, config.Grid.Level, config.Grid.Type, config.Outputs);
+        var layer = new Layers.SparseGridLayer(grid, config.Outputs, new Layers.SparseGridLayerOptions { Init = config.Grid.CoefficientInit, Seed = 1 });
         return new NeuralSparseGrid(config, encoder, layer);
     }
 

@@ -103,7 +103,7 @@ public static class NsgOnnxExporter
             IrVersion = 8,
             ProducerName = "NeuralSparseGrids",
             ProducerVersion = typeof(NeuralSparseGrid).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = $"Neural Sparse Grid: {config.Encoder} encoder, {model.Rescaling} rescaling, {(model.DenseHead != null ? "dense head replacing " : "")}{model.Grid}.",
+            DocString = $"Neural Sparse Grid: {config.Encoder.Kind} encoder, {model.Rescaling} rescaling, {(model.DenseHead != null ? "dense head replacing " : "")}{model.Grid}.",
             Graph = g.Graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });

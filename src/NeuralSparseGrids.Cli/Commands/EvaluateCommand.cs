@@ -91,7 +91,7 @@ public sealed class EvaluateCommand : ICliCommand
             var labels = trained.Predict(dataset.Features, dataset.Rows).DensityLabels;
             density = new TestMetrics { Accuracy = labels.Zip(dataset.Labels).Count(p => p.First == p.Second) / (double)dataset.Rows, Count = dataset.Rows };
         }
-        bool images = trained.Model.Config.Encoder == Models.EncoderKind.Cnn || trained.Scaling.Features == null;
+        bool images = trained.Model.Config.Encoder is Models.CnnEncoderConfig || trained.Scaling.Features == null;
         var ood = shifts == null ? null : OodEvaluation.Evaluate(trained, dataset.Features, dataset.Rows, shifts, images, seed);
         return (density, ood);
     }

@@ -88,24 +88,33 @@ public static class ExperimentOptions
             ["sparse-grid"] = "sparse-grid", ["softmax"] = "sparse-grid", ["dense"] = "dense", ["density"] = "density",
         });
         string? givenEncoder = args.String("encoder");
-        string encoder = givenEncoder ?? (sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(modelDefaults.HiddenLayers)));
-        var model = new NsgModelConfig
+        var mlpDefaults = new MlpEncoderConfig();
+        string encoder = givenEncoder ?? (sourceDefaults.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(",", new[] { modelDefaults.Inputs }.Concat(mlpDefaults.HiddenLayers)));
+        // An option of the other encoder family would be silently dropped: refuse it instead.
+        RefuseOtherFamilyOptions(args, encoder == "cnn");
+        var mlp = new MlpEncoderConfig
         {
-            Encoder = encoder == "cnn" ? EncoderKind.Cnn : EncoderKind.Mlp,
             HiddenLayers = encoder == "cnn" ? [] : ParseHidden(encoder),
-            Activation = args.Choice("activation", modelDefaults.Activation, new Dictionary<string, Activation>
+            Activation = args.Choice("activation", mlpDefaults.Activation, new Dictionary<string, Activation>
             {
                 ["relu"] = Activation.ReLU, ["tanh"] = Activation.Tanh, ["sigmoid"] = Activation.Sigmoid, ["leaky-relu"] = Activation.LeakyReLU,
             }),
-            LatentInitGain = args.Double("latent-gain", modelDefaults.LatentInitGain, 1e-3, 1e3),
-            CnnWidth = args.Int("cnn-width", modelDefaults.CnnWidth, 1, 1024),
+            LatentInitGain = args.Double("latent-gain", mlpDefaults.LatentInitGain, 1e-3, 1e3),
+        };
+        var cnn = new CnnEncoderConfig { Width = args.Int("cnn-width", new CnnEncoderConfig().Width, 1, 1024) };
+        var model = new NsgModelConfig
+        {
+            Encoder = encoder == "cnn" ? cnn : mlp,
             Latent = args.Int("latent", sourceDefaults.Latent, 1, 64),
-            Level = levels?.Max() ?? args.Int("level", sourceDefaults.Level, 1, 30),
-            Levels = levels,
-            Grid = args.Choice("grid", modelDefaults.Grid, GridTypes),
-            MaxGridBytes = args.String("max-gib") is null ? null : (long)(args.Double("max-gib", 2, 1e-9, 1e9) * (1L << 30)),
+            Grid = new GridConfig
+            {
+                Type = args.Choice("grid", modelDefaults.Grid.Type, GridTypes),
+                Level = levels?.Max() ?? args.Int("level", sourceDefaults.Level, 1, 30),
+                Levels = levels,
+                MaxBytes = args.String("max-gib") is null ? null : (long)(args.Double("max-gib", 2, 1e-9, 1e9) * (1L << 30)),
+                CoefficientInit = args.Choice("coef-init", modelDefaults.Grid.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
+            },
             Head = head == "dense" ? HeadKind.Dense : HeadKind.SparseGrid,
-            CoefficientInit = args.Choice("coef-init", modelDefaults.CoefficientInit, new Dictionary<string, Layers.CoefficientInit> { ["normal"] = Layers.CoefficientInit.SmallNormal, ["zeros"] = Layers.CoefficientInit.Zeros }),
             Rescale = args.String("rescale") is string rescale ? ParseRescale(rescale) : sourceDefaults.Rescale,
         };
         var defaults = new TrainingOptions();
@@ -207,6 +216,15 @@ public static class ExperimentOptions
         Level = args.String("density-level") is null ? null : args.Int("density-level", 4, 1, 30),
         Quantile = args.Double("ood-quantile", DensityThreshold.DefaultQuantile, 0, 1),
     };
+
+    /// <summary>Throws when an option of the encoder family not chosen is given (MLP: --activation, --latent-gain; CNN: --cnn-width).</summary>
+    private static void RefuseOtherFamilyOptions(CliArguments args, bool cnn)
+    {
+        string[] foreign = cnn ? ["activation", "latent-gain"] : ["cnn-width"];
+        foreach (string name in foreign)
+            if (args.String(name) is not null)
+                throw new CliUsageException($"--{name} applies to {(cnn ? "MLP" : "CNN")} encoders only, and this run uses {(cnn ? "a CNN" : "an MLP")} encoder; leave --{name} out.");
+    }
 
     private static int[] ParseHidden(string text)
     {

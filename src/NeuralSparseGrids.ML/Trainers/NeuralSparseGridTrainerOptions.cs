@@ -82,13 +82,11 @@ public sealed class NeuralSparseGridTrainerOptions
         Task = classification ? NsgTask.Classification : NsgTask.Regression,
         Inputs = inputs,
         Outputs = outputs,
-        Encoder = Encoder,
-        HiddenLayers = HiddenLayers,
-        Activation = Activation,
-        ImageSize = Encoder == EncoderKind.Cnn ? (int)Math.Round(Math.Sqrt(inputs)) : new NsgModelConfig().ImageSize,
+        Encoder = Encoder == EncoderKind.Cnn
+            ? new CnnEncoderConfig { ImageSize = (int)Math.Round(Math.Sqrt(inputs)) }
+            : new MlpEncoderConfig { HiddenLayers = HiddenLayers, Activation = Activation },
         Latent = Latent,
-        Level = Level,
-        Grid = Grid,
+        Grid = new GridConfig { Type = Grid, Level = Level },
         Rescale = Models.Rescaling.Parse(Rescale),
     };
 

@@ -50,7 +50,7 @@ public static class BoundaryComparison
         var outcomes = new List<BoundaryOutcome>();
         foreach (var t in treatments ?? Treatments)
         {
-            var s = spec with { Model = spec.Model with { Rescale = Rescaling.Parse(t.Rescale), Grid = t.Grid } };
+            var s = spec with { Model = spec.Model with { Rescale = Rescaling.Parse(t.Rescale), Grid = spec.Model.Grid with { Type = t.Grid } } };
             var result = ExperimentRunner.Run(s);
             if (result.Test.Accuracy is not double accuracy)
                 throw new ArgumentException("The boundary comparison needs a classification experiment (e.g. --data mnist).");

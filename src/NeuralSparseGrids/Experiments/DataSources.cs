@@ -65,7 +65,7 @@ public static class DataSources
     {
         var model = new NsgModelConfig();
         if (Is(source, Mnist)) return new(EncoderKind.Cnn, 8, 4, new Rescaling(RescaleKind.Margin, 0.1), (0.8, 0.1, 0.1));
-        if (Is(source, TwoMoons)) return new(model.Encoder, model.Latent, 5, model.Rescale, (0.7, 0.15, 0.15));
-        return new(model.Encoder, model.Latent, model.Level, model.Rescale, (0.6, 0.2, 0.2));
+        if (Is(source, TwoMoons)) return new(model.Encoder.Kind, model.Latent, 5, model.Rescale, (0.7, 0.15, 0.15));
+        return new(model.Encoder.Kind, model.Latent, model.Grid.Level, model.Rescale, (0.6, 0.2, 0.2));
     }
 }

@@ -40,9 +40,9 @@ public static class ExperimentRunner
             Outputs = data.Outputs,
             Task = data.Task == DatasetTask.Classification ? NsgTask.Classification : NsgTask.Regression,
         };
-        if (spec.DeclaredInputs is int declared && declared != data.Inputs && config.Encoder == EncoderKind.Mlp)
+        if (spec.DeclaredInputs is int declared && declared != data.Inputs && config.Encoder is MlpEncoderConfig mlp)
             notes.Add($"Note: --encoder starts with input width {declared}, but the data give {data.Inputs} model inputs; the encoder uses {data.Inputs} " +
-                      $"(--encoder {data.Inputs},{string.Join(",", config.HiddenLayers)}).");
+                      $"(--encoder {data.Inputs},{string.Join(",", mlp.HiddenLayers)}).");
         using var model = NeuralSparseGrid.Create(config, spec.Training.Seed);
         notes.Add(Summary(model, data));
         foreach (var note in notes) report?.Invoke(note);
@@ -83,7 +83,7 @@ public static class ExperimentRunner
 
     /// <summary>True when the experiment's inputs are images (pixels in [0, 1], not min-max scaled).</summary>
     public static bool IsImageData(ExperimentSpec spec) =>
-        spec.Model.Encoder == EncoderKind.Cnn || DataSources.IsImages(spec.Data.Source);
+        spec.Model.Encoder is CnnEncoderConfig || DataSources.IsImages(spec.Data.Source);
 
     /// <summary>
     /// Loads and splits the data of <paramref name="spec"/> as training sees it: table files through
@@ -104,12 +104,16 @@ public static class ExperimentRunner
     public static string Summary(NeuralSparseGrid model, PreparedData data)
     {
         var c = model.Config;
-        string encoder = c.Encoder == EncoderKind.Cnn
-            ? $"CNN encoder (width {c.CnnWidth})"
-            : $"MLP encoder {string.Join("-", new[] { c.Inputs }.Concat(c.HiddenLayers).Append(c.Latent))} ({c.Activation})";
+        string encoder = c.Encoder switch
+        {
+            CnnEncoderConfig cnn => $"CNN encoder (width {cnn.Width})",
+            MlpEncoderConfig mlp => $"MLP encoder {string.Join("-", new[] { c.Inputs }.Concat(mlp.HiddenLayers).Append(c.Latent))} ({mlp.Activation})",
+            _ => c.Encoder.Kind.ToString(),
+        };
+        var g = c.Grid;
         string head = c.Head == HeadKind.Dense
-            ? $"dense equal-parameter head (replaces a {c.Grid} grid of level {c.Level})"
-            : $"{c.Grid} sparse grid {(c.Levels is null ? $"level {c.Level}" : $"levels {string.Join(",", c.Levels)}")} ({model.Grid.PointCount} points)";
+            ? $"dense equal-parameter head (replaces a {g.Type} grid of level {g.Level})"
+            : $"{g.Type} sparse grid {(g.Levels is null ? $"level {g.Level}" : $"levels {string.Join(",", g.Levels)}")} ({model.Grid.PointCount} points)";
         long parameters = model.parameters().Sum(p => p.numel());
         return $"Model: {encoder}, latent {c.Latent}, {head}, {parameters:N0} parameters; " +
                $"split {data.Train.Count} train / {data.Validation.Count} validation / {data.Test.Count} test rows.";

@@ -102,7 +102,7 @@ public static class GridSize
 /// <param name="maxBytes">The budget that was exceeded (<see cref="MaxBytes"/>).</param>
 public sealed class GridTooLargeException(int dim, int level, GridType type, double points, double bytes, long maxBytes)
     : Exception($"A {type} sparse grid with d = {dim}, n = {level} has {points:N0} points and would need about {FormatBytes(bytes)} " +
-                $"({bytes:N0} bytes), above the budget of {FormatBytes(maxBytes)}. Lower the level or dimension, or raise the budget (`nsg train|grid --max-gib G`, NsgModelConfig.MaxGridBytes).")
+                $"({bytes:N0} bytes), above the budget of {FormatBytes(maxBytes)}. Lower the level or dimension, or raise the budget (`nsg train|grid --max-gib G`, NsgModelConfig.Grid.MaxBytes).")
 {
     /// <summary>Number of grid points the grid would have.</summary>
     public double Points => points;

@@ -9,7 +9,8 @@ public static class Encoders
     /// <summary>(batch, inputs) -> (batch, latent) encoder for <paramref name="config"/>, initialised from <paramref name="seed"/>.</summary>
     public static nn.Module<Tensor, Tensor> Create(NsgModelConfig config, long seed) => config.Encoder switch
     {
-        EncoderKind.Cnn => new CnnEncoder(config.Latent, config.CnnWidth, inputChannels: 1, seed),
-        _ => new MlpEncoder([config.Inputs, .. config.HiddenLayers, config.Latent], config.Activation, seed, config.LatentInitGain),
+        CnnEncoderConfig cnn => new CnnEncoder(config.Latent, cnn.Width, inputChannels: 1, seed),
+        MlpEncoderConfig mlp => new MlpEncoder([config.Inputs, .. mlp.HiddenLayers, config.Latent], mlp.Activation, seed, mlp.LatentInitGain),
+        _ => throw new ArgumentException($"Unknown encoder configuration {config.Encoder.GetType().Name}.", nameof(config)),
     };
 }

@@ -61,11 +61,16 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(seed);
         var encoder = Encoders.Create(config, seed);
-        var grid = SparseGrid.CreateForLevels(config.Latent, config.Level, config.Levels, config.Grid, config.Outputs, config.MaxGridBytes);
+        var g = config.Grid;
+        var grid = SparseGrid.CreateForLevels(config.Latent, g.Level, g.Levels, g.Type, config.Outputs, g.MaxBytes);
         if (config.Head == HeadKind.Dense)
-            return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, config.Activation, seed), grid);
+        {
+            // The dense head uses the MLP's hidden activation; behind a CNN encoder, ReLU (the CNN's own nonlinearity).
+            var activation = config.Encoder is MlpEncoderConfig mlp ? mlp.Activation : Activation.ReLU;
+            return new NeuralSparseGrid(config, encoder, new EqualParameterHead(grid.PointCount, config.Latent, config.Outputs, activation, seed), grid);
+        }
         // Default small random coefficients: with all-zero ones u and du/dh vanish and the encoder starts without a gradient.
-        var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = config.CoefficientInit, Seed = seed });
+        var layer = new SparseGridLayer(grid, config.Outputs, new SparseGridLayerOptions { Init = g.CoefficientInit, Seed = seed });
         return new NeuralSparseGrid(config, encoder, layer);
     }
 

@@ -14,7 +14,7 @@ public static class ThesisSpecs
         double? lambda = null, OptimizerKind optimizer = OptimizerKind.Adam, HeadKind head = HeadKind.SparseGrid) => new()
     {
         Data = new DataSpec { Source = DataSources.SwissRoll, SwissRollT = SwissRollT.Unit, Count = 8000, Noise = 0.1 },
-        Model = new NsgModelConfig { HiddenLayers = [25, 25], Latent = 2, Level = level, Rescale = Rescaling.Sigmoid, Head = head },
+        Model = new NsgModelConfig { Encoder = new MlpEncoderConfig { HiddenLayers = [25, 25] }, Latent = 2, Grid = new GridConfig { Level = level }, Rescale = Rescaling.Sigmoid, Head = head },
         Training = new TrainingOptions
         {
             Method = method,
@@ -42,7 +42,7 @@ public static class ThesisSpecs
     public static ExperimentSpec TwoMoons(int level = 5, double lr = 5e-3, HeadKind head = HeadKind.SparseGrid) => new()
     {
         Data = new DataSpec { Source = DataSources.TwoMoons, Count = 8000, Noise = 0.1 },
-        Model = new NsgModelConfig { HiddenLayers = [15, 15], Latent = 2, Level = level, Rescale = Rescaling.Sigmoid, Head = head },
+        Model = new NsgModelConfig { Encoder = new MlpEncoderConfig { HiddenLayers = [15, 15] }, Latent = 2, Grid = new GridConfig { Level = level }, Rescale = Rescaling.Sigmoid, Head = head },
         Training = new TrainingOptions { LearningRate = lr, Epochs = 100, BatchSize = 64 },
         Split = (0.7, 0.15, 0.15),
     };
@@ -56,11 +56,9 @@ public static class ThesisSpecs
         Data = new DataSpec { Source = DataSources.Mnist, Limit = 10_000 },
         Model = new NsgModelConfig
         {
-            Encoder = encoder,
-            HiddenLayers = encoder == EncoderKind.Cnn ? [] : [256, 64],
+            Encoder = encoder == EncoderKind.Cnn ? new CnnEncoderConfig() : new MlpEncoderConfig { HiddenLayers = [256, 64] },
             Latent = latent,
-            Level = level,
-            Grid = grid,
+            Grid = new GridConfig { Type = grid, Level = level },
             Rescale = Rescaling.Parse(rescale),
             Head = head,
         },
@@ -76,7 +74,7 @@ public static class ThesisSpecs
         HeadKind head = HeadKind.SparseGrid) => new()
     {
         Data = data,
-        Model = new NsgModelConfig { HiddenLayers = [1000, 40], Latent = 3, Level = level, Rescale = Rescaling.Sigmoid, Head = head },
+        Model = new NsgModelConfig { Encoder = new MlpEncoderConfig { HiddenLayers = [1000, 40] }, Latent = 3, Grid = new GridConfig { Level = level }, Rescale = Rescaling.Sigmoid, Head = head },
         Training = new TrainingOptions
         {
             Method = method,

@@ -12,7 +12,7 @@ public sealed record GradientMethodOptions
     /// <summary>
     /// For the first this many epochs only the sparse grid coefficients learn; the encoder's gradients are zeroed, so
     /// it keeps its initial embeddings (0: joint training from the start). Lets the coefficients fit the response on
-    /// the initial (e.g. spread-out, <c>NsgModelConfig.LatentInitGain</c>) embeddings before the encoder moves, as the
+    /// the initial (e.g. spread-out, <c>MlpEncoderConfig.LatentInitGain</c>) embeddings before the encoder moves, as the
     /// LS method's exact solve does at every step.
     /// </summary>
     public int FrozenEncoderEpochs { get; init; }

@@ -63,7 +63,7 @@ public sealed class NsgTrainer
     // dominated by (N x G) products and G x G solves, which do profit from all cores.
     private int DefaultTorchThreads()
     {
-        bool tinyOps = _model.Config.Encoder == EncoderKind.Mlp
+        bool tinyOps = _model.Config.Encoder is MlpEncoderConfig
                        && (_options.Method == TrainingMethod.Gradient || _model.Grid.PointCount < 500);
         return tinyOps ? 1 : Environment.ProcessorCount;
     }
@@ -154,7 +154,7 @@ public sealed class NsgTrainer
     private void CheckSplit(TrainingSplit split, string what)
     {
         if (split.Count == 0) throw new ArgumentException($"The {what} split is empty.");
-        if (split.X.shape[1] != _model.Config.Inputs && _model.Config.Encoder == EncoderKind.Mlp)
+        if (split.X.shape[1] != _model.Config.Inputs && _model.Config.Encoder is MlpEncoderConfig)
             throw new ArgumentException($"The {what} split has {split.X.shape[1]} features but the model expects {_model.Config.Inputs}.");
         bool classification = _model.Config.Task == NsgTask.Classification;
         if (classification != split.IsClassification)

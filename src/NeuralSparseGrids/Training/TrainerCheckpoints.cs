@@ -55,6 +55,5 @@ internal static class TrainerCheckpoints
         });
     }
 
-    private static bool SameModel(NsgModelConfig a, NsgModelConfig b) =>
-        a with { HiddenLayers = [] } == b with { HiddenLayers = [] } && a.HiddenLayers.SequenceEqual(b.HiddenLayers);
+    private static bool SameModel(NsgModelConfig a, NsgModelConfig b) => a == b; // value equality down to hidden widths and per-dimension levels
 }

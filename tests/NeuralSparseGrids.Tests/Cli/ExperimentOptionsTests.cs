@@ -10,9 +10,9 @@ public sealed class ExperimentOptionsTests
     public void Mnist_defaults_are_the_thesis_model_with_an_80_10_10_split()
     {
         var spec = ExperimentOptions.Parse(new CliArguments(["--data", "mnist"]));
-        Assert.Equal(EncoderKind.Cnn, spec.Model.Encoder);
+        Assert.IsType<CnnEncoderConfig>(spec.Model.Encoder);
         Assert.Equal(8, spec.Model.Latent);
-        Assert.Equal(4, spec.Model.Level);
+        Assert.Equal(4, spec.Model.Grid.Level);
         Assert.Equal(new Rescaling(RescaleKind.Margin, 0.1), spec.Model.Rescale);
         Assert.Equal((0.8, 0.1, 0.1), spec.Split);
     }
@@ -23,11 +23,10 @@ public sealed class ExperimentOptionsTests
         var args = new CliArguments(["--data", "spectra:x.csv", "--target", "a,b,c", "--preset", "spectra", "--level", "5"]);
         var spec = ExperimentOptions.Parse(args);
         args.EnsureAllConsumed();
-        Assert.Equal(EncoderKind.Mlp, spec.Model.Encoder);
-        Assert.Equal(new[] { 1000, 40 }, spec.Model.HiddenLayers);
+        Assert.Equal(new[] { 1000, 40 }, Assert.IsType<MlpEncoderConfig>(spec.Model.Encoder).HiddenLayers);
         Assert.Equal(3, spec.Model.Latent);
-        Assert.Equal(5, spec.Model.Level);
-        Assert.Equal(GridType.Linear, spec.Model.Grid);
+        Assert.Equal(5, spec.Model.Grid.Level);
+        Assert.Equal(GridType.Linear, spec.Model.Grid.Type);
         Assert.Equal(0.0005, spec.Training.LearningRate);
         Assert.Equal((0.7, 0.15, 0.15), spec.Split);
     }
@@ -37,5 +36,16 @@ public sealed class ExperimentOptionsTests
     {
         var e = Assert.Throws<CliUsageException>(() => ExperimentOptions.Parse(new CliArguments(["--data", "mnist", "--preset", "cifar"])));
         Assert.Contains("spectra", e.Message);
+    }
+
+    [Theory]
+    [InlineData("cnn", "--activation", "tanh")]
+    [InlineData("cnn", "--latent-gain", "3")]
+    [InlineData("3,25,25", "--cnn-width", "16")]
+    public void An_option_of_the_other_encoder_family_is_refused_not_dropped(string encoder, string option, string value)
+    {
+        var e = Assert.Throws<CliUsageException>(() => ExperimentOptions.Parse(new CliArguments(["--data", "mnist", "--encoder", encoder, option, value])));
+        Assert.Contains(option, e.Message);
+        Assert.Contains("encoders only", e.Message);
     }
 }

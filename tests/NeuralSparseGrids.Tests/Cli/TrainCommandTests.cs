@@ -57,7 +57,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.InRange(CliRunner.LastJson(stdout).GetProperty("test").GetProperty("accuracy").GetDouble(), 0, 1);
         using (var reloaded = NeuralSparseGrids.Experiments.TrainedModel.Load(run))
         {
-            Assert.Equal([4, 2], reloaded.Model.Config.Levels!);
+            Assert.Equal([4, 2], reloaded.Model.Config.Grid.Levels!);
             Assert.Equal(29, reloaded.Model.Layer.Grid.PointCount);
         }
         string input = Path.Combine(_dir, "moons.csv"), output = Path.Combine(_dir, "moons-out.csv");
@@ -109,10 +109,10 @@ public sealed class TrainCommandTests : IDisposable
     {
         var spec = NeuralSparseGrids.Cli.Infrastructure.ExperimentOptions.Parse(
             new NeuralSparseGrids.Cli.Infrastructure.CliArguments(["--data", "swissroll", "--coef-init", "zeros"]));
-        Assert.Equal(NeuralSparseGrids.Layers.CoefficientInit.Zeros, spec.Model.CoefficientInit);
+        Assert.Equal(NeuralSparseGrids.Layers.CoefficientInit.Zeros, spec.Model.Grid.CoefficientInit);
         using var model = NeuralSparseGrids.Models.NeuralSparseGrid.Create(spec.Model with { Inputs = 3 }, seed: 1);
         Assert.Equal(0.0, model.Layer.Coefficients.abs().max().item<float>());
-        using var normal = NeuralSparseGrids.Models.NeuralSparseGrid.Create(spec.Model with { Inputs = 3, CoefficientInit = NeuralSparseGrids.Layers.CoefficientInit.SmallNormal }, seed: 1);
+        using var normal = NeuralSparseGrids.Models.NeuralSparseGrid.Create(spec.Model with { Inputs = 3, Grid = spec.Model.Grid with { CoefficientInit = NeuralSparseGrids.Layers.CoefficientInit.SmallNormal } }, seed: 1);
         Assert.True(normal.Layer.Coefficients.abs().max().item<float>() > 0);
     }
 

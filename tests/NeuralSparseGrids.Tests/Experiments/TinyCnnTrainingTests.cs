@@ -32,8 +32,8 @@ public sealed class TinyCnnTrainingTests
         using var train = Bars(96, seed: 3);
         var config = new NsgModelConfig
         {
-            Task = NsgTask.Classification, Inputs = 784, Outputs = 2, Encoder = EncoderKind.Cnn, CnnWidth = 4,
-            Latent = 2, Level = 3, Rescale = Rescaling.Parse("margin:0.1"),
+            Task = NsgTask.Classification, Inputs = 784, Outputs = 2, Encoder = new CnnEncoderConfig { Width = 4 },
+            Latent = 2, Grid = new GridConfig { Level = 3 }, Rescale = Rescaling.Parse("margin:0.1"),
         };
         using var model = NeuralSparseGrid.Create(config, seed: 5);
         var trainer = new NsgTrainer(model, new TrainingOptions { Epochs = 3, BatchSize = 16, LearningRate = 0.01, Seed = 7 });

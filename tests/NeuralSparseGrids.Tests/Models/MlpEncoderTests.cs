@@ -45,7 +45,7 @@ public class MlpEncoderTests
         using var a = plain.forward(x);
         using var b = spread.forward(x);
         Assert.True(torch.allclose(a * 5, b, rtol: 1e-5, atol: 1e-6), "gain 5 should give 5x the latent");
-        Assert.Throws<ArgumentException>(() => new NsgModelConfig { LatentInitGain = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new NsgModelConfig { Encoder = new MlpEncoderConfig { LatentInitGain = 0 } }.Validate());
     }
 
     [Fact]

@@ -32,8 +32,9 @@ public sealed class OnnxExportTests
     {
         var config = new NsgModelConfig
         {
-            Task = task, Inputs = 4, HiddenLayers = [12, 9], Activation = Activation.Tanh, Latent = 3, Level = 4, Grid = type,
-            Rescale = Rescaling.Parse(rescale), Outputs = task == NsgTask.Classification ? 3 : 2, LatentInitGain = 6,
+            Task = task, Inputs = 4, Encoder = new MlpEncoderConfig { HiddenLayers = [12, 9], Activation = Activation.Tanh, LatentInitGain = 6 },
+            Latent = 3, Grid = new GridConfig { Type = type, Level = 4 },
+            Rescale = Rescaling.Parse(rescale), Outputs = task == NsgTask.Classification ? 3 : 2,
         };
         using var model = NeuralSparseGrid.Create(config, seed: 3);
         AssertParity(model, rows: 300, seed: 5);
@@ -53,7 +54,7 @@ public sealed class OnnxExportTests
     {
         var config = new NsgModelConfig
         {
-            Task = task, Encoder = EncoderKind.Cnn, ImageSize = 8, Inputs = 64, CnnWidth = 4, Latent = 2, Level = 5, Grid = type,
+            Task = task, Encoder = new CnnEncoderConfig { ImageSize = 8, Width = 4 }, Inputs = 64, Latent = 2, Grid = new GridConfig { Type = type, Level = 5 },
             Outputs = task == NsgTask.Classification ? 4 : 1,
         };
         using var model = NeuralSparseGrid.Create(config, seed: 7);
@@ -91,7 +92,7 @@ public sealed class OnnxExportTests
     [Fact]
     public void Dense_head_export_matches_the_torch_model()
     {
-        var config = new NsgModelConfig { Inputs = 3, HiddenLayers = [8], Latent = 2, Level = 3, Head = HeadKind.Dense, Outputs = 1 };
+        var config = new NsgModelConfig { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 3 }, Head = HeadKind.Dense, Outputs = 1 };
         using var model = NeuralSparseGrid.Create(config, seed: 1);
         AssertParity(model, rows: 50, seed: 2);
     }
@@ -99,7 +100,7 @@ public sealed class OnnxExportTests
     [Fact]
     public void Exported_graph_uses_standard_operators_only_and_declares_the_opset()
     {
-        var config = new NsgModelConfig { Inputs = 3, Latent = 2, Level = 3, Grid = GridType.LinearExtendedBoundary };
+        var config = new NsgModelConfig { Inputs = 3, Latent = 2, Grid = new GridConfig { Type = GridType.LinearExtendedBoundary, Level = 3 } };
         using var model = NeuralSparseGrid.Create(config, seed: 1);
         var proto = NsgOnnxExporter.Build(model);
         Assert.All(proto.Graph.Node, n => Assert.Equal("", n.Domain));

@@ -17,7 +17,7 @@ public sealed class AnnHeadTests
     {
         var config = new NsgModelConfig
         {
-            Latent = latent, Level = level, Outputs = outputs, HiddenLayers = [5],
+            Latent = latent, Grid = new GridConfig { Level = level }, Outputs = outputs, Encoder = new MlpEncoderConfig { HiddenLayers = [5] },
             Task = outputs > 1 ? NsgTask.Classification : NsgTask.Regression,
         };
         using var sg = NeuralSparseGrid.Create(config, 1);
@@ -77,7 +77,7 @@ public sealed class AnnHeadTests
     [Fact]
     public void LeastSquaresRefusesADenseHead()
     {
-        using var ann = NeuralSparseGrid.Create(new NsgModelConfig { Head = HeadKind.Dense, HiddenLayers = [5], Level = 3 }, 1);
+        using var ann = NeuralSparseGrid.Create(new NsgModelConfig { Head = HeadKind.Dense, Encoder = new MlpEncoderConfig { HiddenLayers = [5] }, Grid = new GridConfig { Level = 3 } }, 1);
         var e = Assert.Throws<ArgumentException>(() => new NsgTrainer(ann, new TrainingOptions { Method = TrainingMethod.LeastSquares }));
         Assert.Contains("gradient", e.Message);
     }
@@ -106,7 +106,7 @@ public sealed class AnnHeadTests
         // A huge last-layer gain saturates the sigmoid: the embeddings sit on the faces of [0,1]^2, where every basis
         // function of the boundary-free grid is zero, so without a margin NSG* can only predict 0.
         var spec = ThesisSpecs.SwissRoll(4, head: HeadKind.Dense);
-        spec = new ReproductionScale(Epochs: 1, Count: 400).Apply(spec with { Model = spec.Model with { LatentInitGain = 1000 } });
+        spec = new ReproductionScale(Epochs: 1, Count: 400).Apply(spec with { Model = spec.Model with { Encoder = (MlpEncoderConfig)spec.Model.Encoder with { LatentInitGain = 1000 } } });
         TestMetrics? plain = null, withMargin = null;
         ExperimentRunner.RunAndInspect(spec, null, null, false, (model, data) =>
         {

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Native;
 using NeuralSparseGrids.Training;
@@ -9,7 +10,7 @@ namespace NeuralSparseGrids.Tests.Training;
 [Collection("Torch")]
 public sealed class CheckpointTests : IDisposable
 {
-    private static readonly NsgModelConfig Config = new() { Inputs = 3, HiddenLayers = [8], Latent = 2, Level = 3 };
+    private static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 3 } };
     private readonly string _dir = Directory.CreateTempSubdirectory("nsg-ckpt").FullName;
 
     public CheckpointTests() => TorchRuntime.EnsureLoaded();
@@ -36,7 +37,7 @@ public sealed class CheckpointTests : IDisposable
             Assert.Equal(0.0, (expected - actual).abs().max().item<float>(), 6);
         }
         Assert.Equal(3, state.Epoch);
-        Assert.Equal(Config.Level, state.Model.Level);
+        Assert.Equal(Config.Grid.Level, state.Model.Grid.Level);
         train.Dispose(); validation.Dispose();
     }
 
@@ -135,6 +136,8 @@ public sealed class CheckpointTests : IDisposable
             """);
         var state = Checkpoint.ReadState(_dir);
         Assert.Equal(new Rescaling(RescaleKind.Margin, 0.2), state.Model.Rescale);
+        Assert.Equal([8], Assert.IsType<MlpEncoderConfig>(state.Model.Encoder).HiddenLayers);
+        Assert.Equal(new GridConfig { Type = GridType.Linear, Level = 3 }, state.Model.Grid);
         Assert.Equal(TrainingMethod.IterativeLeastSquares, state.Options.Method);
         Assert.Equal(0.05, state.Options.LeastSquares.Lambda);
         Assert.Equal(512, state.Options.LeastSquares.SolveBatchSize);
@@ -146,6 +149,8 @@ public sealed class CheckpointTests : IDisposable
         string json = File.ReadAllText(Path.Combine(_dir, Checkpoint.StateFile));
         Assert.DoesNotContain("\"ilsIterations\"", json);
         Assert.Contains("\"rescale\": \"margin:0.2\"", json);
+        Assert.DoesNotContain("\"hiddenLayers\": [", json.Split("\"encoder\"")[0]); // the MLP widths moved into the encoder record
+        Assert.Equal(state.Model, Checkpoint.ReadState(_dir).Model);
         Assert.Equal(state.Options, Checkpoint.ReadState(_dir).Options);
     }
 }

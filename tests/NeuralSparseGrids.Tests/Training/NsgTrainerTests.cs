@@ -8,7 +8,7 @@ namespace NeuralSparseGrids.Tests.Training;
 [Collection("Torch")]
 public class NsgTrainerTests(ITestOutputHelper output)
 {
-    private static readonly NsgModelConfig SmallModel = new() { Inputs = 3, HiddenLayers = [16, 16], Latent = 2, Level = 4 };
+    private static readonly NsgModelConfig SmallModel = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [16, 16] }, Latent = 2, Grid = new GridConfig { Level = 4 } };
 
     [Theory]
     [InlineData(TrainingMethod.Gradient)]

@@ -30,8 +30,8 @@ public sealed class NsgMethod(string name, NsgModelConfig model, TrainingOptions
 
     /// <inheritdoc />
     public string? NotApplicable(ComparisonProblem problem) =>
-        model.Encoder == EncoderKind.Cnn && problem.Inputs != model.ImageSize * model.ImageSize
-            ? $"the CNN encoder needs {model.ImageSize}x{model.ImageSize} images" : null;
+        model.Encoder is CnnEncoderConfig cnn && problem.Inputs != cnn.ImageSize * cnn.ImageSize
+            ? $"the CNN encoder needs {cnn.ImageSize}x{cnn.ImageSize} images" : null;
 
     /// <inheritdoc />
     public IFittedMethod Fit(DatasetSplit split, int seed)

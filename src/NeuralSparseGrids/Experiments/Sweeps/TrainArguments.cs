@@ -33,22 +33,27 @@ public static class TrainArguments
         if (data.Target != null) Add("target", data.Target);
         if (data.Task is DatasetTask task) Add("task", task == DatasetTask.Classification ? "classification" : "regression");
         if (data.Limit is int limit) Add("limit", limit);
-        Add("encoder", model.Encoder == EncoderKind.Cnn ? "cnn" : string.Join(',', new[] { model.Inputs }.Concat(model.HiddenLayers)));
-        if (model.Encoder == EncoderKind.Cnn) Add("cnn-width", model.CnnWidth);
-        else
+        switch (model.Encoder)
         {
-            Add("activation", model.Activation switch { Activation.Tanh => "tanh", Activation.Sigmoid => "sigmoid", Activation.LeakyReLU => "leaky-relu", _ => "relu" });
-            Add("latent-gain", model.LatentInitGain);
+            case CnnEncoderConfig cnn:
+                Add("encoder", "cnn");
+                Add("cnn-width", cnn.Width);
+                break;
+            case MlpEncoderConfig mlp:
+                Add("encoder", string.Join(',', new[] { model.Inputs }.Concat(mlp.HiddenLayers)));
+                Add("activation", mlp.Activation switch { Activation.Tanh => "tanh", Activation.Sigmoid => "sigmoid", Activation.LeakyReLU => "leaky-relu", _ => "relu" });
+                Add("latent-gain", mlp.LatentInitGain);
+                break;
         }
         Add("latent", model.Latent);
-        if (model.Levels is int[] levels) Add("levels", string.Join(',', levels));
-        else Add("level", model.Level);
-        Add("grid", model.Grid switch
+        if (model.Grid.Levels is int[] levels) Add("levels", string.Join(',', levels));
+        else Add("level", model.Grid.Level);
+        Add("grid", model.Grid.Type switch
         {
             GridType.LinearBoundary => "boundary", GridType.LinearExtendedBoundary => "extended-boundary", GridType.ModifiedLinear => "modified-linear", _ => "linear",
         });
         Add("rescale", model.Rescale.ToString());
-        Add("coef-init", model.CoefficientInit == CoefficientInit.Zeros ? "zeros" : "normal");
+        Add("coef-init", model.Grid.CoefficientInit == CoefficientInit.Zeros ? "zeros" : "normal");
         Add("head", model.Head == HeadKind.Dense ? "dense" : "sparse-grid");
         Add("method", training.Method switch { TrainingMethod.LeastSquares => "ls", TrainingMethod.IterativeLeastSquares => "ils", _ => "gradient" });
         Add("optimizer", training.Optimizer == OptimizerKind.Sgd ? "sgd" : "adam");
@@ -82,7 +87,7 @@ public static class TrainArguments
         if (t.RestoreBest != d.RestoreBest) differing.Add(nameof(t.RestoreBest));
         if (t.BurstFactor != d.BurstFactor) differing.Add(nameof(t.BurstFactor));
         if (t.TorchThreads != d.TorchThreads) differing.Add(nameof(t.TorchThreads));
-        if (spec.Model.ImageSize != new NsgModelConfig().ImageSize) differing.Add(nameof(spec.Model.ImageSize));
+        if (spec.Model.Encoder is CnnEncoderConfig cnn && cnn.ImageSize != new CnnEncoderConfig().ImageSize) differing.Add("Encoder.ImageSize");
         if (differing.Count > 0)
             throw new ArgumentException($"`nsg train` has no option for {string.Join(", ", differing)}; this experiment cannot run as a sweep cell.");
     }

@@ -93,8 +93,9 @@ public class CompareCommandTests
         using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "result.json")));
         var model = result.RootElement.GetProperty("spec").GetProperty("model");
         Assert.Equal(3, model.GetProperty("latent").GetInt32());
-        Assert.Equal(expected.Level, model.GetProperty("level").GetInt32());
-        Assert.Equal(expected.HiddenLayers, model.GetProperty("hiddenLayers").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(expected.Level, model.GetProperty("grid").GetProperty("level").GetInt32());
+        Assert.Equal("mlp", model.GetProperty("encoder").GetProperty("kind").GetString());
+        Assert.Equal(expected.HiddenLayers, model.GetProperty("encoder").GetProperty("hiddenLayers").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(2, result.RootElement.GetProperty("spec").GetProperty("training").GetProperty("epochs").GetInt32());
     }
 

@@ -36,7 +36,7 @@ public sealed class ThesisSweepsTests
     public void AnisotropicLevelsRoundTripThroughNsgTrainOptions()
     {
         var spec = ExperimentOptions.Parse(new CliArguments(["--data", "twomoons", "--levels", "6,3"]));
-        Assert.Equal([6, 3], spec.Model.Levels!);
+        Assert.Equal([6, 3], spec.Model.Grid.Levels!);
         var args = TrainArguments.From(spec).SelectMany(f => f.Value is null ? new[] { "--" + f.Key } : ["--" + f.Key, f.Value]);
         var parsed = ExperimentOptions.Parse(new CliArguments(args)) with { DeclaredInputs = null };
         Assert.Equal(JsonSerializer.Serialize(spec with { DeclaredInputs = null }, Fields), JsonSerializer.Serialize(parsed, Fields));

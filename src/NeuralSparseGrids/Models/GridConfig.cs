@@ -1,0 +1,45 @@
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Layers;
+
+namespace NeuralSparseGrids.Models;
+
+/// <summary>The sparse grid part of a <see cref="NsgModelConfig"/>: type, level(s), initial coefficients and memory budget.</summary>
+public sealed record GridConfig
+{
+    /// <summary>Sparse grid type (basis and boundary treatment).</summary>
+    public GridType Type { get; init; } = GridType.Linear;
+
+    /// <summary>Sparse grid level n.</summary>
+    public int Level { get; init; } = 6;
+
+    /// <summary>
+    /// Optional maximum level per latent dimension (anisotropic grid, <see cref="SparseGrid.CreateAnisotropic"/>;
+    /// length <see cref="NsgModelConfig.Latent"/>); null (default) uses the regular grid of <see cref="Level"/>.
+    /// </summary>
+    public int[]? Levels { get; init; }
+
+    /// <summary>
+    /// Initial coefficients: small seeded normal values (default; u and du/dh are non-zero from the first step) or
+    /// zeros (the thesis' setting, under which untreated boundaries can leave the loss stuck, 3.4.3).
+    /// </summary>
+    public CoefficientInit CoefficientInit { get; init; } = CoefficientInit.SmallNormal;
+
+    /// <summary>Memory budget of the grid in bytes (null: <see cref="GridSize.DefaultMaxBytes"/>); a larger grid is refused before allocating.</summary>
+    public long? MaxBytes { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting inconsistent with a <paramref name="latent"/>-dimensional box.</summary>
+    public void Validate(int latent)
+    {
+        if (Level < 1) throw new ArgumentException($"Grid level must be at least 1 (got {Level}).");
+        if (Levels is not null && (Levels.Length != latent || Levels.Any(l => l < 1 || l > 30)))
+            throw new ArgumentException($"Levels must give one level in 1..30 per latent dimension ({latent}), got {string.Join(",", Levels)}.");
+    }
+
+    /// <summary>Value equality, the per-dimension levels compared element by element (a record alone compares the array reference).</summary>
+    public bool Equals(GridConfig? other) =>
+        other is not null && Type == other.Type && Level == other.Level && CoefficientInit == other.CoefficientInit && MaxBytes == other.MaxBytes
+        && (Levels is null ? other.Levels is null : other.Levels is not null && Levels.SequenceEqual(other.Levels));
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Type, Level, Levels?.Length, CoefficientInit, MaxBytes);
+}
