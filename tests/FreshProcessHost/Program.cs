@@ -34,7 +34,7 @@ try
             using (var output = head.forward(torch.full(new long[] { 2, 2 }, 0.5f))) shape = output.shape;
             break;
         case "NeuralSparseGrid":
-            using (var model = NeuralSparseGrid.Create(new NsgModelConfig { Level = 3 }, 1))
+            using (var model = NeuralSparseGrid.Create(new NsgModelConfig { Grid = new GridConfig { Level = 3 } }, 1))
             using (var output = model.forward(torch.zeros(2, 3))) shape = output.shape;
             break;
         default:

@@ -38,8 +38,12 @@ internal static class StepOptimizers
         if (options.Method != TrainingMethod.Gradient) return ([], 1.0);
         if (model.DenseHead is EqualParameterHead head)
         {
-            var config = model.Config;
-            int reference = config.Encoder == EncoderKind.Mlp && config.HiddenLayers.Length > 0 ? config.HiddenLayers.Max() : config.CnnWidth;
+            int reference = model.Config.Encoder switch
+            {
+                MlpEncoderConfig { HiddenLayers.Length: > 0 } mlp => mlp.HiddenLayers.Max(),
+                CnnEncoderConfig cnn => cnn.Width,
+                _ => model.Config.Latent,
+            };
             double scale = options.Gradient.DenseOutputLearningRateScale ?? EqualParameterHead.OutputLearningRateScale(head.Hidden, reference);
             return ([head.Layers.OutputLayer.weight!], scale);
         }

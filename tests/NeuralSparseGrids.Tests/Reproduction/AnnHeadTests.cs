@@ -40,7 +40,11 @@ public sealed class AnnHeadTests
         // Adam's first step moves every weight with a non-zero gradient by its rate (m/sqrt(v) = sign(g)), so one
         // full-batch step shows each group's rate: the encoder at lr, the head's output weights at lr x scale
         // (null: the width rule, min(1, 16 / n) with n = (321 x 3 - 3) / 6 = 160 hidden neurons for d = 2, level 6, 3 classes).
-        var config = new NsgModelConfig { Inputs = 4, HiddenLayers = [16], Latent = 2, Level = 6, Outputs = 3, Task = NsgTask.Classification, Head = HeadKind.Dense };
+        var config = new NsgModelConfig
+        {
+            Inputs = 4, Encoder = new MlpEncoderConfig { HiddenLayers = [16] }, Latent = 2, Grid = new GridConfig { Level = 6 }, Outputs = 3,
+            Task = NsgTask.Classification, Head = HeadKind.Dense,
+        };
         using var ann = NeuralSparseGrid.Create(config, 3);
         var head = ann.DenseHead!;
         Assert.Equal(160, head.Hidden);
