@@ -34,7 +34,7 @@ public sealed class GridOptionsAcrossCommandsTests : IDisposable
         (code, _, stderr) = CliRunner.Run(["train", "--data", data, "--out", run, .. model, "--max-gib", "0.01", "--json"]);
         Assert.True(code == 0, stderr);
         using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "result.json")));
-        Assert.Equal((long)(0.01 * (1L << 30)), result.RootElement.GetProperty("spec").GetProperty("model").GetProperty("maxGridBytes").GetInt64());
+        Assert.Equal((long)(0.01 * (1L << 30)), result.RootElement.GetProperty("spec").GetProperty("model").GetProperty("grid").GetProperty("maxBytes").GetInt64());
     }
 
     [Fact]
