@@ -22,6 +22,9 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a float32 constant of the given shape (row-major data).</summary>
     public string Floats(string prefix, float[] data, params long[] dims) => Constant(prefix, data, TensorProto.Types.DataType.Float, dims);
 
+    /// <summary>Adds a float64 constant of the given shape (row-major data).</summary>
+    public string Doubles(string prefix, double[] data, params long[] dims) => Constant(prefix, data, TensorProto.Types.DataType.Double, dims);
+
     /// <summary>Adds a float32 scalar constant.</summary>
     public string Scalar(float value) => Floats("c", [value]);
 
@@ -44,6 +47,17 @@ internal sealed class OnnxGraphBuilder
 
     /// <summary>Adds a node with one output and returns the output's name.</summary>
     public string Node(string op, string[] inputs, params AttributeProto[] attributes) => Node(op, inputs, Fresh(op.ToLowerInvariant()), attributes);
+
+    /// <summary>The ONNX-ML operator domain (OneHotEncoder and the other traditional-ML operators of the ONNX standard).</summary>
+    public const string MlDomain = "ai.onnx.ml";
+
+    /// <summary>Adds a node of the <see cref="MlDomain"/> domain with one output and returns the output's name.</summary>
+    public string MlNode(string op, string[] inputs, params AttributeProto[] attributes)
+    {
+        string output = Node(op, inputs, attributes);
+        Graph.Node[^1].Domain = MlDomain;
+        return output;
+    }
 
     /// <summary>Adds a node writing to <paramref name="output"/> and returns it.</summary>
     public string Node(string op, string[] inputs, string output, params AttributeProto[] attributes)
@@ -83,7 +97,15 @@ internal sealed class OnnxGraphBuilder
         return a;
     }
 
-    /// <summary>Declares a float32 graph input or output of shape (batch, columns...) with a symbolic batch dimension.</summary>
+    /// <summary>A strings attribute (UTF-8).</summary>
+    public static AttributeProto Strings(string name, IEnumerable<string> values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
+        a.Strings.AddRange(values.Select(ByteString.CopyFromUtf8));
+        return a;
+    }
+
+    /// <summary>Declares a graph input or output of shape (batch, columns...) with a symbolic batch dimension.</summary>
     public static ValueInfoProto BatchTensor(string name, TensorProto.Types.DataType type, params long[] columns)
     {
         var shape = new TensorShapeProto();

@@ -15,9 +15,12 @@ public sealed class ExportCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => "nsg export --model DIR --onnx FILE [--json]\n\n" +
-                           "Writes the whole model (input min-max scaling, encoder, rescaling, sparse grid layer, softmax/argmax or the\n" +
+                           "Writes the whole model (input scaling, encoder, rescaling, sparse grid layer, softmax/argmax or the\n" +
                            "inverse target scaling) as one ONNX graph. Input `features` (batch, inputs) float32 in the training data's\n" +
-                           "units; outputs `prediction` (regression, target units) or `probabilities` and `label` (classification),\n" +
+                           "units; a model trained on a table file takes the raw columns instead: `numeric` (batch, numeric columns)\n" +
+                           "float64 (NaN = missing) and `categorical` (batch, categorical columns) string (\"\" = missing), imputed,\n" +
+                           "scaled and one-hot encoded inside the graph (ONNX-ML OneHotEncoder).\n" +
+                           "Outputs `prediction` (regression, target units) or `probabilities` and `label` (classification),\n" +
                            "plus `output` (raw model output) and `embedding`. The file is loaded back into ONNX Runtime before success\n" +
                            "is reported. Predict with it: nsg predict --model FILE.onnx --input in.csv --output out.csv";
 

@@ -30,6 +30,9 @@ internal static class OnnxBench
         args.EnsureAllConsumed();
 
         using var trained = TrainedModel.Load(dir);
+        if (trained.Scaling.Table != null)
+            throw new CliUsageException($"{dir} was trained on a table file: its ONNX graph takes the file's raw columns (numeric and categorical), " +
+                                        "which the benchmark does not generate; it times models that take feature rows (generated data, images, spectra).");
         string onnx = Path.Combine(Path.GetTempPath(), $"nsg-bench-{Guid.NewGuid():N}.onnx");
         try
         {

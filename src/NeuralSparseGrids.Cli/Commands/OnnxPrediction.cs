@@ -21,13 +21,12 @@ internal static class OnnxPrediction
     public static int Run(string model, string input, string output, CliContext context)
     {
         using var session = new NsgOnnxSession(model);
+        if (session.Table != null) return RunTable(session, input, output, context);
         var (header, rows) = ReadInputs(input, session.FeatureNames, session.Inputs);
         int n = rows.Length / session.Inputs, outputs = session.Outputs;
         var prediction = session.Predict(Array.ConvertAll(rows, v => (float)v), n);
 
-        var columns = session.Classification
-            ? Enumerable.Range(0, outputs).Select(c => "p_" + ClassName(session, c)).Append("label")
-            : (session.TargetNames.Length == outputs ? session.TargetNames : Enumerable.Range(0, outputs).Select(i => $"y{i}").ToArray()).Select(t => "predicted_" + t);
+        var columns = OutputColumns(session);
         var sb = new StringBuilder();
         sb.AppendLine(string.Join(",", header.Concat(columns)));
         for (int r = 0; r < n; r++)
@@ -38,6 +37,40 @@ internal static class OnnxPrediction
             if (session.Classification) cells = cells.Append(ClassName(session, (int)prediction.Labels[r]));
             sb.AppendLine(string.Join(",", cells));
         }
+        return Finish(sb, n, output, context);
+    }
+
+    /// <summary>
+    /// A model trained on a table file: the raw file (CSV or ARFF, categories as text) goes through the graph's own
+    /// imputation, scaling and one-hot encoding; the output has the file's columns, then the predictions, as
+    /// `nsg predict` on the run directory writes them (without the trained-region flag).
+    /// </summary>
+    private static int RunTable(NsgOnnxSession session, string input, string output, CliContext context)
+    {
+        var table = RawTable.Read(input);
+        var notes = new List<string>();
+        var prediction = session.Predict(table, notes);
+        foreach (var note in notes) (context.Json ? context.Error : context.Out).WriteLine(note);
+        int n = table.Rows, outputs = session.Outputs;
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Join(",", table.Names.Concat(OutputColumns(session)).Select(PredictCommand.Csv)));
+        var result = session.Classification ? prediction.Probabilities : prediction.Values;
+        for (int r = 0; r < n; r++)
+        {
+            var cells = table.Cells[r].Select(c => PredictCommand.Csv(c ?? "NA"))
+                .Concat(result.AsSpan(r * outputs, outputs).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+            if (session.Classification) cells = cells.Append(PredictCommand.Csv(ClassName(session, (int)prediction.Labels[r])));
+            sb.AppendLine(string.Join(",", cells));
+        }
+        return Finish(sb, n, output, context);
+    }
+
+    private static IEnumerable<string> OutputColumns(NsgOnnxSession session) => session.Classification
+        ? Enumerable.Range(0, session.Outputs).Select(c => "p_" + ClassName(session, c)).Append("label")
+        : (session.TargetNames.Length == session.Outputs ? session.TargetNames : Enumerable.Range(0, session.Outputs).Select(i => $"y{i}").ToArray()).Select(t => "predicted_" + t);
+
+    private static int Finish(StringBuilder sb, int n, string output, CliContext context)
+    {
         AtomicFile.WriteAllText(output, sb.ToString());
         if (context.Json) context.WriteJson(new { rows = n, output, runtime = "onnxruntime" });
         else context.Out.WriteLine($"Wrote {n} predictions to {output} (ONNX Runtime; the trained-region flag needs the run directory).");

@@ -19,7 +19,8 @@ public sealed class PredictCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => "nsg predict --model DIR|FILE.onnx --input FILE --output out.csv [--json]\n\n" +
-                           "--model FILE.onnx (from `nsg export`): ONNX Runtime instead of TorchSharp, on a CSV of the model's numeric input columns.\n" +
+                           "--model FILE.onnx (from `nsg export`): ONNX Runtime instead of TorchSharp; a model trained on a table file reads the same\n" +
+                           "raw file (the graph imputes, scales and one-hot encodes), other models a CSV of their numeric input columns.\n" +
                            "FILE: CSV (a header row, or none: then columns by position) or ARFF, plain or .gz, with the model's input columns\n" +
                            "by their training names in any order (other columns, such as the target, are ignored); values as in training\n" +
                            "(text categories, NA where the model imputes).\n" +
@@ -76,5 +77,5 @@ public sealed class PredictCommand : ICliCommand
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     // Quotes a cell when it holds a separator, quote or leading/trailing space (RFC 4180).
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 || s != s.Trim() ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    internal static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 || s != s.Trim() ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

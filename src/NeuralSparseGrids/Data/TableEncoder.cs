@@ -199,7 +199,7 @@ public sealed record TableEncoder
     /// text in numeric columns, unknown class labels.</exception>
     public Dataset Transform(RawTable table, bool withTarget = true, ICollection<string>? notes = null)
     {
-        var (inputIdx, targetIdx) = Match(table, withTarget, notes);
+        var (inputIdx, targetIdx) = MatchColumns(table, withTarget, notes);
         int rows = table.Rows, width = Width;
         var x = new double[rows * width];
         for (int i = 0; i < rows; i++)
@@ -276,8 +276,14 @@ public sealed record TableEncoder
         return -1;
     }
 
-    // Column indices of the inputs and the target (-1: not wanted, or absent when not required) in `table`.
-    private (int[] Inputs, int Target) Match(RawTable table, bool withTarget, ICollection<string>? notes)
+    /// <summary>
+    /// Where <see cref="Inputs"/> (in order) and, with <paramref name="withTarget"/>, the target are in
+    /// <paramref name="table"/>: by name, or by position for a file without header (see <see cref="Transform"/>);
+    /// Target is -1 when not wanted. Used by <see cref="Transform"/> and by readers that feed raw cells to an
+    /// exported graph.
+    /// </summary>
+    /// <exception cref="DataFormatException">Missing columns, or a headerless file of the wrong width.</exception>
+    public (int[] Inputs, int Target) MatchColumns(RawTable table, bool withTarget, ICollection<string>? notes = null)
     {
         string[] names = table.Names;
         if (!table.HasHeader)

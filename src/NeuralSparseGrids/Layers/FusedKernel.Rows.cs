@@ -1,0 +1,159 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace NeuralSparseGrids.Layers;
+
+internal static unsafe partial class FusedKernel<T>
+{
+    /// <summary>
+    /// How the kernel reads and writes the o-element rows of the coefficients, the upstream gradient and its own
+    /// accumulators: in tiles of <see cref="Vector{T}"/> lanes, or element by element (the scalar fallback).
+    /// </summary>
+    /// <remarks>
+    /// Why rows and not lanes over the batch here: the coefficient rows of the points a batch hits are scattered
+    /// (one point per sample and subspace), while each row's o outputs are contiguous. Vectorising over the batch
+    /// would need one hardware gather per output and V samples (and a scatter with conflict handling for dL/dC);
+    /// on this machine's CPU (AMD EPYC, AVX-512) a gather costs about one cycle per element, as much as a scalar
+    /// load, while a row tile is one load and one FMA for V outputs. Everything that is per sample and dimension
+    /// (the basis products, point indices and the product rule of dL/dh) is vectorised over the batch instead, in
+    /// structure-of-arrays tables with the sample index fastest.
+    /// <para>
+    /// A row of o elements is handled as <see cref="Tiles"/> whole vectors (<see cref="Stride"/> = Tiles V lanes) so
+    /// that o = 10 costs two loads and two FMAs instead of one vector and two scalar steps. The kernel's own
+    /// buffers (forward accumulators, the zero-padded copy of the upstream gradient) have that padded stride. Rows
+    /// of the caller's tensors (coefficients and dL/dC, stride o) are read past their end only where that stays
+    /// inside memory the kernel may touch: a coefficient row's read-ahead must stay inside the coefficient buffer
+    /// (the padding lanes then hold the next row's values, which land in ignored accumulator lanes or are masked to
+    /// zero in dot products, so an Inf there cannot poison the sum), and a dL/dC row's read-modify-write of the
+    /// padding lanes adds padding-lane zeros of the upstream copy to the next row of the same subspace, whose block
+    /// the same thread owns. Rows where that does not hold take the element-wise path.
+    /// </para>
+    /// </remarks>
+    private readonly struct RowTiles
+    {
+        public RowTiles(int outputs, bool vectorize)
+        {
+            O = outputs;
+            BatchVectorized = vectorize && Vector.IsHardwareAccelerated;
+            int lanes = Vector<T>.Count;
+            // Below half a vector of outputs (o = 1, the regression case) most lanes would be padding, and the dot
+            // product's horizontal sum costs more than the scalar loop: rows are scalar there (the batch-vectorised
+            // terms and product rule still run).
+            Vectorized = vectorize && Vector.IsHardwareAccelerated && Vector<T>.IsSupported && 2 * outputs >= lanes;
+            Tiles = Vectorized ? (outputs + lanes - 1) / lanes : 0;
+            Stride = Vectorized ? Tiles * lanes : outputs;
+            int tail = outputs - (Tiles - 1) * lanes;
+            LastMask = Vectorized ? Vector.LessThan(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(tail))) : default;
+        }
+
+        /// <summary>True if the loops over the batch (terms, product rule) use vectors: not the scalar fallback.</summary>
+        public bool BatchVectorized { get; }
+
+        /// <summary>Outputs o.</summary>
+        public int O { get; }
+
+        /// <summary>True if rows are handled in vector tiles.</summary>
+        public bool Vectorized { get; }
+
+        /// <summary>Vector tiles per row (0 for the scalar fallback).</summary>
+        public int Tiles { get; }
+
+        /// <summary>Row stride of the kernel's own (padded) buffers: Tiles V, or o for the scalar fallback.</summary>
+        public int Stride { get; }
+
+        /// <summary>All bits set in the lanes of the last tile that hold outputs (lane &lt; o - (Tiles - 1) V).</summary>
+        public Vector<T> LastMask { get; }
+
+        /// <summary>
+        /// y[0 .. Stride) += a x[0 .. Stride): both rows readable and writable for Stride elements. TTiles fixes the
+        /// tile count at compile time (the JIT specialises per struct), so the per-sample loops carry no dispatch.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddScaledTiles<TTiles>(T a, T* x, T* y) where TTiles : struct, ITileCount
+        {
+            var va = new Vector<T>(a);
+            int lanes = Vector<T>.Count;
+            if (TTiles.Value == 1)
+            {
+                Vector.Store(MulAdd(va, Vector.Load(x), Vector.Load(y)), y);
+                return;
+            }
+            if (TTiles.Value == 2)
+            {
+                Vector.Store(MulAdd(va, Vector.Load(x), Vector.Load(y)), y);
+                Vector.Store(MulAdd(va, Vector.Load(x + lanes), Vector.Load(y + lanes)), y + lanes);
+                return;
+            }
+            for (int k = 0; k < Stride; k += lanes) Vector.Store(MulAdd(va, Vector.Load(x + k), Vector.Load(y + k)), y + k);
+        }
+
+        /// <summary>sum_k x[k] y[k] over the o outputs, with x and y readable for Stride elements (padding lanes masked).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T DotTiles<TTiles>(T* x, T* y) where TTiles : struct, ITileCount
+        {
+            int lanes = Vector<T>.Count, last = (TTiles.Value == 1 ? 0 : TTiles.Value == 2 ? 1 : Tiles - 1) * lanes;
+            var sum = Vector.Load(x + last) * (Vector.Load(y + last) & LastMask);
+            if (TTiles.Value == 1) { }
+            else if (TTiles.Value == 2) sum = MulAdd(Vector.Load(x), Vector.Load(y), sum);
+            else for (int k = 0; k < last; k += lanes) sum = MulAdd(Vector.Load(x + k), Vector.Load(y + k), sum);
+            // Vector.Sum of a 256-bit vector reduces both halves separately; adding the halves first saves half of it.
+            if (Vector<T>.Count * sizeof(T) == 32)
+            {
+                var wide = System.Runtime.Intrinsics.Vector256.AsVector256(sum);
+                return System.Runtime.Intrinsics.Vector128.Sum(System.Runtime.Intrinsics.Vector256.GetLower(wide) + System.Runtime.Intrinsics.Vector256.GetUpper(wide));
+            }
+            return Vector.Sum(sum);
+        }
+    }
+
+    /// <summary>A tile count known when the JIT compiles a row loop: 1, 2, or 0 for "read it from <see cref="RowTiles.Tiles"/>".</summary>
+    private interface ITileCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private struct OneTile : ITileCount
+    {
+        public static int Value => 1;
+    }
+
+    private struct TwoTiles : ITileCount
+    {
+        public static int Value => 2;
+    }
+
+    private struct AnyTiles : ITileCount
+    {
+        public static int Value => 0;
+    }
+
+    /// <summary>y[k] += a x[k] for k &lt; o, element by element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled(T a, T* x, T* y, int o)
+    {
+        for (int k = 0; k < o; k++) y[k] += a * x[k];
+    }
+
+    /// <summary>sum_k x[k] y[k] for k &lt; o, element by element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Dot(T* x, T* y, int o)
+    {
+        T sum = T.Zero;
+        for (int k = 0; k < o; k++) sum += x[k] * y[k];
+        return sum;
+    }
+
+    /// <summary>a b + c, fused where the CPU has FMA (one rounding; the JIT does not contract a * b + c itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> MulAdd(Vector<T> a, Vector<T> b, Vector<T> c)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+                return Vector.As<float, T>(Vector.FusedMultiplyAdd(Vector.As<T, float>(a), Vector.As<T, float>(b), Vector.As<T, float>(c)));
+            if (typeof(T) == typeof(double))
+                return Vector.As<double, T>(Vector.FusedMultiplyAdd(Vector.As<T, double>(a), Vector.As<T, double>(b), Vector.As<T, double>(c)));
+        }
+        return a * b + c;
+    }
+}
