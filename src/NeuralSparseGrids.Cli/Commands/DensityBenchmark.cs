@@ -24,16 +24,17 @@ internal static class DensityBenchmark
         int repeats = args.Int("repeats", 3, 1, 100);
         double[] train, validation;
         int[] trainLabels, validationLabels;
-        int dim, level, classes;
-        GridType type;
+        int classes;
+        SparseGrid grid;
         string source;
+        var options = ExperimentOptions.ParseDensityHead(args);
         if (args.String("synthetic") is not null)
         {
             int rows = args.Int("synthetic", 8000, 10, 10_000_000);
-            dim = args.Int("dim", 8, 1, 64);
-            level = args.Int("level", 4, 1, 30);
+            int dim = args.Int("dim", 8, 1, 64);
+            int level = args.Int("level", 4, 1, 30);
             classes = args.Int("classes", 10, 1, 1000);
-            type = args.Choice("grid", GridType.Linear, ExperimentOptions.GridTypes);
+            grid = SparseGrid.Create(dim, level, args.Choice("grid", GridType.Linear, ExperimentOptions.GridTypes), classes);
             (train, trainLabels) = Clusters(rows, dim, classes, 1);
             (validation, validationLabels) = Clusters(rows / 8, dim, classes, 2);
             source = $"synthetic clusters, {rows} rows";
@@ -49,10 +50,10 @@ internal static class DensityBenchmark
             validation = DensityHead.Embed(trained.Model, data.Validation.X);
             trainLabels = data.Train.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
             validationLabels = data.Validation.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
-            (dim, level, classes, type) = (trained.Model.Config.Latent, trained.Model.Grid.Level, trained.Model.Config.Outputs, trained.Model.Grid.Type);
+            classes = trained.Model.Config.Outputs;
+            grid = DensityHead.GridFor(trained.Model, options);
             source = $"embeddings of {dir}, {trainLabels.Length} training rows";
         }
-        var options = ExperimentOptions.ParseDensityHead(args);
         args.EnsureAllConsumed();
         var seconds = new List<double>();
         var cpuSeconds = new List<double>();
@@ -63,7 +64,7 @@ internal static class DensityBenchmark
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            head = DensityHead.Fit(train, trainLabels, validation, validationLabels, dim, classes, type, level, options);
+            head = DensityHead.Fit(train, trainLabels, validation, validationLabels, grid, classes, options);
             seconds.Add(clock.Elapsed.TotalSeconds);
             process.Refresh();
             cpuSeconds.Add((process.TotalProcessorTime - cpu).TotalSeconds);
@@ -73,11 +74,11 @@ internal static class DensityBenchmark
         double load = File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
         var trials = head!.Classifier.Densities.Trials;
         if (context.Json)
-            context.WriteJson(new { source, dim, level, grid = type.ToString(), points = head.Classifier.Densities.Grid.PointCount, classes, seconds, medianSeconds = median, cpuSeconds, medianCpuSeconds = medianCpu, loadAverage = load,
+            context.WriteJson(new { source, dim = grid.Dim, level = grid.Level, grid = grid.Type.ToString(), subspaces = grid.SubspaceCount, points = head.Classifier.Densities.Grid.PointCount, classes, seconds, medianSeconds = median, cpuSeconds, medianCpuSeconds = medianCpu, loadAverage = load,
                 threads = Environment.ProcessorCount, trials, lambdas = head.Classifier.Densities.Lambdas, finalIterations = head.Classifier.Densities.Iterations });
         else
         {
-            context.Out.WriteLine($"Class densities on {source}: {type} grid d = {dim}, n = {level} ({head.Classifier.Densities.Grid.PointCount} points), {classes} classes, {Environment.ProcessorCount} threads");
+            context.Out.WriteLine($"Class densities on {source}: {grid}, {classes} classes, {Environment.ProcessorCount} threads");
             foreach (var t in trials) context.Out.WriteLine($"  lambda {t.Lambda:G2}: {t.Iterations} CG iterations, {t.Seconds:F2} s");
             context.Out.WriteLine($"Fit: median {median:F2} s wall of {repeats} ({string.Join(", ", seconds.Select(s => s.ToString("F2")))}), {medianCpu:F2} s process CPU " +
                                   $"(load average {load:F1} on {Environment.ProcessorCount} cores); final solve {head.Classifier.Densities.Iterations} iterations");

@@ -22,7 +22,8 @@ public sealed class EvaluateCommand : ICliCommand
                            "A model with a density head (nsg train --head density, or nsg fit-density) reports both heads.\n" +
                            "--ood-shift: AUROC of telling the rows from shifted copies (uniform noise; inverted images or negated\n" +
                            "features; images rotated by 90 degrees; or the rows of another data file) by the density score, the\n" +
-                           "maximum softmax probability and the coverage flag (JSON ood.<shift>.density|softmax|coverage).";
+                           "maximum softmax probability and the coverage flag (JSON ood.<shift>.density|softmax|coverage), and by the density\n" +
+                           "head's largest class term max_c P(c) f_c (ood.<shift>.densityMaxClass).";
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -72,7 +73,7 @@ public sealed class EvaluateCommand : ICliCommand
         if (!context.Json && density?.Accuracy is double da) context.Out.WriteLine($"Density head: accuracy {da:F4}");
         if (!context.Json && ood != null)
             foreach (var (name, o) in ood)
-                context.Out.WriteLine($"OOD {name} ({o.Rows} rows): AUROC density {F(o.Density)}, max softmax {F(o.Softmax)}, coverage {F(o.Coverage)}");
+                context.Out.WriteLine($"OOD {name} ({o.Rows} rows): AUROC density {F(o.Density)} (max class term {F(o.DensityMaxClass)}), max softmax {F(o.Softmax)}, coverage {F(o.Coverage)}");
         return 0;
     }
 

@@ -85,6 +85,7 @@ public sealed class TrainCommand : ICliCommand
                 seconds = result.Seconds,
                 gridPoints = result.GridPoints,
                 activatedPoints = result.ActivatedPoints,
+                refinements = result.Refinements.Select(r => new { epoch = r.Epoch, added = r.Added, removed = r.Removed, pointsAfter = r.PointsAfter, seconds = r.Seconds }),
                 bursts = result.Bursts,
                 divergence = result.Divergence,
                 plots = plotFiles,
@@ -106,6 +107,9 @@ public sealed class TrainCommand : ICliCommand
                 context.Out.WriteLine($"Density head (class densities on the frozen embeddings, fitted in {dh.FitSeconds:F2} s): test accuracy {densityAccuracy:F4}; " +
                                       $"out-of-distribution threshold {dh.Threshold:G3} (validation {100 * dh.Quantile:G3} % quantile)");
             context.Out.WriteLine($"{result.Epochs} epoch{(result.Epochs == 1 ? "" : "s")} (kept epoch {result.BestEpoch}) in {result.Seconds:F1} s; grid points {result.GridPoints}, activated {result.ActivatedPoints}; loss bursts {result.Bursts}");
+            if (result.Refinements.Count > 0)
+                context.Out.WriteLine($"Grid adapted {result.Refinements.Count} time{(result.Refinements.Count == 1 ? "" : "s")}: {result.Refinements.Sum(r => r.Added.Length)} subspaces added, " +
+                                      $"{result.Refinements.Sum(r => r.Removed.Length)} removed; {result.Refinements[^1].PointsAfter} points after epoch {result.Refinements[^1].Epoch}");
             if (latent is { History.Count: > 0 })
             {
                 var (first, last) = (latent.History[0], latent.History[^1]);

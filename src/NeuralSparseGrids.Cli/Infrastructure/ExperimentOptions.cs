@@ -51,6 +51,16 @@ public static class ExperimentOptions
         "  --dense-lr-scale K|auto      dense head (--head dense): its output weights learn at K x the learning rate (1; file data:\n" +
         "                               auto = min(1, widest encoder layer / hidden neurons), so a wide head does not stall)\n" +
         "  --freeze-encoder K           gradient method: only the coefficients learn in the first K epochs (0)\n" +
+        "  --adapt none|subspaces|points   grid adaptation during training (none): subspaces = dimension-adaptive refinement\n" +
+        "                               (points, spatially adaptive grids, is not supported yet)\n" +
+        "  --refine-every E --refine-count K   adapt after every E epochs (10), adding up to K subspaces (2)\n" +
+        "  --max-points N               point budget of the adapted grid (none)\n" +
+        "  --indicator surplus|gradient refinement indicator: surplus x training embeddings in the support (default), or the\n" +
+        "                               loss gradient's norm on the would-be coefficients\n" +
+        "  --coarsen T                  also remove leaf subspaces whose points under training embeddings all have surpluses\n" +
+        "                               <= T x the largest (0: off, default)\n" +
+        "  --spread W                   add W x (distance of each batch's embeddings to uniform over the box) to the loss (0: off)\n" +
+        "  --spread-epochs K            apply the spread penalty in the first K epochs only (0: all)\n" +
         "  --epochs 200 --batch 64 --seed 1 --data-seed 1 --patience 0 --clip NORM --schedule constant|cosine|step\n" +
         "  --split 0.6,0.2,0.2  --limit N (seeded, stratified subsample of the data)\n" +
         "  --preset spectra|mnist       thesis setups as defaults (explicit options win):\n" +
@@ -143,6 +153,9 @@ public static class ExperimentOptions
             Seed = args.Int("seed", defaults.Seed),
             EarlyStoppingPatience = args.Int("patience", defaults.EarlyStoppingPatience, 0, 1_000_000),
             GradientClipNorm = args.String("clip") is null ? null : args.Double("clip", 1, 1e-12, 1e12),
+            Spread = args.Double("spread", defaults.Spread, 0, 1e6),
+            SpreadEpochs = args.Int("spread-epochs", defaults.SpreadEpochs, 0, 1_000_000),
+            Adaptivity = ParseAdaptivity(args),
             Schedule = args.Choice("schedule", defaults.Schedule, new Dictionary<string, LearningRateSchedule>
             {
                 ["constant"] = LearningRateSchedule.Constant, ["cosine"] = LearningRateSchedule.Cosine, ["step"] = LearningRateSchedule.Step,
@@ -188,6 +201,28 @@ public static class ExperimentOptions
         return levels;
     }
 
+    /// <summary>`--adapt`, `--refine-every`, `--refine-count`, `--max-points`, `--indicator`, `--coarsen`.</summary>
+    public static AdaptivityOptions ParseAdaptivity(CliArguments args)
+    {
+        var d = new AdaptivityOptions();
+        var mode = args.Choice("adapt", d.Mode, new Dictionary<string, AdaptMode> { ["none"] = AdaptMode.None, ["subspaces"] = AdaptMode.Subspaces, ["points"] = AdaptMode.Points });
+        if (mode == AdaptMode.Points)
+            throw new CliUsageException("--adapt points (spatially adaptive grids: single points with their hierarchical ancestors) is not supported yet; " +
+                                        "use --adapt subspaces (dimension-adaptive refinement of whole subspaces).");
+        var options = new AdaptivityOptions
+        {
+            Mode = mode,
+            RefineEvery = args.Int("refine-every", d.RefineEvery, 1, 1_000_000),
+            RefineCount = args.Int("refine-count", d.RefineCount, 1, 10_000),
+            MaxPoints = args.String("max-points") is null ? d.MaxPoints : args.Int("max-points", 1, 1, int.MaxValue),
+            Indicator = args.Choice("indicator", d.Indicator, new Dictionary<string, RefinementIndicator> { ["surplus"] = RefinementIndicator.Surplus, ["gradient"] = RefinementIndicator.Gradient }),
+            CoarsenTolerance = args.Double("coarsen", d.CoarsenTolerance, 0, 0.999999),
+        };
+        if (mode == AdaptMode.None && options with { Mode = d.Mode } != d)
+            throw new CliUsageException("--refine-every, --refine-count, --max-points, --indicator and --coarsen adapt the grid during training: add --adapt subspaces.");
+        return options;
+    }
+
     private static void ApplyPreset(CliArguments args)
     {
         string? preset = args.String("preset");
@@ -200,6 +235,8 @@ public static class ExperimentOptions
     /// <summary>Usage lines of the density head options.</summary>
     public const string DensityUsage =
         "  --density-lambda L           relative lambda of the class densities (default: chosen on the validation split)\n" +
+        "  --density-selection accuracy|risk   how lambda is chosen: one lambda for all classes by validation accuracy\n" +
+        "                               (default), or per class by the held-out L2 risk (SG++'s density criterion)\n" +
         "  --density-regularizer identity|laplace   the regularisation term C of (R + lambda C) alpha = b (identity)\n" +
         "  --density-grid TYPE --density-level N    grid of the class densities (default: the model's)\n" +
         "  --ood-quantile Q             share of validation inputs flagged out of distribution (0.01)";
@@ -208,6 +245,10 @@ public static class ExperimentOptions
     public static DensityHeadOptions ParseDensityHead(CliArguments args) => new()
     {
         Lambda = args.String("density-lambda") is null ? null : args.Double("density-lambda", 0, 0, 1e9),
+        Selection = args.Choice("density-selection", LambdaSelection.Accuracy, new Dictionary<string, LambdaSelection>
+        {
+            ["accuracy"] = LambdaSelection.Accuracy, ["risk"] = LambdaSelection.Risk,
+        }),
         Regularizer = args.Choice("density-regularizer", DensityRegularizer.Identity, new Dictionary<string, DensityRegularizer>
         {
             ["identity"] = DensityRegularizer.Identity, ["laplace"] = DensityRegularizer.Laplace,

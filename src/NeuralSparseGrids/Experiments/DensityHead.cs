@@ -15,6 +15,12 @@ public sealed record DensityHeadOptions
     /// <summary>Relative lambda of the class densities; null: chosen on the validation split (see <see cref="SparseGridDensity"/>).</summary>
     public double? Lambda { get; init; }
 
+    /// <summary>
+    /// How lambda is chosen on the validation split when <see cref="Lambda"/> is null (default
+    /// <see cref="LambdaSelection.Accuracy"/>: the head classifies, so one lambda for all classes by validation accuracy).
+    /// </summary>
+    public LambdaSelection Selection { get; init; } = LambdaSelection.Accuracy;
+
     /// <summary>Regularisation operator of the class densities (default identity, as SG++).</summary>
     public DensityRegularizer Regularizer { get; init; } = DensityRegularizer.Identity;
 
@@ -24,7 +30,7 @@ public sealed record DensityHeadOptions
     /// <summary>Grid type of the densities; null: the model's grid type.</summary>
     public GridType? GridType { get; init; }
 
-    /// <summary>Grid level of the densities; null: the model's level.</summary>
+    /// <summary>Level of a regular grid for the densities; null: the model's own grid (its subspace set, anisotropic included).</summary>
     public int? Level { get; init; }
 }
 
@@ -33,7 +39,9 @@ public sealed record DensityHeadOptions
 /// <param name="Posteriors">P(c | h), (rows, classes) row-major; NaN rows where every class density is zero.</param>
 /// <param name="Mixture">The mixture density sum_c P(c) f_c(h) per row: the out-of-distribution score (higher = more typical).</param>
 /// <param name="OutOfDistribution">Per row: mixture below <see cref="DensityHead.Threshold"/>.</param>
-public sealed record DensityScores(int[] Labels, double[] Posteriors, double[] Mixture, bool[] OutOfDistribution);
+/// <param name="MaxClass">max_c P(c) f_c(h) per row: the most likely class's share of the mixture, a second score (higher = more
+/// typical) that an embedding between class clusters cannot raise by collecting the tails of several smooth class densities.</param>
+public sealed record DensityScores(int[] Labels, double[] Posteriors, double[] Mixture, bool[] OutOfDistribution, double[] MaxClass);
 
 /// <summary>
 /// Classification by density estimation on the latent grid (the thesis' future work, its reference [19]): the encoder of
@@ -70,23 +78,35 @@ public sealed class DensityHead
     {
         ArgumentNullException.ThrowIfNull(model);
         EnsureClassification(model.Config.Task);
-        int d = model.Config.Latent;
         var hTrain = Embed(model, data.Train.X);
         var hValidation = Embed(model, data.Validation.X);
-        return Fit(hTrain, Labels(data.Train), hValidation, Labels(data.Validation), d, model.Config.Outputs,
-            options?.GridType ?? model.Grid.Type, options?.Level ?? model.Grid.Level, options);
+        return Fit(hTrain, Labels(data.Train), hValidation, Labels(data.Validation), GridFor(model, options), model.Config.Outputs, options);
     }
 
-    /// <summary>Fits the head on embeddings (rows, dim) in [0, 1]^d with labels in [0, classes).</summary>
-    public static DensityHead Fit(double[] train, int[] trainLabels, double[] validation, int[] validationLabels, int dim, int classes,
-        GridType type, int level, DensityHeadOptions? options = null)
+    /// <summary>
+    /// The grid of the class densities: the model's own grid (<see cref="NeuralSparseGrid.Grid"/>, whatever its subspace
+    /// set) unless <paramref name="options"/> names another level (a regular grid) or grid type (the model's level and
+    /// per-dimension levels with that basis).
+    /// </summary>
+    public static SparseGrid GridFor(NeuralSparseGrid model, DensityHeadOptions? options)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        var own = model.Grid;
+        var type = options?.GridType ?? own.Type;
+        if (options?.Level is int level) return SparseGrid.Create(own.Dim, level, type, model.Config.Outputs);
+        return type == own.Type ? own : SparseGrid.CreateForLevels(own.Dim, model.Config.Grid.Level, model.Config.Grid.Levels, type, model.Config.Outputs);
+    }
+
+    /// <summary>Fits the head on embeddings (rows, grid.Dim) in [0, 1]^d with labels in [0, classes), on <paramref name="grid"/>.</summary>
+    public static DensityHead Fit(double[] train, int[] trainLabels, double[] validation, int[] validationLabels, SparseGrid grid, int classes,
+        DensityHeadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
         options ??= new DensityHeadOptions();
         if (validationLabels.Length == 0) throw new ArgumentException("The density head needs validation rows for its out-of-distribution threshold (use a split with a validation share).");
         var clock = Stopwatch.StartNew();
-        var grid = SparseGrid.Create(dim, level, type, classes);
         var classifier = SparseGridDensityClassifier.Fit(grid, train, trainLabels, classes,
-            new SparseGridDensityOptions { Lambda = options.Lambda, Regularizer = options.Regularizer }, validation, validationLabels);
+            new SparseGridDensityOptions { Lambda = options.Lambda, Selection = options.Selection, Regularizer = options.Regularizer }, validation, validationLabels);
         double seconds = clock.Elapsed.TotalSeconds;
         var mixture = classifier.Mixture(classifier.ClassDensities(validation));
         return new DensityHead(classifier, DensityThreshold.Quantile(mixture, options.Quantile), options.Quantile, seconds);
@@ -104,7 +124,11 @@ public sealed class DensityHead
     {
         var densities = Classifier.ClassDensities(embeddings);
         var mixture = Classifier.Mixture(densities);
-        return new DensityScores(Classifier.Predict(densities, fallback), Classifier.Posteriors(densities), mixture, DensityThreshold.Flag(mixture, Threshold));
+        int classes = Classifier.Classes;
+        var maxClass = new double[mixture.Length];
+        for (int i = 0; i < maxClass.Length; i++)
+            for (int c = 0; c < classes; c++) maxClass[i] = Math.Max(maxClass[i], Classifier.Priors[c] * densities[i * classes + c]);
+        return new DensityScores(Classifier.Predict(densities, fallback), Classifier.Posteriors(densities), mixture, DensityThreshold.Flag(mixture, Threshold), maxClass);
     }
 
     /// <summary>Embeddings of <paramref name="x"/> by the frozen encoder, (rows, latent) row-major doubles.</summary>
@@ -130,15 +154,17 @@ public sealed class DensityHead
 
     private static int[] Labels(TrainingSplit split) => split.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
 
+    // Subspaces: the grid's level vectors (subspaces, dim) row-major, so any subspace set round-trips (absent in files of
+    // regular grids written before it existed).
     private sealed record Stored(int Dim, int Level, GridType Type, int Classes, double[] Priors, double[] Lambdas, double[] RawIntegrals,
-        double[] Surpluses, double Threshold, double Quantile);
+        double[] Surpluses, double Threshold, double Quantile, int[]? Subspaces = null);
 
     /// <summary>Writes the head as JSON (atomically).</summary>
     public void Save(string path)
     {
         var g = Classifier.Densities.Grid;
         var stored = new Stored(g.Dim, g.Level, g.Type, Classifier.Classes, Classifier.Priors, Classifier.Densities.Lambdas,
-            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile);
+            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile, g.SubspaceLevels.ToArray());
         IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, IO.JsonSettings.Options));
     }
 
@@ -146,7 +172,11 @@ public sealed class DensityHead
     public static DensityHead Load(string path)
     {
         var s = JsonSerializer.Deserialize<Stored>(File.ReadAllText(path), IO.JsonSettings.Options) ?? throw new InvalidDataException($"{path} is empty.");
-        var grid = SparseGrid.Create(s.Dim, s.Level, s.Type, s.Classes);
+        if (s.Subspaces is { } flat && (s.Dim < 1 || flat.Length % s.Dim != 0))
+            throw new InvalidDataException($"{path}: {flat.Length} subspace levels are not whole level vectors of dimension {s.Dim}.");
+        var grid = s.Subspaces is null
+            ? SparseGrid.Create(s.Dim, s.Level, s.Type, s.Classes)
+            : SparseGrid.FromSubspaces(s.Dim, s.Type, s.Subspaces.Chunk(s.Dim), s.Classes);
         if (s.Surpluses.Length != grid.PointCount * s.Classes)
             throw new InvalidDataException($"{path}: {s.Surpluses.Length} surpluses, but a {grid} with {s.Classes} classes needs {grid.PointCount * s.Classes}.");
         var densities = SparseGridDensity.FromSurpluses(grid, s.Surpluses, s.Classes, s.Lambdas, s.RawIntegrals);

@@ -30,11 +30,14 @@ public sealed record ExperimentResult
     /// <summary>Regression outputs, or number of classes.</summary>
     public int Outputs { get; init; }
 
-    /// <summary>Grid points G.</summary>
+    /// <summary>Grid points G of the final (possibly adapted) grid.</summary>
     public long GridPoints { get; init; }
 
     /// <summary>Grid points whose basis function is non-zero at one or more training embeddings.</summary>
     public long ActivatedPoints { get; init; }
+
+    /// <summary>Grid adaptation steps (epoch, added and removed subspaces, points after); empty without --adapt.</summary>
+    public IReadOnlyList<GridRefinement> Refinements { get; init; } = [];
 
     /// <summary>Loss bursts counted.</summary>
     public int Bursts { get; init; }
@@ -57,7 +60,7 @@ public sealed record ExperimentResult
     /// <summary>Classification: the user's class labels, indexed by class (empty for regression).</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
-    /// <summary>The model as built (inputs, outputs and task filled in from the data).</summary>
+    /// <summary>The model as trained (inputs, outputs and task filled in from the data; an adapted grid's subspaces in <see cref="GridConfig.Subspaces"/>).</summary>
     public NsgModelConfig? Model { get; init; }
 
     /// <summary>What was decided or noticed on the way (task detection, rows left out, ignored options), as printed.</summary>

@@ -3,11 +3,12 @@ using NeuralSparseGrids.Analysis;
 namespace NeuralSparseGrids.Experiments;
 
 /// <summary>
-/// AUROC of telling in-distribution inputs (positives) from shifted ones by three scores, higher meaning "more
-/// typical": the density head's mixture density (null without a density head), the maximum softmax probability (the
-/// usual baseline), and the coverage flag (1 if every basis function the embedding reaches was activated in training).
+/// AUROC of telling in-distribution inputs (positives) from shifted ones by four scores, higher meaning "more
+/// typical": the density head's mixture density and its largest class term max_c P(c) f_c (null without a density
+/// head), the maximum softmax probability (the usual baseline), and the coverage flag (1 if every basis function the
+/// embedding reaches was activated in training).
 /// </summary>
-public sealed record OodScores(double? Density, double? Softmax, double? Coverage, int Rows);
+public sealed record OodScores(double? Density, double? Softmax, double? Coverage, int Rows, double? DensityMaxClass = null);
 
 /// <summary>Out-of-distribution evaluation of a trained model (`nsg evaluate --ood-shift`).</summary>
 public static class OodEvaluation
@@ -30,7 +31,8 @@ public static class OodEvaluation
                 inside.Density.Length > 0 ? Auroc.Compute(inside.Density, outside.Density) : null,
                 inside.Probabilities.Length > 0 ? Auroc.Compute(MaxProbability(inside, rows), MaxProbability(outside, n)) : null,
                 Auroc.Compute(Covered(inside), Covered(outside)),
-                n);
+                n,
+                inside.DensityMaxClass.Length > 0 ? Auroc.Compute(inside.DensityMaxClass, outside.DensityMaxClass) : null);
         }
         return result;
     }

@@ -34,6 +34,9 @@ public sealed record Prediction
     /// <summary>Density head: the mixture density sum_c P(c) f_c(h) of each row's embedding (higher = more typical); empty otherwise.</summary>
     public double[] Density { get; init; } = [];
 
+    /// <summary>Density head: max_c P(c) f_c(h) of each row's embedding (see <see cref="DensityScores.MaxClass"/>); empty otherwise.</summary>
+    public double[] DensityMaxClass { get; init; } = [];
+
     /// <summary>Density head: true where <see cref="Density"/> is below the head's validation-quantile threshold; empty otherwise.</summary>
     public bool[] OutOfDistribution { get; init; } = [];
 }
@@ -145,7 +148,7 @@ public sealed class TrainedModel : IDisposable
             return new Prediction
             {
                 Probabilities = p, Labels = labels, OutsideTrainedRegion = outside, Embeddings = embeddings,
-                DensityLabels = scores?.Labels ?? [], Density = scores?.Mixture ?? [], OutOfDistribution = scores?.OutOfDistribution ?? [],
+                DensityLabels = scores?.Labels ?? [], Density = scores?.Mixture ?? [], DensityMaxClass = scores?.MaxClass ?? [], OutOfDistribution = scores?.OutOfDistribution ?? [],
             };
         }
         var values = output.to(ScalarType.Float64).data<double>().ToArray();

@@ -74,5 +74,50 @@ public static class SubspaceRefinement
         return result;
     }
 
-    private static string Key(ReadOnlySpan<int> levels) => string.Join(',', levels.ToArray());
+    /// <summary>
+    /// The leaves of a downward-closed set: subspaces l other than the coarsest (MinLevel, ..., MinLevel) none of whose
+    /// forward neighbours l + e_j is present, so removing any of them (or any set of them) keeps the set downward closed
+    /// (SG++ coarsening's candidates at subspace granularity). Subspace numbers of <paramref name="grid"/>, ascending.
+    /// </summary>
+    public static IReadOnlyList<int> Leaves(SparseGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        grid.EnsureDownwardClosed();
+        int d = grid.Dim;
+        var present = GridRemap.SubspaceIndex(grid);
+        var leaves = new List<int>();
+        var probe = new int[d];
+        for (int s = 0; s < grid.SubspaceCount; s++)
+        {
+            var levels = grid.SubspaceLevels.Slice(s * d, d);
+            bool root = true;
+            foreach (int l in levels) root &= l == grid.MinLevel;
+            if (root) continue;
+            bool leaf = true;
+            for (int j = 0; j < d && leaf; j++)
+            {
+                levels.CopyTo(probe);
+                probe[j]++;
+                leaf = !present.ContainsKey(Key(probe));
+            }
+            if (leaf) leaves.Add(s);
+        }
+        return leaves;
+    }
+
+    /// <summary>
+    /// The grid of <paramref name="grid"/>'s subspaces without the subspaces numbered <paramref name="removed"/> (order
+    /// kept); refused unless the result is downward closed (remove <see cref="Leaves"/> only). Points move: carry
+    /// values with <see cref="GridRemap.PointSources"/>.
+    /// </summary>
+    public static SparseGrid Shrink(SparseGrid grid, IEnumerable<int> removed, int outputs = 1, long? maxBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(removed);
+        var drop = removed.ToHashSet();
+        var kept = GridRemap.LevelVectors(grid).Where((_, s) => !drop.Contains(s)).ToList();
+        return SparseGrid.FromDownwardClosedSubspaces(grid.Dim, grid.Type, kept, outputs, maxBytes);
+    }
+
+    private static string Key(ReadOnlySpan<int> levels) => GridRemap.Key(levels);
 }

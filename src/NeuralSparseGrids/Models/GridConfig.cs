@@ -19,6 +19,14 @@ public sealed record GridConfig
     public int[]? Levels { get; init; }
 
     /// <summary>
+    /// The grid's subspaces as level vectors (each of length <see cref="NsgModelConfig.Latent"/>, a downward-closed
+    /// set, in point order) when training adapted the grid (<see cref="Training.AdaptivityOptions"/>); null (default):
+    /// the grid of <see cref="Level"/> / <see cref="Levels"/>, which then only describe where the adaptation started.
+    /// Saved with the model, so checkpoints and trained models reload with the adapted grid.
+    /// </summary>
+    public int[][]? Subspaces { get; init; }
+
+    /// <summary>
     /// Initial coefficients: small seeded normal values (default; u and du/dh are non-zero from the first step) or
     /// zeros (the thesis' setting, under which untreated boundaries can leave the loss stuck, 3.4.3).
     /// </summary>
@@ -33,13 +41,17 @@ public sealed record GridConfig
         if (Level < 1) throw new ArgumentException($"Grid level must be at least 1 (got {Level}).");
         if (Levels is not null && (Levels.Length != latent || Levels.Any(l => l < 1 || l > 30)))
             throw new ArgumentException($"Levels must give one level in 1..30 per latent dimension ({latent}), got {string.Join(",", Levels)}.");
+        if (Subspaces is not null && (Subspaces.Length == 0 || Subspaces.Any(l => l is null || l.Length != latent)))
+            throw new ArgumentException($"Subspaces must be a non-empty list of level vectors with one level per latent dimension ({latent}).");
     }
 
     /// <summary>Value equality, the per-dimension levels compared element by element (a record alone compares the array reference).</summary>
     public bool Equals(GridConfig? other) =>
         other is not null && Type == other.Type && Level == other.Level && CoefficientInit == other.CoefficientInit && MaxBytes == other.MaxBytes
-        && (Levels is null ? other.Levels is null : other.Levels is not null && Levels.SequenceEqual(other.Levels));
+        && (Levels is null ? other.Levels is null : other.Levels is not null && Levels.SequenceEqual(other.Levels))
+        && (Subspaces is null ? other.Subspaces is null
+            : other.Subspaces is not null && Subspaces.Length == other.Subspaces.Length && Subspaces.Zip(other.Subspaces).All(p => p.First.SequenceEqual(p.Second)));
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Type, Level, Levels?.Length, CoefficientInit, MaxBytes);
+    public override int GetHashCode() => HashCode.Combine(Type, Level, Levels?.Length, Subspaces?.Length, CoefficientInit, MaxBytes);
 }

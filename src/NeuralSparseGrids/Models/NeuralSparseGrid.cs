@@ -15,10 +15,13 @@ namespace NeuralSparseGrids.Models;
 public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _encoder;
-    private readonly SparseGridLayer? _layer;
+    private SparseGridLayer? _layer;
     private readonly EqualParameterHead? _dense;
-    private readonly nn.Module<Tensor, Tensor> _head;
-    private readonly SparseGrid _grid;
+    private nn.Module<Tensor, Tensor> _head;
+    private SparseGrid _grid;
+
+    /// <summary>Name of the coefficient matrix in <c>state_dict()</c> (and in checkpoints' parameter files).</summary>
+    public const string CoefficientsKey = "grid.coefficients";
 
     /// <summary>Assembles a model from its parts.</summary>
     /// <param name="config">The configuration the parts were built from (kept for checkpoints).</param>
@@ -62,7 +65,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         torch.manual_seed(seed);
         var encoder = Encoders.Create(config, seed);
         var g = config.Grid;
-        var grid = SparseGrid.CreateForLevels(config.Latent, g.Level, g.Levels, g.Type, config.Outputs, g.MaxBytes);
+        var grid = config.CreateGrid();
         if (config.Head == HeadKind.Dense)
         {
             // The dense head uses the MLP's hidden activation; behind a CNN encoder, ReLU (the CNN's own nonlinearity).
@@ -74,8 +77,8 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         return new NeuralSparseGrid(config, encoder, layer);
     }
 
-    /// <summary>The configuration.</summary>
-    public NsgModelConfig Config { get; }
+    /// <summary>The configuration (after <see cref="ChangeGrid"/> with the adapted subspace set).</summary>
+    public NsgModelConfig Config { get; private set; }
 
     /// <summary>The rescaling into [0,1]^d.</summary>
     public Rescaling Rescaling { get; }
@@ -108,6 +111,35 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         return _head.forward(Embed(x)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Replaces the sparse grid layer by one on <paramref name="grid"/> (same type, dimension, outputs, options and
+    /// path) whose coefficient row p is the old row <paramref name="pointSources"/>[p], or zero where that is -1
+    /// (<see cref="GridRemap.PointSources"/>); <see cref="Config"/> records the new subspace set. Adding subspaces
+    /// leaves the function unchanged; removing some subtracts exactly their contribution.
+    /// </summary>
+    /// <returns>The replaced layer: its coefficient parameter is still referenced by optimizers and snapshots until
+    /// they are carried over; the caller disposes it afterwards.</returns>
+    public SparseGridLayer ChangeGrid(SparseGrid grid, int[] pointSources)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(pointSources);
+        var old = Layer;
+        if (grid.Dim != old.Grid.Dim || grid.Type != old.Grid.Type)
+            throw new ArgumentException($"The new grid must keep dimension {old.Grid.Dim} and type {old.Grid.Type}.", nameof(grid));
+        if (pointSources.Length != grid.PointCount)
+            throw new ArgumentException($"pointSources has {pointSources.Length} entries, the grid {grid.PointCount} points.", nameof(pointSources));
+        var layer = new SparseGridLayer(grid, old.Outputs, old.Options with { Init = CoefficientInit.Zeros }) { Path = old.Path };
+        using (torch.no_grad()) layer.Coefficients.copy_(CoefficientRemap.Rows(old.Coefficients, pointSources));
+        register_module("grid", null!);   // TorchSharp: a null module unregisters the name
+        register_module("grid", layer);
+        layer.train(old.training);
+        _layer = layer;
+        _head = layer;
+        _grid = grid;
+        Config = Config with { Grid = Config.Grid with { Subspaces = GridRemap.LevelVectors(grid) } };
+        return old;
     }
 
     /// <summary>Parameters of the encoder only (the LS/ILS methods train these and solve for the coefficients).</summary>

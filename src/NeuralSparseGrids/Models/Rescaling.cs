@@ -60,6 +60,9 @@ public sealed record Rescaling(RescaleKind Kind, double MarginWidth = 0.1)
         _ => ReserveMargin(torch.sigmoid(z), MarginWidth),
     };
 
+    /// <summary>The interval [low, high] every embedding coordinate lies in: [m, 1 - m] with a margin, else [0, 1].</summary>
+    public (double Low, double High) Range => Kind == RescaleKind.Margin ? (MarginWidth, 1 - MarginWidth) : (0, 1);
+
     /// <summary>The reserved margin of thesis 3.4.3: maps points of [0,1]^d into [m, 1 - m]^d, h' = (1 - 2m) h + m.</summary>
     public static Tensor ReserveMargin(Tensor h, double m) => h * (1 - 2 * m) + m;
 }

@@ -25,7 +25,8 @@ namespace NeuralSparseGrids.Regression;
 /// J(f) = integral f^2 - (2 / M_v) sum_v f(x_v) = alpha^T R alpha - 2 mean_v f(x_v), an unbiased estimate of
 /// ||f - p||^2 - ||p||^2 for the true density p that needs no positivity (SG++'s cross-validation criterion). The
 /// held-out rows are the validation rows when given, else a seeded share of the rows, and the final fit uses all
-/// training rows with the lambda of least risk (per density). A candidate whose unnormalised f has no positive mass
+/// training rows with the lambda of least risk (per density); <see cref="LambdaSelection.Accuracy"/> instead takes one
+/// lambda for all densities, the one whose densities classify the held-out rows best. A candidate whose unnormalised f has no positive mass
 /// (possible for tiny lambda on grids without the constant function, e.g. in 8 dimensions) is never chosen; if no
 /// candidate qualifies the largest is used.</para>
 /// </remarks>
@@ -146,6 +147,9 @@ public sealed class SparseGridDensity
         var chosen = new double[count];
         var heldCounts = new int[count];
         foreach (int g in validationGroups) heldCounts[g]++;
+        var trainingShares = new double[count];
+        foreach (int g in groups) trainingShares[g] += 1.0 / groups.Length;
+        double bestAccuracy = -1;
         foreach (double lambda in options.LambdaCandidates)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -164,13 +168,41 @@ public sealed class SparseGridDensity
             // A candidate whose unnormalised f has no positive mass cannot be made a density: never chosen.
             for (int g = 0; g < count; g++)
                 if (!(fit.RawIntegrals[g] > 0)) risk[g] = double.PositiveInfinity;
-            for (int g = 0; g < count; g++)
-                if (heldCounts[g] > 0 && risk[g] < best[g]) { best[g] = risk[g]; chosen[g] = lambda; }
-            trials.Add(new LambdaTrial(lambda, fit.Iterations, clock.Elapsed.TotalSeconds, risk));
+            double? accuracy = null;
+            if (options.Selection == LambdaSelection.Accuracy)
+            {
+                // One lambda for all densities: validation accuracy of argmax_g P(g) f_g, then the summed risk.
+                accuracy = HeldOutAccuracy(values, validationGroups, trainingShares, count);
+                double total = risk.Sum();
+                if (!double.IsPositiveInfinity(total) && (accuracy > bestAccuracy || (accuracy == bestAccuracy && total < best[0])))
+                {
+                    bestAccuracy = accuracy.Value;
+                    Array.Fill(best, total);
+                    Array.Fill(chosen, lambda);
+                }
+            }
+            else
+                for (int g = 0; g < count; g++)
+                    if (heldCounts[g] > 0 && risk[g] < best[g]) { best[g] = risk[g]; chosen[g] = lambda; }
+            trials.Add(new LambdaTrial(lambda, fit.Iterations, clock.Elapsed.TotalSeconds, risk, accuracy));
         }
         for (int g = 0; g < count; g++)
-            if (heldCounts[g] == 0 || double.IsPositiveInfinity(best[g])) chosen[g] = options.LambdaCandidates.Max();
+            if ((heldCounts[g] == 0 && options.Selection == LambdaSelection.Risk) || double.IsPositiveInfinity(best[g])) chosen[g] = options.LambdaCandidates.Max();
         return chosen;
+    }
+
+    // Share of held-out rows whose group is argmax_g shares[g] * f_g (unclamped values (rows, count) row-major).
+    private static double HeldOutAccuracy(double[] values, int[] groups, double[] shares, int count)
+    {
+        int correct = 0;
+        for (int i = 0; i < groups.Length; i++)
+        {
+            int best = 0;
+            for (int g = 1; g < count; g++)
+                if (shares[g] * values[i * count + g] > shares[best] * values[i * count + best]) best = g;
+            if (best == groups[i]) correct++;
+        }
+        return correct / (double)Math.Max(1, groups.Length);
     }
 
     // Solves (R + lambda_g scale C) alpha_g = (1/M_g) sum_{i in g} phi(x_i) for all groups, then normalises.
@@ -257,4 +289,5 @@ public sealed class SparseGridDensity
 /// <param name="Iterations">CG iterations of its solve.</param>
 /// <param name="Seconds">Seconds of its solve and scoring.</param>
 /// <param name="Risks">Held-out L2 risk per density (lower is better).</param>
-public sealed record LambdaTrial(double Lambda, int Iterations, double Seconds, double[] Risks);
+/// <param name="Accuracy">Held-out classification accuracy of the densities (with <see cref="LambdaSelection.Accuracy"/>), else null.</param>
+public sealed record LambdaTrial(double Lambda, int Iterations, double Seconds, double[] Risks, double? Accuracy = null);

@@ -15,6 +15,9 @@ public sealed record SparseGridDensityOptions
     /// <summary>Relative lambdas tried when <see cref="Lambda"/> is null (default 1e-4 ... 1, one per decade).</summary>
     public IReadOnlyList<double> LambdaCandidates { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1];
 
+    /// <summary>How a lambda is chosen from <see cref="LambdaCandidates"/> (default: per density by the held-out L2 risk).</summary>
+    public LambdaSelection Selection { get; init; } = LambdaSelection.Risk;
+
     /// <summary>The regularisation operator C (default <see cref="DensityRegularizer.Identity"/>, as SG++).</summary>
     public DensityRegularizer Regularizer { get; init; } = DensityRegularizer.Identity;
 
@@ -32,4 +35,17 @@ public sealed record SparseGridDensityOptions
 
     /// <summary>Relative residual at which CG stops (default 1e-6).</summary>
     public double Tolerance { get; init; } = 1e-6;
+}
+
+/// <summary>The criterion that chooses lambda among <see cref="SparseGridDensityOptions.LambdaCandidates"/> on held-out rows.</summary>
+public enum LambdaSelection
+{
+    /// <summary>Per density, the least held-out L2 risk integral f^2 - 2 mean_v f(x_v) (SG++'s cross-validation criterion).</summary>
+    Risk,
+
+    /// <summary>
+    /// One lambda for all densities: the most held-out rows whose group is argmax_g P(g) f_g(x) (f unclamped) with P(g) the training
+    /// group shares (the density classifier's validation accuracy); ties go to the smaller summed risk.
+    /// </summary>
+    Accuracy,
 }

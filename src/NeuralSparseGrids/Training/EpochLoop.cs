@@ -61,6 +61,9 @@ public sealed class EpochLoop
     /// <summary>Learning rate of an epoch (1-based); null: the optimizer's own.</summary>
     public Func<int, double>? LearningRate { get; init; }
 
+    /// <summary>Runs at the start of each epoch (1-based), before its first batch (e.g. per-epoch loss weights).</summary>
+    public Action<int>? EpochStarting { get; init; }
+
     /// <summary>Runs between backward and the optimizer step (gradient freezing, clipping); gets the epoch.</summary>
     public Action<int>? AfterBackward { get; init; }
 
@@ -78,6 +81,13 @@ public sealed class EpochLoop
 
     /// <summary>After each batch: (epoch, batch, batches per epoch, loss).</summary>
     public Action<int, int, int, double>? BatchEnded { get; init; }
+
+    /// <summary>
+    /// After a completed epoch when training goes on, before <see cref="EpochEnded"/>: may change the module's
+    /// parameter set (grid adaptation), and must then bring the snapshots it is given (the state's best parameters
+    /// and the loop's last good ones) to the new shapes. Gets the state and the last-good snapshot.
+    /// </summary>
+    public Action<LoopState, Dictionary<string, Tensor>>? ChangeParameters { get; init; }
 
     /// <summary>After each completed epoch, once the state holds it (checkpoints, callbacks).</summary>
     public Action<LoopState, EpochReport>? EpochEnded { get; init; }
@@ -100,6 +110,7 @@ public sealed class EpochLoop
                 var watch = Stopwatch.StartNew();
                 double lr = LearningRate?.Invoke(epoch) ?? double.NaN;
                 if (LearningRate != null) Optimizer.SetLearningRate(lr);
+                EpochStarting?.Invoke(epoch);
                 Module.train();
                 int burstsBefore = Criteria.Bursts?.Bursts ?? 0;
                 (double trainLoss, decision) = RunEpoch(x, y, rows, epoch);
@@ -117,6 +128,7 @@ public sealed class EpochLoop
                     {
                         var report = new EpochReport(epoch, trainLoss, valLoss, valMetric, lr, watch.Elapsed.TotalSeconds, (Criteria.Bursts?.Bursts ?? 0) - burstsBefore);
                         Record(state, report, improved, score, ref lastGood);
+                        if (!decision.Stops) ChangeParameters?.Invoke(state, lastGood);
                         EpochEnded?.Invoke(state, report);
                         continue;
                     }

@@ -83,6 +83,16 @@ internal sealed class FusedAdam : IStepOptimizer
 
     private static nint TensorPointer(Tensor t) => Layers.TensorData.Pointer(t);
 
+    public void ReplaceParameter(Parameter old, Parameter replacement, int[] rowSources)
+    {
+        int i = Array.FindIndex(_parameters, p => p.Handle == old.Handle);
+        if (i < 0) return;
+        if (!Supports([replacement]) || replacement.dtype != old.dtype)
+            throw new ArgumentException("The replacement must be a contiguous CPU tensor of the replaced parameter's dtype.", nameof(replacement));
+        _parameters[i] = replacement;
+        _state.Replace(i, Layers.CoefficientRemap.Rows(_state.First[i], rowSources), Layers.CoefficientRemap.Rows(_state.Second[i], rowSources));
+    }
+
     public void Save(string path) => _state.save(path);
 
     public void Load(string path) => _state.load(path);
@@ -108,6 +118,17 @@ internal sealed class FusedAdam : IStepOptimizer
 
         public Tensor[] First { get; }
         public Tensor[] Second { get; }
+
+        // New moment tensors of parameter i (same names, so saved states keep their layout).
+        public void Replace(int i, Tensor first, Tensor second)
+        {
+            First[i].Dispose();
+            Second[i].Dispose();
+            First[i] = first.DetachFromDisposeScope();
+            Second[i] = second.DetachFromDisposeScope();
+            ConditionallyRegisterBuffer($"m{i}", First[i]);
+            ConditionallyRegisterBuffer($"v{i}", Second[i]);
+        }
         public Tensor Step { get; }
     }
 }

@@ -17,4 +17,12 @@ public interface IStepOptimizer : IDisposable
 
     /// <summary>Reads the optimizer state written by <see cref="Save"/>.</summary>
     void Load(string path);
+
+    /// <summary>
+    /// Optimizes <paramref name="replacement"/> instead of <paramref name="old"/> (a sparse grid's coefficients after
+    /// the grid changed): its per-element state (moments, momentum) is the old state's row rowSources[p], or zero
+    /// where that is -1 (<see cref="Grids.GridRemap.PointSources"/>); the step count and every other parameter's
+    /// state stay. Nothing happens when <paramref name="old"/> is not optimized (LS/ILS train the encoder only).
+    /// </summary>
+    void ReplaceParameter(TorchSharp.Modules.Parameter old, TorchSharp.Modules.Parameter replacement, int[] rowSources);
 }

@@ -45,7 +45,8 @@ public sealed record LeastSquaresOptions
     public double Lambda { get; init; } = 0.01;
 
     /// <summary>
-    /// Batch size of the solve steps; null: max(<see cref="TrainingOptions.BatchSize"/>, 2 * grid points, 256). With
+    /// Batch size of the solve steps; null: max(<see cref="TrainingOptions.BatchSize"/>, 2 * grid points, 256) (an
+    /// adaptive grid: its point budget). With
     /// fewer rows than grid points the ridge fit interpolates the batch (Eq. 3.12 gives K C ≈ Y) and the loss carries
     /// almost no signal.
     /// </summary>

@@ -17,26 +17,40 @@ internal static class MethodSteps
         _ => null,
     };
 
-    /// <summary>Gradient method: the task's loss of the model's output.</summary>
-    public static Tensor GradientLoss(NeuralSparseGrid model, Tensor x, Tensor y)
+    /// <summary>Gradient method: the task's loss of the model's output, plus <paramref name="spread"/> x the <see cref="SpreadPenalty"/> of the embeddings.</summary>
+    public static Tensor GradientLoss(NeuralSparseGrid model, Tensor x, Tensor y, double spread = 0)
     {
-        var output = model.forward(x);
-        return model.Config.Task == NsgTask.Classification
+        var h = model.Embed(x);
+        var output = model.Head.forward(h);
+        var loss = TaskLoss(model, output, y);
+        return spread > 0 ? loss + spread * Spread(model, h) : loss;
+    }
+
+    /// <summary>The task's loss: cross-entropy of class logits or MSE of the outputs (mean over the batch).</summary>
+    public static Tensor TaskLoss(NeuralSparseGrid model, Tensor output, Tensor y) =>
+        model.Config.Task == NsgTask.Classification
             ? nn.functional.cross_entropy(output, y)
             : nn.functional.mse_loss(output, y);
+
+    private static Tensor Spread(NeuralSparseGrid model, Tensor h)
+    {
+        var (low, high) = model.Rescaling.Range;
+        return SpreadPenalty.Of(h, low, high);
     }
 
     /// <summary>
     /// LS/ILS: coefficients solved on the batch's basis matrix (written into the layer) and the MSE of the fit, whose
     /// gradient flows through the solve into the encoder.
     /// </summary>
-    public static Tensor SolveLoss(NeuralSparseGrid model, ICoefficientSolver solver, Tensor x, Tensor y)
+    public static Tensor SolveLoss(NeuralSparseGrid model, ICoefficientSolver solver, Tensor x, Tensor y, double spread = 0)
     {
-        var k = model.Layer.BasisMatrix(model.Embed(x));
+        var h = model.Embed(x);
+        var k = model.Layer.BasisMatrix(h);
         // The warm start must not alias the coefficients: they are overwritten in place below, before backward.
         var c = solver.Solve(k, y, model.Layer.Coefficients.detach().clone());
         using (torch.no_grad()) model.Layer.Coefficients.copy_(c.detach());
-        return nn.functional.mse_loss(k.matmul(c), y);
+        var loss = nn.functional.mse_loss(k.matmul(c), y);
+        return spread > 0 ? loss + spread * Spread(model, h) : loss;
     }
 
     /// <summary>LS evaluates with coefficients solved on all training embeddings (the mini-batch solves only drive the encoder).</summary>

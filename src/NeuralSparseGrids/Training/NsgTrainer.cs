@@ -30,6 +30,8 @@ public sealed class NsgTrainer
             throw new ArgumentException("The LS and ILS methods fit regression targets; train classification models with the gradient method (as the thesis does).");
         if (options.Method != TrainingMethod.Gradient && model.Config.Head == HeadKind.Dense)
             throw new ArgumentException("The LS and ILS methods solve for sparse grid coefficients; a model with a dense (ANN) head must be trained with the gradient method.");
+        if (options.Adaptivity.Mode != AdaptMode.None && model.Config.Head == HeadKind.Dense)
+            throw new ArgumentException("Grid adaptation needs a sparse grid head; a model with a dense (ANN) head has no grid to adapt.");
         _model = model;
         _options = options;
     }
@@ -73,11 +75,13 @@ public sealed class NsgTrainer
         CheckSplit(train, "training");
         if (validation != null) CheckSplit(validation, "validation");
         var watch = Stopwatch.StartNew();
-        var parameters = (_options.Method == TrainingMethod.Gradient ? _model.parameters() : _model.EncoderParameters()).ToList();
-        using var optimizer = StepOptimizers.Create(_model, _options, parameters);
+        // A resumed adaptive run continues on the checkpoint's grid: adopt it before the optimizer sees the parameters.
+        var resumed = resume ? TrainerCheckpoints.AdoptGrid(checkpointDir, _model) : null;
+        using var optimizer = StepOptimizers.Create(_model, _options, TrainedParameters().ToList());
         var criteria = StopCriteria.For(_options);
         using var state = resume ? ResumeFrom(checkpointDir, optimizer, criteria) : new LoopState();
-        var loop = BuildLoop(train, validation, optimizer, criteria, parameters, checkpointDir);
+        var adaptation = new SubspaceAdaptation(_options.Adaptivity, resumed?.Refinements);
+        var loop = BuildLoop(train, validation, optimizer, criteria, adaptation, checkpointDir);
         foreach (var callback in Callbacks) callback.OnFitStart(_model, train);
         var (decision, endEpoch) = loop.Run(train.X, train.Y, state);
         if (checkpointDir != null) Checkpoint.SaveModule(checkpointDir, Checkpoint.FinalFile, _model);
@@ -92,8 +96,14 @@ public sealed class NsgTrainer
             StopReason = decision.Reason,
             Bursts = criteria.Bursts?.Bursts ?? 0,
             Seconds = watch.Elapsed.TotalSeconds,
+            Refinements = [.. adaptation.Steps],
         };
     }
+
+    // The parameters the optimizer trains (the gradient method: all; LS/ILS: the encoder's), read afresh because grid
+    // adaptation replaces the coefficient parameter.
+    private IEnumerable<TorchSharp.Modules.Parameter> TrainedParameters() =>
+        _options.Method == TrainingMethod.Gradient ? _model.parameters() : _model.EncoderParameters();
 
     private LoopState ResumeFrom(string? checkpointDir, IStepOptimizer optimizer, StopCriteria criteria)
     {
@@ -103,10 +113,12 @@ public sealed class NsgTrainer
     }
 
     private EpochLoop BuildLoop(TrainingSplit train, TrainingSplit? validation, IStepOptimizer optimizer, StopCriteria criteria,
-        List<TorchSharp.Modules.Parameter> parameters, string? checkpointDir)
+        SubspaceAdaptation adaptation, string? checkpointDir)
     {
         var solver = MethodSteps.Solver(_options);
         var gradient = _options.Gradient;
+        double spread = _options.Spread;
+        int gridChangedAt = -1;
         return new EpochLoop
         {
             Module = _model,
@@ -115,21 +127,29 @@ public sealed class NsgTrainer
             Seed = _options.Seed,
             BatchSize = solver == null ? _options.BatchSize : SolveBatchSize(train.Count),
             LearningRate = _options.LearningRateAt,
-            Loss = solver == null ? (x, y) => MethodSteps.GradientLoss(_model, x, y) : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y),
+            EpochStarting = epoch => spread = _options.SpreadEpochs == 0 || epoch <= _options.SpreadEpochs ? _options.Spread : 0,
+            Loss = solver == null ? (x, y) => MethodSteps.GradientLoss(_model, x, y, spread) : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y, spread),
             AfterBackward = epoch =>
             {
                 if (epoch <= gradient.FrozenEncoderEpochs)
                     foreach (var p in _model.EncoderParameters()) p.grad?.zero_(); // zero gradients: Adam's moments stay 0, no step
-                if (_options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
+                if (_options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(TrainedParameters(), clip);
             },
             AfterBatches = _options.Method == TrainingMethod.LeastSquares ? () => MethodSteps.Refit(_model, train, _options.LeastSquares.Lambda) : null,
             Evaluate = () => Evaluate(validation ?? train),
             EvaluatedOn = validation != null ? "validation" : "training",
             RestoreBest = _options.RestoreBest,
             BatchEnded = (epoch, batch, batches, loss) => { foreach (var c in Callbacks) c.OnBatchEnd(epoch, batch, batches, loss); },
+            ChangeParameters = (state, lastGood) =>
+            {
+                if (adaptation.IsDue(state.Epoch) && adaptation.Step(state.Epoch, _model, optimizer, train, [state.Best, lastGood]) != null)
+                    gridChangedAt = state.Epoch;
+            },
             EpochEnded = (state, report) =>
             {
-                if (checkpointDir != null) TrainerCheckpoints.Save(checkpointDir, _model, optimizer, _options, state, criteria.Bursts?.Bursts ?? 0, Metadata);
+                if (checkpointDir != null)
+                    TrainerCheckpoints.Save(checkpointDir, _model, optimizer, _options, state, criteria.Bursts?.Bursts ?? 0, Metadata,
+                        adaptation.Steps, bestChanged: gridChangedAt == state.Epoch);
                 foreach (var c in Callbacks) c.OnEpochEnd(_model, report);
             },
         };
@@ -146,8 +166,11 @@ public sealed class NsgTrainer
 
     private int SolveBatchSize(int rows)
     {
+        // An adaptive grid grows up to its budget: size the solve batches for that, not for the starting grid.
+        long points = _options.Adaptivity.Mode == AdaptMode.Subspaces && _options.Adaptivity.MaxPoints is long budget
+            ? Math.Max(budget, _model.Grid.PointCount) : _model.Grid.PointCount;
         int wanted = _options.LeastSquares.SolveBatchSize
-                     ?? Math.Max(_options.BatchSize, (int)Math.Min(int.MaxValue / 2, Math.Max(256, 2 * _model.Grid.PointCount)));
+                     ?? Math.Max(_options.BatchSize, (int)Math.Min(int.MaxValue / 2, Math.Max(256, 2 * points)));
         return Math.Min(wanted, rows);
     }
 

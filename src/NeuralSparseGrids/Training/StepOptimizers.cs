@@ -24,12 +24,14 @@ internal static class StepOptimizers
         if (options.Optimizer == OptimizerKind.Adam && options.FusedOptimizer && FusedAdam.Supports(parameters))
             return new FusedAdam(groups, lr);
         double[] scales = groups.Select(g => g.Scale).ToArray();
-        torch.optim.Optimizer inner = options.Optimizer switch
+        OptimizerKind kind = options.Optimizer;
+        double momentum = options.Momentum;
+        torch.optim.Optimizer Build(IReadOnlyList<IReadOnlyList<Parameter>> parameterGroups) => kind switch
         {
-            OptimizerKind.Sgd => torch.optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr * g.Scale, momentum: options.Momentum)).ToArray(), lr),
-            _ => torch.optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, lr * g.Scale)).ToArray(), lr),
+            OptimizerKind.Sgd => torch.optim.SGD(parameterGroups.Select((g, i) => new SGD.ParamGroup(g, lr * scales[i], momentum: momentum)), lr),
+            _ => torch.optim.Adam(parameterGroups.Select((g, i) => new Adam.ParamGroup(g, lr * scales[i])), lr),
         };
-        return new TorchOptimizer(inner, scales);
+        return new TorchOptimizer(Build, groups.Select(g => g.Parameters).ToList(), scales);
     }
 
     /// <summary>The parameters that learn at their own multiple of the rate, and the multiple (none for LS/ILS).</summary>
@@ -52,5 +54,5 @@ internal static class StepOptimizers
 
     /// <summary>Plain torch Adam over <paramref name="parameters"/> (NSG*'s coefficient fit).</summary>
     public static IStepOptimizer Adam(IEnumerable<Parameter> parameters, double lr) =>
-        new TorchOptimizer(torch.optim.Adam(parameters, lr), [1.0]);
+        new TorchOptimizer(groups => torch.optim.Adam(groups[0], lr), [parameters.ToList()], [1.0]);
 }

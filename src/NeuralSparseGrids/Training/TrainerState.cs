@@ -26,6 +26,9 @@ public sealed record TrainerState
     /// <summary>Best validation loss so far.</summary>
     public double BestValidationLoss { get; init; } = double.PositiveInfinity;
 
+    /// <summary>Grid adaptation steps so far (the adapted grid itself is <see cref="GridConfig.Subspaces"/> of <see cref="Model"/>).</summary>
+    public List<GridRefinement> Refinements { get; init; } = [];
+
     /// <summary>Bursts so far.</summary>
     public int Bursts { get; init; }
 

@@ -90,6 +90,22 @@ public sealed record TrainingOptions
     /// </summary>
     public int? TorchThreads { get; init; }
 
+    /// <summary>
+    /// Weight W of the spread penalty (0: off): W x <see cref="SpreadPenalty"/> of each batch's embeddings is added to
+    /// the loss, pulling their per-dimension distribution toward uniform over the rescaling's range, so the encoder
+    /// uses the box instead of a small patch (thesis 3.5.2). Every method.
+    /// </summary>
+    public double Spread { get; init; }
+
+    /// <summary>
+    /// The spread penalty applies in epochs 1..SpreadEpochs only (0: in every epoch); the epochs after it let the
+    /// coefficients settle on embeddings that no longer move to meet the penalty.
+    /// </summary>
+    public int SpreadEpochs { get; init; }
+
+    /// <summary>Grid adaptation during training (default: none).</summary>
+    public AdaptivityOptions Adaptivity { get; init; } = new();
+
     /// <summary>Settings of the gradient method.</summary>
     public GradientMethodOptions Gradient { get; init; } = new();
 
@@ -127,6 +143,9 @@ public sealed record TrainingOptions
         if (TorchThreads is < 1) throw new ArgumentException($"Torch threads must be at least 1 (got {TorchThreads}).");
         if (GradientClipNorm is <= 0) throw new ArgumentException("Gradient clip norm must be positive.");
         if (!(BurstFactor > 1) || !double.IsFinite(BurstFactor)) throw new ArgumentException($"Burst factor must be a finite number > 1 (got {BurstFactor}).");
+        if (!(Spread >= 0) || !double.IsFinite(Spread)) throw new ArgumentException($"The spread weight must be a finite number >= 0 (got {Spread}).");
+        if (SpreadEpochs < 0) throw new ArgumentException($"Spread epochs must be >= 0 (got {SpreadEpochs}).");
+        Adaptivity.Validate();
         Gradient.Validate();
         LeastSquares.Validate();
         Ils.Validate();

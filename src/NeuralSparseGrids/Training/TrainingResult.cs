@@ -33,6 +33,9 @@ public sealed record TrainingResult
     /// <summary>The divergence message when <see cref="Diverged"/>, else null.</summary>
     public string? Divergence => Diverged ? StopReason : null;
 
+    /// <summary>Grid adaptation steps (empty without adaptivity).</summary>
+    public IReadOnlyList<GridRefinement> Refinements { get; init; } = [];
+
     /// <summary>Training wall time in seconds (this process only).</summary>
     public double Seconds { get; init; }
 }

@@ -48,7 +48,7 @@ public sealed class DensityHeadCommandTests : IDisposable
         Assert.InRange(json.GetProperty("density").GetProperty("accuracy").GetDouble(), 0, 1);
         Assert.Equal(90, json.GetProperty("test").GetProperty("count").GetInt32()); // the 15 % test part of 600 rows
         foreach (var shift in new[] { "noise", "invert" })
-            foreach (var score in new[] { "density", "softmax", "coverage" })
+            foreach (var score in new[] { "density", "densityMaxClass", "softmax", "coverage" })
                 Assert.InRange(json.GetProperty("ood").GetProperty(shift).GetProperty(score).GetDouble(), 0, 1);
 
         (code, _, stderr) = CliRunner.Run("evaluate", "--model", run, "--data", "twomoons", "--count", "100", "--ood-shift", "rotate90", "--json");

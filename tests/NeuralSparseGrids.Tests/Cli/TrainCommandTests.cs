@@ -68,6 +68,26 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnAdaptiveRunReportsItsRefinementsAndReloadsTheAdaptedGrid()
+    {
+        string run = Path.Combine(_dir, "adaptive");
+        var (code, stdout, stderr) = CliRunner.Run("train", "--data", "twomoons", "--out", run, "--count", "300", "--epochs", "4", "--level", "2",
+            "--encoder", "3,8", "--adapt", "subspaces", "--refine-every", "1", "--refine-count", "1", "--max-points", "20", "--spread", "0.1", "--json");
+        Assert.True(code == 0, stderr);
+        var json = CliRunner.LastJson(stdout);
+        var refinements = json.GetProperty("refinements").EnumerateArray().ToList();
+        Assert.Equal(3, refinements.Count); // after epochs 1-3; none after the last epoch
+        Assert.Equal([1, 2, 3], refinements.Select(r => r.GetProperty("epoch").GetInt32()));
+        long points = json.GetProperty("gridPoints").GetInt64();
+        Assert.Equal(refinements[^1].GetProperty("pointsAfter").GetInt64(), points);
+        Assert.InRange(points, 6, 20);
+        Assert.InRange(json.GetProperty("activatedPoints").GetInt64(), 1, points);
+        using var reloaded = NeuralSparseGrids.Experiments.TrainedModel.Load(run);
+        Assert.Equal(points, reloaded.Model.Grid.PointCount);
+        Assert.NotNull(reloaded.Model.Config.Grid.Subspaces);
+    }
+
+    [Fact]
     public void LatentStatisticsPerEpochGoToJsonAndCsv()
     {
         string run = Path.Combine(_dir, "latent");
@@ -130,6 +150,9 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("train", "--data is required")]
     [InlineData("train --data swissroll --level 3 --levels 3,2", "exclude each other")]
     [InlineData("train --data swissroll --latent 3 --levels 3,2", "latent dimension is 3")]
+    [InlineData("train --data swissroll --adapt points", "not supported yet")]
+    [InlineData("train --data swissroll --max-points 100", "add --adapt subspaces")]
+    [InlineData("train --data swissroll --adapt subspaces --indicator curvature", "--indicator")]
     [InlineData("frobnicate", "unknown command")]
     [InlineData("predict --model /nonexistent/run --input a.csv --output b.csv", "does not exist")]
     public void BadInputGivesAClearMessageAndNonZeroExit(string commandLine, string expected)

@@ -54,4 +54,66 @@ public class SubspaceRefinementTests
         var e = Assert.Throws<ArgumentException>(() => SubspaceRefinement.Grow(grid, [[3, 2]]));
         Assert.Contains("not downward closed", e.Message);
     }
+
+    [Fact]
+    public void LeavesAreTheSubspacesWithoutForwardNeighbours()
+    {
+        // Regular level 3 in 2-D: (1,1) (1,2) (2,1) (1,3) (2,2) (3,1); leaves (1,3) (2,2) (3,1).
+        var grid = SparseGrid.Create(2, 3);
+        var leaves = SubspaceRefinement.Leaves(grid).Select(s => $"{grid.SubspaceLevel(s, 0)},{grid.SubspaceLevel(s, 1)}").ToHashSet();
+        Assert.Equal(new HashSet<string> { "1,3", "2,2", "3,1" }, leaves);
+        Assert.Empty(SubspaceRefinement.Leaves(SparseGrid.Create(2, 1)));
+        Assert.True(SubspaceRefinement.Shrink(grid, SubspaceRefinement.Leaves(grid)).IsDownwardClosed);
+        Assert.Throws<ArgumentException>(() => SubspaceRefinement.Shrink(grid, [grid.FindSubspace([1, 2])]));
+    }
+
+    [Theory]
+    [InlineData(GridType.Linear)]
+    [InlineData(GridType.LinearBoundary)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void CoarseningChangesTheFunctionByExactlyTheRemovedSurplusesContribution(GridType type)
+    {
+        var grid = SparseGrid.Create(2, 4, type);
+        var rng = new Random(5);
+        var alpha = Enumerable.Range(0, (int)grid.PointCount).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var removed = SubspaceRefinement.Leaves(grid).Where((_, i) => i % 2 == 0).ToList();
+        var shrunk = SubspaceRefinement.Shrink(grid, removed);
+        var sources = GridRemap.PointSources(grid, shrunk);
+        Assert.DoesNotContain(-1, sources);
+        var kept = sources.Select(p => alpha[p]).ToArray();
+        const int n = 200;
+        var x = Enumerable.Range(0, n * 2).Select(_ => rng.NextDouble()).ToArray();
+        double[] before = new double[n], after = new double[n];
+        SparseGridEvaluator.Evaluate(grid, alpha, x, before);
+        SparseGridEvaluator.Evaluate(shrunk, kept, x, after);
+        double bound = removed.Sum(s => Enumerable.Range((int)grid.SubspaceOffsets[s], (int)(grid.SubspaceOffsets[s + 1] - grid.SubspaceOffsets[s])).Sum(p => Math.Abs(alpha[p])));
+        for (int i = 0; i < n; i++)
+        {
+            // Independent reference: the removed points' basis functions summed one by one.
+            double removedContribution = 0;
+            foreach (int s in removed)
+                for (long p = grid.SubspaceOffsets[s]; p < grid.SubspaceOffsets[s + 1]; p++)
+                    removedContribution += alpha[p] * grid.BasisValue(p, x.AsSpan(2 * i, 2));
+            Assert.Equal(removedContribution, before[i] - after[i], 12);
+            Assert.True(Math.Abs(before[i] - after[i]) <= bound + 1e-12);
+        }
+    }
+
+    [Fact]
+    public void RemappedPointsKeepTheirCoordinates()
+    {
+        var grid = SparseGrid.CreateAnisotropic([3, 2]);
+        var other = SubspaceRefinement.Grow(SubspaceRefinement.Shrink(grid, [grid.FindSubspace([3, 1])]), [[1, 3]]);
+        var sources = GridRemap.PointSources(grid, other);
+        Assert.Equal(other.PointCount, sources.Length);
+        Assert.Equal(4, sources.Count(s => s < 0)); // the 4 points of (1,3)
+        for (int p = 0; p < sources.Length; p++)
+        {
+            if (sources[p] < 0) continue;
+            double[] a = new double[2], b = new double[2];
+            grid.Coordinates(sources[p], a);
+            other.Coordinates(p, b);
+            Assert.Equal(a, b);
+        }
+    }
 }

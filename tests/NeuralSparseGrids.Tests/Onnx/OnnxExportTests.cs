@@ -36,6 +36,22 @@ public sealed class OnnxExportTests
         AssertParity(model, rows: 300, seed: 5);
     }
 
+    [Theory]
+    [InlineData(GridType.Linear)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void Export_of_an_adapted_grid_matches_the_torch_model(GridType type)
+    {
+        // The adapted subspace set as training leaves it in the model config (GridConfig.Subspaces), rebuilt by Create.
+        var config = new NsgModelConfig
+        {
+            Task = NsgTask.Regression, Inputs = 4, Encoder = new MlpEncoderConfig { HiddenLayers = [12], LatentInitGain = 6 }, Latent = 2, Outputs = 2,
+            Grid = new GridConfig { Type = type, Level = 3, Subspaces = [[1, 1], [2, 1], [1, 2], [3, 1], [4, 1], [2, 2], [5, 1], [1, 3]] },
+        };
+        using var model = NeuralSparseGrid.Create(config, seed: 4);
+        Assert.Equal(1 + 2 + 2 + 4 + 8 + 4 + 16 + 4, model.Grid.PointCount);
+        AssertParity(model, rows: 200, seed: 6);
+    }
+
     /// <summary>Every grid type with regression and classification.</summary>
     public static TheoryData<GridType, NsgTask> GridsAndTasks()
     {

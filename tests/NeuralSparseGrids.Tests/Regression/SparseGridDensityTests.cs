@@ -60,6 +60,23 @@ public class SparseGridDensityTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(GridType.Linear)]
+    [InlineData(GridType.LinearBoundary)]
+    [InlineData(GridType.ModifiedLinear)]
+    public void DensityOnAnisotropicAndDownwardClosedSetsIntegratesToOne(GridType type)
+    {
+        var x = Sample(400, 2, seed: 3);
+        int min = Basis1D.MinLevel(type);
+        int[][] set = [[min, min], [min + 1, min], [min, min + 1], [min + 2, min], [min + 1, min + 1], [min + 3, min]];
+        foreach (var grid in new[] { SparseGrid.CreateAnisotropic([4, 2], type), SparseGrid.FromDownwardClosedSubspaces(2, type, set) })
+        {
+            var density = SparseGridDensity.Fit(grid, x);
+            output.WriteLine($"{grid}: integral {Integrate(density, 0, clamp: false):F12}");
+            Assert.Equal(1.0, Integrate(density, 0, clamp: false), 9);
+        }
+    }
+
     [Fact]
     public void ZeroLambdaOnBoundaryGridIsTheL2ProjectionThatAlreadyIntegratesToOne()
     {
@@ -104,6 +121,29 @@ public class SparseGridDensityTests(ITestOutputHelper output)
         output.WriteLine($"density classifier {ours:F4}, Bayes {bayes:F4}, priors {string.Join(",", classifier.Priors)}, lambdas {string.Join(",", classifier.Densities.Lambdas)}");
         Assert.InRange(classifier.Priors[0], 0.57, 0.63);
         Assert.True(ours >= bayes - 0.01, $"density classifier {ours} vs Bayes {bayes}");
+    }
+
+    [Fact]
+    public void AccuracySelectionTakesTheLambdaWhoseFixedFitClassifiesTheValidationRowsBest()
+    {
+        var (xTrain, yTrain) = TwoGaussians(600, 21);
+        var (xVal, yVal) = TwoGaussians(300, 22);
+        var grid = SparseGrid.Create(2, 4, GridType.Linear);
+        double[] candidates = [1e-4, 1e-2, 1];
+        var options = new SparseGridDensityOptions { LambdaCandidates = candidates, Selection = LambdaSelection.Accuracy };
+        var chosen = SparseGridDensity.FitGroups(grid, xTrain, yTrain, 2, options, xVal, yVal);
+        // Independent check: each candidate fitted with a fixed lambda, classified by argmax P(c) f_c (unclamped) on the validation rows.
+        var accuracies = candidates.Select(lambda =>
+        {
+            var classifier = SparseGridDensityClassifier.Fit(grid, xTrain, yTrain, 2, options with { Lambda = lambda });
+            var f = classifier.Densities.EvaluateSigned(xVal);
+            var p = classifier.Priors;
+            return Enumerable.Range(0, yVal.Length).Count(i => (p[1] * f[2 * i + 1] > p[0] * f[2 * i] ? 1 : 0) == yVal[i]) / (double)yVal.Length;
+        }).ToArray();
+        output.WriteLine($"accuracies {string.Join(", ", accuracies)}; chosen {chosen.Lambdas[0]}");
+        Assert.Equal(chosen.Lambdas[0], chosen.Lambdas[1]); // one lambda shared by the classes
+        Assert.Equal(accuracies.Max(), accuracies[Array.IndexOf(candidates, chosen.Lambdas[0])], 12);
+        Assert.Equal(accuracies, chosen.Trials.Select(t => t.Accuracy!.Value).ToArray());
     }
 
     private static (double[] X, int[] Y) TwoGaussians(int rows, int seed)

@@ -70,6 +70,16 @@ public static class TrainArguments
         Add("patience", training.EarlyStoppingPatience);
         if (training.GradientClipNorm is double clip) Add("clip", clip);
         Add("schedule", training.Schedule.ToString().ToLowerInvariant());
+        if (training.Spread > 0) { Add("spread", training.Spread); Add("spread-epochs", training.SpreadEpochs); }
+        if (training.Adaptivity is { Mode: AdaptMode.Subspaces } adapt)
+        {
+            Add("adapt", "subspaces");
+            Add("refine-every", adapt.RefineEvery);
+            Add("refine-count", adapt.RefineCount);
+            if (adapt.MaxPoints is long max) Add("max-points", max);
+            Add("indicator", adapt.Indicator == RefinementIndicator.Gradient ? "gradient" : "surplus");
+            Add("coarsen", adapt.CoarsenTolerance);
+        }
         Add("split", string.Join(',', new[] { spec.Split.Train, spec.Split.Validation, spec.Split.Test }.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         Add("data-seed", spec.DataSeed);
         Add("seed", training.Seed);
@@ -86,6 +96,7 @@ public static class TrainArguments
         if (t.LeastSquares.SolveBatchSize != d.LeastSquares.SolveBatchSize) differing.Add("LeastSquares.SolveBatchSize");
         if (t.Ils with { Iterations = d.Ils.Iterations } != d.Ils) differing.Add("Ils (solver)");
         if (t.RestoreBest != d.RestoreBest) differing.Add(nameof(t.RestoreBest));
+        if (t.Spread == 0 && t.SpreadEpochs != 0) differing.Add(nameof(t.SpreadEpochs) + " without Spread");
         if (t.BurstFactor != d.BurstFactor) differing.Add(nameof(t.BurstFactor));
         if (t.TorchThreads != d.TorchThreads) differing.Add(nameof(t.TorchThreads));
         if (spec.Model.Encoder is CnnEncoderConfig cnn && cnn.ImageSize != new CnnEncoderConfig().ImageSize) differing.Add("Encoder.ImageSize");

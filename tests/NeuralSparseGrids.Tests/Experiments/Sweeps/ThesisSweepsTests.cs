@@ -43,6 +43,20 @@ public sealed class ThesisSweepsTests
     }
 
     [Fact]
+    public void AdaptivityAndSpreadRoundTripThroughNsgTrainOptions()
+    {
+        var spec = ExperimentOptions.Parse(new CliArguments(["--data", "twomoons", "--level", "3", "--adapt", "subspaces", "--refine-every", "4",
+            "--refine-count", "3", "--max-points", "400", "--indicator", "gradient", "--coarsen", "0.01", "--spread", "0.5", "--spread-epochs", "30"]));
+        Assert.Equal(new AdaptivityOptions { Mode = AdaptMode.Subspaces, RefineEvery = 4, RefineCount = 3, MaxPoints = 400, Indicator = RefinementIndicator.Gradient, CoarsenTolerance = 0.01 },
+            spec.Training.Adaptivity);
+        Assert.Equal(0.5, spec.Training.Spread);
+        Assert.Equal(30, spec.Training.SpreadEpochs);
+        var args = TrainArguments.From(spec).SelectMany(f => f.Value is null ? new[] { "--" + f.Key } : ["--" + f.Key, f.Value]);
+        var parsed = ExperimentOptions.Parse(new CliArguments(args)) with { DeclaredInputs = null };
+        Assert.Equal(JsonSerializer.Serialize(spec with { DeclaredInputs = null }, Fields), JsonSerializer.Serialize(parsed, Fields));
+    }
+
+    [Fact]
     public void TheSpecsKeptInTheRepositoryAreTheTablesOfTheCode()
     {
         string dir = RepositoryFolder("sweeps/thesis");

@@ -1,0 +1,55 @@
+namespace NeuralSparseGrids.Grids;
+
+/// <summary>
+/// How the points of one grid correspond to those of another built from an overlapping subspace set (a grid grown by
+/// refinement, shrunk by coarsening, or both): a point is identified by its subspace's level vector and its local
+/// position, and a subspace's local numbering depends on its own levels only, so shared subspaces map block by block.
+/// </summary>
+public static class GridRemap
+{
+    /// <summary>
+    /// For every point of <paramref name="to"/> the point of <paramref name="from"/> with the same level vector and
+    /// local position, or -1 where <paramref name="to"/>'s subspace is not in <paramref name="from"/> (length
+    /// <c>to.PointCount</c>). Both grids must have the same dimension and type.
+    /// </summary>
+    public static int[] PointSources(SparseGrid from, SparseGrid to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        if (from.Dim != to.Dim || from.Type != to.Type)
+            throw new ArgumentException($"Grids differ in dimension or type ({from.Dim}, {from.Type} vs {to.Dim}, {to.Type}); points cannot be matched.");
+        var fromSubspace = SubspaceIndex(from);
+        var sources = new int[checked((int)to.PointCount)];
+        int d = to.Dim;
+        for (int s = 0; s < to.SubspaceCount; s++)
+        {
+            int start = (int)to.SubspaceOffsets[s], size = (int)(to.SubspaceOffsets[s + 1] - to.SubspaceOffsets[s]);
+            if (fromSubspace.TryGetValue(Key(to.SubspaceLevels.Slice(s * d, d)), out int f))
+                for (int k = 0; k < size; k++) sources[start + k] = (int)from.SubspaceOffsets[f] + k;
+            else
+                sources.AsSpan(start, size).Fill(-1);
+        }
+        return sources;
+    }
+
+    /// <summary>Level vector -> subspace number of <paramref name="grid"/>.</summary>
+    public static Dictionary<string, int> SubspaceIndex(SparseGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        var index = new Dictionary<string, int>(grid.SubspaceCount);
+        for (int s = 0; s < grid.SubspaceCount; s++) index.Add(Key(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim)), s);
+        return index;
+    }
+
+    /// <summary>The level vectors of <paramref name="grid"/>'s subspaces, in its order.</summary>
+    public static int[][] LevelVectors(SparseGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        var result = new int[grid.SubspaceCount][];
+        for (int s = 0; s < grid.SubspaceCount; s++) result[s] = grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray();
+        return result;
+    }
+
+    /// <summary>A level vector as a dictionary key ("3,1,2").</summary>
+    public static string Key(ReadOnlySpan<int> levels) => string.Join(',', levels.ToArray());
+}

@@ -1,0 +1,143 @@
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Training;
+
+/// <summary>
+/// Dimension-adaptive refinement and coarsening of a model's sparse grid during training (<see cref="AdaptivityOptions"/>).
+/// A step (after every <see cref="AdaptivityOptions.RefineEvery"/> epochs): coarsen removable leaves, score the
+/// admissible forward neighbours of what is left, add the best within the point budget, then rebuild the layer with
+/// the coefficients carried (<see cref="NeuralSparseGrid.ChangeGrid"/>), the optimizer's state carried
+/// (<see cref="IStepOptimizer.ReplaceParameter"/>) and the loop's parameter snapshots carried, so training, model
+/// selection and checkpoints continue on the new grid. New coefficients start at zero: refinement alone leaves the
+/// function unchanged.
+/// </summary>
+/// <remarks>
+/// Deterministic: a step reads only the model's parameters and the training split, so a run resumed from a checkpoint
+/// written after a step repeats the uninterrupted run.
+/// </remarks>
+public sealed class SubspaceAdaptation
+{
+    private readonly AdaptivityOptions _options;
+    private readonly HashSet<string> _removed = [];
+
+    /// <summary>Creates the adaptation of <paramref name="options"/>; <paramref name="history"/>: the steps of a resumed run.</summary>
+    public SubspaceAdaptation(AdaptivityOptions options, IEnumerable<GridRefinement>? history = null)
+    {
+        options.Validate();
+        _options = options;
+        foreach (var step in history ?? []) Record(step);
+    }
+
+    /// <summary>The steps taken so far (including those of the run a resume continued).</summary>
+    public List<GridRefinement> Steps { get; } = [];
+
+    /// <summary>True after epoch <paramref name="epoch"/> when a step is due.</summary>
+    public bool IsDue(int epoch) => _options.Mode == AdaptMode.Subspaces && epoch % _options.RefineEvery == 0;
+
+    /// <summary>
+    /// Adapts <paramref name="model"/>'s grid after <paramref name="epoch"/> and carries the optimizer state and the
+    /// given snapshots (each a <c>state_dict()</c> copy holding <see cref="NeuralSparseGrid.CoefficientsKey"/>) to it;
+    /// returns the step, or null when nothing changed.
+    /// </summary>
+    public GridRefinement? Step(int epoch, NeuralSparseGrid model, IStepOptimizer optimizer, TrainingSplit train, IEnumerable<Dictionary<string, Tensor>?> snapshots)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var grid = model.Grid;
+        var (next, added, indicators, removed) = Plan(model, train);
+        if (added.Count == 0 && removed.Count == 0) return null;
+        var sources = GridRemap.PointSources(grid, next);
+        var old = model.ChangeGrid(next, sources);
+        optimizer.ReplaceParameter(old.Coefficients, model.Layer.Coefficients, sources);
+        foreach (var snapshot in snapshots)
+        {
+            if (snapshot is null || !snapshot.TryGetValue(NeuralSparseGrid.CoefficientsKey, out var saved)) continue;
+            snapshot[NeuralSparseGrid.CoefficientsKey] = CoefficientRemap.Rows(saved, sources).DetachFromDisposeScope();
+            saved.Dispose();
+        }
+        old.Dispose();
+        var step = new GridRefinement(epoch, [.. added], [.. removed], next.PointCount, [.. indicators], watch.Elapsed.TotalSeconds);
+        Record(step);
+        return step;
+    }
+
+    /// <summary>The grid after coarsening and refinement, what was added (with indicators) and removed.</summary>
+    private (SparseGrid Next, List<int[]> Added, List<double> Indicators, List<int[]> Removed) Plan(NeuralSparseGrid model, TrainingSplit train)
+    {
+        using var scope = NewDisposeScope();
+        var grid = model.Grid;
+        int outputs = model.Layer.Outputs;
+        Tensor embeddings;
+        bool training = model.training;
+        model.eval();
+        using (no_grad()) embeddings = Predictor.Embed(model, train.X);
+        model.train(training);
+        var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
+
+        var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, norms, embeddings) : [];
+        var removed = removedNumbers.Select(s => grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray()).ToList();
+        var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, model.Config.Grid.MaxBytes) : grid;
+        var removedKeys = removed.Select(l => GridRemap.Key(l)).Concat(_removed).ToHashSet();
+        var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30)
+            .Where(l => !removedKeys.Contains(GridRemap.Key(l))).ToList();
+
+        var added = new List<int[]>();
+        var chosenIndicators = new List<double>();
+        if (candidates.Count > 0)
+        {
+            var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, model.Config.Grid.MaxBytes);
+            var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, train, embeddings);
+            long points = kept.PointCount;
+            foreach (int c in Enumerable.Range(0, candidates.Count).OrderByDescending(c => scores[c]).ThenBy(c => c))
+            {
+                if (added.Count == _options.RefineCount) break;
+                if (!(scores[c] > 0)) break;
+                long size = candidates[c].Aggregate(1L, (n, l) => n * Basis1D.Count(grid.Type, l));
+                if (_options.MaxPoints is long max && points + size > max) continue;
+                added.Add(candidates[c]);
+                chosenIndicators.Add(scores[c]);
+                points += size;
+            }
+        }
+        var next = added.Count > 0 ? SubspaceRefinement.Grow(kept, added, outputs, model.Config.Grid.MaxBytes) : kept;
+        return (next, added, chosenIndicators, removed);
+    }
+
+    private double[] Score(NeuralSparseGrid model, SparseGrid candidateGrid, int firstCandidate, SparseGrid current, TrainingSplit train, Tensor embeddings)
+    {
+        using var scope = NewDisposeScope();
+        var carried = CoefficientRemap.Rows(model.Layer.Coefficients, GridRemap.PointSources(current, candidateGrid));
+        if (_options.Indicator == RefinementIndicator.Gradient)
+            return SubspaceIndicators.Gradient(model, candidateGrid, firstCandidate, carried, train, embeddings);
+        var terms = SubspaceIndicators.Terms(candidateGrid, embeddings);
+        return SubspaceIndicators.Surplus(candidateGrid, firstCandidate, SubspaceIndicators.SurplusNorms(carried), terms);
+    }
+
+    /// <summary>
+    /// Leaf subspaces whose points with a training embedding in their support all have surplus norms of at most
+    /// <see cref="AdaptivityOptions.CoarsenTolerance"/> times the grid's largest.
+    /// </summary>
+    private List<int> Coarsenable(SparseGrid grid, double[] norms, Tensor embeddings)
+    {
+        double threshold = _options.CoarsenTolerance * norms.DefaultIfEmpty(0).Max();
+        var activated = SubspaceIndicators.Activated(grid, SubspaceIndicators.Terms(grid, embeddings));
+        var result = new List<int>();
+        foreach (int s in SubspaceRefinement.Leaves(grid))
+        {
+            bool small = true;
+            for (long p = grid.SubspaceOffsets[s]; p < grid.SubspaceOffsets[s + 1] && small; p++)
+                small = !activated[p] || norms[p] <= threshold;
+            if (small) result.Add(s);
+        }
+        return result;
+    }
+
+    private void Record(GridRefinement step)
+    {
+        Steps.Add(step);
+        foreach (var l in step.Removed) _removed.Add(GridRemap.Key(l));
+    }
+}

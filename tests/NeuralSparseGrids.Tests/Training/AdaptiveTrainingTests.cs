@@ -1,0 +1,233 @@
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Native;
+using NeuralSparseGrids.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Tests.Training;
+
+[Collection("Torch")]
+public sealed class AdaptiveTrainingTests : IDisposable
+{
+    private static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 2 } };
+    private readonly string _dir = Directory.CreateTempSubdirectory("nsg-adapt").FullName;
+
+    public AdaptiveTrainingTests() => TorchRuntime.EnsureLoaded();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static TrainingOptions Options(int epochs, TrainingMethod method = TrainingMethod.Gradient) => new()
+    {
+        Epochs = epochs, BatchSize = 32, LearningRate = 0.01, Seed = 9, Method = method, RestoreBest = false,
+        Adaptivity = new AdaptivityOptions { Mode = AdaptMode.Subspaces, RefineEvery = 2, RefineCount = 2, MaxPoints = 40 },
+    };
+
+    public static TheoryData<string> OptimizerKinds => ["fused-adam", "torch-adam", "torch-sgd"];
+
+    // A replaced parameter continues exactly like a parameter that had the new rows from the start with zero gradient
+    // there until the replacement: moments and step count carried, new rows' moments zero.
+    [Theory]
+    [MemberData(nameof(OptimizerKinds))]
+    public void OptimizerStateIsCarriedToAReplacedParameter(string kind)
+    {
+        int[] sources = [0, 1, -1, 2, 3, 4, -1, -1];
+        var gen = new Generator(5);
+        var start = rand([5, 2], ScalarType.Float64, generator: gen);
+        var w = rand([8, 2], ScalarType.Float64, generator: gen) - 0.5;
+        var mask = tensor(sources.Select(s => s >= 0 ? 1.0 : 0.0).ToArray()).unsqueeze(1);
+        var old = new Parameter(start.clone());
+        var reference = new Parameter(CoefficientRemap.Rows(start, sources));
+        using var optimizer = Make(kind, old);
+        using var referenceOptimizer = Make(kind, reference);
+        for (int step = 0; step < 6; step++)
+        {
+            var weights = step < 3 ? w * mask : w;
+            Step(referenceOptimizer, reference, weights);
+            if (step < 3) Step(optimizer, old, CoefficientRemap.Rows(w, [0, 1, 3, 4, 5]));
+            else
+            {
+                if (step == 3)
+                {
+                    var grown = new Parameter(CoefficientRemap.Rows(old, sources));
+                    optimizer.ReplaceParameter(old, grown, sources);
+                    old = grown;
+                }
+                Step(optimizer, old, w);
+            }
+        }
+        Assert.Equal([8L, 2L], old.shape);
+        Assert.True((old - reference).abs().max().item<double>() < 1e-12, $"{kind}: differs by {(old - reference).abs().max().item<double>()}");
+    }
+
+    private static IStepOptimizer Make(string kind, Parameter p) => kind switch
+    {
+        "fused-adam" => new FusedAdam([([p], 1.0)], 0.05),
+        "torch-adam" => StepOptimizers.Adam([p], 0.05),
+        _ => new TorchOptimizer(g => torch.optim.SGD(g[0], 0.05, momentum: 0.9), [[p]], [1.0]),
+    };
+
+    private static void Step(IStepOptimizer optimizer, Parameter p, Tensor weights)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.ZeroGrad();
+        (p * weights).sum().backward();
+        optimizer.Step();
+    }
+
+    [Theory]
+    [InlineData(RefinementIndicator.Surplus)]
+    [InlineData(RefinementIndicator.Gradient)]
+    public void RefinementLeavesTheModelUnchangedAndCarriesSnapshots(RefinementIndicator indicator)
+    {
+        var (train, validation) = TinySwissRoll.Create(200, seed: 3);
+        using var model = NeuralSparseGrid.Create(Config, seed: 2);
+        var options = Options(2) with { Adaptivity = Options(2).Adaptivity with { Indicator = indicator, MaxPoints = null, RefineCount = 3 } };
+        new NsgTrainer(model, options with { Adaptivity = new() }).Fit(train, validation);
+        using var optimizer = StepOptimizers.Create(model, options, model.parameters().ToList());
+        var snapshot = ParameterSnapshot.Take(model);
+        Tensor before;
+        using (no_grad()) before = model.forward(validation.X);
+        long pointsBefore = model.Grid.PointCount;
+        var adaptation = new SubspaceAdaptation(options.Adaptivity);
+        var step = adaptation.Step(2, model, optimizer, train, [snapshot]);
+
+        Assert.NotNull(step);
+        Assert.Equal(3, step.Added.Length);
+        Assert.True(model.Grid.PointCount > pointsBefore);
+        Assert.Equal(model.Grid.PointCount, step.PointsAfter);
+        Assert.True(step.Indicators.All(v => v > 0) && step.Indicators.Zip(step.Indicators.Skip(1)).All(p => p.First >= p.Second));
+        Assert.True(model.Grid.IsDownwardClosed);
+        Assert.Equal(GridRemap.LevelVectors(model.Grid).Select(l => string.Join(',', l)), model.Config.Grid.Subspaces!.Select(l => string.Join(',', l)));
+        using (no_grad())
+        {
+            var after = model.forward(validation.X);
+            Assert.True((after - before).abs().max().item<float>() < 1e-6, "refinement changed the function");
+        }
+        Assert.Equal(model.Grid.PointCount, snapshot[NeuralSparseGrid.CoefficientsKey].shape[0]);
+        ParameterSnapshot.Restore(model, snapshot); // shapes match the new grid
+        // Training continues on the new grid with the carried optimizer.
+        var loss = MethodSteps.GradientLoss(model, train.X, train.Y);
+        optimizer.ZeroGrad();
+        loss.backward();
+        optimizer.Step();
+        snapshot.Dispose();
+        train.Dispose(); validation.Dispose();
+    }
+
+    [Theory]
+    [InlineData(TrainingMethod.Gradient)]
+    [InlineData(TrainingMethod.LeastSquares)]
+    [InlineData(TrainingMethod.IterativeLeastSquares)]
+    public void EveryMethodTrainsOnAGrowingGridWithinTheBudget(TrainingMethod method)
+    {
+        var (train, validation) = TinySwissRoll.Create(240, seed: 4);
+        using var model = NeuralSparseGrid.Create(Config, seed: 3);
+        var result = new NsgTrainer(model, Options(6, method)).Fit(train, validation);
+        Assert.Equal(6, result.EpochsCompleted);
+        Assert.NotEmpty(result.Refinements);
+        Assert.All(result.Refinements, r => Assert.True(r.PointsAfter <= 40));
+        Assert.Equal(result.Refinements[^1].PointsAfter, model.Grid.PointCount);
+        Assert.True(model.Grid.PointCount > 5);
+        Assert.All(result.History, e => Assert.True(double.IsFinite(e.TrainLoss) && double.IsFinite(e.ValidationLoss)));
+        train.Dispose(); validation.Dispose();
+    }
+
+    [Fact]
+    public void ResumingAfterARefinementGivesTheSameLossesAndTheSavedModelReloadsItsGrid()
+    {
+        var (train, validation) = TinySwissRoll.Create(240, seed: 6);
+        TrainingResult full;
+        using (var model = NeuralSparseGrid.Create(Config, seed: 5))
+            full = new NsgTrainer(model, Options(6)).Fit(train, validation);
+        Assert.True(full.Refinements.Count >= 2, "the test needs refinements before and after the interruption");
+
+        using (var model = NeuralSparseGrid.Create(Config, seed: 5))
+            new NsgTrainer(model, Options(3)).Fit(train, validation, _dir);
+        TrainingResult resumed;
+        using (var model = NeuralSparseGrid.Create(Config, seed: 77))
+        {
+            resumed = new NsgTrainer(model, Options(6)).Fit(train, validation, _dir, resume: true);
+            var (loaded, state) = Checkpoint.LoadModel(_dir);
+            using (loaded)
+            using (no_grad())
+            {
+                Assert.Equal(model.Grid.PointCount, loaded.Grid.PointCount);
+                Assert.Equal(0.0, (model.forward(validation.X) - loaded.forward(validation.X)).abs().max().item<float>(), 6);
+            }
+            Assert.Equal(full.Refinements.Count, state.Refinements.Count);
+        }
+        for (int e = 0; e < 6; e++)
+        {
+            Assert.True(Math.Abs(full.History[e].TrainLoss - resumed.History[e].TrainLoss) < 1e-10, $"epoch {e + 1}: {full.History[e].TrainLoss} vs resumed {resumed.History[e].TrainLoss}");
+            Assert.Equal(full.History[e].ValidationLoss, resumed.History[e].ValidationLoss, 10);
+        }
+        Assert.Equal(full.Refinements.Select(r => r.PointsAfter), resumed.Refinements.Select(r => r.PointsAfter));
+        train.Dispose(); validation.Dispose();
+    }
+
+    [Fact]
+    public void CoarseningRemovesLeavesWithSmallSurplusesAndChangesTheFunctionByAtMostThem()
+    {
+        var (train, validation) = TinySwissRoll.Create(200, seed: 7);
+        using var model = NeuralSparseGrid.Create(Config with { Grid = new GridConfig { Level = 3 } }, seed: 2);
+        var grid = model.Grid;
+        int small = grid.FindSubspace([1, 3]), large = grid.FindSubspace([3, 1]);
+        using (no_grad())
+        {
+            model.Layer.Coefficients.uniform_(-1, 1);
+            model.Layer.Coefficients.narrow(0, grid.SubspaceOffsets[small], grid.SubspaceOffsets[small + 1] - grid.SubspaceOffsets[small]).mul_(1e-4);
+        }
+        double removedBound = model.Layer.Coefficients.narrow(0, grid.SubspaceOffsets[small], grid.SubspaceOffsets[small + 1] - grid.SubspaceOffsets[small]).abs().sum().item<float>();
+        Tensor before;
+        using (no_grad()) before = model.forward(validation.X);
+        var options = new AdaptivityOptions { Mode = AdaptMode.Subspaces, CoarsenTolerance = 1e-3, RefineCount = 1, MaxPoints = grid.PointCount - 4 };
+        using var optimizer = StepOptimizers.Create(model, new TrainingOptions(), model.parameters().ToList());
+        var step = new SubspaceAdaptation(options).Step(1, model, optimizer, train, []);
+        Assert.NotNull(step);
+        Assert.Equal(["1,3"], step.Removed.Select(l => string.Join(',', l)));
+        Assert.Empty(step.Added); // the budget leaves no room, and (1,3) may not come back
+        Assert.Equal(-1, model.Grid.FindSubspace([1, 3]));
+        Assert.NotEqual(-1, model.Grid.FindSubspace([3, 1]));
+        using (no_grad())
+        {
+            double change = (model.forward(validation.X) - before).abs().max().item<float>();
+            Assert.True(change <= removedBound + 1e-6, $"change {change} exceeds the removed surpluses {removedBound}");
+        }
+        _ = large;
+        train.Dispose(); validation.Dispose();
+    }
+
+    [Fact]
+    public void SpreadPenaltyIsTheDistanceToUniformQuantiles()
+    {
+        // 1-D: only the axis slice. Uniform quantiles score 0; all at 0.5: mean over k of (0.5 - (k + 0.5)/10)^2 = 0.0825.
+        var uniform = ((arange(10, ScalarType.Float64) + 0.5) / 10).unsqueeze(1);
+        Assert.Equal(0.0, SpreadPenalty.Of(uniform).item<double>(), 14);
+        Assert.Equal(0.0825, SpreadPenalty.Of(full([10, 1], 0.5, ScalarType.Float64)).item<double>(), 12);
+        // Margin range [0.1, 0.9]: quantiles shrink toward 0.5 by 0.8.
+        Assert.Equal(0.0825 * 0.64, SpreadPenalty.Of(full([10, 1], 0.5, ScalarType.Float64), 0.1, 0.9).item<double>(), 12);
+        // 2-D: a regular 64 x 64 grid of cell centres is nearly uniform in every slice; the diagonal h1 = h2 has uniform
+        // marginals but not uniform coverage, and the diagonal slices see it.
+        var centres = (arange(64, ScalarType.Float64) + 0.5) / 64;
+        var square = stack([centres.repeat_interleave(64), centres.repeat(64)], 1);
+        var diagonal = stack([(arange(4096, ScalarType.Float64) + 0.5) / 4096, (arange(4096, ScalarType.Float64) + 0.5) / 4096], 1);
+        double onSquare = SpreadPenalty.Of(square).item<double>(), onDiagonal = SpreadPenalty.Of(diagonal).item<double>();
+        Assert.True(onSquare < 1e-4, $"uniform square scores {onSquare}");
+        Assert.True(onDiagonal > 100 * onSquare && onDiagonal > 0.005, $"diagonal {onDiagonal} vs square {onSquare}");
+        // Differentiable: the gradient pulls a clustered batch apart.
+        var h = full([8, 2], 0.5, ScalarType.Float64) + 0.01 * arange(16, ScalarType.Float64).reshape(8, 2);
+        h.requires_grad = true;
+        SpreadPenalty.Of(h).backward();
+        Assert.True(h.grad!.abs().sum().item<double>() > 0);
+    }
+
+    [Fact]
+    public void PointAdaptivityIsRefusedClearly()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new AdaptivityOptions { Mode = AdaptMode.Points }.Validate());
+        Assert.Contains("not supported yet", e.Message);
+    }
+}
