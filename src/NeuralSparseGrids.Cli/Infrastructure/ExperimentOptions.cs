@@ -48,6 +48,8 @@ public static class ExperimentOptions
         "  --method gradient|ls|ils  --optimizer sgd|adam  --lr 0.01  --lambda 0.01  --ils-iterations 5\n" +
         "  --ils-solver cg|lsmr         ILS: conjugate gradients on the normal equations (default) or LSMR (Fong and Saunders 2011)\n" +
         "  --coef-lr-scale K            gradient method: coefficients learn at K x the learning rate (1)\n" +
+        "  --dense-lr-scale K|auto      dense head (--head dense): its output weights learn at K x the learning rate (1; file data:\n" +
+        "                               auto = min(1, widest encoder layer / hidden neurons), so a wide head does not stall)\n" +
         "  --freeze-encoder K           gradient method: only the coefficients learn in the first K epochs (0)\n" +
         "  --adapt none|subspaces|points   grid adaptation during training (none): subspaces = dimension-adaptive refinement\n" +
         "                               (points, spatially adaptive grids, is not supported yet)\n" +
@@ -137,6 +139,7 @@ public static class ExperimentOptions
             Gradient = new GradientMethodOptions
             {
                 CoefficientLearningRateScale = args.Double("coef-lr-scale", defaults.Gradient.CoefficientLearningRateScale, 1e-6, 1e6),
+                DenseOutputLearningRateScale = args.String("dense-lr-scale") == "auto" ? null : args.Double("dense-lr-scale", defaults.Gradient.DenseOutputLearningRateScale ?? 1, 1e-6, 1e6),
                 FrozenEncoderEpochs = args.Int("freeze-encoder", defaults.Gradient.FrozenEncoderEpochs, 0, 1_000_000),
             },
             LeastSquares = new LeastSquaresOptions { Lambda = args.Double("lambda", defaults.LeastSquares.Lambda, 0, 1e9) },

@@ -53,6 +53,9 @@ public static class FileDataOptions
         args.SetDefault("patience", d.Patience.ToString(inv));
         args.SetDefault("batch", d.BatchSize.ToString(inv));
         args.SetDefault("split", "0.7,0.15,0.15");
+        // A dense head (--head dense, compare's `ann`) gets the width rule for its output layer's rate (see
+        // EqualParameterHead.OutputLearningRateScale): at the NSG's rate a wide head stalls at chance.
+        args.SetDefault("dense-lr-scale", "auto");
         return d;
     }
 

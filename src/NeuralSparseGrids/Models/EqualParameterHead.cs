@@ -70,6 +70,22 @@ public sealed class EqualParameterHead : nn.Module<Tensor, Tensor>
         return Math.Max(1, (int)rounded);
     }
 
+    /// <summary>
+    /// The learning-rate multiple of the output layer's weights by the width rule: min(1, W / n) for n hidden neurons
+    /// and a reference width W (the encoder's widest layer). Adam moves each weight by about the learning rate per step,
+    /// so a layer's output moves by about fan-in x rate; scaling the rate by 1/n gives the head's output layer (fan-in n)
+    /// the per-step change of a layer W wide, as in the width-independent Adam rates of maximal-update
+    /// parametrisation (Yang and Hu 2021). Without it the head's first steps saturate the latent sigmoid on wide heads.
+    /// </summary>
+    /// <param name="hidden">Hidden neurons n of the head.</param>
+    /// <param name="referenceWidth">Reference width W &gt;= 1.</param>
+    public static double OutputLearningRateScale(int hidden, int referenceWidth)
+    {
+        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "The head has at least one hidden neuron.");
+        if (referenceWidth < 1) throw new ArgumentOutOfRangeException(nameof(referenceWidth), referenceWidth, "The reference width must be at least 1.");
+        return Math.Min(1.0, (double)referenceWidth / hidden);
+    }
+
     /// <summary>Parameters of the dense replacement with <paramref name="hidden"/> neurons: (d + 1) n + (n + 1) p.</summary>
     public static long ParameterCount(int dim, int hidden, int outputs) => (long)(dim + 1) * hidden + (long)(hidden + 1) * outputs;
 

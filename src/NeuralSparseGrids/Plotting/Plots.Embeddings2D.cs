@@ -25,6 +25,15 @@ public static partial class Plots
         IReadOnlyList<string>? classNames = null, string? colorLabel = null)
     {
         PngOutput.CheckPath(path);
+        var plot = Embeddings2DPlot(h, colorValues, classLabels, gridPoints, activatedMask, title, extent, classNames, colorLabel);
+        PngOutput.Save(plot, path, PlotStyle.Width, PlotStyle.Height);
+    }
+
+    /// <summary>The plot <see cref="Embeddings2D"/> saves (same arguments but the path), for tests to inspect legends and labels.</summary>
+    internal static Plot Embeddings2DPlot(float[] h, double[]? colorValues = null, int[]? classLabels = null,
+        double[]? gridPoints = null, bool[]? activatedMask = null, string title = "", Extent2D? extent = null,
+        IReadOnlyList<string>? classNames = null, string? colorLabel = null)
+    {
         PlotInputs.NotEmpty(h, nameof(h));
         int n = PlotInputs.Rows(h, 2, nameof(h));
         PlotInputs.Finite(h, nameof(h));
@@ -54,7 +63,7 @@ public static partial class Plots
         var limits = extent ?? (gridPoints != null ? Extent2D.Unit : DataExtent(h));
         plot.Axes.SetLimits(limits.XMin, limits.XMax, limits.YMin, limits.YMax);
         if (classLabels != null || gridPoints != null) plot.ShowLegend(Alignment.UpperRight);
-        PngOutput.Save(plot, path, PlotStyle.Width, PlotStyle.Height);
+        return plot;
     }
 
     /// <summary>Bounding box of row-major (n, 2) points, padded by 5 % (at least 0.05).</summary>

@@ -17,6 +17,12 @@ public static partial class Plots
     public static void Heatmap(string path, double[] values, Extent2D extent, string title, float[]? overlayPoints = null, string? colorLabel = null)
     {
         PngOutput.CheckPath(path);
+        PngOutput.Save(HeatmapPlot(values, extent, title, overlayPoints, colorLabel), path, PlotStyle.Width, PlotStyle.Height);
+    }
+
+    /// <summary>The plot <see cref="Heatmap"/> saves (same arguments but the path), for tests to inspect its labels.</summary>
+    internal static Plot HeatmapPlot(double[] values, Extent2D extent, string title, float[]? overlayPoints = null, string? colorLabel = null)
+    {
         PlotInputs.NotEmpty(values, nameof(values));
         int res = (int)Math.Round(Math.Sqrt(values.Length));
         if (res * res != values.Length)
@@ -51,6 +57,6 @@ public static partial class Plots
         plot.XLabel("h1");
         plot.YLabel("h2");
         plot.Axes.SetLimits(extent.XMin, extent.XMax, extent.YMin, extent.YMax);
-        PngOutput.Save(plot, path, PlotStyle.Width, PlotStyle.Height);
+        return plot;
     }
 }

@@ -17,11 +17,23 @@ public sealed record GradientMethodOptions
     /// </summary>
     public int FrozenEncoderEpochs { get; init; }
 
+    /// <summary>
+    /// The output layer's weights of an equal-parameter dense head (<c>HeadKind.Dense</c>) learn at this multiple of the
+    /// learning rate; null: the width rule <see cref="Models.EqualParameterHead.OutputLearningRateScale"/>. Adam moves
+    /// every weight by about the learning rate per step, so a layer's output moves by about its fan-in times that: the
+    /// head's output layer has the n hidden neurons of Eq. 3.27 as fan-in (2,017 on letter recognition at latent 6,
+    /// level 5, 26 classes), and at the encoder's rate its first steps drive the latent sigmoid into saturation, where
+    /// the ANN stalls at chance. 1 (the default) is the thesis protocol: one rate for every parameter.
+    /// </summary>
+    public double? DenseOutputLearningRateScale { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         if (!(CoefficientLearningRateScale > 0) || !double.IsFinite(CoefficientLearningRateScale))
             throw new ArgumentException($"Coefficient learning-rate scale must be positive (got {CoefficientLearningRateScale}).");
+        if (DenseOutputLearningRateScale is double d && (!(d > 0) || !double.IsFinite(d)))
+            throw new ArgumentException($"Dense output learning-rate scale must be positive (got {d}).");
         if (FrozenEncoderEpochs < 0) throw new ArgumentException($"Frozen encoder epochs must be >= 0 (got {FrozenEncoderEpochs}).");
     }
 }

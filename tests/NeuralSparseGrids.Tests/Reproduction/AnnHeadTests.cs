@@ -31,6 +31,53 @@ public sealed class AnnHeadTests
         Assert.Throws<InvalidOperationException>(() => ann.Layer);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1.0)]
+    [InlineData(0.25)]
+    public void DenseOutputWeightsTakeTheirOwnAdamStep(double? scale)
+    {
+        // Adam's first step moves every weight with a non-zero gradient by its rate (m/sqrt(v) = sign(g)), so one
+        // full-batch step shows each group's rate: the encoder at lr, the head's output weights at lr x scale
+        // (null: the width rule, min(1, 16 / n) with n = (321 x 3 - 3) / 6 = 160 hidden neurons for d = 2, level 6, 3 classes).
+        var config = new NsgModelConfig
+        {
+            Inputs = 4, Encoder = new MlpEncoderConfig { HiddenLayers = [16] }, Latent = 2, Grid = new GridConfig { Level = 6 }, Outputs = 3,
+            Task = NsgTask.Classification, Head = HeadKind.Dense,
+        };
+        using var ann = NeuralSparseGrid.Create(config, 3);
+        var head = ann.DenseHead!;
+        Assert.Equal(160, head.Hidden);
+        double expected = scale ?? 16.0 / 160;
+        var random = new Random(5);
+        int rows = 64;
+        var x = Enumerable.Range(0, rows * 4).Select(_ => (float)random.NextDouble()).ToArray();
+        var labels = Enumerable.Range(0, rows).Select(i => i % 3).ToArray();
+        using var train = TrainingSplit.Classification(x, 4, labels, 3);
+        var output = head.Layers.OutputLayer.weight!;
+        var firstEncoder = ann.EncoderParameters().First();
+        var outputBefore = output.detach().clone();
+        var encoderBefore = firstEncoder.detach().clone();
+        const double lr = 0.01;
+        new NsgTrainer(ann, new TrainingOptions
+        {
+            LearningRate = lr, Epochs = 1, BatchSize = rows, RestoreBest = false,
+            Gradient = new GradientMethodOptions { DenseOutputLearningRateScale = scale },
+        }).Fit(train);
+        double outputStep = (output.detach() - outputBefore).abs().max().item<float>();
+        double encoderStep = (firstEncoder.detach() - encoderBefore).abs().max().item<float>();
+        Assert.InRange(outputStep, 0.98 * lr * expected, 1.02 * lr * expected);
+        Assert.InRange(encoderStep, 0.98 * lr, 1.02 * lr);
+    }
+
+    [Fact]
+    public void OutputLearningRateScaleIsTheWidthRatioCappedAtOne()
+    {
+        Assert.Equal(128.0 / 2017, EqualParameterHead.OutputLearningRateScale(2017, 128), 12);
+        Assert.Equal(1.0, EqualParameterHead.OutputLearningRateScale(50, 128));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EqualParameterHead.OutputLearningRateScale(0, 128));
+    }
+
     [Fact]
     public void LeastSquaresRefusesADenseHead()
     {

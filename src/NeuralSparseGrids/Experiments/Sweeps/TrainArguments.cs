@@ -59,6 +59,9 @@ public static class TrainArguments
         Add("optimizer", training.Optimizer == OptimizerKind.Sgd ? "sgd" : "adam");
         Add("lr", training.LearningRate);
         Add("coef-lr-scale", training.Gradient.CoefficientLearningRateScale);
+        // Only when not the default 1, so sweep specs written before the option existed stay unchanged.
+        if (training.Gradient.DenseOutputLearningRateScale is not 1.0)
+            Add("dense-lr-scale", training.Gradient.DenseOutputLearningRateScale is double denseScale ? (object)denseScale : "auto");
         Add("freeze-encoder", training.Gradient.FrozenEncoderEpochs);
         Add("lambda", training.LeastSquares.Lambda);
         Add("ils-iterations", training.Ils.Iterations);
