@@ -45,6 +45,16 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void OneEpochIsReportedInTheSingular()
+    {
+        var (code, stdout, stderr) = CliRunner.Run(["train", "--data", "swissroll", "--out", Path.Combine(_dir, "one"), "--no-plots",
+            "--count", "300", "--epochs", "1", "--level", "3", "--encoder", "3,8"]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("1 epoch (kept epoch", stdout);
+        Assert.DoesNotContain("1 epochs", stdout);
+    }
+
+    [Fact]
     public void AnAnisotropicModelTrainsSavesAndReloads()
     {
         string run = Path.Combine(_dir, "aniso");
