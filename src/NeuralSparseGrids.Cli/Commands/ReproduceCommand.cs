@@ -48,7 +48,7 @@ public sealed class ReproduceCommand : ICliCommand
         var table = ThesisTables.Find(id) ?? throw new CliUsageException($"Unknown table '{id}'. Tables: {ThesisTables.Ids}.");
         if (data is null && (target != null || maxRows != null)) throw new CliUsageException("--target and --max-rows need --data.");
         if (data != null && target is null) throw new CliUsageException("--data needs --target COL (the [Fe/H] column).");
-        var userData = data is null ? null : new DataSpec { Source = data, Target = target, Limit = maxRows, Task = Data.DatasetTask.Regression };
+        var userData = data is null ? null : new DataSpec { Source = data, TableOptions = new() { Target = target, Task = Data.DatasetTask.Regression }, Limit = maxRows };
         if (table.RequiresUserData && userData is null)
         {
             context.Error.WriteLine($"nsg reproduce: table {table.Id} needs user data. {ThesisTables.SpectraHelp}");

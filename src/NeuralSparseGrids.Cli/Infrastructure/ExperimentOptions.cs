@@ -76,21 +76,25 @@ public static class ExperimentOptions
         string data = args.String("data", defaultData) ?? throw new CliUsageException($"--data is required ({DataSources.Spellings}).");
         var sourceDefaults = DataSources.DefaultsFor(data);
         var modelDefaults = new NsgModelConfig();
+        var tableDefaults = new TableOptions();
         var dataSpec = new DataSpec
         {
             Source = data,
             SwissRollT = args.Choice("swissroll-t", SwissRollT.Radians, new Dictionary<string, SwissRollT> { ["radians"] = SwissRollT.Radians, ["unit"] = SwissRollT.Unit }),
             Count = args.Int("count", 8000, 10, 10_000_000),
             Noise = args.Double("noise", 0.1, 0, 100),
-            Target = args.String("target"),
-            Task = args.Choice<DatasetTask?>("task", null, new Dictionary<string, DatasetTask?> { ["auto"] = null, ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
-            Drop = (args.String("drop") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-            Missing = args.Choice("missing", MissingValues.Error, new Dictionary<string, MissingValues>
+            TableOptions = new TableOptions
             {
-                ["error"] = MissingValues.Error, ["drop-rows"] = MissingValues.DropRows, ["impute-median"] = MissingValues.ImputeMedian,
-            }),
-            UnknownCategory = args.Choice("unknown-category", UnknownCategory.Error, new Dictionary<string, UnknownCategory> { ["error"] = UnknownCategory.Error, ["ignore"] = UnknownCategory.Ignore }),
-            Scale = args.Choice("scale", Data.InputScaling.MinMax, new Dictionary<string, Data.InputScaling> { ["minmax"] = Data.InputScaling.MinMax, ["standard"] = Data.InputScaling.Standard, ["none"] = Data.InputScaling.None }),
+                Target = args.String("target"),
+                Task = args.Choice<DatasetTask?>("task", tableDefaults.Task, new Dictionary<string, DatasetTask?> { ["auto"] = null, ["regression"] = DatasetTask.Regression, ["classification"] = DatasetTask.Classification }),
+                Drop = (args.String("drop") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Missing = args.Choice("missing", tableDefaults.Missing, new Dictionary<string, MissingValues>
+                {
+                    ["error"] = MissingValues.Error, ["drop-rows"] = MissingValues.DropRows, ["impute-median"] = MissingValues.ImputeMedian,
+                }),
+                UnknownCategory = args.Choice("unknown-category", tableDefaults.UnknownCategory, new Dictionary<string, UnknownCategory> { ["error"] = UnknownCategory.Error, ["ignore"] = UnknownCategory.Ignore }),
+                Scale = args.Choice("scale", tableDefaults.Scale, new Dictionary<string, Data.InputScaling> { ["minmax"] = Data.InputScaling.MinMax, ["standard"] = Data.InputScaling.Standard, ["none"] = Data.InputScaling.None }),
+            },
             Limit = args.String("limit") is null ? null : args.Int("limit", 0, 1, int.MaxValue),
         };
         string head = args.Choice("head", modelDefaults.Head == HeadKind.Dense ? "dense" : "sparse-grid", new Dictionary<string, string>

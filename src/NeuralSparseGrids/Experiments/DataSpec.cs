@@ -21,23 +21,12 @@ public sealed record DataSpec
     /// <summary>Generated data sets: noise.</summary>
     public double Noise { get; init; } = 0.1;
 
-    /// <summary>Files: target column (default: last column); spectra: required.</summary>
-    public string? Target { get; init; }
-
-    /// <summary>Files: force the task (null: detect it, see <see cref="TableEncoder.DetectTask"/>).</summary>
-    public DatasetTask? Task { get; init; }
-
-    /// <summary>Table files: columns to leave out (IDs).</summary>
-    public IReadOnlyList<string> Drop { get; init; } = [];
-
-    /// <summary>Table files: missing values.</summary>
-    public MissingValues Missing { get; init; } = MissingValues.Error;
-
-    /// <summary>Table files: categories unseen in training.</summary>
-    public UnknownCategory UnknownCategory { get; init; } = UnknownCategory.Error;
-
-    /// <summary>Table files: scaling of numeric inputs.</summary>
-    public InputScaling Scale { get; init; } = InputScaling.MinMax;
+    /// <summary>
+    /// Files: target column (default: the last; spectra: required) and task (null: detect it, see
+    /// <see cref="TableEncoder.DetectTask"/>); table files also: columns to drop, missing values, unseen categories and
+    /// input scaling. The defaults are <see cref="Data.TableOptions"/>'s.
+    /// </summary>
+    public TableOptions TableOptions { get; init; } = new();
 
     /// <summary>
     /// Whether the source is a table file (<c>.csv</c>, <c>.tsv</c>, <c>.txt</c>, <c>.arff</c>, optionally <c>.gz</c>), read as it comes
@@ -52,12 +41,6 @@ public sealed record DataSpec
         if (lower.EndsWith(".gz")) lower = lower[..^3];
         return lower.EndsWith(".csv") || lower.EndsWith(".tsv") || lower.EndsWith(".txt") || lower.EndsWith(".arff");
     }
-
-    /// <summary>The preprocessing options of a table file.</summary>
-    public TableOptions TableOptions => new()
-    {
-        Target = Target, Task = Task, Drop = Drop, Missing = Missing, UnknownCategory = UnknownCategory, Scale = Scale,
-    };
 
     /// <summary>A table file as it comes (subsampled to <see cref="Limit"/> with <paramref name="seed"/>).</summary>
     public RawTable LoadTable(int seed)
@@ -82,11 +65,14 @@ public sealed record DataSpec
         "mnist" => new { source = Source, limit = Limit },
         _ when IsTable => new
         {
-            source = Source, target = Target, task = Task?.ToString() ?? "auto", drop = Drop, missing = TableEncoder.Spelling(Missing),
-            unknownCategory = UnknownCategory == UnknownCategory.Ignore ? "ignore" : "error", scale = TableEncoder.Spelling(Scale), limit = Limit,
+            source = Source, target = Target, task = Task?.ToString() ?? "auto", drop = TableOptions.Drop, missing = TableEncoder.Spelling(TableOptions.Missing),
+            unknownCategory = TableOptions.UnknownCategory == UnknownCategory.Ignore ? "ignore" : "error", scale = TableEncoder.Spelling(TableOptions.Scale), limit = Limit,
         },
         _ => new { source = Source, target = Target, task = Task?.ToString(), limit = Limit },
     };
+
+    private string? Target => TableOptions.Target;
+    private DatasetTask? Task => TableOptions.Task;
 
     /// <summary>
     /// Keep only a seeded subsample of at most this many rows (stratified by class for classification), e.g. for quick

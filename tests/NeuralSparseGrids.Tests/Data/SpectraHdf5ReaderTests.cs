@@ -34,7 +34,7 @@ public sealed class SpectraHdf5ReaderTests : IDisposable
         Assert.Equal(["Teff", "logg"], data.TargetNames);
 
         // The CLI data spec routes .h5 files here.
-        var viaSpec = new DataSpec { Source = "spectra:" + path, Target = "Teff,logg" }.Load(seed: 1);
+        var viaSpec = new DataSpec { Source = "spectra:" + path, TableOptions = new() { Target = "Teff,logg" } }.Load(seed: 1);
         Assert.Equal(3, viaSpec.Rows);
     }
 

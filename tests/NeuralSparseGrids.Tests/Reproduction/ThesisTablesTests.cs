@@ -15,7 +15,7 @@ public sealed class ThesisTablesTests
     public void EveryTableHasThesisNumbersAndSpecs()
     {
         var noData = new TableContext(null);
-        var withData = new TableContext(new NeuralSparseGrids.Experiments.DataSpec { Source = "spectra:x.csv", Target = "feh" });
+        var withData = new TableContext(new NeuralSparseGrids.Experiments.DataSpec { Source = "spectra:x.csv", TableOptions = new() { Target = "feh" } });
         foreach (var table in ThesisTables.All)
         {
             var cells = table.Cells(withData);

@@ -30,8 +30,8 @@ public static class TrainArguments
         Add("data", data.Source);
         if (data.Source is "swissroll") Add("swissroll-t", data.SwissRollT == SwissRollT.Unit ? "unit" : "radians");
         if (data.Source is "swissroll" or "twomoons") { Add("count", data.Count); Add("noise", data.Noise); }
-        if (data.Target != null) Add("target", data.Target);
-        if (data.Task is DatasetTask task) Add("task", task == DatasetTask.Classification ? "classification" : "regression");
+        if (data.TableOptions.Target is string target) Add("target", target);
+        if (data.TableOptions.Task is DatasetTask task) Add("task", task == DatasetTask.Classification ? "classification" : "regression");
         if (data.Limit is int limit) Add("limit", limit);
         switch (model.Encoder)
         {

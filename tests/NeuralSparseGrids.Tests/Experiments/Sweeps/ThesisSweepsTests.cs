@@ -16,7 +16,7 @@ public sealed class ThesisSweepsTests
     [Fact]
     public void EveryThesisExperimentRoundTripsThroughNsgTrainOptions()
     {
-        var userData = new DataSpec { Source = "spectra:stars.csv", Target = "FEH", Limit = 50000, Task = NeuralSparseGrids.Data.DatasetTask.Regression };
+        var userData = new DataSpec { Source = "spectra:stars.csv", TableOptions = new() { Target = "FEH", Task = NeuralSparseGrids.Data.DatasetTask.Regression }, Limit = 50000 };
         int checkedSpecs = 0;
         foreach (var table in ThesisTables.All)
             foreach (var cell in table.Cells(new TableContext(userData)).Where(c => c.Spec != null))
