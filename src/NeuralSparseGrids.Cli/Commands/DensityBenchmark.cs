@@ -14,10 +14,10 @@ internal static class DensityBenchmark
 {
     public const string Usage =
         "nsg bench density (--model DIR --data SOURCE [the run's data/split options] | --synthetic ROWS --dim D --level N --classes C)\n" +
-        "                  [--density-lambda L] [--repeats R] [--json]\n\n" +
+        "                  [--density-lambda L] [--density-level N] [--density-dense-limit P] [--repeats R] [--json]\n\n" +
         "Times the class-density fit of the density head (lambda search on the validation rows included unless --density-lambda\n" +
         "is given): median of R fits in wall-clock and process-CPU seconds (the machine's load average beside them), the\n" +
-        "per-candidate CG iterations and seconds, and the thread count.";
+        "per-candidate CG iterations and seconds, the solver (direct on grids of at most P points, else CG) and the thread count.";
 
     public static int Run(CliArguments args, CliContext context)
     {
@@ -75,16 +75,18 @@ internal static class DensityBenchmark
         var trials = head!.Classifier.Densities.Trials;
         if (context.Json)
             context.WriteJson(new { source, dim = grid.Dim, level = grid.Level, grid = grid.Type.ToString(), subspaces = grid.SubspaceCount, points = head.Classifier.Densities.Grid.PointCount, classes, seconds, medianSeconds = median, cpuSeconds, medianCpuSeconds = medianCpu, loadAverage = load,
-                threads = Environment.ProcessorCount, trials, lambdas = head.Classifier.Densities.Lambdas, finalIterations = head.Classifier.Densities.Iterations });
+                threads = Environment.ProcessorCount, solver = Solver(head.Classifier.Densities), trials, lambdas = head.Classifier.Densities.Lambdas, finalIterations = head.Classifier.Densities.Iterations });
         else
         {
-            context.Out.WriteLine($"Class densities on {source}: {grid}, {classes} classes, {Environment.ProcessorCount} threads");
+            context.Out.WriteLine($"Class densities on {source}: {grid}, {classes} classes, {Environment.ProcessorCount} threads, {Solver(head!.Classifier.Densities)} solves");
             foreach (var t in trials) context.Out.WriteLine($"  lambda {t.Lambda:G2}: {t.Iterations} CG iterations, {t.Seconds:F2} s");
             context.Out.WriteLine($"Fit: median {median:F2} s wall of {repeats} ({string.Join(", ", seconds.Select(s => s.ToString("F2")))}), {medianCpu:F2} s process CPU " +
                                   $"(load average {load:F1} on {Environment.ProcessorCount} cores); final solve {head.Classifier.Densities.Iterations} iterations");
         }
         return 0;
     }
+
+    private static string Solver(SparseGridDensity densities) => densities.SolvedDirectly ? "direct (dense Cholesky)" : "conjugate-gradient";
 
     // Seeded Gaussian clusters in [0.1, 0.9]^d, one per class.
     private static (double[] X, int[] Labels) Clusters(int rows, int dim, int classes, int seed)

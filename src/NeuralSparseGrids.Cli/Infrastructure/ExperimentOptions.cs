@@ -243,6 +243,8 @@ public static class ExperimentOptions
         "                               (default), or per class by the held-out L2 risk (SG++'s density criterion)\n" +
         "  --density-regularizer identity|laplace   the regularisation term C of (R + lambda C) alpha = b (identity)\n" +
         "  --density-grid TYPE --density-level N    grid of the class densities (default: the model's)\n" +
+        "  --density-dense-limit P      grids of at most P points are solved directly (dense Cholesky), larger ones by\n" +
+        "                               matrix-free conjugate gradients (4000; 0: always CG)\n" +
         "  --ood-quantile Q             share of validation inputs flagged out of distribution (0.01)";
 
     /// <summary>Reads the density head options (`--density-*`, `--ood-quantile`).</summary>
@@ -260,6 +262,7 @@ public static class ExperimentOptions
         GridType = args.String("density-grid") is null ? null : args.Choice("density-grid", GridType.Linear, GridTypes),
         Level = args.String("density-level") is null ? null : args.Int("density-level", 4, 1, 30),
         Quantile = args.Double("ood-quantile", DensityThreshold.DefaultQuantile, 0, 1),
+        DensePointLimit = args.Int("density-dense-limit", SparseGridDensityOptions.DefaultDensePointLimit, 0, 100_000),
     };
 
     /// <summary>Throws when an option of the encoder family not chosen is given (MLP: --activation, --latent-gain; CNN: --cnn-width).</summary>

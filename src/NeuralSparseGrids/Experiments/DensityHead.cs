@@ -32,6 +32,9 @@ public sealed record DensityHeadOptions
 
     /// <summary>Level of a regular grid for the densities; null: the model's own grid (its subspace set, anisotropic included).</summary>
     public int? Level { get; init; }
+
+    /// <summary>Largest grid (points) whose density systems are solved directly (see <see cref="SparseGridDensityOptions.DensePointLimit"/>).</summary>
+    public int DensePointLimit { get; init; } = SparseGridDensityOptions.DefaultDensePointLimit;
 }
 
 /// <summary>The density head's answer for a batch of embeddings.</summary>
@@ -106,7 +109,7 @@ public sealed class DensityHead
         if (validationLabels.Length == 0) throw new ArgumentException("The density head needs validation rows for its out-of-distribution threshold (use a split with a validation share).");
         var clock = Stopwatch.StartNew();
         var classifier = SparseGridDensityClassifier.Fit(grid, train, trainLabels, classes,
-            new SparseGridDensityOptions { Lambda = options.Lambda, Selection = options.Selection, Regularizer = options.Regularizer }, validation, validationLabels);
+            new SparseGridDensityOptions { Lambda = options.Lambda, Selection = options.Selection, Regularizer = options.Regularizer, DensePointLimit = options.DensePointLimit }, validation, validationLabels);
         double seconds = clock.Elapsed.TotalSeconds;
         var mixture = classifier.Mixture(classifier.ClassDensities(validation));
         return new DensityHead(classifier, DensityThreshold.Quantile(mixture, options.Quantile), options.Quantile, seconds);

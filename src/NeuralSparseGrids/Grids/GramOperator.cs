@@ -202,6 +202,38 @@ public sealed class GramOperator
         return true;
     }
 
+    /// <summary>
+    /// R + lambda C as a dense symmetric matrix (points, points) row-major, for direct solves on small grids (C per
+    /// <paramref name="regularizer"/>; lambda = 0: R alone). Uses the assembled rows after <see cref="Assemble"/>, else
+    /// enumerates the entries row by row. Needs 8 points^2 bytes.
+    /// </summary>
+    public double[] ToDense(double lambda = 0, DensityRegularizer regularizer = DensityRegularizer.Identity)
+    {
+        int points = (int)_grid.PointCount;
+        if ((long)points * points > Array.MaxLength)
+            throw new InvalidOperationException($"A dense {points} x {points} matrix exceeds the largest .NET array; use the matrix-free Apply for this grid.");
+        var dense = new double[(long)points * points];
+        bool laplace = regularizer == DensityRegularizer.Laplace;
+        Parallel.For(0, points, () => new RowWork(_grid.Dim, 1), (p, _, work) =>
+        {
+            long row = (long)p * points;
+            if (_rowStart != null)
+                for (long e = _rowStart[p]; e < _rowStart[p + 1]; e++)
+                    dense[row + _columns![e]] = _massValues![e] + (laplace ? lambda * _laplaceValues![e] : 0);
+            else
+            {
+                work.Entries = ([], [], []);
+                ApplyRow(p, [], 0, true, work);
+                var (q, m, l) = work.Entries.Value;
+                for (int e = 0; e < q.Count; e++) dense[row + q[e]] = m[e] + (laplace ? lambda * l[e] : 0);
+                work.Entries = null;
+            }
+            if (!laplace) dense[row + p] += lambda;
+            return work;
+        }, _ => { });
+        return dense;
+    }
+
     private long[]? _rowStart;
     private int[]? _columns;
     private double[]? _massValues, _laplaceValues;

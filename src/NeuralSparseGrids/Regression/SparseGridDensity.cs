@@ -1,7 +1,4 @@
 using NeuralSparseGrids.Grids;
-using NeuralSparseGrids.LinearAlgebra;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NeuralSparseGrids.Regression;
 
@@ -9,8 +6,10 @@ namespace NeuralSparseGrids.Regression;
 /// Sparse grid density estimation (Hegland et al.; Peherstorfer, Franzelin, Pflüger and Bungartz 2014; SG++'s
 /// datadriven learners): f(x) = sum_p alpha_p phi_p(x) on [0, 1]^d with alpha solving the regularised least-squares
 /// problem (R + lambda C) alpha = (1/M) sum_i phi(x_i), R the L2 mass matrix of the basis and C the identity or the
-/// Laplace matrix (<see cref="GramOperator"/>, matrix-free conjugate gradients). Several densities (e.g. one per class)
-/// on the same grid are fitted together, one CG column each.
+/// Laplace matrix (<see cref="GramOperator"/>; <see cref="DensitySystem"/> solves it directly on grids of at most
+/// <see cref="SparseGridDensityOptions.DensePointLimit"/> points, else by matrix-free, warm-started conjugate
+/// gradients). Several densities (e.g. one per class) on the same grid are fitted together, one column each; the
+/// right-hand sides of all of them come from one transposed evaluation.
 /// </summary>
 /// <remarks>
 /// <para><b>Normalisation.</b> Without regularisation f is the L2 projection of the empirical measure onto the grid's
@@ -25,7 +24,8 @@ namespace NeuralSparseGrids.Regression;
 /// J(f) = integral f^2 - (2 / M_v) sum_v f(x_v) = alpha^T R alpha - 2 mean_v f(x_v), an unbiased estimate of
 /// ||f - p||^2 - ||p||^2 for the true density p that needs no positivity (SG++'s cross-validation criterion). The
 /// held-out rows are the validation rows when given, else a seeded share of the rows, and the final fit uses all
-/// training rows with the lambda of least risk (per density); <see cref="LambdaSelection.Accuracy"/> instead takes one
+/// training rows with the lambda of least risk (per density; with validation rows the training rows are the fitting rows,
+/// so each density's column is taken from the search); <see cref="LambdaSelection.Accuracy"/> instead takes one
 /// lambda for all densities, the one whose densities classify the held-out rows best. A candidate whose unnormalised f has no positive mass
 /// (possible for tiny lambda on grids without the constant function, e.g. in 8 dimensions) is never chosen; if no
 /// candidate qualifies the largest is used.</para>
@@ -52,11 +52,14 @@ public sealed class SparseGridDensity
     /// <summary>The integral of each density before normalisation (how much mass the projection kept).</summary>
     public double[] RawIntegrals { get; }
 
-    /// <summary>Conjugate-gradient iterations of the final solve.</summary>
+    /// <summary>Conjugate-gradient iterations of the final solve (0 for a direct solve).</summary>
     public int Iterations { get; }
 
     /// <summary>The lambda search (empty with a fixed lambda): per candidate its CG iterations, seconds and held-out L2 risk per density.</summary>
     public IReadOnlyList<LambdaTrial> Trials { get; private set; } = [];
+
+    /// <summary>Whether the fit solved its systems directly (dense Cholesky) rather than by conjugate gradients (false when loaded).</summary>
+    public bool SolvedDirectly { get; private set; }
 
     /// <summary>Restores a density from stored surpluses (points, count) row-major.</summary>
     public static SparseGridDensity FromSurpluses(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals)
@@ -99,26 +102,47 @@ public sealed class SparseGridDensity
         op.Assemble();
         double scale = op.MassDiagonal().Average();
         var integrals = op.BasisIntegrals();
+        var system = new DensitySystem(op, options);
+        var rhs = RightHandSides(grid, x, groups, count);
 
         double[] lambdas;
         var trials = new List<LambdaTrial>();
+        // Unnormalised solutions of the search on all training rows, by lambda: the columns are independent systems,
+        // so the final fit takes each density's column from the search instead of solving again.
+        Dictionary<double, (double[] Alpha, int Iterations)>? searched = null;
         if (options.Lambda is double given) lambdas = Enumerable.Repeat(given, count).ToArray();
         else if (validation is not null)
         {
             if (validationGroups is null || validation.Length != validationGroups.Length * d)
                 throw new ArgumentException($"validation must be (rows, {d}) row-major with one group per row.", nameof(validation));
             CheckGroups(validationGroups, count, "validationGroups", requireAll: false);
-            lambdas = ChooseLambdas(op, integrals, scale, x, groups, count, validation, validationGroups, options, trials);
+            searched = [];
+            lambdas = ChooseLambdas(system, op, integrals, scale, rhs, groups, count, validation, validationGroups, options, trials, searched);
         }
         else
         {
             var (fitX, fitGroups, heldX, heldGroups) = HoldOut(x, groups, d, count, options);
             lambdas = heldX is null
                 ? Enumerable.Repeat(options.LambdaCandidates[options.LambdaCandidates.Count / 2], count).ToArray()
-                : ChooseLambdas(op, integrals, scale, fitX, fitGroups, count, heldX, heldGroups!, options, trials);
+                : ChooseLambdas(system, op, integrals, scale, RightHandSides(grid, fitX, fitGroups, count), fitGroups, count, heldX, heldGroups!, options, trials, null);
         }
-        var result = Solve(op, integrals, scale, x, groups, count, lambdas, options);
+        SparseGridDensity result;
+        if (searched is not null)
+        {
+            int points = (int)grid.PointCount;
+            var alpha = new double[points * count];
+            int iterations = 0;
+            for (int g = 0; g < count; g++)
+            {
+                var (column, its) = searched[lambdas[g]];
+                for (int p = 0; p < points; p++) alpha[p * count + g] = column[p * count + g];
+                iterations = Math.Max(iterations, its);
+            }
+            result = Normalise(grid, integrals, alpha, count, lambdas, iterations, strict: true);
+        }
+        else result = Solve(system, grid, integrals, scale, rhs, count, lambdas);
         result.Trials = trials;
+        result.SolvedDirectly = system.IsDense;
         return result;
     }
 
@@ -139,8 +163,11 @@ public sealed class SparseGridDensity
         return result;
     }
 
-    private static double[] ChooseLambdas(GramOperator op, double[] integrals, double scale, double[] x, int[] groups, int count,
-        double[] validation, int[] validationGroups, SparseGridDensityOptions options, List<LambdaTrial> trials)
+    // rhs: the right-hand sides of the fitting rows (their groups in groups); searched, when given, collects every
+    // candidate's unnormalised solution.
+    private static double[] ChooseLambdas(DensitySystem system, GramOperator op, double[] integrals, double scale, double[] rhs, int[] groups, int count,
+        double[] validation, int[] validationGroups, SparseGridDensityOptions options, List<LambdaTrial> trials,
+        Dictionary<double, (double[] Alpha, int Iterations)>? searched)
     {
         int d = op.Grid.Dim, points = (int)op.Grid.PointCount;
         var best = Enumerable.Repeat(double.PositiveInfinity, count).ToArray();
@@ -153,7 +180,10 @@ public sealed class SparseGridDensity
         foreach (double lambda in options.LambdaCandidates)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var fit = Solve(op, integrals, scale, x, groups, count, Enumerable.Repeat(lambda, count).ToArray(), options, normalise: false);
+            var candidate = Enumerable.Repeat(lambda, count).ToArray();
+            var (raw, iterations) = system.Solve(rhs, count, candidate.Select(l => l * scale).ToArray());
+            searched?.TryAdd(lambda, (raw, iterations));
+            var fit = Normalise(op.Grid, integrals, (double[])raw.Clone(), count, candidate, iterations, strict: false);
             var ra = new double[points * count];
             op.Apply(fit.Surpluses, ra, count);
             var values = fit.EvaluateSigned(validation);
@@ -205,50 +235,39 @@ public sealed class SparseGridDensity
         return correct / (double)Math.Max(1, groups.Length);
     }
 
-    // Solves (R + lambda_g scale C) alpha_g = (1/M_g) sum_{i in g} phi(x_i) for all groups, then normalises.
-    private static SparseGridDensity Solve(GramOperator op, double[] integrals, double scale, double[] x, int[] groups, int count,
-        double[] lambdas, SparseGridDensityOptions options, bool normalise = true)
+    // b[:, g] = (1/M_g) sum_{i in g} phi(x_i), (points, count) row-major: one transposed evaluation for all groups.
+    private static double[] RightHandSides(SparseGrid grid, double[] x, int[] groups, int count)
     {
-        var grid = op.Grid;
-        int points = (int)grid.PointCount, rows = groups.Length;
+        int rows = groups.Length;
         var sizes = new int[count];
         foreach (int g in groups) sizes[g]++;
         var weights = new double[rows * count];
         for (int i = 0; i < rows; i++) weights[i * count + groups[i]] = 1.0 / sizes[groups[i]];
-        var rhs = new double[points * count];
+        var rhs = new double[grid.PointCount * count];
         SparseGridEvaluator.EvaluateTranspose(grid, weights, x, rhs);
-        var alpha = new double[rhs.Length];
-        var absolute = lambdas.Select(l => l * scale).ToArray();
-        // One CG column per group, each with its own lambda; the project's one CG routine (tensor-based) drives it.
-        var product = new double[rhs.Length];
-        Tensor Apply(Tensor v)
-        {
-            op.Apply(v.contiguous().data<double>().ToArray(), product, count, absolute, options.Regularizer);
-            return torch.tensor(product, [points, count], ScalarType.Float64);
-        }
-        int iterations;
-        using (torch.NewDisposeScope())
-        using (torch.no_grad())
-        {
-            var b = torch.tensor(rhs, [points, count], ScalarType.Float64);
-            var (solution, report) = ConjugateGradient.Solve(Apply, b, torch.zeros_like(b), options.MaxIterations, options.Tolerance);
-            solution.contiguous().data<double>().CopyTo(alpha, 0);
-            iterations = report.Iterations;
-        }
+        return rhs;
+    }
+
+    // Solves (R + lambda_g scale C) alpha_g = rhs_g for all groups, then normalises.
+    private static SparseGridDensity Solve(DensitySystem system, SparseGrid grid, double[] integrals, double scale, double[] rhs, int count, double[] lambdas)
+    {
+        var (alpha, iterations) = system.Solve(rhs, count, lambdas.Select(l => l * scale).ToArray());
+        return Normalise(grid, integrals, alpha, count, lambdas, iterations, strict: true);
+    }
+
+    // Divides each column of the unnormalised alpha (in place) by its integral. strict: a column without positive mass
+    // is an error (a final fit); otherwise it stays unscaled (a search candidate, never chosen: see ChooseLambdas).
+    private static SparseGridDensity Normalise(SparseGrid grid, double[] integrals, double[] alpha, int count, double[] lambdas, int iterations, bool strict)
+    {
+        int points = (int)grid.PointCount;
         var raw = new double[count];
         for (int p = 0; p < points; p++)
             for (int g = 0; g < count; g++) raw[g] += alpha[p * count + g] * integrals[p];
-        if (!normalise)
-        {
-            // Risks are scored on the normalised f: scale each column by 1 / raw mass where that is positive.
-            for (int p = 0; p < points; p++)
-                for (int g = 0; g < count; g++) if (raw[g] > 0) alpha[p * count + g] /= raw[g];
-            return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations);
-        }
-        for (int g = 0; g < count; g++)
-            if (!(raw[g] > 0)) throw new InvalidOperationException($"Density {g} integrates to {raw[g]:G3} before normalisation; the data lie where every basis function of the grid vanishes (e.g. on the boundary of a grid without boundary points), or lambda {lambdas[g]:G2} is too small for this grid and data.");
+        if (strict)
+            for (int g = 0; g < count; g++)
+                if (!(raw[g] > 0)) throw new InvalidOperationException($"Density {g} integrates to {raw[g]:G3} before normalisation; the data lie where every basis function of the grid vanishes (e.g. on the boundary of a grid without boundary points), or lambda {lambdas[g]:G2} is too small for this grid and data.");
         for (int p = 0; p < points; p++)
-            for (int g = 0; g < count; g++) alpha[p * count + g] /= raw[g];
+            for (int g = 0; g < count; g++) if (raw[g] > 0) alpha[p * count + g] /= raw[g];
         return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations);
     }
 

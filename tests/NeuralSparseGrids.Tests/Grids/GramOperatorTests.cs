@@ -123,6 +123,30 @@ public class GramOperatorTests
         }
     }
 
+    [Theory]
+    [InlineData(GridType.Linear, 3, 3)]
+    [InlineData(GridType.LinearBoundary, 2, 3)]
+    [InlineData(GridType.ModifiedLinear, 3, 3)]
+    public void DenseMatrixHoldsTheEntries(GridType type, int dim, int level)
+    {
+        var grid = SparseGrid.Create(dim, level, type);
+        var op = new GramOperator(grid);
+        int g = (int)grid.PointCount;
+        foreach (bool assembled in new[] { false, true })
+        foreach (var (lambda, reg) in new[] { (0.0, DensityRegularizer.Identity), (0.3, DensityRegularizer.Identity), (0.05, DensityRegularizer.Laplace) })
+        {
+            if (assembled) Assert.True(op.Assemble());
+            var dense = op.ToDense(lambda, reg);
+            Assert.Equal(g * g, dense.Length);
+            for (int p = 0; p < g; p++)
+                for (int q = 0; q < g; q++)
+                {
+                    double expected = op.Mass(p, q) + lambda * (reg == DensityRegularizer.Laplace ? op.Laplace(p, q) : p == q ? 1 : 0);
+                    Assert.True(Math.Abs(expected - dense[p * g + q]) < 1e-14, $"{reg} lambda {lambda} assembled {assembled}: ({p}, {q}) {dense[p * g + q]} vs {expected}");
+                }
+        }
+    }
+
     [Fact]
     public void OneDimensionalIntegralsHaveClosedForms()
     {

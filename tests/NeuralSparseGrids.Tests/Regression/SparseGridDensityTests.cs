@@ -161,6 +161,39 @@ public class SparseGridDensityTests(ITestOutputHelper output)
         return (x, y);
     }
 
+    [Theory]
+    [InlineData(GridType.Linear, 3, 4, DensityRegularizer.Identity, LambdaSelection.Accuracy)]
+    [InlineData(GridType.Linear, 3, 4, DensityRegularizer.Laplace, LambdaSelection.Risk)]
+    [InlineData(GridType.ModifiedLinear, 2, 5, DensityRegularizer.Identity, LambdaSelection.Risk)]
+    [InlineData(GridType.LinearBoundary, 2, 4, DensityRegularizer.Laplace, LambdaSelection.Accuracy)]
+    public void DirectAndConjugateGradientSolvesAgree(GridType type, int dim, int level, DensityRegularizer regularizer, LambdaSelection selection)
+    {
+        // Three groups around different centres, a lambda search on validation rows and one without (held-out share).
+        var grid = SparseGrid.Create(dim, level, type);
+        var x = Sample(600, dim, 31, centre: 0.35, sd: 0.1).Concat(Sample(400, dim, 32, centre: 0.6, sd: 0.12)).Concat(Sample(300, dim, 33, centre: 0.5, sd: 0.2)).ToArray();
+        var groups = Enumerable.Repeat(0, 600).Concat(Enumerable.Repeat(1, 400)).Concat(Enumerable.Repeat(2, 300)).ToArray();
+        var validation = Sample(150, dim, 34, centre: 0.35, sd: 0.1).Concat(Sample(150, dim, 35, centre: 0.6, sd: 0.12)).ToArray();
+        var validationGroups = Enumerable.Repeat(0, 150).Concat(Enumerable.Repeat(1, 150)).ToArray();
+        var options = new SparseGridDensityOptions { Regularizer = regularizer, Selection = selection, Tolerance = 1e-11, MaxIterations = 5000 };
+        foreach (bool withValidation in new[] { true, false })
+        {
+            var direct = SparseGridDensity.FitGroups(grid, x, groups, 3, options with { DensePointLimit = int.MaxValue },
+                withValidation ? validation : null, withValidation ? validationGroups : null);
+            var iterative = SparseGridDensity.FitGroups(grid, x, groups, 3, options with { DensePointLimit = 0 },
+                withValidation ? validation : null, withValidation ? validationGroups : null);
+            Assert.True(direct.SolvedDirectly);
+            Assert.False(iterative.SolvedDirectly);
+            Assert.True(iterative.Iterations > 0);
+            Assert.Equal(0, direct.Iterations);
+            Assert.Equal(iterative.Lambdas, direct.Lambdas);
+            Assert.Equal(iterative.Trials.Select(t => t.Accuracy), direct.Trials.Select(t => t.Accuracy));
+            double scale = direct.Surpluses.Max(Math.Abs), worst = direct.Surpluses.Zip(iterative.Surpluses).Max(p => Math.Abs(p.First - p.Second));
+            output.WriteLine($"{grid} {regularizer} {selection} validation {withValidation}: lambdas {string.Join(",", direct.Lambdas)}, CG {iterative.Iterations} iterations, max |difference| {worst:G3} of max |alpha| {scale:G3}");
+            Assert.True(worst <= 1e-7 * scale, $"direct and CG surpluses differ by {worst:G3} (max |alpha| {scale:G3})");
+            for (int g = 0; g < 3; g++) Assert.Equal(direct.RawIntegrals[g], iterative.RawIntegrals[g], 8);
+        }
+    }
+
     [Fact]
     public void ThresholdIsTheInterpolatedQuantileAndFlagsThatShare()
     {
