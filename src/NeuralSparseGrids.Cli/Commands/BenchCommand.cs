@@ -14,7 +14,7 @@ public sealed class BenchCommand : ICliCommand
     public string Name => "bench";
 
     /// <inheritdoc />
-    public string Summary => "Benchmarks: `bench layer` times the sparse grid layer's paths; `bench density` the class-density fit; `bench onnx` ONNX Runtime vs TorchSharp.";
+    public string Summary => "Benchmarks: `bench layer` times the sparse grid layer's paths; `bench density` the class-density fit; `bench ood` the density score against kernel-density and nearest-neighbour yardsticks; `bench onnx` ONNX Runtime vs TorchSharp.";
 
     /// <inheritdoc />
     public string Usage =>
@@ -32,13 +32,14 @@ public sealed class BenchCommand : ICliCommand
         "dL/dh (prefix product, suffix product, derivative times both), so 6 O + 4 d - 1 flops, times batch x subspaces\n" +
         "(one active function per dimension; boundary grids do more, so this is a lower bound for them). peakGflops is a\n" +
         "float32 1024 x 1024 matrix product in libtorch with the same threads in the same run (2 x 1024^3 flops), the\n" +
-        "machine's practical peak; fusedOverPeak is their ratio.\n\n" + DensityBenchmark.Usage + "\n\n" + OnnxBench.Usage;
+        "machine's practical peak; fusedOverPeak is their ratio.\n\n" + DensityBenchmark.Usage + "\n\n" + OodBenchmark.Usage + "\n\n" + OnnxBench.Usage;
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
     {
         string? what = args.Positional();
         if (what == "density") return DensityBenchmark.Run(args, context);
+        if (what == "ood") return OodBenchmark.Run(args, context);
         if (what == "onnx") return OnnxBench.Run(args, context);
         if (what != "layer") throw new CliUsageException($"nsg bench: expected `layer`, got '{what ?? ""}'.");
         int[]? levels = ExperimentOptions.ParseLevels(args);

@@ -44,12 +44,7 @@ internal static class DensityBenchmark
             string dir = args.Required("model");
             var spec = ExperimentOptions.Parse(args);
             using var trained = TrainedModel.Load(dir);
-            DensityHead.EnsureClassification(trained.Model.Config.Task);
-            using var data = ExperimentRunner.Prepare(spec with { Model = trained.Model.Config });
-            train = DensityHead.Embed(trained.Model, data.Train.X);
-            validation = DensityHead.Embed(trained.Model, data.Validation.X);
-            trainLabels = data.Train.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
-            validationLabels = data.Validation.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
+            (train, trainLabels, validation, validationLabels) = TrainingEmbeddings(trained, spec);
             classes = trained.Model.Config.Outputs;
             grid = DensityHead.GridFor(trained.Model, options);
             source = $"embeddings of {dir}, {trainLabels.Length} training rows";
@@ -84,6 +79,18 @@ internal static class DensityBenchmark
                                   $"(load average {load:F1} on {Environment.ProcessorCount} cores); final solve {head.Classifier.Densities.Iterations} iterations");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The frozen encoder's embeddings (rows, latent) of the run's training and validation splits (re-created from the
+    /// run's data options) with their labels; the model must be a classifier.
+    /// </summary>
+    internal static (double[] Train, int[] TrainLabels, double[] Validation, int[] ValidationLabels) TrainingEmbeddings(TrainedModel trained, ExperimentSpec spec)
+    {
+        DensityHead.EnsureClassification(trained.Model.Config.Task);
+        using var data = ExperimentRunner.Prepare(spec with { Model = trained.Model.Config });
+        static int[] Labels(Training.TrainingSplit split) => split.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
+        return (DensityHead.Embed(trained.Model, data.Train.X), Labels(data.Train), DensityHead.Embed(trained.Model, data.Validation.X), Labels(data.Validation));
     }
 
     private static string Solver(SparseGridDensity densities) => densities.SolvedDirectly ? "direct (dense Cholesky)" : "conjugate-gradient";

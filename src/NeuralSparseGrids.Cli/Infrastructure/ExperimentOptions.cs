@@ -244,7 +244,7 @@ public static class ExperimentOptions
         "  --density-regularizer identity|laplace   the regularisation term C of (R + lambda C) alpha = b (identity)\n" +
         "  --density-grid TYPE --density-level N    grid of the class densities (default: the model's)\n" +
         "  --density-dense-limit P      grids of at most P points are solved directly (dense Cholesky), larger ones by\n" +
-        "                               matrix-free conjugate gradients (4000; 0: always CG)\n" +
+        "                               matrix-free conjugate gradients (8000; 0: always CG)\n" +
         "  --ood-quantile Q             share of validation inputs flagged out of distribution (0.01)";
 
     /// <summary>Reads the density head options (`--density-*`, `--ood-quantile`).</summary>

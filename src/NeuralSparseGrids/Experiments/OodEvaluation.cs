@@ -37,7 +37,8 @@ public static class OodEvaluation
         return result;
     }
 
-    private static double[] MaxProbability(Prediction p, int rows)
+    /// <summary>The maximum class probability of every row of a classifier's prediction: length rows (the usual baseline score).</summary>
+    public static double[] MaxProbability(Prediction p, int rows)
     {
         int classes = p.Probabilities.Length / rows;
         return Enumerable.Range(0, rows).Select(r => p.Probabilities.AsSpan(r * classes, classes).ToArray().Max()).ToArray();

@@ -99,10 +99,11 @@ public sealed class SparseGridDensity
         CheckGroups(groups, count, "groups");
         foreach (double v in x) if (double.IsNaN(v)) throw new ArgumentException("x holds NaN.", nameof(x));
         var op = new GramOperator(grid);
-        op.Assemble();
+        using var system = new DensitySystem(op, options);
+        // The matrix-free products of CG are many: store the entries once (the direct solve writes them out dense instead).
+        if (!system.IsDense) op.Assemble();
         double scale = op.MassDiagonal().Average();
         var integrals = op.BasisIntegrals();
-        var system = new DensitySystem(op, options);
         var rhs = RightHandSides(grid, x, groups, count);
 
         double[] lambdas;
@@ -184,8 +185,7 @@ public sealed class SparseGridDensity
             var (raw, iterations) = system.Solve(rhs, count, candidate.Select(l => l * scale).ToArray());
             searched?.TryAdd(lambda, (raw, iterations));
             var fit = Normalise(op.Grid, integrals, (double[])raw.Clone(), count, candidate, iterations, strict: false);
-            var ra = new double[points * count];
-            op.Apply(fit.Surpluses, ra, count);
+            var ra = system.ApplyMass(fit.Surpluses, count);
             var values = fit.EvaluateSigned(validation);
             var risk = new double[count];
             for (int p = 0; p < points; p++)
