@@ -55,7 +55,10 @@ internal static class OodBenchmark
                 ["nearest10"] = LatentNeighbourScores.NegativeNeighbourDistance(train, h, dim, 10),
             };
         }
-        var inside = Scores(trained.Predict(test.Features, test.Rows), test.Rows);
+        var insidePrediction = trained.Predict(test.Features, test.Rows);
+        var inside = Scores(insidePrediction, test.Rows);
+        double? Accuracy(int[] labels) => test.Labels is { } truth ? labels.Zip(truth).Count(p => p.First == p.Second) / (double)test.Rows : null;
+        double? softmaxAccuracy = Accuracy(insidePrediction.Labels), densityAccuracy = Accuracy(head.Score(insidePrediction.Embeddings, insidePrediction.Labels).Labels);
         var result = new Dictionary<string, Dictionary<string, double>>();
         foreach (var shift in shifts)
         {
@@ -66,10 +69,11 @@ internal static class OodBenchmark
         }
         var d = head.Classifier.Densities;
         if (context.Json)
-            context.WriteJson(new { model = dir, grid = d.Grid.ToString(), lambdas = d.Lambdas, bandwidth, bandwidthCandidates = candidates.Select(c => new { c.Bandwidth, c.MeanLogDensity }), ood = result });
+            context.WriteJson(new { model = dir, grid = d.Grid.ToString(), lambdas = d.Lambdas, softmaxAccuracy, densityAccuracy, fitSeconds = head.FitSeconds, bandwidth, bandwidthCandidates = candidates.Select(c => new { c.Bandwidth, c.MeanLogDensity }), ood = result });
         else
         {
-            context.Out.WriteLine($"{dir}: class densities on a {d.Grid} (lambdas {string.Join(", ", d.Lambdas.Distinct().Select(l => l.ToString("G2")))}); kernel bandwidth {bandwidth:G3}");
+            context.Out.WriteLine($"{dir}: class densities on a {d.Grid} (lambdas {string.Join(", ", d.Lambdas.Distinct().Select(l => l.ToString("G2")))}, fitted in {head.FitSeconds:F1} s); kernel bandwidth {bandwidth:G3}");
+            context.Out.WriteLine($"Test accuracy: softmax head {softmaxAccuracy:F4}, density head {densityAccuracy:F4}");
             var names = inside.Keys.ToArray();
             context.Out.WriteLine($"{"AUROC",-10}" + string.Concat(names.Select(k => $"{k,22}")));
             foreach (var (shift, aurocs) in result) context.Out.WriteLine($"{shift,-10}" + string.Concat(names.Select(k => $"{aurocs[k],22:F4}")));
