@@ -101,7 +101,7 @@ public sealed class SubspaceAdaptation
                 if (added.Count == _options.RefineCount) break;
                 if (!(scores[c] > 0)) break;
                 long size = Points(grid.Type, candidates[c]);
-                if (points + size > kept.PointCount + room) continue;
+                if (_options.MaxPoints is long budget && points + size > budget) continue;
                 added.Add(candidates[c]);
                 chosenIndicators.Add(scores[c]);
                 points += size;
