@@ -91,6 +91,8 @@ internal static class SubspaceIndicators
             }
         }
 
+        // Optimised at once: a training run calls it a handful of times, never enough to leave tier-0 code.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
             if (subspace < _firstCandidate)
