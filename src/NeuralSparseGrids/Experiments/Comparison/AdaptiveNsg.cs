@@ -10,7 +10,8 @@ namespace NeuralSparseGrids.Experiments.Comparison;
 /// refinement (<see cref="AdaptMode.Subspaces"/>, surplus indicator) within the setting's own grid size as the point
 /// budget. A rule on the grid alone, never on the data:
 /// <list type="bullet">
-/// <item>start: level max(1, n - 2) (per dimension for an anisotropic setting);</item>
+/// <item>start: level max(2, n - 2) (per dimension for an anisotropic setting): never level 1, whose single constant
+/// basis function gives the encoder no gradient until the first refinement;</item>
 /// <item>budget (<c>--max-points</c>): the points of the setting's grid, so the adaptive model never has more coefficients;</item>
 /// <item>every <see cref="RefineEvery"/> epochs, K = ceil((S_n - S_start) / <see cref="Refinements"/>) subspaces (at least
 /// 1), S the subspace counts: enough to add as many subspaces as the regular grid has more than the start after
@@ -22,6 +23,9 @@ public static class AdaptiveNsg
 {
     /// <summary>How far below the setting's level the adaptive grid starts.</summary>
     public const int LevelsBelow = 2;
+
+    /// <summary>The lowest starting level: level 1 is a constant, which gives the encoder no gradient.</summary>
+    public const int MinStartLevel = 2;
 
     /// <summary>Epochs between refinements.</summary>
     public const int RefineEvery = 5;
@@ -37,8 +41,8 @@ public static class AdaptiveNsg
         var grid = model.Grid;
         if (grid.Subspaces is not null) throw new ArgumentException("nsg-adaptive starts from a regular or anisotropic grid setting, not from an adapted subspace set.", nameof(model));
         var full = SparseGrid.CreateForLevels(model.Latent, grid.Level, grid.Levels, grid.Type);
-        int startLevel = Math.Max(1, grid.Level - LevelsBelow);
-        int[]? startLevels = grid.Levels?.Select(l => Math.Max(1, l - LevelsBelow)).ToArray();
+        int startLevel = Math.Min(grid.Level, Math.Max(MinStartLevel, grid.Level - LevelsBelow));
+        int[]? startLevels = grid.Levels?.Select(l => Math.Min(l, Math.Max(MinStartLevel, l - LevelsBelow))).ToArray();
         var start = SparseGrid.CreateForLevels(model.Latent, startLevel, startLevels, grid.Type);
         int count = Math.Max(1, (int)Math.Ceiling((full.SubspaceCount - start.SubspaceCount) / (double)Refinements));
         var adaptive = model with { Grid = grid with { Level = startLevel, Levels = startLevels } };

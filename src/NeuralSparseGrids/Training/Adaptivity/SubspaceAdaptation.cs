@@ -1,4 +1,3 @@
-using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Models;
@@ -143,15 +142,13 @@ public sealed class SubspaceAdaptation
     }
 
     /// <summary>
-    /// Leaf subspaces whose points with a training embedding in their support (<see cref="ActivatedPoints"/>) all have
+    /// Leaf subspaces whose points with a training embedding in their support all have
     /// surplus norms of at most <see cref="AdaptivityOptions.CoarsenTolerance"/> times the grid's largest.
     /// </summary>
     private List<int> Coarsenable(SparseGrid grid, double[] norms, Tensor embeddings)
     {
         double threshold = _options.CoarsenTolerance * norms.DefaultIfEmpty(0).Max();
-        double[] h;
-        using (var scope = NewDisposeScope()) h = embeddings.detach().to(ScalarType.Float64).clamp(0, 1).contiguous().data<double>().ToArray();
-        var activated = ActivatedPoints.Count(grid, h, (int)embeddings.shape[0]).Mask;
+        var activated = SubspaceIndicators.Activated(grid, embeddings);
         var result = new List<int>();
         foreach (int s in SubspaceRefinement.Leaves(grid))
         {

@@ -37,15 +37,7 @@ internal static class SubspaceIndicators
         var visitor = new SurplusVisitor(grid.SubspaceCount, firstCandidate, surplusNorms, parents);
         // Parents first: a candidate's term reads its parents' active surpluses at the same samples.
         var order = visitor.Parents.Concat(Enumerable.Range(firstCandidate, grid.SubspaceCount - firstCandidate)).ToArray();
-        var h = embeddings.detach().to(ScalarType.Float32).clamp(0, 1).contiguous();
-        int n = (int)h.shape[0], d = grid.Dim;
-        nint data = TensorData.Pointer(h);
-        for (int start = 0; start < n; start += Chunk)
-        {
-            int count = Math.Min(Chunk, n - start);
-            visitor.BeginChunk(count);
-            FusedKernel<float>.VisitTerms(grid, data + (nint)((long)start * d * sizeof(float)), count, order, visitor);
-        }
+        int n = VisitInChunks(grid, embeddings, order, visitor, visitor.BeginChunk);
         return visitor.Sums.Select(v => v / Math.Max(1, n)).ToArray();
     }
 
@@ -147,6 +139,46 @@ internal static class SubspaceIndicators
             result[s - firstCandidate] = Math.Sqrt(sum);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Per point of <paramref name="grid"/>: true when its basis function is non-zero at one of the embeddings (N, d)
+    /// (its support holds one), from the same term builder as <see cref="Surplus"/>.
+    /// </summary>
+    public static bool[] Activated(SparseGrid grid, Tensor embeddings)
+    {
+        var visitor = new ActivationVisitor(new bool[grid.PointCount]);
+        VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
+        return visitor.Mask;
+    }
+
+    // Hands the visitor the given subspaces' terms at the embeddings (N, d), clamped to the box, in float32 chunks of
+    // Chunk rows (beginChunk gets each chunk's row count first); returns N.
+    private static int VisitInChunks<TVisitor>(SparseGrid grid, Tensor embeddings, int[] subspaces, TVisitor visitor, Action<int>? beginChunk = null)
+        where TVisitor : ITermVisitor<float>
+    {
+        using var scope = NewDisposeScope();
+        var h = embeddings.detach().to(ScalarType.Float32).clamp(0, 1).contiguous();
+        int n = (int)h.shape[0], d = grid.Dim;
+        nint data = TensorData.Pointer(h);
+        for (int start = 0; start < n; start += Chunk)
+        {
+            int count = Math.Min(Chunk, n - start);
+            beginChunk?.Invoke(count);
+            FusedKernel<float>.VisitTerms(grid, data + (nint)((long)start * d * sizeof(float)), count, subspaces, visitor);
+        }
+        return n;
+    }
+
+    private sealed class ActivationVisitor(bool[] mask) : ITermVisitor<float>
+    {
+        public bool[] Mask => mask;
+
+        public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
+        {
+            for (int b = 0; b < points.Length; b++)
+                if (values[b] != 0) mask[points[b]] = true;
+        }
     }
 
     /// <summary>Per point: max over the outputs of |alpha| ((points, outputs) coefficients).</summary>
