@@ -3,18 +3,23 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Native;
+using TorchSharp;
 
 namespace NeuralSparseGrids.Benchmarks;
 
 /// <summary>
 /// `kernel-profile`: the fused kernel alone on raw buffers (no TorchSharp, no allocation per step), forward and
 /// backward timed separately, with the thread count given: the micro-benchmark behind the kernel's speed work.
-/// Prints the median wall and process-CPU milliseconds per pass and the arithmetic rate by `nsg bench layer`'s flop
-/// count (forward: d - 1 + 2 O, backward: 4 O + 3 d per sample and subspace).
+/// Prints the median wall and process-CPU milliseconds per pass and the fastest call's wall time with the arithmetic
+/// rate by `nsg bench layer`'s flop count (forward: d - 1 + 2 O, backward: 4 O + 3 d per sample and subspace); on a
+/// loaded machine the fastest call is the one least disturbed. --no-gh / --no-gc drop dL/dh or dL/dC from the backward
+/// pass (what each costs); --autograd adds `nsg bench layer`'s whole step through TorchSharp's autograd (what the
+/// layer costs around the kernel). Run: dotnet run -c Release --project bench/NeuralSparseGrids.Benchmarks -- kernel-profile
 /// </summary>
 public static class KernelProfile
 {
-    /// <summary>args: [--dim 8] [--level 7] [--batch 128] [--outputs 10] [--threads 1] [--repeats 50] [--dtype float32|float64] [--grid linear|boundary|...] [--scalar] [--no-gh] [--no-gc].</summary>
+    /// <summary>args: [--dim 8] [--level 7] [--batch 128] [--outputs 10] [--threads 1] [--repeats 50] [--dtype float32|float64] [--grid linear|boundary|...] [--scalar] [--no-gh] [--no-gc] [--autograd].</summary>
     public static int Run(string[] args)
     {
         int dim = Option(args, "--dim", 8), level = Option(args, "--level", 7), batch = Option(args, "--batch", 128);
@@ -23,6 +28,8 @@ public static class KernelProfile
         bool vectorize = !args.Contains("--scalar");
         // Which gradients the backward pass computes (both by default, as in training).
         bool wantGh = !args.Contains("--no-gh"), wantGc = !args.Contains("--no-gc");
+        // The whole training step of `nsg bench layer` (TorchSharp autograd around the same kernel) for comparison.
+        bool autograd = args.Contains("--autograd");
         var type = gridName switch
         {
             "boundary" => GridType.LinearBoundary,
@@ -33,11 +40,11 @@ public static class KernelProfile
         var grid = SparseGrid.Create(dim, level, type, outputs);
         Console.WriteLine($"{grid}; batch {batch}, {outputs} outputs, {dtype}, {threads} threads, vectorize {vectorize}, Vector<{dtype}> lanes {(dtype == "float64" ? Vector<double>.Count : Vector<float>.Count)}");
         return dtype == "float64"
-            ? Profile<double>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc)
-            : Profile<float>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc);
+            ? Profile<double>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd)
+            : Profile<float>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd);
     }
 
-    private static unsafe int Profile<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool vectorize, bool wantGh, bool wantGc)
+    private static unsafe int Profile<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool vectorize, bool wantGh, bool wantGc, bool autograd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = grid.Dim;
@@ -60,6 +67,11 @@ public static class KernelProfile
             Report("forward", forward, forwardFlops, terms);
             Report("backward", backward, backwardFlops, terms);
             Report("both", (forward.wall + backward.wall, forward.cpu + backward.cpu, forward.minWall + backward.minWall), forwardFlops + backwardFlops, terms);
+            if (autograd)
+            {
+                Report("step", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: true), forwardFlops + backwardFlops, terms);
+                Report("step, dL/dC zeroed in place", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: false), forwardFlops + backwardFlops, terms);
+            }
             Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         }
         finally
@@ -70,7 +82,7 @@ public static class KernelProfile
     }
 
     private static void Report(string pass, (double wall, double cpu, double minWall) ms, double flops, double terms) =>
-        Console.WriteLine($"  {pass,-9} median {ms.wall,8:F3} ms wall {ms.cpu,8:F3} ms CPU ({ms.cpu * 1e6 / terms,6:F2} ns per sample x subspace); " +
+        Console.WriteLine($"  {pass,-29} median {ms.wall,8:F3} ms wall {ms.cpu,8:F3} ms CPU ({ms.cpu * 1e6 / terms,6:F2} ns per sample x subspace); " +
                           $"fastest {ms.minWall,8:F3} ms wall ({ms.minWall * 1e6 / terms,6:F2} ns, {flops / (ms.minWall * 1e6),6:F2} GFLOP/s)");
 
     /// <summary>
@@ -96,6 +108,30 @@ public static class KernelProfile
         walls.Sort();
         cpus.Sort();
         return (walls[repeats / 2], cpus[repeats / 2], walls[0]);
+    }
+
+    /// <summary>
+    /// `nsg bench layer`'s fused step through TorchSharp's autograd: clone h with grad, forward,
+    /// (y * upstream).sum().backward(); the coefficient gradient reset to none before each step (as `nsg bench layer`
+    /// does with zero_grad()) or zeroed in place (as the trainer's fused Adam does).
+    /// </summary>
+    private static (double wall, double cpu, double minWall) AutogradStep<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool gradientToNone)
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.set_num_threads(threads);
+        var dtype = typeof(T) == typeof(double) ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
+        using var layer = new SparseGridLayer(grid, o, new SparseGridLayerOptions { DType = dtype, Init = CoefficientInit.SmallNormal, Seed = 1, DenseMaxBytes = 0 });
+        using var generator = new torch.Generator(1);
+        using var h = torch.rand([n, grid.Dim], dtype, generator: generator);
+        using var upstream = torch.randn([n, o], dtype, generator: generator);
+        return Time(repeats, () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            if (gradientToNone) layer.zero_grad();
+            else layer.Coefficients.grad?.zero_();
+            var x = h.clone().requires_grad_(true);
+            (layer.Evaluate(x, layer.Coefficients, LayerPath.Fused) * upstream).sum().backward();
+        });
     }
 
     private static unsafe T* Alloc<T>(long count) where T : unmanaged =>

@@ -181,9 +181,6 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>Active functions per dimension of the subspace at hand.</summary>
         public int[] Limit { get; }
 
-        /// <summary>The backward pass's dL/dC accumulator for one subspace (null in the forward pass or without dL/dC).</summary>
-        public GradientBlock? Gradient { get; init; }
-
         /// <summary>How many trailing depths of PartialIndex / PartialWeight hold the current subspace's values.</summary>
         public int ValidDepth { get; set; }
 
@@ -195,7 +192,6 @@ internal static unsafe partial class FusedKernel<T>
             ArrayPool<T>.Shared.Return(Q);
             ArrayPool<int>.Shared.Return(PartialIndex);
             ArrayPool<T>.Shared.Return(PartialWeight);
-            Gradient?.Dispose();
         }
     }
 }

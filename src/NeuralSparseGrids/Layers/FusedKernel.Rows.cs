@@ -87,26 +87,15 @@ internal static unsafe partial class FusedKernel<T>
             for (int k = 0; k < Stride; k += lanes) Vector.Store(MulAdd(va, Vector.Load(x + k), Vector.Load(y + k)), y + k);
         }
 
-        /// <summary>
-        /// The products x[k] y[k] over the o outputs summed tile by tile into one vector (its lane sum is the dot
-        /// product), with x and y readable for Stride elements (padding lanes of y masked to zero).
-        /// </summary>
+        /// <summary>sum_k x[k] y[k] over the o outputs, with x and y readable for Stride elements (padding lanes masked).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<T> ProductTiles<TTiles>(T* x, T* y) where TTiles : struct, ITileCount
+        public T DotTiles<TTiles>(T* x, T* y) where TTiles : struct, ITileCount
         {
             int lanes = Vector<T>.Count, last = (TTiles.Value == 1 ? 0 : TTiles.Value == 2 ? 1 : Tiles - 1) * lanes;
             var sum = Vector.Load(x + last) * (Vector.Load(y + last) & LastMask);
             if (TTiles.Value == 1) { }
             else if (TTiles.Value == 2) sum = MulAdd(Vector.Load(x), Vector.Load(y), sum);
             else for (int k = 0; k < last; k += lanes) sum = MulAdd(Vector.Load(x + k), Vector.Load(y + k), sum);
-            return sum;
-        }
-
-        /// <summary>sum_k x[k] y[k] over the o outputs, with x and y readable for Stride elements (padding lanes masked).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T DotTiles<TTiles>(T* x, T* y) where TTiles : struct, ITileCount
-        {
-            var sum = ProductTiles<TTiles>(x, y);
             // Vector.Sum of a 256-bit vector reduces both halves separately; adding the halves first saves half of it.
             if (Vector<T>.Count * sizeof(T) == 32)
             {

@@ -94,18 +94,22 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             fixed (T* gp = padded)
             {
                 T* gRows = gp;
-                ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d) { Gradient = gc == 0 ? null : new GradientBlock(t, stride) }, (chunk, wk) =>
+                ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), (chunk, wk) =>
                 {
                     var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
                     wk.ValidDepth = 0;
                     for (int i = s0; i < s1; i++)
                     {
-                        int s = t.VisitOrderArray[i], first = offsets[s], points = offsets[s + 1] - first;
-                        if (i + 1 < s1) PrefetchBlock(t, offsets, i + 1, (T*)c, o);
-                        var target = GradientTarget.For(wk.Gradient, (T*)gc, first, points, o, rows);
-                        var term = new BackwardTerm((T*)c, cLength, gRows, target, gh != 0, rows, s);
+                        int s = t.VisitOrderArray[i];
+                        long blockStart = (long)offsets[s] * o, blockEnd = (long)offsets[s + 1] * o;
+                        if (i + 1 < s1)
+                        {
+                            PrefetchBlock(t, offsets, i + 1, (T*)c, o);
+                            if (gc != 0) PrefetchBlock(t, offsets, i + 1, (T*)gc, o);
+                        }
+                        if (gc != 0) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
+                        var term = new BackwardTerm((T*)c, cLength, gRows, (T*)gc, blockEnd, gh != 0, rows, s);
                         ForEachTerm(t, table, i, wk, i == s0, ref term);
-                        if (target.InBlock) wk.Gradient!.CopyTo((T*)gc + (long)first * o, points, o);
                     }
                     sums.EndChunk(chunk, wk.Acc);
                 }, wk =>
@@ -135,7 +139,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         long stride = new RowTiles(o, vectorize: true).Stride;
         return (long)n * t.Dim * t.LevelCount * (1 + ActiveFunctions.Width * (sizeof(int) + 2 * sizeof(T)))
             + (long)n * stride * sizeof(T)
-            + (long)threads * ((long)n * Math.Max(stride, t.Dim) * sizeof(T) + (long)GradientBlock.Capacity(t) * stride * sizeof(T) + (long)n * (t.Dim + 3) * sizeof(T) + (long)n * (t.Dim + 2) * sizeof(int));
+            + (long)threads * ((long)n * Math.Max(stride, t.Dim) * sizeof(T) + (long)n * (t.Dim + 3) * sizeof(T) + (long)n * (t.Dim + 2) * sizeof(int));
     }
 
     /// <summary>
@@ -241,11 +245,11 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>The backward pass's rows and, if dL/dh is wanted, its product rule.</summary>
-    private readonly struct BackwardTerm(T* c, long cLength, T* g, GradientTarget gc, bool needH, RowTiles rows, int subspace) : ITermRows
+    private readonly struct BackwardTerm(T* c, long cLength, T* g, T* gc, long blockEnd, bool needH, RowTiles rows, int subspace) : ITermRows
     {
         public void Run(SparseGrid t, SampleActiveFunctions table, Worker wk)
         {
-            BackwardRows(table.N, c, cLength, g, gc, needH, rows, wk);
+            BackwardRows(table.N, c, cLength, g, gc, blockEnd, needH, rows, wk);
             if (needH) InputGradient(t, table, subspace, wk, rows.BatchVectorized);
         }
     }
@@ -279,66 +283,40 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// Backward rows of one term: dL/dC[idx_b] += w_b g[b] (if <paramref name="gc"/> has rows) and q_b = g[b] . C[idx_b]
-    /// (if needQ); g has the padded stride with zero padding.
+    /// Backward rows of one term: dL/dC[idx_b] += w_b g[b] (if gc is non-null) and q_b = g[b] . C[idx_b] (if needQ);
+    /// g has the padded stride with zero padding, blockEnd is the element after the subspace's dL/dC block.
     /// </summary>
-    private static void BackwardRows(int n, T* c, long cLength, T* g, GradientTarget gc, bool needQ, RowTiles rows, Worker wk)
+    private static void BackwardRows(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
     {
         switch (rows.Tiles)
         {
-            case 1: BackwardRows<OneTile>(n, c, cLength, g, gc, needQ, rows, wk); break;
-            case 2: BackwardRows<TwoTiles>(n, c, cLength, g, gc, needQ, rows, wk); break;
-            default: BackwardRows<AnyTiles>(n, c, cLength, g, gc, needQ, rows, wk); break;
+            case 1: BackwardRows<OneTile>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            case 2: BackwardRows<TwoTiles>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            default: BackwardRows<AnyTiles>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardRows<TTiles>(int n, T* c, long cLength, T* g, GradientTarget gc, bool needQ, RowTiles rows, Worker wk)
+    private static void BackwardRows<TTiles>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
         where TTiles : struct, ITileCount
     {
-        int stride = rows.Stride, lanes = Vector<T>.Count;
-        long lastFullRead = rows.Vectorized ? cLength - stride : -1;
-        // With q wanted and vector rows, samples go in groups of one vector of lanes: each sample's row product
-        // g[b] * C[idx_b] (a vector) is kept, and the group's lane sums are formed together (LaneSums), instead of one
-        // horizontal sum per sample.
-        bool grouped = needQ && rows.Vectorized && LaneSumsInRegisters;
-        var products = stackalloc Vector<T>[lanes];
+        int o = rows.O, stride = rows.Stride;
+        long lastFullRead = rows.Vectorized ? cLength - stride : -1, lastFullWrite = rows.Vectorized ? blockEnd - stride : -1;
         fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
         {
             T* w = pw + (long)wk.Choice.Length * n;
-            int b = 0;
-            if (grouped)
-                for (; b <= n - lanes; b += lanes)
-                {
-                    for (int k = 0; k < lanes; k++)
-                    {
-                        int sample = b + k;
-                        long row = (long)idx[sample] * rows.O;
-                        T* gRow = g + (long)sample * stride;
-                        AddGradientRow<TTiles>(gc, idx[sample], w[sample], gRow, rows);
-                        products[k] = row <= lastFullRead ? rows.ProductTiles<TTiles>(gRow, c + row)
-                            : Vector<T>.Zero.WithElement(0, Dot(gRow, c + row, rows.O));
-                    }
-                    Vector.Store(LaneSums(products), q + b);
-                }
-            for (; b < n; b++)
+            for (int b = 0; b < n; b++)
             {
-                long row = (long)idx[b] * rows.O;
+                long row = (long)idx[b] * o;
                 T* gRow = g + (long)b * stride;
-                AddGradientRow<TTiles>(gc, idx[b], w[b], gRow, rows);
-                if (needQ) q[b] = row <= lastFullRead ? rows.DotTiles<TTiles>(gRow, c + row) : Dot(gRow, c + row, rows.O);
+                if (gc != null)
+                {
+                    if (row <= lastFullWrite) rows.AddScaledTiles<TTiles>(w[b], gRow, gc + row);
+                    else AddScaled(w[b], gRow, gc + row, o);
+                }
+                if (needQ) q[b] = row <= lastFullRead ? rows.DotTiles<TTiles>(gRow, c + row) : Dot(gRow, c + row, o);
             }
         }
-    }
-
-    /// <summary>dL/dC[point] += weight g-row into the target's rows (nothing if dL/dC is not wanted).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddGradientRow<TTiles>(GradientTarget gc, int point, T weight, T* gRow, RowTiles rows) where TTiles : struct, ITileCount
-    {
-        if (gc.Rows == null) return;
-        long at = (long)(point - gc.First) * gc.Stride;
-        if (at <= gc.LastFullTile) rows.AddScaledTiles<TTiles>(weight, gRow, gc.Rows + at);
-        else AddScaled(weight, gRow, gc.Rows + at, rows.O);
     }
 
     /// <summary>
