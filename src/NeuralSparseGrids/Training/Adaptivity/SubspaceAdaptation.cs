@@ -71,7 +71,7 @@ public sealed class SubspaceAdaptation
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
         long? maxBytes = model.Config.Grid.MaxBytes;
-        // Embedding the training split is the step's largest cost: done only when something needs it (once the
+        // Embedding the training split is a third of a step's cost: done only when something needs it (once the
         // budget is spent and nothing coarsens, a step costs no more than listing the candidates).
         Tensor? embeddings = null;
         Tensor Embeddings() => embeddings ??= TrainingEmbeddings(model, train);
