@@ -137,7 +137,7 @@ public sealed class TuneCommandTests
     [Fact]
     public void TuneSpaceDrawsDifferentCandidatesAfterTheDefaults()
     {
-        var spec = TuneSpace.Build("t", [new("data", "x.csv")], 13, 20, 1, [1], "validation.mse");
+        var spec = TuneSpace.Build("t", [new("data", "x.csv")], new DataShape(13, 506, 0), 20, 1, [1], "validation.mse");
         var candidates = spec.Axes[0].Values;
         Assert.Equal(20, candidates.Count);
         Assert.Empty(candidates[0].Settings);
