@@ -21,7 +21,8 @@ public sealed class TuneCommand : ICliCommand
         "encoder widths, learning rate (log-uniform lr0/3..3 lr0), batch and rescaling. Each candidate trains on K seeded splits (data seeds 1..K);\n" +
         "the best median validation score wins (the test split is reported, never used). Writes DIR/tuned.json (the\n" +
         "configuration, its nsg train command) and DIR/tuned-model (the winner's trained model, from its best split).\n\n" +
-        "  --data FILE --target COL     the data (csv/arff) and its target column; --task, --limit, --split as in nsg train\n" +
+        "  --data FILE --target COL     the data (csv/arff) and its target column; --task, --drop, --missing,\n" +
+        "                               --unknown-category, --scale, --limit, --split as in nsg train\n" +
         "  --budget N                   candidates, the defaults included (20)\n" +
         "  --splits K                   seeded splits per candidate (ceil(1000 / validation rows) in [1, 5])\n" +
         "  --search-seed S              seed of the random draws (1)\n" +
@@ -37,7 +38,7 @@ public sealed class TuneCommand : ICliCommand
         string data = args.Required("data");
         string? target = args.String("target");
         var baseOptions = new List<KeyValuePair<string, string?>> { new("data", data) };
-        foreach (string option in new[] { "target", "task", "limit", "split", "epochs", "patience", "batch" })
+        foreach (string option in new[] { "target", "task", "drop", "missing", "unknown-category", "scale", "limit", "split", "epochs", "patience", "batch" })
             if (args.String(option) is string value) baseOptions.Add(new(option, value));
         int budget = args.Int("budget", 20, 1, 100_000);
         int? splitsOption = args.String("splits") is null ? null : args.Int("splits", 1, 1, 1000);
