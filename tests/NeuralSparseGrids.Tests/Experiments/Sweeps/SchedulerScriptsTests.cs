@@ -72,6 +72,16 @@ public sealed class SchedulerScriptsTests
     }
 
     [Fact]
+    public void LocalCellsDropTieredCompilationOnlyWhenTheWorkersOccupyEveryCore()
+    {
+        Assert.Contains(new KeyValuePair<string, string>("DOTNET_TieredCompilation", "0"), CellEnvironment.ForLocal(workers: 2, cores: 2));
+        Assert.Contains(new KeyValuePair<string, string>("DOTNET_TieredCompilation", "0"), CellEnvironment.ForLocal(workers: 8, cores: 4));
+        var spare = CellEnvironment.ForLocal(workers: 1, cores: 2);
+        Assert.DoesNotContain(spare, v => v.Key == "DOTNET_TieredCompilation");
+        Assert.Contains(new KeyValuePair<string, string>("OMP_WAIT_POLICY", "passive"), spare);
+    }
+
+    [Fact]
     public void KubernetesNeedsAnImageAndAVolume()
     {
         Assert.Contains("--image", Assert.Throws<ArgumentException>(() => SchedulerScripts.Kubernetes(Spec, Options with { Image = null })).Message);
