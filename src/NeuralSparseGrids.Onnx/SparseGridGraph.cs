@@ -23,6 +23,9 @@ internal static class SparseGridGraph
     {
         if (coefficients.LongLength != grid.PointCount * outputs)
             throw new ArgumentException($"Expected {grid.PointCount} x {outputs} coefficients, got {coefficients.LongLength}.", nameof(coefficients));
+        if (grid.HasPartialSubspaces)
+            throw new NotSupportedException("ONNX export of spatially adaptive grids (subspaces holding only some of their points, `--adapt points`) is not supported: " +
+                "the graph indexes coefficients by the full-subspace formula. Export a regular, anisotropic or --adapt subspaces model, or use the model through `nsg predict`.");
         var slots = SlotLayout.Of(grid);
         var terms = TermTable.Of(grid, slots);
         int d = grid.Dim;
