@@ -51,6 +51,17 @@ public static class GridRemap
         return result;
     }
 
+    /// <summary>
+    /// Per subspace of <paramref name="grid"/> the local indices of its points (ascending) where it is partial, null
+    /// where it is full; null when no subspace is partial (how <see cref="SparseGrid.FromPointSets"/> rebuilds the grid).
+    /// </summary>
+    public static int[]?[]? PointSets(SparseGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        if (!grid.HasPartialSubspaces) return null;
+        return Enumerable.Range(0, grid.SubspaceCount).Select(s => grid.PointSet(s)?.Locals.ToArray()).ToArray();
+    }
+
     /// <summary>A level vector as a dictionary key ("3,1,2").</summary>
     public static string Key(ReadOnlySpan<int> levels) => string.Join(',', levels.ToArray());
 }
