@@ -28,7 +28,7 @@ internal static class PointAdaptation
         int outputs = model.Layer.Outputs;
         long? maxBytes = model.Config.Grid.MaxBytes;
         var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
-        var mass = DataMass(grid, SubspaceIndicators.Terms(grid, embeddings));
+        var mass = DataMass(grid, embeddings);
 
         // Coarsening: leaves that no training embedding activates and whose surplus is small.
         var builder = new PointRefinement(grid);
@@ -65,19 +65,16 @@ internal static class PointAdaptation
     }
 
     /// <summary>
-    /// Per point: (1/N) sum_i phi_p(h_i), the training embeddings' mass in its support (SG++'s surplus indicator
-    /// |alpha_p| is weighted by it, so refinement follows the data).
+    /// Per point: (1/N) sum_i phi_p(h_i) = (B^T 1) / N, the training embeddings' mass in its support (SG++'s surplus
+    /// indicator |alpha_p| is weighted by it, so refinement follows the data); 0 exactly when no embedding activates p.
     /// </summary>
-    private static double[] DataMass(SparseGrid grid, BasisTerms terms)
+    private static double[] DataMass(SparseGrid grid, Tensor embeddings)
     {
+        using var scope = NewDisposeScope();
+        var x = embeddings.detach().to(ScalarType.Float64).clamp(0, 1).contiguous().data<double>().ToArray();
+        int n = x.Length / grid.Dim;
         var mass = new double[grid.PointCount];
-        for (int i = 0; i < terms.Rows; i++)
-            for (int t = 0; t < terms.Terms; t++)
-            {
-                double v = terms.Value(i, t);
-                if (v != 0) mass[terms.Column(i, t)] += v;
-            }
-        for (int p = 0; p < mass.Length; p++) mass[p] /= Math.Max(1, terms.Rows);
+        SparseGridEvaluator.EvaluateTranspose(grid, Enumerable.Repeat(1.0 / Math.Max(1, n), n).ToArray(), x, mass);
         return mass;
     }
 
