@@ -130,11 +130,7 @@ public class SpatiallyAdaptiveGridTests
         var sources = GridRemap.PointSources(grid, grown);
         Assert.Equal(added.Count, sources.Count(s => s < 0));
         var carried = sources.Select(s => s < 0 ? 0 : alpha[s]).ToArray();
-        var x = Enumerable.Range(0, 200 * dim).Select(_ => rng.NextDouble()).ToArray();
-        var before = new double[200];
-        var after = new double[200];
-        SparseGridEvaluator.Evaluate(grid, alpha, x, before);
-        SparseGridEvaluator.Evaluate(grown, carried, x, after);
+        var (before, after) = BeforeAndAfter(grid, alpha, grown, carried, rng, 200);
         for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], after[i], 12);
     }
 
@@ -156,14 +152,21 @@ public class SpatiallyAdaptiveGridTests
         Assert.DoesNotContain(-1, sources);
         var carried = sources.Select(s => alpha[s]).ToArray();
         double bound = removed.Sum(row => Math.Abs(alpha[row]));
-        var x = Enumerable.Range(0, 300 * dim).Select(_ => rng.NextDouble()).ToArray();
-        var before = new double[300];
-        var after = new double[300];
-        SparseGridEvaluator.Evaluate(grid, alpha, x, before);
-        SparseGridEvaluator.Evaluate(shrunk, carried, x, after);
+        var (before, after) = BeforeAndAfter(grid, alpha, shrunk, carried, rng, 300);
         double largest = before.Zip(after).Max(p => Math.Abs(p.First - p.Second));
         Assert.True(largest <= bound + 1e-12, $"change {largest} above the removed surpluses' sum {bound}");
         Assert.True(largest > 0);
+    }
+
+    // The two grids' functions at `count` random points of the box.
+    private static (double[] Before, double[] After) BeforeAndAfter(SparseGrid grid, double[] alpha, SparseGrid changed, double[] carried, Random rng, int count)
+    {
+        var x = Enumerable.Range(0, count * grid.Dim).Select(_ => rng.NextDouble()).ToArray();
+        var before = new double[count];
+        var after = new double[count];
+        SparseGridEvaluator.Evaluate(grid, alpha, x, before);
+        SparseGridEvaluator.Evaluate(changed, carried, x, after);
+        return (before, after);
     }
 
     [Fact]
