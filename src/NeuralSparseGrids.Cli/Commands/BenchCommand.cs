@@ -19,7 +19,8 @@ public sealed class BenchCommand : ICliCommand
     /// <inheritdoc />
     public string Usage =>
         "nsg bench layer --dim D (--level N | --levels A,B,...) [--batch B] [--outputs O] [--grid linear|boundary|extended-boundary|modified-linear]\n" +
-        "                [--dtype float32|float64] [--repeats R] [--dense-max-bytes BYTES] [--seed S] [--json]\n\n" +
+        "                [--dtype float32|float64] [--repeats R] [--dense-max-bytes BYTES] [--seed S] [--json]\n" +
+        "nsg bench layer --dim D --level N --versus traded[:K] [--batch B] [--outputs O] [--repeats R] [--json]\n\n" +
         "Times one forward+backward step (median of R, after a warm-up) of the sparse grid layer for the fused CPU kernel,\n" +
         "the tensor-op path and the dense basis-matrix path in one run, and prints the ratios. The dense path refuses when\n" +
         "its basis matrix would exceed --dense-max-bytes (default 1 GiB) and reports the size instead. With --json the last\n" +
@@ -32,7 +33,7 @@ public sealed class BenchCommand : ICliCommand
         "dL/dh (prefix product, suffix product, derivative times both), so 6 O + 4 d - 1 flops, times batch x subspaces\n" +
         "(one active function per dimension; boundary grids do more, so this is a lower bound for them). peakGflops is a\n" +
         "float32 1024 x 1024 matrix product in libtorch with the same threads in the same run (2 x 1024^3 flops), the\n" +
-        "machine's practical peak; fusedOverPeak is their ratio.\n\n" + DensityBenchmark.Usage + "\n\n" + OnnxBench.Usage;
+        "machine's practical peak; fusedOverPeak is their ratio.\n\n" + GeneralizedGridBench.Usage + "\n\n" + DensityBenchmark.Usage + "\n\n" + OnnxBench.Usage;
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -54,9 +55,18 @@ public sealed class BenchCommand : ICliCommand
         int repeats = args.Int("repeats", 10, 1, 10000);
         long denseMax = (long)args.Double("dense-max-bytes", 1L << 30, 0);
         int seed = args.Int("seed", 1, 0);
+        string? versus = args.String("versus");
         args.EnsureAllConsumed();
 
         TorchRuntime.EnsureLoaded();
+        if (versus is not null)
+        {
+            int? trades = null;
+            if (versus.StartsWith("traded:", StringComparison.Ordinal) && int.TryParse(versus["traded:".Length..], out int k) && k >= 1) trades = k;
+            else if (versus != "traded") throw new CliUsageException($"--versus: expected `traded` or `traded:K` (K >= 1 trades), got '{versus}'.");
+            if (levels is not null) throw new CliUsageException("--versus traded compares a regular grid (--level) with a non-regular one; drop --levels.");
+            return GeneralizedGridBench.Run(SparseGrid.Create(dim, level, type, outputs), trades, new LayerBenchSettings(batch, outputs, dtype, repeats, seed), context);
+        }
         var layer = new SparseGridLayer(SparseGrid.CreateForLevels(dim, level, levels, type, outputs), outputs, new SparseGridLayerOptions
         {
             DType = dtype, Init = CoefficientInit.SmallNormal, Seed = seed, DenseMaxBytes = denseMax,
@@ -144,26 +154,37 @@ public sealed class BenchCommand : ICliCommand
         using var process = Process.GetCurrentProcess();
         for (int r = -1; r < repeats; r++)
         {
-            using var scope = NewDisposeScope();
-            layer.zero_grad();
-            var x = h.clone().requires_grad_(true);
-            process.Refresh();
-            var cpu0 = process.TotalProcessorTime;
-            var watch = Stopwatch.StartNew();
-            var y = layer.Evaluate(x, layer.Coefficients, path);
-            (y * upstream).sum().backward();
-            watch.Stop();
-            process.Refresh();
+            var (w, c) = TimeStep(layer, path, h, upstream, process);
             if (r < 0) continue;
-            wall.Add(watch.Elapsed.TotalMilliseconds);
-            cpu.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
+            wall.Add(w);
+            cpu.Add(c);
         }
-        wall.Sort();
-        cpu.Sort();
-        return (wall[wall.Count / 2], cpu[cpu.Count / 2]);
+        return (Median(wall), Median(cpu));
     }
 
-    private static double? LoadAverage()
+    /// <summary>Wall-clock and process-CPU milliseconds of one forward+backward step (loss = sum(y * upstream)).</summary>
+    internal static (double wallMs, double cpuMs) TimeStep(SparseGridLayer layer, LayerPath path, Tensor h, Tensor upstream, Process process)
+    {
+        using var scope = NewDisposeScope();
+        layer.zero_grad();
+        var x = h.clone().requires_grad_(true);
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var y = layer.Evaluate(x, layer.Coefficients, path);
+        (y * upstream).sum().backward();
+        watch.Stop();
+        process.Refresh();
+        return (watch.Elapsed.TotalMilliseconds, (process.TotalProcessorTime - cpu0).TotalMilliseconds);
+    }
+
+    internal static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    internal static double? LoadAverage()
     {
         try
         {

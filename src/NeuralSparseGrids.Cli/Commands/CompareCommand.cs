@@ -22,6 +22,8 @@ public sealed class CompareCommand : ICliCommand
         "same preprocessing fitted on each split's training part. Reports per method the median and [min, max] over the\n" +
         "splits of the test accuracy (classification) or test RMSE in the target's units (regression), and fit seconds.\n" +
         "  nsg     the Neural Sparse Grid with the defaults of `nsg train` (experiment options below change them)\n" +
+        "  nsg-adaptive  the same NSG with a dimension-adaptive grid (opt-in): it starts 2 levels lower and refines every 5\n" +
+        "          epochs within the default grid's points (--adapt subspaces --max-points G; README \"Adaptive grids\")\n" +
         "  nsg-tuned  the NSG tuned on each split: `nsg tune`'s candidates (the defaults and seeded random draws) trained on\n" +
         "          the training part, the best validation score wins, its test score is reported (opt-in: budget x nsg's cost)\n" +
         "  ann     the same encoder with the equal-parameter dense head (thesis Eq. 3.27)\n" +

@@ -10,10 +10,13 @@ namespace NeuralSparseGrids.Cli.Infrastructure;
 public static class ComparisonMethods
 {
     /// <summary>All method names, in report order.</summary>
-    public static readonly string[] Names = ["nsg", "nsg-tuned", "ann", "linear", "trees", "sg"];
+    public static readonly string[] Names = ["nsg", "nsg-adaptive", "nsg-tuned", "ann", "linear", "trees", "sg"];
 
-    /// <summary>The methods run when --methods is not given: all but `nsg-tuned`, which costs a tuning budget of NSG fits per split.</summary>
-    public static readonly string[] DefaultNames = [.. Names.Where(n => n != TunedNsgMethod.MethodName)];
+    /// <summary>
+    /// The methods run when --methods is not given: all but the opt-in NSG variants, `nsg-tuned` (a tuning budget of NSG
+    /// fits per split) and `nsg-adaptive` (one more NSG fit per split).
+    /// </summary>
+    public static readonly string[] DefaultNames = [.. Names.Where(n => n != TunedNsgMethod.MethodName && n != "nsg-adaptive")];
 
     /// <summary>Parses a comma-separated list (null: <see cref="DefaultNames"/>) into names (in the order given), rejecting unknown and repeated ones.</summary>
     public static string[] Parse(string? list)
@@ -38,6 +41,7 @@ public static class ComparisonMethods
         names.Select(n => n switch
         {
             "nsg" => (IComparisonMethod)new NsgMethod("nsg", spec.Model with { Head = HeadKind.SparseGrid }, spec.Training),
+            "nsg-adaptive" => Adaptive(spec),
             "nsg-tuned" => Tuned(args, problem, tuning),
             "ann" => new NsgMethod("ann", spec.Model with { Head = HeadKind.Dense }, spec.Training),
             "linear" => new LinearBaseline(),
@@ -45,6 +49,13 @@ public static class ComparisonMethods
             "sg" => new SparseGridMethod(),
             _ => throw new CliUsageException($"Unknown method '{n}'."),
         }).ToList();
+
+    // The same NSG on a grid that starts two levels lower and refines within the regular grid's points (AdaptiveNsg).
+    private static NsgMethod Adaptive(ExperimentSpec spec)
+    {
+        var (model, training) = AdaptiveNsg.From(spec.Model with { Head = HeadKind.SparseGrid }, spec.Training);
+        return new NsgMethod("nsg-adaptive", model, training);
+    }
 
     // nsg tune's candidates, each parsed as `nsg train` would read the command line with the candidate's options added.
     private static TunedNsgMethod Tuned(CliArguments args, ComparisonProblem problem, TuningSettings tuning) =>

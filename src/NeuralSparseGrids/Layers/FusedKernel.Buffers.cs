@@ -13,7 +13,9 @@ internal static unsafe partial class FusedKernel<T>
     /// </summary>
     private sealed class SampleActiveFunctions : IDisposable
     {
-        public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads)
+        // needed: per entry j * L + level slot, false where no subspace the caller visits uses that level in that
+        // dimension, so hat grids skip its row (null: every entry).
+        public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads, bool[]? needed = null)
         {
             N = n;
             int e = t.Dim * t.LevelCount, w = ActiveFunctions.Width;
@@ -24,7 +26,10 @@ internal static unsafe partial class FusedKernel<T>
             if (!t.HasGlobalLevels)
             {
                 // One (dimension, level) row at a time: sample index fastest, no per-sample dispatch.
-                ParallelChunks.For(e, threads, () => 0, (entry, _) => FillHatRow(t, entry, (T*)h, n), _ => { });
+                ParallelChunks.For(e, threads, () => 0, (entry, _) =>
+                {
+                    if (needed is null || needed[entry]) FillHatRow(t, entry, (T*)h, n);
+                }, _ => { });
                 return;
             }
             int chunks = Math.Min(n, threads * 4);

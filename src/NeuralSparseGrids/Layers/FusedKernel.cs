@@ -53,7 +53,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             for (int i = s0; i < s1; i++)
             {
                 if (i + 1 < s1) PrefetchBlock(t, offsets, i + 1, (T*)c, o);
-                ForEachTerm(t, table, i, wk, i == s0, ref term);
+                ForEachTerm(t, table, t.VisitOrderArray[i], i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
             }
             sums.EndChunk(chunk, wk.Acc);
         }, wk =>
@@ -109,7 +109,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                         }
                         if (gc != 0) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
                         var term = new BackwardTerm((T*)c, cLength, gRows, (T*)gc, blockEnd, gh != 0, rows, s);
-                        ForEachTerm(t, table, i, wk, i == s0, ref term);
+                        ForEachTerm(t, table, s, i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
                     }
                     sums.EndChunk(chunk, wk.Acc);
                 }, wk =>
@@ -160,15 +160,17 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// Runs <paramref name="rows"/> once per term of the subspace at visiting position <paramref name="i"/> after
-    /// filling the worker's point indices and weights: once for a subspace of hat levels, once per combination of
-    /// active functions (<see cref="Odometer"/> order) for one with global levels. Keeps <see cref="Worker.ValidDepth"/>.
+    /// Runs <paramref name="rows"/> once per term of subspace <paramref name="s"/> after filling the worker's point
+    /// indices and weights: once for a subspace of hat levels, once per combination of active functions
+    /// (<see cref="Odometer"/> order) for one with global levels. <paramref name="sharedDepth"/>: how many trailing
+    /// dimensions s shares with the subspace the worker handled before (<see cref="SparseGrid.SharedTrailingLevels"/>;
+    /// 0 when there was none or it is unrelated). Keeps <see cref="Worker.ValidDepth"/>.
     /// </summary>
-    private static void ForEachTerm<TRows>(SparseGrid t, SampleActiveFunctions table, int i, Worker wk, bool chunkStart, ref TRows rows)
+    private static void ForEachTerm<TRows>(SparseGrid t, SampleActiveFunctions table, int s, int sharedDepth, Worker wk, ref TRows rows)
         where TRows : struct, ITermRows
     {
-        int d = t.Dim, s = t.VisitOrderArray[i];
-        wk.ValidDepth = chunkStart ? 0 : Math.Min(wk.ValidDepth, t.SharedTrailingArray[i]);
+        int d = t.Dim;
+        wk.ValidDepth = Math.Min(wk.ValidDepth, sharedDepth);
         var choice = wk.Choice;
         Array.Clear(choice);
         if (!t.GlobalLevelSubspaces[s])

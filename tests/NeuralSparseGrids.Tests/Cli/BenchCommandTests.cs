@@ -49,6 +49,30 @@ public class BenchCommandTests
         Assert.Contains("N = 16", json.GetProperty("denseRefusal").GetString());
     }
 
+    // The traded set: as many subspaces as the regular grid, downward closed, not regular, and each trade swaps a top
+    // subspace (2^(n-1) points for linear grids) for one a level deeper (2^n points).
+    [Theory]
+    [InlineData(2, 6, null, 1)]
+    [InlineData(4, 5, 1, 1)]
+    [InlineData(4, 5, null, 15)]
+    public void VersusTradedKeepsTheSubspaceCountAndAddsTheFewestPoints(int dim, int level, int? maxTrades, int trades)
+    {
+        var regular = NeuralSparseGrids.Grids.SparseGrid.Create(dim, level);
+        var traded = NeuralSparseGrids.Cli.Commands.GeneralizedGridBench.Traded(regular, 1, maxTrades);
+        Assert.Equal(regular.SubspaceCount, traded.SubspaceCount);
+        Assert.True(traded.IsDownwardClosed);
+        Assert.Equal(regular.PointCount + trades * (1L << (level - 1)), traded.PointCount);
+        Assert.Equal(regular.MaxLevel1D + 1, traded.MaxLevel1D);
+
+        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--versus", "traded", "--json");
+        Assert.True(code == 0, stderr);
+        var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
+        Assert.Equal(6, json.GetProperty("generalized").GetProperty("subspaces").GetInt32());
+        Assert.True(json.GetProperty("generalizedOverRegular").GetDouble() > 0);
+        Assert.Equal(CliApp.UsageError, Run("bench", "layer", "--dim", "1", "--level", "3", "--versus", "traded").code);
+        Assert.Equal(CliApp.UsageError, Run("bench", "layer", "--dim", "2", "--level", "3", "--versus", "traded:0").code);
+    }
+
     [Fact]
     public void RejectsUnknownOptionsAndMissingTarget()
     {

@@ -53,6 +53,7 @@ public sealed class NsgMethod(string name, NsgModelConfig model, TrainingOptions
             var result = new NsgTrainer(network, training with { Seed = seed }).Fit(train, validation);
             if (result.Divergence != null) throw new InvalidOperationException($"training diverged: {result.Divergence}");
             string detail = $"{result.EpochsCompleted} epochs (best {result.BestEpoch})";
+            if (training.Adaptivity.Mode != AdaptMode.None) detail += $", grid {network.Grid.PointCount} points";
             return new Fitted(network, targets, detail);
         }
         catch

@@ -74,61 +74,86 @@ public sealed class SubspaceAdaptation
         using var scope = NewDisposeScope();
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
-        Tensor embeddings;
-        bool training = model.training;
-        model.eval();
-        using (no_grad()) embeddings = Predictor.Embed(model, train.X);
-        model.train(training);
-        if (_options.Mode == AdaptMode.Points) return PointAdaptation.Plan(model, train, embeddings, _options, _removedPoints);
-        var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
+        long? maxBytes = model.Config.Grid.MaxBytes;
+        // Embedding the training split is a third of a step's cost: done only when something needs it (once the
+        // budget is spent and nothing coarsens, a step costs no more than listing the candidates).
+        Tensor? embeddings = null;
+        Tensor Embeddings() => embeddings ??= TrainingEmbeddings(model, train);
+        double[]? norms = null;
+        double[] Norms() => norms ??= SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
+        if (_options.Mode == AdaptMode.Points) return PointAdaptation.Plan(model, train, Embeddings(), _options, _removedPoints);
 
-        var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, norms, embeddings) : [];
+        var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, Norms(), Embeddings()) : [];
         var removed = removedNumbers.Select(s => grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray()).ToList();
-        var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, model.Config.Grid.MaxBytes) : grid;
+        var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, maxBytes) : grid;
         var removedKeys = removed.Select(l => GridRemap.Key(l)).Concat(_removed).ToHashSet();
+        // A candidate larger than the budget's room is never chosen, and no candidate's score depends on the others:
+        // scoring only those that fit changes nothing but the cost (once the budget is spent, nothing is scored).
+        long room = _options.MaxPoints is long max ? max - kept.PointCount : long.MaxValue;
         var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30)
-            .Where(l => !removedKeys.Contains(GridRemap.Key(l))).ToList();
+            .Where(l => !removedKeys.Contains(GridRemap.Key(l)) && Points(grid.Type, l) <= room).ToList();
 
         var added = new List<int[]>();
         var chosenIndicators = new List<double>();
         if (candidates.Count > 0)
         {
-            var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, model.Config.Grid.MaxBytes);
-            var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, train, embeddings);
+            var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, maxBytes);
+            var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, Norms(), train, Embeddings());
             long points = kept.PointCount;
             foreach (int c in Enumerable.Range(0, candidates.Count).OrderByDescending(c => scores[c]).ThenBy(c => c))
             {
                 if (added.Count == _options.RefineCount) break;
                 if (!(scores[c] > 0)) break;
-                long size = candidates[c].Aggregate(1L, (n, l) => n * Basis1D.Count(grid.Type, l));
-                if (_options.MaxPoints is long max && points + size > max) continue;
+                long size = Points(grid.Type, candidates[c]);
+                if (_options.MaxPoints is long budget && points + size > budget) continue;
                 added.Add(candidates[c]);
                 chosenIndicators.Add(scores[c]);
                 points += size;
             }
         }
-        var next = added.Count > 0 ? SubspaceRefinement.Grow(kept, added, outputs, model.Config.Grid.MaxBytes) : kept;
+        var next = added.Count > 0 ? SubspaceRefinement.Grow(kept, added, outputs, maxBytes) : kept;
         return (next, added, chosenIndicators, removed);
     }
 
-    private double[] Score(NeuralSparseGrid model, SparseGrid candidateGrid, int firstCandidate, SparseGrid current, TrainingSplit train, Tensor embeddings)
+    /// <summary>The model's embeddings of the training split (N, d), in evaluation mode, without gradients.</summary>
+    private static Tensor TrainingEmbeddings(NeuralSparseGrid model, TrainingSplit train)
     {
-        using var scope = NewDisposeScope();
-        var carried = CoefficientRemap.Rows(model.Layer.Coefficients, GridRemap.PointSources(current, candidateGrid));
+        bool training = model.training;
+        model.eval();
+        try
+        {
+            using (no_grad()) return Predictor.Embed(model, train.X);
+        }
+        finally
+        {
+            model.train(training);
+        }
+    }
+
+    private static long Points(GridType type, int[] levels) => levels.Aggregate(1L, (n, l) => n * Basis1D.Count(type, l));
+
+    // The candidates' scores; norms are the surplus norms of the current grid's points.
+    private double[] Score(NeuralSparseGrid model, SparseGrid candidateGrid, int firstCandidate, SparseGrid current, double[] norms, TrainingSplit train, Tensor embeddings)
+    {
+        var sources = GridRemap.PointSources(current, candidateGrid);
         if (_options.Indicator == RefinementIndicator.Gradient)
+        {
+            using var scope = NewDisposeScope();
+            var carried = CoefficientRemap.Rows(model.Layer.Coefficients, sources);
             return SubspaceIndicators.Gradient(model, candidateGrid, firstCandidate, carried, train, embeddings);
-        var terms = SubspaceIndicators.Terms(candidateGrid, embeddings);
-        return SubspaceIndicators.Surplus(candidateGrid, firstCandidate, SubspaceIndicators.SurplusNorms(carried), terms);
+        }
+        var carriedNorms = Array.ConvertAll(sources, p => p >= 0 ? norms[p] : 0);
+        return SubspaceIndicators.Surplus(candidateGrid, firstCandidate, carriedNorms, embeddings);
     }
 
     /// <summary>
-    /// Leaf subspaces whose points with a training embedding in their support all have surplus norms of at most
-    /// <see cref="AdaptivityOptions.CoarsenTolerance"/> times the grid's largest.
+    /// Leaf subspaces whose points with a training embedding in their support all have
+    /// surplus norms of at most <see cref="AdaptivityOptions.CoarsenTolerance"/> times the grid's largest.
     /// </summary>
     private List<int> Coarsenable(SparseGrid grid, double[] norms, Tensor embeddings)
     {
         double threshold = _options.CoarsenTolerance * norms.DefaultIfEmpty(0).Max();
-        var activated = SubspaceIndicators.Activated(grid, SubspaceIndicators.Terms(grid, embeddings));
+        var activated = SubspaceIndicators.Activated(grid, embeddings);
         var result = new List<int>();
         foreach (int s in SubspaceRefinement.Leaves(grid))
         {

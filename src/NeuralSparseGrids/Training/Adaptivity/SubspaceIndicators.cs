@@ -7,10 +7,12 @@ using static TorchSharp.torch;
 namespace NeuralSparseGrids.Training;
 
 /// <summary>
-/// The scores that decide which subspaces a dimension-adaptive grid gains (<see cref="RefinementIndicator"/>) or
-/// loses (coarsening). All are computed on a candidate grid C = current grid + candidate subspaces, whose coefficients
-/// are the current ones carried over (zero on the candidates, so C's function is the model's), from the non-zeros of
-/// C's basis matrix at the training embeddings (<see cref="SparseGridLayer.BasisEntries"/>, the layer's own evaluation).
+/// The scores that decide which subspaces a dimension-adaptive grid gains (<see cref="RefinementIndicator"/>). All
+/// are computed on a candidate grid C = current grid + candidate subspaces, whose coefficients are the current ones
+/// carried over (zero on the candidates, so C's function is the model's). The surplus indicator reads only the
+/// candidates' and their parents' active basis functions at the training embeddings, built by the fused kernel's own
+/// term builder (<see cref="FusedKernel{T}.VisitTerms"/>) in float32: a ranking needs no more digits, and the
+/// embeddings are float32 already.
 /// </summary>
 internal static class SubspaceIndicators
 {
@@ -26,42 +28,84 @@ internal static class SubspaceIndicators
     /// </summary>
     /// <param name="grid">The candidate grid C.</param>
     /// <param name="firstCandidate">Subspaces from this number on are candidates; the ones before form the current grid.</param>
-    /// <param name="surplusNorms">Per point of C: max over outputs of |alpha| (0 on candidates).</param>
-    /// <param name="terms">C's basis non-zeros at the training embeddings.</param>
-    public static double[] Surplus(SparseGrid grid, int firstCandidate, double[] surplusNorms, BasisTerms terms)
+    /// <param name="surplusNorms">Per point of the current grid (C's first points): max over outputs of |alpha|.</param>
+    /// <param name="embeddings">The training embeddings (N, d), clamped to [0, 1]^d here.</param>
+    public static double[] Surplus(SparseGrid grid, int firstCandidate, double[] surplusNorms, Tensor embeddings)
     {
-        int candidates = grid.SubspaceCount - firstCandidate;
+        using var scope = NewDisposeScope();
         var parents = BackwardNeighbours(grid, firstCandidate);
-        var pointSubspace = PointSubspaces(grid);
-        var activeNorm = new double[firstCandidate];
-        var mass = new double[candidates];
-        var sums = new double[candidates];
-        for (int i = 0; i < terms.Rows; i++)
+        var visitor = new SurplusVisitor(grid.SubspaceCount, firstCandidate, surplusNorms, parents);
+        // Parents first: a candidate's term reads its parents' active surpluses at the same samples.
+        var order = visitor.Parents.Concat(Enumerable.Range(firstCandidate, grid.SubspaceCount - firstCandidate)).ToArray();
+        int n = VisitInChunks(grid, embeddings, order, visitor, visitor.BeginChunk);
+        return visitor.Sums.Select(v => v / Math.Max(1, n)).ToArray();
+    }
+
+    /// <summary>
+    /// Accumulates <see cref="Surplus"/> over the visited terms: a parent's term records, per sample, the largest
+    /// surplus norm among its points active there; a candidate's term adds sum_b phi(h_b) x (largest of its parents'
+    /// records at b).
+    /// </summary>
+    private sealed class SurplusVisitor : ITermVisitor<float>
+    {
+        private readonly int _firstCandidate;
+        private readonly double[] _norms;
+        private readonly int[][] _candidateParentSlots;
+        private readonly int[] _slotOfParent;
+        private readonly float[][] _active;   // per parent slot: (chunk rows) largest active surplus norm
+        private int _rows;
+
+        public SurplusVisitor(int subspaces, int firstCandidate, double[] norms, int[][] parents)
         {
-            Array.Clear(mass);
-            for (int t = 0; t < terms.Terms; t++)
+            _firstCandidate = firstCandidate;
+            _norms = norms;
+            Parents = parents.SelectMany(p => p).Distinct().Order().ToArray();
+            _slotOfParent = Enumerable.Repeat(-1, firstCandidate).ToArray();
+            for (int k = 0; k < Parents.Length; k++) _slotOfParent[Parents[k]] = k;
+            _candidateParentSlots = parents.Select(p => p.Select(k => _slotOfParent[k]).ToArray()).ToArray();
+            _active = new float[Parents.Length][];
+            Sums = new double[subspaces - firstCandidate];
+        }
+
+        /// <summary>The current subspaces that are a backward neighbour of some candidate, ascending.</summary>
+        public int[] Parents { get; }
+
+        /// <summary>Per candidate: the sum so far (not yet divided by N).</summary>
+        public double[] Sums { get; }
+
+        public void BeginChunk(int rows)
+        {
+            _rows = rows;
+            for (int k = 0; k < _active.Length; k++)
             {
-                int p = terms.Column(i, t), s = pointSubspace[p];
-                double v = terms.Value(i, t);
-                if (v == 0) continue;
-                if (s < firstCandidate) activeNorm[s] = Math.Max(activeNorm[s], surplusNorms[p]);
-                else mass[s - firstCandidate] += v;
-            }
-            for (int c = 0; c < candidates; c++)
-            {
-                if (mass[c] == 0) continue;
-                double parent = 0;
-                foreach (int k in parents[c]) parent = Math.Max(parent, activeNorm[k]);
-                sums[c] += mass[c] * parent;
-            }
-            // Reset only what this row touched.
-            for (int t = 0; t < terms.Terms; t++)
-            {
-                int s = pointSubspace[terms.Column(i, t)];
-                if (s < firstCandidate) activeNorm[s] = 0;
+                if (_active[k] is null || _active[k].Length < rows) _active[k] = new float[rows];
+                Array.Clear(_active[k], 0, rows);
             }
         }
-        return sums.Select(v => v / Math.Max(1, terms.Rows)).ToArray();
+
+        // Optimised at once: a training run calls it a handful of times, never enough to leave tier-0 code.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
+        {
+            if (subspace < _firstCandidate)
+            {
+                var record = _active[_slotOfParent[subspace]];
+                for (int b = 0; b < _rows; b++)
+                    if (values[b] != 0) record[b] = Math.Max(record[b], (float)_norms[points[b]]);
+                return;
+            }
+            var slots = _candidateParentSlots[subspace - _firstCandidate];
+            double sum = 0;
+            for (int b = 0; b < _rows; b++)
+            {
+                float v = values[b];
+                if (v == 0) continue;
+                float parent = 0;
+                foreach (int k in slots) parent = Math.Max(parent, _active[k][b]);
+                sum += (double)v * parent;
+            }
+            Sums[subspace - _firstCandidate] += sum;
+        }
     }
 
     /// <summary>
@@ -105,14 +149,44 @@ internal static class SubspaceIndicators
         return layer.Coefficients.grad!.to(ScalarType.Float64).contiguous().data<double>().ToArray();
     }
 
-    /// <summary>Per point of <paramref name="grid"/>: true when its basis function is non-zero at a training embedding (support holds one).</summary>
-    public static bool[] Activated(SparseGrid grid, BasisTerms terms)
+    /// <summary>
+    /// Per point of <paramref name="grid"/>: true when its basis function is non-zero at one of the embeddings (N, d)
+    /// (its support holds one), from the same term builder as <see cref="Surplus"/>.
+    /// </summary>
+    public static bool[] Activated(SparseGrid grid, Tensor embeddings)
     {
-        var mask = new bool[grid.PointCount];
-        for (int i = 0; i < terms.Rows; i++)
-            for (int t = 0; t < terms.Terms; t++)
-                if (terms.Value(i, t) != 0) mask[terms.Column(i, t)] = true;
-        return mask;
+        var visitor = new ActivationVisitor(new bool[grid.PointCount]);
+        VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
+        return visitor.Mask;
+    }
+
+    // Hands the visitor the given subspaces' terms at the embeddings (N, d), clamped to the box, in float32 chunks of
+    // Chunk rows (beginChunk gets each chunk's row count first); returns N.
+    private static int VisitInChunks<TVisitor>(SparseGrid grid, Tensor embeddings, int[] subspaces, TVisitor visitor, Action<int>? beginChunk = null)
+        where TVisitor : ITermVisitor<float>
+    {
+        using var scope = NewDisposeScope();
+        var h = embeddings.detach().to(ScalarType.Float32).clamp(0, 1).contiguous();
+        int n = (int)h.shape[0], d = grid.Dim;
+        nint data = TensorData.Pointer(h);
+        for (int start = 0; start < n; start += Chunk)
+        {
+            int count = Math.Min(Chunk, n - start);
+            beginChunk?.Invoke(count);
+            FusedKernel<float>.VisitTerms(grid, data + (nint)((long)start * d * sizeof(float)), count, subspaces, visitor);
+        }
+        return n;
+    }
+
+    private sealed class ActivationVisitor(bool[] mask) : ITermVisitor<float>
+    {
+        public bool[] Mask => mask;
+
+        public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
+        {
+            for (int b = 0; b < points.Length; b++)
+                if (values[b] != 0) mask[points[b]] = true;
+        }
     }
 
     /// <summary>Per point: max over the outputs of |alpha| ((points, outputs) coefficients).</summary>
@@ -121,24 +195,6 @@ internal static class SubspaceIndicators
         using var scope = NewDisposeScope();
         var norms = coefficients.detach().abs().amax([1]).to(ScalarType.Float64).contiguous();
         return norms.data<double>().ToArray();
-    }
-
-    /// <summary>Basis non-zeros (columns, values) of <paramref name="grid"/> at embeddings (N, d), evaluated in float64.</summary>
-    public static BasisTerms Terms(SparseGrid grid, Tensor embeddings)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        using var layer = new SparseGridLayer(grid, 1, new SparseGridLayerOptions { DType = ScalarType.Float64, Clamp = true });
-        var (columns, values) = layer.BasisEntries(embeddings.to(ScalarType.Float64));
-        return new BasisTerms(columns.contiguous().data<long>().ToArray(), values.contiguous().data<double>().ToArray(), (int)columns.shape[0], (int)columns.shape[1]);
-    }
-
-    private static int[] PointSubspaces(SparseGrid grid)
-    {
-        var result = new int[grid.PointCount];
-        for (int s = 0; s < grid.SubspaceCount; s++)
-            result.AsSpan((int)grid.SubspaceOffsets[s], (int)(grid.SubspaceOffsets[s + 1] - grid.SubspaceOffsets[s])).Fill(s);
-        return result;
     }
 
     // For each candidate subspace: the numbers of its backward neighbours l - e_j among the current subspaces.
@@ -162,12 +218,4 @@ internal static class SubspaceIndicators
         }
         return result;
     }
-}
-
-/// <summary>The non-zeros of a basis matrix row by row: (rows, terms) columns and values, row-major.</summary>
-internal sealed record BasisTerms(long[] Columns, double[] Values, int Rows, int Terms)
-{
-    public int Column(int row, int term) => (int)Columns[row * Terms + term];
-
-    public double Value(int row, int term) => Values[row * Terms + term];
 }

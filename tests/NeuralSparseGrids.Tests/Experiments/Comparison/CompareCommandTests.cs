@@ -100,7 +100,7 @@ public class CompareCommandTests
         var unknown = CliRun.Run("compare", "--data", csv, "--target", "side", "--methods", "nsg,svm");
         Assert.Equal(CliApp.UsageError, unknown.Code);
         Assert.Contains("unknown method 'svm'", unknown.Error);
-        Assert.Contains("nsg, nsg-tuned, ann, linear, trees, sg", unknown.Error);
+        Assert.Contains("nsg, nsg-adaptive, nsg-tuned, ann, linear, trees, sg", unknown.Error);
         var noTarget = CliRun.Run("compare", "--data", csv);
         Assert.Equal(CliApp.UsageError, noTarget.Code);
         Assert.Contains("--target", noTarget.Error);

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Native;
+using TorchSharp;
+
+namespace NeuralSparseGrids.Benchmarks;
+
+/// <summary>
+/// `kernel-profile`: the fused kernel alone on raw buffers (no TorchSharp, no allocation per step), forward and
+/// backward timed separately, with the thread count given: the micro-benchmark behind the kernel's speed work.
+/// Prints the median wall and process-CPU milliseconds per pass and the fastest call's wall time with the arithmetic
+/// rate by `nsg bench layer`'s flop count (forward: d - 1 + 2 O, backward: 4 O + 3 d per sample and subspace); on a
+/// loaded machine the fastest call is the one least disturbed. --no-gh / --no-gc drop dL/dh or dL/dC from the backward
+/// pass (what each costs); --autograd adds `nsg bench layer`'s whole step through TorchSharp's autograd (what the
+/// layer costs around the kernel). Run: dotnet run -c Release --project bench/NeuralSparseGrids.Benchmarks -- kernel-profile
+/// </summary>
+public static class KernelProfile
+{
+    /// <summary>args: [--dim 8] [--level 7] [--batch 128] [--outputs 10] [--threads 1] [--repeats 50] [--dtype float32|float64] [--grid linear|boundary|...] [--scalar] [--no-gh] [--no-gc] [--autograd].</summary>
+    public static int Run(string[] args)
+    {
+        int dim = Option(args, "--dim", 8), level = Option(args, "--level", 7), batch = Option(args, "--batch", 128);
+        int outputs = Option(args, "--outputs", 10), threads = Option(args, "--threads", 1), repeats = Option(args, "--repeats", 50);
+        string dtype = Text(args, "--dtype", "float32"), gridName = Text(args, "--grid", "linear");
+        bool vectorize = !args.Contains("--scalar");
+        // Which gradients the backward pass computes (both by default, as in training).
+        bool wantGh = !args.Contains("--no-gh"), wantGc = !args.Contains("--no-gc");
+        // The whole training step of `nsg bench layer` (TorchSharp autograd around the same kernel) for comparison.
+        bool autograd = args.Contains("--autograd");
+        var type = gridName switch
+        {
+            "boundary" => GridType.LinearBoundary,
+            "extended-boundary" => GridType.LinearExtendedBoundary,
+            "modified-linear" => GridType.ModifiedLinear,
+            _ => GridType.Linear,
+        };
+        var grid = SparseGrid.Create(dim, level, type, outputs);
+        Console.WriteLine($"{grid}; batch {batch}, {outputs} outputs, {dtype}, {threads} threads, vectorize {vectorize}, Vector<{dtype}> lanes {(dtype == "float64" ? Vector<double>.Count : Vector<float>.Count)}");
+        return dtype == "float64"
+            ? Profile<double>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd)
+            : Profile<float>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd);
+    }
+
+    private static unsafe int Profile<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool vectorize, bool wantGh, bool wantGc, bool autograd)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = grid.Dim;
+        long points = grid.PointCount;
+        var rng = new Random(1);
+        T* h = Alloc<T>(n * d), c = Alloc<T>(points * o), y = Alloc<T>(n * o), g = Alloc<T>(n * o), gh = Alloc<T>(n * d), gc = Alloc<T>(points * o);
+        for (long i = 0; i < n * d; i++) h[i] = T.CreateTruncating(rng.NextDouble());
+        for (long i = 0; i < points * o; i++) c[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
+        for (long i = 0; i < n * o; i++) g[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
+        try
+        {
+            var forward = Time(repeats, () => FusedKernel<T>.Forward(grid, (nint)h, (nint)c, (nint)y, n, o, threads, vectorize));
+            var backward = Time(repeats, () =>
+            {
+                new Span<T>(gh, n * d).Clear();
+                FusedKernel<T>.Backward(grid, (nint)h, (nint)c, (nint)g, wantGh ? (nint)gh : 0, wantGc ? (nint)gc : 0, n, o, threads, vectorize);
+            });
+            double terms = (double)n * grid.SubspaceCount;
+            double forwardFlops = (d - 1 + 2.0 * o) * terms, backwardFlops = (4.0 * o + 3.0 * d) * terms;
+            Report("forward", forward, forwardFlops, terms);
+            Report("backward", backward, backwardFlops, terms);
+            Report("both", (forward.wall + backward.wall, forward.cpu + backward.cpu, forward.minWall + backward.minWall), forwardFlops + backwardFlops, terms);
+            if (autograd)
+            {
+                Report("step", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: true), forwardFlops + backwardFlops, terms);
+                Report("step, dL/dC zeroed in place", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: false), forwardFlops + backwardFlops, terms);
+            }
+            Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        }
+        finally
+        {
+            foreach (var p in new[] { (nint)h, (nint)c, (nint)y, (nint)g, (nint)gh, (nint)gc }) NativeMemory.AlignedFree((void*)p);
+        }
+        return 0;
+    }
+
+    private static void Report(string pass, (double wall, double cpu, double minWall) ms, double flops, double terms) =>
+        Console.WriteLine($"  {pass,-29} median {ms.wall,8:F3} ms wall {ms.cpu,8:F3} ms CPU ({ms.cpu * 1e6 / terms,6:F2} ns per sample x subspace); " +
+                          $"fastest {ms.minWall,8:F3} ms wall ({ms.minWall * 1e6 / terms,6:F2} ns, {flops / (ms.minWall * 1e6),6:F2} GFLOP/s)");
+
+    /// <summary>
+    /// Median wall and process-CPU milliseconds of <paramref name="repeats"/> calls after three warm-up calls, and the
+    /// fastest call's wall milliseconds (on a loaded machine the call least disturbed by other processes).
+    /// </summary>
+    private static (double wall, double cpu, double minWall) Time(int repeats, Action action)
+    {
+        for (int i = 0; i < 3; i++) action();
+        var walls = new List<double>();
+        var cpus = new List<double>();
+        var process = Process.GetCurrentProcess();
+        for (int r = 0; r < repeats; r++)
+        {
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            action();
+            walls.Add(watch.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            cpus.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
+        }
+        walls.Sort();
+        cpus.Sort();
+        return (walls[repeats / 2], cpus[repeats / 2], walls[0]);
+    }
+
+    /// <summary>
+    /// `nsg bench layer`'s fused step through TorchSharp's autograd: clone h with grad, forward,
+    /// (y * upstream).sum().backward(); the coefficient gradient reset to none before each step (as `nsg bench layer`
+    /// does with zero_grad()) or zeroed in place (as the trainer's fused Adam does).
+    /// </summary>
+    private static (double wall, double cpu, double minWall) AutogradStep<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool gradientToNone)
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.set_num_threads(threads);
+        var dtype = typeof(T) == typeof(double) ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
+        using var layer = new SparseGridLayer(grid, o, new SparseGridLayerOptions { DType = dtype, Init = CoefficientInit.SmallNormal, Seed = 1, DenseMaxBytes = 0 });
+        using var generator = new torch.Generator(1);
+        using var h = torch.rand([n, grid.Dim], dtype, generator: generator);
+        using var upstream = torch.randn([n, o], dtype, generator: generator);
+        return Time(repeats, () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            if (gradientToNone) layer.zero_grad();
+            else layer.Coefficients.grad?.zero_();
+            var x = h.clone().requires_grad_(true);
+            (layer.Evaluate(x, layer.Coefficients, LayerPath.Fused) * upstream).sum().backward();
+        });
+    }
+
+    private static unsafe T* Alloc<T>(long count) where T : unmanaged =>
+        (T*)NativeMemory.AlignedAlloc((nuint)(count * sizeof(T)), 64);
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
+    }
+
+    private static string Text(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
