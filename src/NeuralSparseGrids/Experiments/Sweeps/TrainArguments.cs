@@ -72,9 +72,9 @@ public static class TrainArguments
         if (training.GradientClipNorm is double clip) Add("clip", clip);
         Add("schedule", training.Schedule.ToString().ToLowerInvariant());
         if (training.Spread > 0) { Add("spread", training.Spread); Add("spread-epochs", training.SpreadEpochs); }
-        if (training.Adaptivity is { Mode: AdaptMode.Subspaces } adapt)
+        if (training.Adaptivity is { Mode: AdaptMode.Subspaces or AdaptMode.Points } adapt)
         {
-            Add("adapt", "subspaces");
+            Add("adapt", adapt.Mode == AdaptMode.Points ? "points" : "subspaces");
             Add("refine-every", adapt.RefineEvery);
             Add("refine-count", adapt.RefineCount);
             if (adapt.MaxPoints is long max) Add("max-points", max);
