@@ -55,6 +55,14 @@ internal static class SparseGridGraph
         var weight = g.Node("ReduceProd", [valTerms], OnnxGraphBuilder.Ints("axes", 2), OnnxGraphBuilder.Int("keepdims", 0)); // (N, T)
 
         var c = g.Floats("coefficients", coefficients, grid.PointCount, outputs);
+        if (grid.HasPartialSubspaces)
+        {
+            // Spatially adaptive grid: `point` is a key of the full subspaces' numbering (TermTable.Of); a table turns
+            // it into the coefficient row, absent points into an appended zero row.
+            var rows = PartialRowTable(grid);
+            point = g.Gather(g.Int64s("point_row", rows, rows.Length), point, 0);
+            c = g.Concat(0, [c, g.Floats("absent_row", new float[outputs], 1, outputs)]);
+        }
         var gathered = g.Gather(c, point, 0);                                           // (N, T, O)
         return g.ReduceSum(g.Mul(gathered, g.Unsqueeze(weight, 2)), 1);                 // (N, O)
     }
@@ -118,7 +126,33 @@ internal static class SparseGridGraph
             level == 0 || (level == 1 && type == GridType.LinearExtendedBoundary);
     }
 
-    /// <summary>The terms: per term and dimension the flat slot j A + slot and the stride; per term the subspace offset.</summary>
+    /// <summary>Largest full-numbering table a spatially adaptive grid's export may carry (int64 entries).</summary>
+    public const int MaxRowTable = 1 << 24;
+
+    /// <summary>
+    /// Per key of the full subspaces' numbering (subspace s's points start at the full sizes of the subspaces before it)
+    /// the coefficient row, or <c>PointCount</c> (the appended zero row) for an absent point.
+    /// </summary>
+    private static long[] PartialRowTable(SparseGrid grid)
+    {
+        long total = Enumerable.Range(0, grid.SubspaceCount).Sum(s => (long)grid.FullSubspaceSize(s));
+        if (total > MaxRowTable)
+            throw new NotSupportedException($"ONNX export of this spatially adaptive grid needs a {total:N0}-entry point table (its partial subspaces' full sizes), above {MaxRowTable:N0}; use the model through `nsg predict`.");
+        var table = new long[total];
+        long at = 0;
+        for (int s = 0; s < grid.SubspaceCount; s++)
+            for (int local = 0; local < grid.FullSubspaceSize(s); local++, at++)
+            {
+                int row = grid.PointRow(s, local);
+                table[at] = row < 0 ? grid.PointCount : row;
+            }
+        return table;
+    }
+
+    /// <summary>
+    /// The terms: per term and dimension the flat slot j A + slot and the stride; per term the subspace offset (for a
+    /// grid with partial subspaces the first key of the subspace in the full numbering, see <see cref="PartialRowTable"/>).
+    /// </summary>
     internal sealed record TermTable(long[] Slot, long[] Stride, long[] Offset)
     {
         public int Count => Offset.Length;
@@ -130,7 +164,8 @@ internal static class SparseGridGraph
             var stride = new List<long>();
             var offset = new List<long>();
             var choice = new int[d];
-            for (int s = 0; s < grid.SubspaceCount; s++)
+            long fullOffset = 0;
+            for (int s = 0; s < grid.SubspaceCount; fullOffset += grid.FullSubspaceSize(s), s++)
             {
                 var choices = Enumerable.Range(0, d).Select(j =>
                 {
@@ -145,7 +180,7 @@ internal static class SparseGridGraph
                         slot.Add(j * a + slots.FirstSlotOfLevel[grid.SubspaceLevel(s, j)] + choice[j]);
                         stride.Add(grid.SubspaceStrides[s * d + j]);
                     }
-                    offset.Add(grid.SubspaceOffsets[s]);
+                    offset.Add(grid.HasPartialSubspaces ? fullOffset : grid.SubspaceOffsets[s]);
                     int jj = d - 1;
                     for (; jj >= 0; jj--)
                     {

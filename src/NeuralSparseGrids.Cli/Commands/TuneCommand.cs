@@ -17,13 +17,14 @@ public sealed class TuneCommand : ICliCommand
     /// <inheritdoc />
     public string Usage =>
         "nsg tune --data FILE --target COL [--budget 20] [--splits K] [--workers N] [--out DIR] [--emit slurm|kubernetes] [--json]\n\n" +
-        "Candidates: nsg train's defaults plus BUDGET-1 seeded random draws of latent dimension x level, encoder widths,\n" +
-        "learning rate (log-uniform 3e-4..3e-2) and rescaling. Each candidate trains on K seeded splits (data seeds 1..K);\n" +
+        "Candidates: nsg train's defaults plus BUDGET-1 seeded random draws, around the defaults, of latent dimension x level,\n" +
+        "encoder widths, learning rate (log-uniform lr0/3..3 lr0), batch and rescaling. Each candidate trains on K seeded splits (data seeds 1..K);\n" +
         "the best median validation score wins (the test split is reported, never used). Writes DIR/tuned.json (the\n" +
         "configuration, its nsg train command) and DIR/tuned-model (the winner's trained model, from its best split).\n\n" +
-        "  --data FILE --target COL     the data (csv/arff) and its target column; --task, --limit, --split as in nsg train\n" +
+        "  --data FILE --target COL     the data (csv/arff) and its target column; --task, --drop, --missing,\n" +
+        "                               --unknown-category, --scale, --limit, --split as in nsg train\n" +
         "  --budget N                   candidates, the defaults included (20)\n" +
-        "  --splits K                   seeded splits per candidate (1)\n" +
+        "  --splits K                   seeded splits per candidate (ceil(1000 / validation rows) in [1, 5])\n" +
         "  --search-seed S              seed of the random draws (1)\n" +
         "  --epochs E --patience P      training length of every candidate (nsg train's defaults)\n" +
         "  --workers N                  local worker processes (cores)\n" +
@@ -37,10 +38,10 @@ public sealed class TuneCommand : ICliCommand
         string data = args.Required("data");
         string? target = args.String("target");
         var baseOptions = new List<KeyValuePair<string, string?>> { new("data", data) };
-        foreach (string option in new[] { "target", "task", "limit", "split", "epochs", "patience", "batch" })
+        foreach (string option in new[] { "target", "task", "drop", "missing", "unknown-category", "scale", "limit", "split", "epochs", "patience", "batch" })
             if (args.String(option) is string value) baseOptions.Add(new(option, value));
         int budget = args.Int("budget", 20, 1, 100_000);
-        int splits = args.Int("splits", 1, 1, 1000);
+        int? splitsOption = args.String("splits") is null ? null : args.Int("splits", 1, 1, 1000);
         int searchSeed = args.Int("search-seed", 1);
         int workers = args.Int("workers", Environment.ProcessorCount, 1, 1024);
         string? emit = args.String("emit") is null ? null : args.Choice("emit", "", ClusterArguments.Schedulers);
@@ -52,12 +53,16 @@ public sealed class TuneCommand : ICliCommand
         // The data decide the encoder's input width and the score (accuracy for classes, MSE otherwise).
         // A table file is measured as nsg train encodes it (one-hot categories, text labels); generated data as loaded.
         var spec0 = ExperimentOptions.Parse(new CliArguments(baseOptions.SelectMany(o => new[] { "--" + o.Key, o.Value! })));
-        var (inputs, rows, classification) = Shape(spec0);
+        var shape = Shape(spec0);
+        bool classification = shape.Classes > 0;
+        // Without --splits: as many seeded splits as the nsg-tuned row's selection repeats (validation rows together ~1,000).
+        int validationRows = Experiments.Comparison.SelectionSplits.ValidationRows(shape.Rows, spec0.Split);
+        int splits = splitsOption is null ? Experiments.Comparison.SelectionSplits.RepeatsFor(validationRows) : splitsOption.Value;
         string name = "tune-" + Path.GetFileName(data).Split('.')[0];
-        var spec = TuneSpace.Build(name, baseOptions, inputs, budget, searchSeed, [1], classification ? "validation.accuracy" : "validation.mse");
+        var spec = TuneSpace.Build(name, baseOptions, shape, budget, searchSeed, [1], classification ? "validation.accuracy" : "validation.mse");
         spec = spec with { Axes = [.. spec.Axes, new SweepAxis("data-seed", [.. Enumerable.Range(1, splits).Select(k => new AxisValue(k.ToString(CultureInfo.InvariantCulture), [new("data-seed", k.ToString(CultureInfo.InvariantCulture))]))])] };
         var folder = new SweepFolder(outOption ?? Path.Combine("runs", "tune", name));
-        context.Error.WriteLine($"Tuning on {data} ({rows} rows, {inputs} encoded inputs, {(classification ? "classification" : "regression")}): {budget} candidates x {splits} split(s).");
+        context.Error.WriteLine($"Tuning on {data} ({shape.Rows} rows, {shape.Inputs} encoded inputs, {(classification ? "classification" : "regression")}): {budget} candidates x {splits} split(s).");
 
         if (emit != null) return ClusterArguments.Emit(spec, folder, emit, cluster, onlyMissing, context);
         if (!collectOnly)
@@ -69,15 +74,15 @@ public sealed class TuneCommand : ICliCommand
         return Finish(folder, context);
     }
 
-    private static (int Inputs, int Rows, bool Classification) Shape(ExperimentSpec spec)
+    private static DataShape Shape(ExperimentSpec spec)
     {
         if (spec.Data.IsTable)
         {
             var (inputs, rows, classes) = FileDataOptions.Shape(spec);
-            return (inputs, rows, classes > 0);
+            return new DataShape(inputs, rows, classes);
         }
         var dataset = spec.Data.Load(spec.DataSeed);
-        return (dataset.Columns, dataset.Rows, dataset.Labels != null);
+        return new DataShape(dataset.Columns, dataset.Rows, dataset.Labels != null ? dataset.ClassCount : 0);
     }
 
     // The winner by median validation score over its splits; its best split's model is copied to tuned-model.

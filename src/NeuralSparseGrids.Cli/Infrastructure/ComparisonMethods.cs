@@ -59,7 +59,7 @@ public static class ComparisonMethods
 
     // nsg tune's candidates, each parsed as `nsg train` would read the command line with the candidate's options added.
     private static TunedNsgMethod Tuned(CliArguments args, ComparisonProblem problem, TuningSettings tuning) =>
-        new([.. TuneSpace.Candidates(problem.Inputs, tuning.Budget, tuning.Seed).Select(c =>
+        new([.. TuneSpace.Candidates(new DataShape(problem.Inputs, problem.Rows, problem.Classes), tuning.Budget, tuning.Seed).Select(c =>
         {
             var spec = ExperimentOptions.Parse(args.With(c.Settings));
             return new TuneCandidate(c.Label, spec.Model, spec.Training);

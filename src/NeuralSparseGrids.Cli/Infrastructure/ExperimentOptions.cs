@@ -52,13 +52,15 @@ public static class ExperimentOptions
         "                               auto = min(1, widest encoder layer / hidden neurons), so a wide head does not stall)\n" +
         "  --freeze-encoder K           gradient method: only the coefficients learn in the first K epochs (0)\n" +
         "  --adapt none|subspaces|points   grid adaptation during training (none): subspaces = dimension-adaptive refinement\n" +
-        "                               (points, spatially adaptive grids, is not supported yet)\n" +
-        "  --refine-every E --refine-count K   adapt after every E epochs (10), adding up to K subspaces (2)\n" +
+        "                               of whole subspaces; points = spatially adaptive (refined points gain their children in\n" +
+        "                               every dimension plus missing ancestors; linear, modified-linear and boundary grids)\n" +
+        "  --refine-every E --refine-count K   adapt after every E epochs (10), adding up to K subspaces / refining K points (2)\n" +
         "  --max-points N               point budget of the adapted grid (none)\n" +
         "  --indicator surplus|gradient refinement indicator: surplus x training embeddings in the support (default), or the\n" +
         "                               loss gradient's norm on the would-be coefficients\n" +
         "  --coarsen T                  also remove leaf subspaces whose points under training embeddings all have surpluses\n" +
-        "                               <= T x the largest (0: off, default)\n" +
+        "                               <= T x the largest (points: leaf points with no training embedding in their support\n" +
+        "                               and a surplus <= T x the largest) (0: off, default)\n" +
         "  --spread W                   add W x (distance of each batch's embeddings to uniform over the box) to the loss (0: off)\n" +
         "  --spread-epochs K            apply the spread penalty in the first K epochs only (0: all)\n" +
         "  --epochs 200 --batch 64 --seed 1 --data-seed 1 --patience 0 --clip NORM --schedule constant|cosine|step\n" +
@@ -210,9 +212,6 @@ public static class ExperimentOptions
     {
         var d = new AdaptivityOptions();
         var mode = args.Choice("adapt", d.Mode, new Dictionary<string, AdaptMode> { ["none"] = AdaptMode.None, ["subspaces"] = AdaptMode.Subspaces, ["points"] = AdaptMode.Points });
-        if (mode == AdaptMode.Points)
-            throw new CliUsageException("--adapt points (spatially adaptive grids: single points with their hierarchical ancestors) is not supported yet; " +
-                                        "use --adapt subspaces (dimension-adaptive refinement of whole subspaces).");
         var options = new AdaptivityOptions
         {
             Mode = mode,
@@ -223,7 +222,7 @@ public static class ExperimentOptions
             CoarsenTolerance = args.Double("coarsen", d.CoarsenTolerance, 0, 0.999999),
         };
         if (mode == AdaptMode.None && options with { Mode = d.Mode } != d)
-            throw new CliUsageException("--refine-every, --refine-count, --max-points, --indicator and --coarsen adapt the grid during training: add --adapt subspaces.");
+            throw new CliUsageException("--refine-every, --refine-count, --max-points, --indicator and --coarsen adapt the grid during training: add --adapt subspaces or --adapt points.");
         return options;
     }
 

@@ -85,6 +85,7 @@ public static class ActivatedPoints
     {
         if (remaining[s] == 0) return;
         long offset = grid.SubspaceOffsets[s];
+        bool partial = grid.IsPartial(s);
         var levelsOf = grid.SubspaceLevels.Slice(s * d, d);
         var strides = grid.SubspaceStrides.Slice(s * d, d);
         Span<int> cells = stackalloc int[d];
@@ -102,9 +103,10 @@ public static class ActivatedPoints
             odometer.Clear();
             while (true)
             {
-                long point = offset;
+                long point = partial ? 0 : offset;
                 for (int j = 0; j < d; j++) point += (long)positions[cells[j] * Basis1D.MaxActive + odometer[j]] * strides[j];
-                if (!mask[point]) { mask[point] = true; remaining[s]--; }
+                if (partial) point = grid.PointRow(s, (int)point);   // -1: absent (spatially adaptive grid)
+                if (point >= 0 && !mask[point]) { mask[point] = true; remaining[s]--; }
                 int t = d - 1;
                 while (t >= 0 && ++odometer[t] == counts[cells[t]]) odometer[t--] = 0;
                 if (t < 0) break;

@@ -75,10 +75,12 @@ public sealed class GridCoverage
             if (empty) continue;
             while (true)
             {
-                long point = Grid.SubspaceOffsets[s];
+                bool partial = Grid.IsPartial(s);
+                long point = partial ? 0 : Grid.SubspaceOffsets[s];
                 for (int j = 0; j < d; j++)
                     point += (long)positions[(j * levels + levelsTable[s * d + j] - min) * m + choice[j]] * strides[s * d + j];
-                if (!_activated[point]) return false;
+                if (partial) point = Grid.PointRow(s, (int)point);   // -1: absent, nothing to activate
+                if (point >= 0 && !_activated[point]) return false;
                 int jj = d - 1;
                 while (jj >= 0 && ++choice[jj] == counts[jj * levels + levelsTable[s * d + jj] - min]) { choice[jj] = 0; jj--; }
                 if (jj < 0) break;

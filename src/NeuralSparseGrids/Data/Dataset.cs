@@ -154,6 +154,26 @@ public sealed class Dataset
     }
 
     /// <summary>
+    /// The rows of <paramref name="first"/> followed by those of <paramref name="second"/> (for example a split's training
+    /// and validation parts). Both must have the same columns, task, outputs and classes; names come from the first.
+    /// </summary>
+    public static Dataset Concat(Dataset first, Dataset second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (first.Columns != second.Columns || first.Task != second.Task || first.TargetCount != second.TargetCount
+            || !first.ClassNames.SequenceEqual(second.ClassNames))
+            throw new ArgumentException($"Cannot join data sets of different shapes ({first.Columns} vs {second.Columns} columns, {first.Task} vs {second.Task}).");
+        int n = first.Rows + second.Rows;
+        double[,]? targets = first.Targets is null ? null : new double[n, first.TargetCount];
+        for (int i = 0; targets is not null && i < n; i++)
+            for (int k = 0; k < first.TargetCount; k++)
+                targets[i, k] = i < first.Rows ? first.Targets![i, k] : second.Targets![i - first.Rows, k];
+        int[]? labels = first.Labels is null ? null : [.. first.Labels, .. second.Labels!];
+        return new Dataset([.. first.Features, .. second.Features], n, first.Columns, first.FeatureNames, targets, first.TargetNames, labels, first.ClassNames);
+    }
+
+    /// <summary>
     /// The same data set with another feature matrix of the same shape <c>(Rows, Columns)</c> (for example the
     /// output of <see cref="MinMaxScaler.Transform(double[], int)"/>). Targets/labels and names are shared.
     /// </summary>

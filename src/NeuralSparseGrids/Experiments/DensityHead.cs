@@ -158,16 +158,16 @@ public sealed class DensityHead
     private static int[] Labels(TrainingSplit split) => split.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
 
     // Subspaces: the grid's level vectors (subspaces, dim) row-major, so any subspace set round-trips (absent in files of
-    // regular grids written before it existed).
+    // regular grids written before it existed); SubspacePoints: a spatially adaptive grid's point sets (GridRemap.PointSets).
     private sealed record Stored(int Dim, int Level, GridType Type, int Classes, double[] Priors, double[] Lambdas, double[] RawIntegrals,
-        double[] Surpluses, double Threshold, double Quantile, int[]? Subspaces = null);
+        double[] Surpluses, double Threshold, double Quantile, int[]? Subspaces = null, int[]?[]? SubspacePoints = null);
 
     /// <summary>Writes the head as JSON (atomically).</summary>
     public void Save(string path)
     {
         var g = Classifier.Densities.Grid;
         var stored = new Stored(g.Dim, g.Level, g.Type, Classifier.Classes, Classifier.Priors, Classifier.Densities.Lambdas,
-            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile, g.SubspaceLevels.ToArray());
+            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile, g.SubspaceLevels.ToArray(), GridRemap.PointSets(g));
         IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, IO.JsonSettings.Options));
     }
 
@@ -179,7 +179,9 @@ public sealed class DensityHead
             throw new InvalidDataException($"{path}: {flat.Length} subspace levels are not whole level vectors of dimension {s.Dim}.");
         var grid = s.Subspaces is null
             ? SparseGrid.Create(s.Dim, s.Level, s.Type, s.Classes)
-            : SparseGrid.FromSubspaces(s.Dim, s.Type, s.Subspaces.Chunk(s.Dim), s.Classes);
+            : s.SubspacePoints is { } points
+                ? SparseGrid.FromPointSets(s.Dim, s.Type, s.Subspaces.Chunk(s.Dim), points, s.Classes)
+                : SparseGrid.FromSubspaces(s.Dim, s.Type, s.Subspaces.Chunk(s.Dim), s.Classes);
         if (s.Surpluses.Length != grid.PointCount * s.Classes)
             throw new InvalidDataException($"{path}: {s.Surpluses.Length} surpluses, but a {grid} with {s.Classes} classes needs {grid.PointCount * s.Classes}.");
         var densities = SparseGridDensity.FromSurpluses(grid, s.Surpluses, s.Classes, s.Lambdas, s.RawIntegrals);

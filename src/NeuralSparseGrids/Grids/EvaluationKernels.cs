@@ -27,6 +27,7 @@ internal static class EvaluationKernels
         acc.Clear();
         int[] entries = t.EntryStarts, strides = g.Strides, offsets = g.PointOffsets, pos = ws.Active.Positions, counts = ws.Active.Counts, choice = ws.Choice, limits = ws.Limits;
         double[] val = ws.Active.Values;
+        bool[] partial = g.PartialSubspaces;
         ref int slotM = ref MemoryMarshal.GetArrayDataReference(entries);
         ref int strideRef = ref MemoryMarshal.GetArrayDataReference(strides);
         ref int posRef = ref MemoryMarshal.GetArrayDataReference(pos);
@@ -37,7 +38,7 @@ internal static class EvaluationKernels
             if (!g.GlobalLevelSubspaces[s])
             {
                 // Hot path (one term): no bounds checks; slot entries are pre-multiplied by MaxActive.
-                int idx = offsets[s];
+                int idx = partial[s] ? 0 : offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
@@ -45,7 +46,7 @@ internal static class EvaluationKernels
                     idx += Unsafe.Add(ref posRef, slot) * Unsafe.Add(ref strideRef, b + j);
                     w *= Unsafe.Add(ref valRef, slot);
                 }
-                if (w == 0) continue;
+                if (w == 0 || (partial[s] && (idx = g.PointRow(s, idx)) < 0)) continue;
                 if (outputs == 1) acc[0] += w * double.CreateTruncating(alpha[idx]);
                 else AddScaled(alpha, idx, outputs, w, acc);
                 continue;
@@ -54,7 +55,7 @@ internal static class EvaluationKernels
             for (int j = 0; j < d; j++) limits[j] = counts[entries[b + j] / M];
             while (true)
             {
-                int idx = offsets[s];
+                int idx = partial[s] ? 0 : offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
@@ -62,7 +63,8 @@ internal static class EvaluationKernels
                     idx += pos[slot] * strides[b + j];
                     w *= val[slot];
                 }
-                if (w != 0) AddScaled(alpha, idx, outputs, w, acc);
+                if (partial[s]) idx = g.PointRow(s, idx);
+                if (w != 0 && idx >= 0) AddScaled(alpha, idx, outputs, w, acc);
                 if (!Odometer.Next(choice, limits)) break;
             }
         }
@@ -77,6 +79,7 @@ internal static class EvaluationKernels
         grad.Clear();
         int[] entries = t.EntryStarts, strides = g.Strides, offsets = g.PointOffsets, pos = ws.Active.Positions, counts = ws.Active.Counts, choice = ws.Choice, limits = ws.Limits;
         double[] val = ws.Active.Values, der = ws.Active.Derivatives, prefix = ws.Prefix, suffix = ws.Suffix, terms = ws.Terms;
+        bool[] partial = g.PartialSubspaces;
         ref int slotM = ref MemoryMarshal.GetArrayDataReference(entries);
         ref int strideRef = ref MemoryMarshal.GetArrayDataReference(strides);
         ref int posRef = ref MemoryMarshal.GetArrayDataReference(pos);
@@ -91,7 +94,7 @@ internal static class EvaluationKernels
             if (!g.GlobalLevelSubspaces[s])
             {
                 // Hot path (one term): prefix products forward, suffix products backward, no bounds checks.
-                int idx = offsets[s];
+                int idx = partial[s] ? 0 : offsets[s];
                 double p = 1;
                 for (int j = 0; j < d; j++)
                 {
@@ -107,6 +110,7 @@ internal static class EvaluationKernels
                     Unsafe.Add(ref termRef, j) = Unsafe.Add(ref prefixRef, j) * Unsafe.Add(ref derRef, slot) * suffixProduct;
                     suffixProduct *= Unsafe.Add(ref valRef, slot);
                 }
+                if (partial[s] && (idx = g.PointRow(s, idx)) < 0) continue;
                 int row = idx * outputs;
                 for (int o = 0; o < outputs; o++)
                 {
@@ -121,7 +125,7 @@ internal static class EvaluationKernels
             for (int j = 0; j < d; j++) limits[j] = counts[entries[b + j] / M];
             while (true)
             {
-                int idx = offsets[s];
+                int idx = partial[s] ? 0 : offsets[s];
                 prefix[0] = 1;
                 for (int j = 0; j < d; j++)
                 {
@@ -139,7 +143,8 @@ internal static class EvaluationKernels
                     any |= term != 0;
                     suffix[j] = suffix[j + 1] * val[slot];
                 }
-                if (any)
+                if (partial[s]) idx = g.PointRow(s, idx);
+                if (any && idx >= 0)
                 {
                     int row = idx * outputs;
                     for (int o = 0; o < outputs; o++)
@@ -170,6 +175,7 @@ internal static class EvaluationKernels
         }
         int[] entries = t.EntryStarts, strides = g.Strides, offsets = g.PointOffsets, pos = ws.Active.Positions, counts = ws.Active.Counts, choice = ws.Choice, limits = ws.Limits;
         double[] val = ws.Active.Values;
+        bool[] partial = g.PartialSubspaces;
         for (int s = 0; s < g.SubspaceCount; s++)
         {
             int b = s * d;
@@ -178,7 +184,7 @@ internal static class EvaluationKernels
             if (multi) for (int j = 0; j < d; j++) limits[j] = counts[entries[b + j] / M];
             while (true)
             {
-                int idx = offsets[s];
+                int idx = partial[s] ? 0 : offsets[s];
                 double w = 1;
                 for (int j = 0; j < d; j++)
                 {
@@ -186,7 +192,8 @@ internal static class EvaluationKernels
                     idx += pos[slot] * strides[b + j];
                     w *= val[slot];
                 }
-                if (w != 0)
+                if (partial[s]) idx = g.PointRow(s, idx);
+                if (w != 0 && idx >= 0)
                 {
                     int row = idx * outputs;
                     for (int o = 0; o < outputs; o++) target[row + o] += w * rd[o];
@@ -228,7 +235,8 @@ internal static class EvaluationKernels
             }
             else if (w != 0)
             {
-                int p = idx + Unsafe.Add(ref offsetRef, n);
+                int p = LeafRow(t, Unsafe.Add(ref offsetRef, n), idx);
+                if (p < 0) continue;
                 if (outputs == 1) sum += w * double.CreateTruncating(Unsafe.Add(ref alphaRef, p));
                 else AddScaled(alpha, p, outputs, w, acc);
             }
@@ -257,11 +265,18 @@ internal static class EvaluationKernels
             }
             else if (w != 0)
             {
-                int row = (idx + t.NodeOffset[n]) * outputs;
+                int p = LeafRow(t, t.NodeOffset[n], idx);
+                if (p < 0) continue;
+                int row = p * outputs;
                 for (int o = 0; o < outputs; o++) target[row + o] += w * r[o];
             }
         }
     }
+
+    // The row of a trie leaf's point: offset + local for a full subspace; a partial one's leaf offset is -(s + 1) and
+    // its row comes from the grid's point-set lookup (-1: absent).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LeafRow(SubspaceWalk t, int offset, int local) => offset >= 0 ? offset + local : t.Grid.PointRow(-offset - 1, local);
 
     private static void AddScaled<T>(T[] alpha, int idx, int outputs, double w, Span<double> acc) where T : unmanaged, IFloatingPoint<T>
     {

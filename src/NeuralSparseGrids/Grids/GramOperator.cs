@@ -256,7 +256,7 @@ public sealed class GramOperator
         for (int s = 0; s < _grid.SubspaceCount; s++)
         {
             for (int j = 0; j < d; j++) work.Slot[j] = _function[p * d + j] * _levels + (levels[s * d + j] - _min);
-            Walk(0, (int)offsets[s], 1, 0, s, v, columns, laplace, work, strides);
+            Walk(0, _grid.IsPartial(s) ? 0 : (int)offsets[s], 1, 0, s, v, columns, laplace, work, strides);
         }
     }
 
@@ -274,6 +274,8 @@ public sealed class GramOperator
             int q = offset + (first + r) * stride;
             if (j == d - 1)
             {
+                // A partial subspace (spatially adaptive grid) walks its full local numbering; absent points are skipped.
+                if (_grid.IsPartial(s) && (q = _grid.PointRow(s, q)) < 0) continue;
                 if (work.Entries is { } entries)
                 {
                     entries.Q.Add(q); entries.M.Add(nextMass); entries.L.Add(nextLaplace);

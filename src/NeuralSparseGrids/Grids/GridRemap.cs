@@ -3,13 +3,14 @@ namespace NeuralSparseGrids.Grids;
 /// <summary>
 /// How the points of one grid correspond to those of another built from an overlapping subspace set (a grid grown by
 /// refinement, shrunk by coarsening, or both): a point is identified by its subspace's level vector and its local
-/// position, and a subspace's local numbering depends on its own levels only, so shared subspaces map block by block.
+/// index (the full subspace's numbering, which depends on its own levels only), so shared subspaces map block by block
+/// and partial subspaces (spatially adaptive grids) point by point.
 /// </summary>
 public static class GridRemap
 {
     /// <summary>
     /// For every point of <paramref name="to"/> the point of <paramref name="from"/> with the same level vector and
-    /// local position, or -1 where <paramref name="to"/>'s subspace is not in <paramref name="from"/> (length
+    /// local index, or -1 where that point is not in <paramref name="from"/> (length
     /// <c>to.PointCount</c>). Both grids must have the same dimension and type.
     /// </summary>
     public static int[] PointSources(SparseGrid from, SparseGrid to)
@@ -25,7 +26,7 @@ public static class GridRemap
         {
             int start = (int)to.SubspaceOffsets[s], size = (int)(to.SubspaceOffsets[s + 1] - to.SubspaceOffsets[s]);
             if (fromSubspace.TryGetValue(Key(to.SubspaceLevels.Slice(s * d, d)), out int f))
-                for (int k = 0; k < size; k++) sources[start + k] = (int)from.SubspaceOffsets[f] + k;
+                for (int k = 0; k < size; k++) sources[start + k] = from.PointRow(f, to.LocalIndex(s, k));
             else
                 sources.AsSpan(start, size).Fill(-1);
         }
@@ -48,6 +49,17 @@ public static class GridRemap
         var result = new int[grid.SubspaceCount][];
         for (int s = 0; s < grid.SubspaceCount; s++) result[s] = grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray();
         return result;
+    }
+
+    /// <summary>
+    /// Per subspace of <paramref name="grid"/> the local indices of its points (ascending) where it is partial, null
+    /// where it is full; null when no subspace is partial (how <see cref="SparseGrid.FromPointSets"/> rebuilds the grid).
+    /// </summary>
+    public static int[]?[]? PointSets(SparseGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        if (!grid.HasPartialSubspaces) return null;
+        return Enumerable.Range(0, grid.SubspaceCount).Select(s => grid.PointSet(s)?.Locals.ToArray()).ToArray();
     }
 
     /// <summary>A level vector as a dictionary key ("3,1,2").</summary>

@@ -35,6 +35,8 @@ public static class Hierarchization
         int outputs = values.Length / points;
         if (!grid.IsDownwardClosed)
             throw new ArgumentException("Hierarchization needs a downward-closed set of subspaces (with l every l - e_j, l_j > MinLevel); this grid is not.", nameof(grid));
+        // Spatially adaptive grids are ancestor closed by construction (SparseGrid.FromPointSets), which is what the
+        // one-dimensional pole stencils need: a present point's stencil reads only its (present) ancestors.
         int d = grid.Dim, min = Basis1D.MinLevel(grid.Type);
         EnsureStencilsFit(grid, outputs);
         var up = UpNeighbours(grid);
@@ -69,16 +71,24 @@ public static class Hierarchization
                     for (int t = 0; t < chain.Count; t++)
                     {
                         int s = chain[t];
-                        int rest = (int)offsets[s];
+                        bool partial = grid.IsPartial(s);
+                        int rest = partial ? 0 : (int)offsets[s];
                         for (int i = 0; i < d; i++) if (i != dim) rest += k[i] * strides[s * d + i];
                         int count = Basis1D.Count(grid.Type, min + t);
-                        for (int q = 0; q < count; q++) index[stencil.LevelStart[t] + q] = rest + q * strides[s * d + dim];
+                        for (int q = 0; q < count; q++)
+                        {
+                            int at = rest + q * strides[s * d + dim];
+                            index[stencil.LevelStart[t] + q] = partial ? grid.PointRow(s, at) : at;
+                        }
                     }
+                    // Absent points (-1, partial subspaces) enter as zeros and are not written back: with every
+                    // ancestor present, no present point of the pole reads them.
                     for (int p = 0; p < index.Length; p++)
-                        Array.Copy(work, index[p] * outputs, pole, p * outputs, outputs);
+                        if (index[p] >= 0) Array.Copy(work, index[p] * outputs, pole, p * outputs, outputs);
+                        else Array.Clear(pole, p * outputs, outputs);
                     if (hierarchize) stencil.Hierarchize(pole, outputs); else stencil.Dehierarchize(pole, outputs);
                     for (int p = 0; p < index.Length; p++)
-                        Array.Copy(pole, p * outputs, work, index[p] * outputs, outputs);
+                        if (index[p] >= 0) Array.Copy(pole, p * outputs, work, index[p] * outputs, outputs);
                     if (!Odometer.Next(k, limits)) break;
                 }
                 return local;

@@ -14,15 +14,24 @@ namespace NeuralSparseGrids.Grids;
 /// <see cref="SubspaceLevels"/> order (regular grids: by |l|_1, then lexicographically), and inside a subspace the
 /// local positions k_j (see <see cref="Basis1D"/>) in row-major order, dimension 0 varying slowest:
 /// point = SubspaceOffset(s) + sum_j k_j * Stride(s, j).
+/// <para>
+/// Spatially adaptive grids (<see cref="FromPointSets"/>): a subspace may be partial, holding only some of its points
+/// (<see cref="PointSet"/>), with every hierarchical ancestor of a point present in every direction. A partial
+/// subspace's rows are its present points in ascending local index <c>sum_j k_j * Stride(s, j)</c> (the full
+/// subspace's numbering), found in O(1) by <see cref="PointRow"/> (bitmap with rank, -1 for an absent point); full
+/// subspaces keep the formula above. Within a subspace the hat supports are disjoint, so a sample activates at most
+/// one point per subspace (hat levels); an absent point contributes nothing.
+/// </para>
 /// </remarks>
-public sealed class SparseGrid
+public sealed partial class SparseGrid
 {
     private readonly int[] _levels;   // (subspaces, dim) row-major
     private readonly int[] _strides;  // (subspaces, dim) row-major
     private readonly long[] _offsets; // subspaces + 1
     private int[]? _pointOffsets;     // _offsets as int, built on first use by a kernel
+    private readonly SubspacePointSet?[] _pointSets; // per subspace: null (full) or the present points
 
-    private SparseGrid(int dim, int level, GridType type, IReadOnlyList<int[]> subspaces)
+    private SparseGrid(int dim, int level, GridType type, IReadOnlyList<int[]> subspaces, IReadOnlyList<SubspacePointSet?>? pointSets = null)
     {
         Dim = dim;
         Level = level;
@@ -33,6 +42,8 @@ public sealed class SparseGrid
         _strides = new int[SubspaceCount * dim];
         _offsets = new long[SubspaceCount + 1];
         GlobalLevelSubspaces = new bool[SubspaceCount];
+        _pointSets = new SubspacePointSet?[SubspaceCount];
+        PartialSubspaces = new bool[SubspaceCount];
         int maxLevel = MinLevel;
         for (int s = 0; s < SubspaceCount; s++)
         {
@@ -45,6 +56,14 @@ public sealed class SparseGrid
                 size = checked(size * Basis1D.Count(type, l));
                 maxLevel = Math.Max(maxLevel, l);
                 if (Basis1D.IsGlobalLevel(type, l)) GlobalLevelSubspaces[s] = true;
+            }
+            if (pointSets?[s] is { IsFull: false } set)
+            {
+                if (set.Size != size) throw new ArgumentException($"The point set of subspace {s} is for {set.Size} points, the subspace has {size}.", nameof(pointSets));
+                _pointSets[s] = set;
+                PartialSubspaces[s] = true;
+                HasPartialSubspaces = true;
+                size = set.Count;
             }
             _offsets[s + 1] = _offsets[s] + size;
         }
@@ -87,6 +106,54 @@ public sealed class SparseGrid
 
     /// <summary>True if some subspace has a global level (level 0 of V^0B, level 1 of V^B(1)): several active functions per sample.</summary>
     public bool HasGlobalLevels { get; }
+
+    /// <summary>True if some subspace holds only some of its points (a spatially adaptive grid, <see cref="FromPointSets"/>).</summary>
+    public bool HasPartialSubspaces { get; }
+
+    /// <summary>True if subspace <paramref name="subspace"/> holds only some of its points.</summary>
+    public bool IsPartial(int subspace) => PartialSubspaces[subspace];
+
+    /// <summary>The present points of subspace <paramref name="subspace"/>, or null when it holds all of them.</summary>
+    public SubspacePointSet? PointSet(int subspace) => _pointSets[subspace];
+
+    /// <summary>Points of the full subspace <paramref name="subspace"/> (prod_j Count(l_j)), present or not.</summary>
+    public int FullSubspaceSize(int subspace) => _pointSets[subspace]?.Size ?? (int)(_offsets[subspace + 1] - _offsets[subspace]);
+
+    /// <summary>
+    /// The coefficient row of the point with local index <paramref name="local"/> (<c>sum_j k_j * Stride(s, j)</c>, in
+    /// [0, <see cref="FullSubspaceSize"/>)) of subspace <paramref name="subspace"/>, or -1 when the point is absent. O(1).
+    /// </summary>
+    public int PointRow(int subspace, int local)
+    {
+        var set = _pointSets[subspace];
+        if (set is null) return (int)_offsets[subspace] + local;
+        int rank = set.Rank(local);
+        return rank < 0 ? -1 : (int)_offsets[subspace] + rank;
+    }
+
+    /// <summary>Local index (<c>sum_j k_j * Stride(s, j)</c>) of the <paramref name="rank"/>-th point (0-based row within the subspace) of subspace <paramref name="subspace"/>.</summary>
+    public int LocalIndex(int subspace, int rank) => _pointSets[subspace] is { } set ? set.Locals[rank] : rank;
+
+    /// <summary>
+    /// The kernels' lookup step for a partial subspace: turns local indices (in [0, FullSubspaceSize)) into
+    /// coefficient rows in place, -1 where the point is absent; returns how many are absent. Full subspaces never
+    /// call this (their row is offset + local).
+    /// </summary>
+    internal int LocalsToRows(int subspace, Span<int> locals)
+    {
+        var set = _pointSets[subspace] ?? throw new InvalidOperationException($"Subspace {subspace} is full; its rows are offset + local.");
+        int offset = (int)_offsets[subspace], absent = 0;
+        for (int b = 0; b < locals.Length; b++)
+        {
+            int rank = set.Rank(locals[b]);
+            if (rank < 0) absent++;
+            locals[b] = rank < 0 ? -1 : offset + rank;
+        }
+        return absent;
+    }
+
+    /// <summary>Per subspace: true when it holds only some of its points.</summary>
+    internal bool[] PartialSubspaces { get; }
 
     /// <summary>Level l_j of subspace <paramref name="subspace"/> in dimension <paramref name="dim"/>.</summary>
     public int SubspaceLevel(int subspace, int dim) => _levels[subspace * Dim + dim];
@@ -227,6 +294,14 @@ public sealed class SparseGrid
     /// <param name="maxBytes">Memory budget; default <see cref="GridSize.DefaultMaxBytes"/> (2 GiB).</param>
     public static SparseGrid FromSubspaces(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors, int outputs = 1, long? maxBytes = null)
     {
+        var (subspaces, points, level) = CheckedLevelVectors(dim, type, levelVectors);
+        EnsureBudget(dim, level, type, subspaces.Count, points, outputs, maxBytes);
+        return new SparseGrid(dim, level, type, subspaces);
+    }
+
+    // The level vectors as arrays after checking length, range and uniqueness; their full point count and the level n.
+    private static (List<int[]> Subspaces, double Points, int Level) CheckedLevelVectors(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors)
+    {
         ArgumentNullException.ThrowIfNull(levelVectors);
         if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "The grid dimension must be at least 1.");
         int min = Basis1D.MinLevel(type);
@@ -251,11 +326,15 @@ public sealed class SparseGrid
             subspaces.Add(l);
         }
         if (subspaces.Count == 0) throw new ArgumentException("A grid needs at least one subspace.", nameof(levelVectors));
-        int level = Math.Max(1, maxSum - dim + 1);
+        return (subspaces, points, Math.Max(1, maxSum - dim + 1));
+    }
+
+    // The memory guard of every factory: coefficients for `outputs` columns plus the subspace tables.
+    private static void EnsureBudget(int dim, int level, GridType type, int subspaces, double points, int outputs, long? maxBytes)
+    {
         long budget = maxBytes ?? GridSize.DefaultMaxBytes;
-        double bytes = points * Math.Max(1, outputs) * 8.0 + subspaces.Count * (2.0 * dim * sizeof(int) + sizeof(long));
+        double bytes = points * Math.Max(1, outputs) * 8.0 + subspaces * (2.0 * dim * sizeof(int) + sizeof(long));
         if (bytes > budget || points > int.MaxValue) throw new GridTooLargeException(dim, level, type, points, bytes, budget);
-        return new SparseGrid(dim, level, type, subspaces);
     }
 
     /// <summary>
@@ -332,7 +411,7 @@ public sealed class SparseGrid
     public void LevelIndex(long point, Span<int> levels, Span<int> indices)
     {
         int s = SubspaceOf(point);
-        long local = point - _offsets[s];
+        long local = LocalIndex(s, (int)(point - _offsets[s]));
         for (int j = 0; j < Dim; j++)
         {
             int l = _levels[s * Dim + j];

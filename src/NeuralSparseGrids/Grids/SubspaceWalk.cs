@@ -32,7 +32,7 @@ internal sealed class SubspaceWalk
                 depth.Add(t);
                 entry.Add(EntryStarts[s * d + j]);
                 stride.Add(grid.Strides[s * d + j]);
-                offset.Add(t == d - 1 ? offsets[s] : 0);
+                offset.Add(t < d - 1 ? 0 : grid.IsPartial(s) ? -(s + 1) : offsets[s]);
             }
         }
         NodeDepth = depth.ToArray();
@@ -55,6 +55,6 @@ internal sealed class SubspaceWalk
     /// <summary>Preorder nodes: stride of the node's dimension.</summary>
     public int[] NodeStride { get; } = [];
 
-    /// <summary>Preorder nodes: subspace offset at leaves (depth d - 1), else 0.</summary>
+    /// <summary>Preorder nodes: subspace offset at leaves (depth d - 1), else 0; a partial subspace's leaf holds -(s + 1) (its rows come from <see cref="SparseGrid.PointRow"/>).</summary>
     public int[] NodeOffset { get; } = [];
 }

@@ -171,7 +171,14 @@ internal static unsafe partial class FusedKernel<T>
             PartialWeight = ArrayPool<T>.Shared.Rent(checked((d + 1) * n));
             Choice = new int[d];
             Limit = new int[d];
+            Absent = new bool[n];
         }
+
+        /// <summary>Per sample: the current term's point is absent (partial subspaces; valid while <see cref="HasAbsent"/>).</summary>
+        public bool[] Absent { get; }
+
+        /// <summary>True when the current term is in a partial subspace and some sample's point is absent.</summary>
+        public bool HasAbsent { get; set; }
 
         public T[] Acc { get; }
         public int[] Index { get; }

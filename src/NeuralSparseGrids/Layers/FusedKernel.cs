@@ -227,11 +227,45 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 for (; b < n; b++) w1[b] = w0[b] * v[b];
             }
             int* id = pi + (long)d * n;
+            if (t.PartialSubspaces[s])
+            {
+                PartialRows(t, s, id, idx, pw + (long)d * n, wk, n);
+                return;
+            }
             var vo = new Vector<int>(offset);
             int c = 0;
             for (; c <= n - vi; c += vi) Vector.Store(Vector.Load(id + c) + vo, idx + c);
             for (; c < n; c++) idx[c] = id[c] + offset;
         }
+    }
+
+    /// <summary>
+    /// The lookup step of a partial subspace (spatially adaptive grids): local indices (n) -> coefficient rows through
+    /// <see cref="SparseGrid.LocalsToRows"/>. An absent point gets weight 0 and the row of the subspace's first point
+    /// (the block this thread owns, so the backward pass's zero write races with nobody) and is flagged in
+    /// <see cref="Worker.Absent"/>, so the backward pass zeroes its q before the product rule.
+    /// </summary>
+    private static void PartialRows(SparseGrid t, int s, int* local, int* idx, T* w, Worker wk, int n)
+    {
+        var rows = new Span<int>(idx, n);
+        new ReadOnlySpan<int>(local, n).CopyTo(rows);
+        wk.HasAbsent = t.LocalsToRows(s, rows) > 0;
+        if (!wk.HasAbsent) return;
+        int first = t.PointOffsets[s];
+        for (int b = 0; b < n; b++)
+        {
+            bool absent = idx[b] < 0;
+            wk.Absent[b] = absent;
+            if (!absent) continue;
+            idx[b] = first;
+            w[b] = T.Zero;
+        }
+    }
+
+    /// <summary>q_b = 0 for the samples whose point of the current term is absent (see <see cref="PartialRows"/>).</summary>
+    private static void ZeroAbsentQ(Worker wk, int n)
+    {
+        for (int b = 0; b < n; b++) if (wk.Absent[b]) wk.Q[b] = T.Zero;
     }
 
     /// <summary>What a pass does with one term once its point indices and weights are in the worker.</summary>
@@ -252,6 +286,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         public void Run(SparseGrid t, SampleActiveFunctions table, Worker wk)
         {
             BackwardRows(table.N, c, cLength, g, gc, blockEnd, needH, rows, wk);
+            if (needH && t.PartialSubspaces[subspace] && wk.HasAbsent) ZeroAbsentQ(wk, table.N);
             if (needH) InputGradient(t, table, subspace, wk, rows.BatchVectorized);
         }
     }

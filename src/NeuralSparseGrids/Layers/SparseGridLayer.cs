@@ -100,7 +100,9 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// The non-zeros of K row by row: (batch, d) -> (columns (batch, T) int64, values (batch, T)), T terms per row
-    /// (T = S subspaces for hat grids); values are differentiable with respect to h. Columns within a row are distinct.
+    /// (T = S subspaces for hat grids); values are differentiable with respect to h. Columns within a row are distinct,
+    /// except that a term whose point is absent (partial subspaces of a spatially adaptive grid) has value 0 and may
+    /// repeat another column.
     /// </summary>
     public (Tensor columns, Tensor values) BasisEntries(Tensor h)
     {

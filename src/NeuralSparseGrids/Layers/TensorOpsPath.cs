@@ -42,7 +42,10 @@ internal static class TensorOpsPath
         return (positions.Count == 1 ? positions[0] : cat(positions, -1), values.Count == 1 ? values[0] : cat(values, -1));
     }
 
-    /// <summary>The active basis function of every term: x (N, d) -> (point indices (N, T) int64, values (N, T)).</summary>
+    /// <summary>
+    /// The active basis function of every term: x (N, d) -> (point indices (N, T) int64, values (N, T)). A term whose
+    /// point is absent (partial subspaces) has value 0 and some valid row index.
+    /// </summary>
     public static (Tensor indices, Tensor values) Terms(TermIndex tables, TermIndexTensors dt, Tensor x)
     {
         long n = x.shape[0];
@@ -51,6 +54,14 @@ internal static class TensorOpsPath
         var p = pos.reshape(n, -1).index_select(1, dt.TermSlot).view(n, terms, d);
         var indices = (p * dt.TermStride).sum(-1) + dt.TermOffset;
         var w = val.reshape(n, -1).index_select(1, dt.TermSlot).view(n, terms, d).prod(-1);
+        if (dt.PointKeys is { } keys)
+        {
+            // Partial subspaces: key -> row by binary search; an absent point keeps a valid row with weight 0, so
+            // it adds nothing to the output and receives a zero gradient.
+            var rows = searchsorted(keys, indices).clamp_max(keys.shape[0] - 1);
+            var present = keys.index_select(0, rows.view(-1)).view_as(rows) == indices;
+            return (rows, w * present.to(w.dtype));
+        }
         return (indices, w);
     }
 

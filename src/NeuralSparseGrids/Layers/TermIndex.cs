@@ -36,7 +36,11 @@ internal sealed class TermIndex
         Slots = hat.Count + boundaryPos.Count;
 
         int d = t.Dim;
-        var offsets = t.PointOffsets;
+        // Partial subspaces (spatially adaptive grids): terms index the full numbering ("keys": subspace s's points
+        // start at the full sizes of the subspaces before it), and the sorted keys of the present points turn a key
+        // into a row by binary search (rows ascend with keys: subspace order, then local index).
+        var offsets = t.HasPartialSubspaces ? FullOffsets(t) : t.PointOffsets;
+        if (t.HasPartialSubspaces) PointKeys = PresentKeys(t, offsets);
         var termSlot = new List<long>();
         var termStride = new List<long>();
         var termOffset = new List<long>();
@@ -84,6 +88,25 @@ internal sealed class TermIndex
     }
 
     public SparseGrid Grid { get; }
+
+    /// <summary>Grids with partial subspaces: (points) the full-numbering key of every row, ascending; null otherwise.</summary>
+    public long[]? PointKeys { get; }
+
+    private static int[] FullOffsets(SparseGrid t)
+    {
+        var result = new int[t.SubspaceCount + 1];
+        for (int s = 0; s < t.SubspaceCount; s++) result[s + 1] = checked(result[s] + t.FullSubspaceSize(s));
+        return result;
+    }
+
+    private static long[] PresentKeys(SparseGrid t, int[] fullOffsets)
+    {
+        var keys = new long[t.PointCount];
+        for (int s = 0; s < t.SubspaceCount; s++)
+            for (long p = t.SubspaceOffsets[s]; p < t.SubspaceOffsets[s + 1]; p++)
+                keys[p] = fullOffsets[s] + t.LocalIndex(s, (int)(p - t.SubspaceOffsets[s]));
+        return keys;
+    }
 
     /// <summary>Levels of the hat slots 0 .. HatLevels.Length - 1.</summary>
     public int[] HatLevels { get; }
@@ -135,7 +158,7 @@ internal sealed class TermIndex
         {
             for (int p = offsets[s]; p < offsets[s + 1]; p++)
             {
-                int local = p - offsets[s];
+                int local = t.LocalIndex(s, p - offsets[s]);
                 for (int j = 0; j < d; j++)
                 {
                     int stride = t.Strides[s * d + j];
@@ -168,7 +191,11 @@ internal sealed class TermIndexTensors
         TermOffset = tensor(owner.TermOffset, device: device);
         FuncSlot = tensor(owner.FuncSlot, device: device);
         FuncPos = tensor(owner.FuncPos, device: device);
+        PointKeys = owner.PointKeys is { } keys ? tensor(keys, device: device) : null;
     }
+
+    /// <summary>(points) int64 ascending full-numbering keys of the rows; null unless the grid has partial subspaces.</summary>
+    public Tensor? PointKeys { get; }
 
     public Device Device { get; }
 
@@ -187,7 +214,7 @@ internal sealed class TermIndexTensors
     /// <summary>(T, d) int64.</summary>
     public Tensor TermStride { get; }
 
-    /// <summary>(T) int64.</summary>
+    /// <summary>(T) int64: the first row of the term's subspace, or its first full-numbering key when the grid has partial subspaces.</summary>
     public Tensor TermOffset { get; }
 
     /// <summary>(F) int64.</summary>
@@ -214,5 +241,7 @@ internal sealed class TermIndexTensors
         }
     }
 
-    public Tensor[] All => [HatCells, HatIsLevel1, BoundaryPositions, TermSlot, TermStride, TermOffset, FuncSlot, FuncPos];
+    public Tensor[] All => PointKeys is null
+        ? [HatCells, HatIsLevel1, BoundaryPositions, TermSlot, TermStride, TermOffset, FuncSlot, FuncPos]
+        : [HatCells, HatIsLevel1, BoundaryPositions, TermSlot, TermStride, TermOffset, FuncSlot, FuncPos, PointKeys];
 }

@@ -27,6 +27,13 @@ public sealed record GridConfig
     public int[][]? Subspaces { get; init; }
 
     /// <summary>
+    /// Spatially adaptive grids (<c>--adapt points</c>): per entry of <see cref="Subspaces"/> the local indices
+    /// (<c>sum_j k_j * stride_j</c>, <see cref="SparseGrid.FromPointSets"/>) of the points the subspace holds, ascending,
+    /// or null where it holds all of them; null (default) when every subspace is full.
+    /// </summary>
+    public int[]?[]? SubspacePoints { get; init; }
+
+    /// <summary>
     /// Initial coefficients: small seeded normal values (default; u and du/dh are non-zero from the first step) or
     /// zeros (the thesis' setting, under which untreated boundaries can leave the loss stuck, 3.4.3).
     /// </summary>
@@ -43,6 +50,8 @@ public sealed record GridConfig
             throw new ArgumentException($"Levels must give one level in 1..30 per latent dimension ({latent}), got {string.Join(",", Levels)}.");
         if (Subspaces is not null && (Subspaces.Length == 0 || Subspaces.Any(l => l is null || l.Length != latent)))
             throw new ArgumentException($"Subspaces must be a non-empty list of level vectors with one level per latent dimension ({latent}).");
+        if (SubspacePoints is not null && (Subspaces is null || SubspacePoints.Length != Subspaces.Length))
+            throw new ArgumentException($"SubspacePoints must give one entry (null: all points) per subspace of Subspaces ({Subspaces?.Length ?? 0}), got {SubspacePoints.Length}.");
     }
 
     /// <summary>Value equality, the per-dimension levels compared element by element (a record alone compares the array reference).</summary>
@@ -50,7 +59,10 @@ public sealed record GridConfig
         other is not null && Type == other.Type && Level == other.Level && CoefficientInit == other.CoefficientInit && MaxBytes == other.MaxBytes
         && (Levels is null ? other.Levels is null : other.Levels is not null && Levels.SequenceEqual(other.Levels))
         && (Subspaces is null ? other.Subspaces is null
-            : other.Subspaces is not null && Subspaces.Length == other.Subspaces.Length && Subspaces.Zip(other.Subspaces).All(p => p.First.SequenceEqual(p.Second)));
+            : other.Subspaces is not null && Subspaces.Length == other.Subspaces.Length && Subspaces.Zip(other.Subspaces).All(p => p.First.SequenceEqual(p.Second)))
+        && (SubspacePoints is null ? other.SubspacePoints is null
+            : other.SubspacePoints is not null && SubspacePoints.Length == other.SubspacePoints.Length
+              && SubspacePoints.Zip(other.SubspacePoints).All(p => p.First is null ? p.Second is null : p.Second is not null && p.First.SequenceEqual(p.Second)));
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Type, Level, Levels?.Length, Subspaces?.Length, CoefficientInit, MaxBytes);

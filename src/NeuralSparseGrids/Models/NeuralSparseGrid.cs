@@ -138,7 +138,7 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
         _layer = layer;
         _head = layer;
         _grid = grid;
-        Config = Config with { Grid = Config.Grid with { Subspaces = GridRemap.LevelVectors(grid) } };
+        Config = Config with { Grid = Config.Grid with { Subspaces = GridRemap.LevelVectors(grid), SubspacePoints = GridRemap.PointSets(grid) } };
         return old;
     }
 

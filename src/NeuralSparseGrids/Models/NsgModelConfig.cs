@@ -58,19 +58,23 @@ public sealed record NsgModelConfig
     public GridConfig Grid { get; init; } = new();
 
     /// <summary>
-    /// The sparse grid this configuration describes: the adapted <see cref="GridConfig.Subspaces"/> when set, else the
+    /// The sparse grid this configuration describes: the adapted <see cref="GridConfig.Subspaces"/> (with
+    /// <see cref="GridConfig.SubspacePoints"/>, a spatially adaptive grid) when set, else the
     /// regular grid of <see cref="GridConfig.Level"/> or the anisotropic one of <see cref="GridConfig.Levels"/>
     /// (size-checked against <see cref="GridConfig.MaxBytes"/> for <see cref="Outputs"/> columns).
     /// </summary>
-    public Grids.SparseGrid CreateGrid() => Grid.Subspaces is int[][] subspaces
-        ? Grids.SparseGrid.FromDownwardClosedSubspaces(Latent, Grid.Type, subspaces, Outputs, Grid.MaxBytes)
-        : Grids.SparseGrid.CreateForLevels(Latent, Grid.Level, Grid.Levels, Grid.Type, Outputs, Grid.MaxBytes);
+    public Grids.SparseGrid CreateGrid() => Grid.Subspaces switch
+    {
+        int[][] subspaces when Grid.SubspacePoints is { } points => Grids.SparseGrid.FromPointSets(Latent, Grid.Type, subspaces, points, Outputs, Grid.MaxBytes),
+        int[][] subspaces => Grids.SparseGrid.FromDownwardClosedSubspaces(Latent, Grid.Type, subspaces, Outputs, Grid.MaxBytes),
+        _ => Grids.SparseGrid.CreateForLevels(Latent, Grid.Level, Grid.Levels, Grid.Type, Outputs, Grid.MaxBytes),
+    };
 
     /// <summary>True when <paramref name="other"/> builds the same model up to the adapted grid (<see cref="GridConfig.Subspaces"/>).</summary>
     public bool SameModelAs(NsgModelConfig other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return this with { Grid = Grid with { Subspaces = null } } == other with { Grid = other.Grid with { Subspaces = null } };
+        return this with { Grid = Grid with { Subspaces = null, SubspacePoints = null } } == other with { Grid = other.Grid with { Subspaces = null, SubspacePoints = null } };
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent setting.</summary>

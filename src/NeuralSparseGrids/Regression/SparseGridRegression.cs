@@ -69,7 +69,9 @@ public sealed class SparseGridRegression
         if (y.Length != rows * outputs) throw new ArgumentException($"y must be (rows = {rows}, outputs = {outputs}) row-major, got length {y.Length}.", nameof(y));
         if (y.Any(v => !double.IsFinite(v))) throw new ArgumentException("y holds non-finite values.", nameof(y));
         // CG keeps about five (points, outputs) vectors plus per-thread B^T buffers: check the budget for them all.
-        var grid = SparseGrid.CreateForLevels(dim, options.Level, options.Levels, options.GridType, outputs, options.MaxBytes);
+        if (options.Grid is { } given && given.Dim != dim)
+            throw new ArgumentException($"The given grid has d = {given.Dim}, the data {dim} columns.", nameof(options));
+        var grid = options.Grid ?? SparseGrid.CreateForLevels(dim, options.Level, options.Levels, options.GridType, outputs, options.MaxBytes);
         GridSize.EnsureFits(grid, outputs * (5 + Environment.ProcessorCount), options.MaxBytes);
         var z = scaling.Transform(x);
         var rhs = new double[grid.PointCount * outputs];

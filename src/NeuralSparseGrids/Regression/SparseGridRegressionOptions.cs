@@ -18,6 +18,13 @@ public sealed record SparseGridRegressionOptions
     public GridType GridType { get; init; } = GridType.ModifiedLinear;
 
     /// <summary>
+    /// A grid to fit on instead of the one of <see cref="Level"/> / <see cref="Levels"/> / <see cref="GridType"/>
+    /// (any subspace set, or a spatially adaptive grid of <see cref="SparseGrid.FromPointSets"/>); its dimension must
+    /// be the data's. Null (default): build from the settings above.
+    /// </summary>
+    public SparseGrid? Grid { get; init; }
+
+    /// <summary>
     /// Regularization λ of min (1/M) ||B alpha - y||^2 + λ ||alpha||^2 over M rows (identity regularizer; the data
     /// term is averaged as in SG++, so λ does not depend on the number of rows; default 1e-2).
     /// </summary>

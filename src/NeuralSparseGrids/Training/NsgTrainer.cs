@@ -32,6 +32,9 @@ public sealed class NsgTrainer
             throw new ArgumentException("The LS and ILS methods solve for sparse grid coefficients; a model with a dense (ANN) head must be trained with the gradient method.");
         if (options.Adaptivity.Mode != AdaptMode.None && model.Config.Head == HeadKind.Dense)
             throw new ArgumentException("Grid adaptation needs a sparse grid head; a model with a dense (ANN) head has no grid to adapt.");
+        if (options.Adaptivity.Mode == AdaptMode.Points && model.Config.Grid.Type == Grids.GridType.LinearExtendedBoundary)
+            throw new ArgumentException("Spatially adaptive grids (--adapt points) support the linear, modified-linear and boundary grid types; " +
+                "LinearExtendedBoundary's level 1 couples its boundary functions and hat, so it has no point hierarchy. Use --adapt subspaces or another --grid.");
         _model = model;
         _options = options;
     }
@@ -169,7 +172,7 @@ public sealed class NsgTrainer
     private int SolveBatchSize(int rows)
     {
         // An adaptive grid grows up to its budget: size the solve batches for that, not for the starting grid.
-        long points = _options.Adaptivity.Mode == AdaptMode.Subspaces && _options.Adaptivity.MaxPoints is long budget
+        long points = _options.Adaptivity.Mode != AdaptMode.None && _options.Adaptivity.MaxPoints is long budget
             ? Math.Max(budget, _model.Grid.PointCount) : _model.Grid.PointCount;
         int wanted = _options.LeastSquares.SolveBatchSize
                      ?? Math.Max(_options.BatchSize, (int)Math.Min(int.MaxValue / 2, Math.Max(256, 2 * points)));

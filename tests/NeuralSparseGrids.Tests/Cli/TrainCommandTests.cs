@@ -77,12 +77,14 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(3, File.ReadAllLines(output).Length);
     }
 
-    [Fact]
-    public void AnAdaptiveRunReportsItsRefinementsAndReloadsTheAdaptedGrid()
+    [Theory]
+    [InlineData("subspaces")]
+    [InlineData("points")]
+    public void AnAdaptiveRunReportsItsRefinementsAndReloadsTheAdaptedGrid(string mode)
     {
-        string run = Path.Combine(_dir, "adaptive");
+        string run = Path.Combine(_dir, "adaptive-" + mode);
         var (code, stdout, stderr) = CliRunner.Run("train", "--data", "twomoons", "--out", run, "--count", "300", "--epochs", "4", "--level", "2",
-            "--encoder", "3,8", "--adapt", "subspaces", "--refine-every", "1", "--refine-count", "1", "--max-points", "20", "--spread", "0.1", "--json");
+            "--encoder", "3,8", "--adapt", mode, "--refine-every", "1", "--refine-count", "1", "--max-points", "20", "--spread", "0.1", "--json");
         Assert.True(code == 0, stderr);
         var json = CliRunner.LastJson(stdout);
         var refinements = json.GetProperty("refinements").EnumerateArray().ToList();
@@ -95,6 +97,15 @@ public sealed class TrainCommandTests : IDisposable
         using var reloaded = NeuralSparseGrids.Experiments.TrainedModel.Load(run);
         Assert.Equal(points, reloaded.Model.Grid.PointCount);
         Assert.NotNull(reloaded.Model.Config.Grid.Subspaces);
+        if (mode == "points")
+        {
+            Assert.True(reloaded.Model.Grid.HasPartialSubspaces);
+            Assert.NotNull(reloaded.Model.Config.Grid.SubspacePoints);
+            Assert.All(refinements, r => Assert.All(r.GetProperty("added").EnumerateArray(), p => Assert.Equal(4, p.GetArrayLength())));
+        }
+        // evaluate rebuilds the adapted grid from the saved model.
+        (code, _, stderr) = CliRunner.Run("evaluate", "--model", run, "--data", "twomoons", "--count", "100");
+        Assert.True(code == 0, stderr);
     }
 
     [Fact]
@@ -160,7 +171,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("train", "--data is required")]
     [InlineData("train --data swissroll --level 3 --levels 3,2", "exclude each other")]
     [InlineData("train --data swissroll --latent 3 --levels 3,2", "latent dimension is 3")]
-    [InlineData("train --data swissroll --adapt points", "not supported yet")]
+    [InlineData("train --data swissroll --adapt points --grid extended-boundary --epochs 1", "LinearExtendedBoundary")]
     [InlineData("train --data swissroll --max-points 100", "add --adapt subspaces")]
     [InlineData("train --data swissroll --adapt subspaces --indicator curvature", "--indicator")]
     [InlineData("frobnicate", "unknown command")]

@@ -36,12 +36,19 @@ public sealed class DensityHeadGridTests
         Assert.Equal(SparseGrid.CreateAnisotropic([4, 2], GridType.ModifiedLinear).PointCount, modified.PointCount);
     }
 
-    [Fact]
-    public void HeadOnADownwardClosedSubspaceSetRoundTripsThroughItsFile()
+    public static TheoryData<bool> PartialOrNot => [false, true];
+
+    [Theory]
+    [MemberData(nameof(PartialOrNot))]
+    public void HeadOnADownwardClosedSubspaceSetRoundTripsThroughItsFile(bool spatiallyAdaptive)
     {
         // Not a regular or anisotropic grid: levels (1,1), (2,1), (3,1), (1,2), (2,2), (1,3)... minus (2,2), plus (4,1).
+        // Spatially adaptive: (3,1) and (4,1) hold only the points over the left half (x < 1/2), (1,3) only the lower ones.
         int[][] levels = [[1, 1], [2, 1], [1, 2], [3, 1], [1, 3], [4, 1]];
-        var grid = SparseGrid.FromDownwardClosedSubspaces(2, GridType.Linear, levels, outputs: 2);
+        var grid = spatiallyAdaptive
+            ? SparseGrid.FromPointSets(2, GridType.Linear, levels, [null, null, null, [0, 1], [0, 1], [0, 1, 2, 3]], outputs: 2)
+            : SparseGrid.FromDownwardClosedSubspaces(2, GridType.Linear, levels, outputs: 2);
+        Assert.Equal(spatiallyAdaptive, grid.HasPartialSubspaces);
         var (train, trainLabels) = Blobs(400, 1);
         var (validation, validationLabels) = Blobs(100, 2);
         var head = DensityHead.Fit(train, trainLabels, validation, validationLabels, grid, 2);
@@ -50,6 +57,7 @@ public sealed class DensityHeadGridTests
         head.Save(path);
         var loaded = DensityHead.Load(path);
         Assert.Equal(grid.SubspaceLevels.ToArray(), loaded.Classifier.Densities.Grid.SubspaceLevels.ToArray());
+        Assert.Equal(grid.AllCoordinates(), loaded.Classifier.Densities.Grid.AllCoordinates());
         Assert.Equal(head.Score(validation).Mixture, loaded.Score(validation).Mixture);
         // The blobs are separable: the head classifies the validation rows almost perfectly.
         var labels = head.Score(validation).Labels;

@@ -28,16 +28,18 @@ public class AnisotropicLayerTests
     public void EveryPathMatchesTheBruteForceReferenceOnADimensionAdaptiveSet() =>
         CheckPaths(SparseGrid.FromDownwardClosedSubspaces(3, GridType.Linear, [[1, 1, 1], [2, 1, 1], [3, 1, 1], [1, 1, 2], [2, 1, 2], [1, 1, 3], [1, 2, 1], [4, 1, 1]]));
 
-    private static void CheckPaths(SparseGrid grid)
+    /// <summary>Values and dy/dh of the fused, tensor-op and dense paths against the brute-force reference (also used for spatially adaptive grids).</summary>
+    internal static void CheckPaths(SparseGrid grid)
     {
         using var scope = NewDisposeScope();
         const int outputs = 2, batch = 30;
+        int d = grid.Dim;
         var layer = new SparseGridLayer(grid, outputs, new SparseGridLayerOptions { DType = ScalarType.Float64 });
         var c = LayerTestData.Coefficients(grid.PointCount, outputs, 11, ScalarType.Float64);
-        var h = LayerTestData.Points(batch, 3, grid.MaxLevel1D, 5, ScalarType.Float64);
+        var h = LayerTestData.Points(batch, d, grid.MaxLevel1D, 5, ScalarType.Float64);
         var expected = new double[batch * outputs];
         BruteForceEvaluator.Evaluate(grid, c.data<double>().ToArray(), h.data<double>().ToArray(), expected);
-        var expectedGrad = new double[batch * outputs * 3];
+        var expectedGrad = new double[batch * outputs * d];
         BruteForceEvaluator.Gradient(grid, c.data<double>().ToArray(), h.data<double>().ToArray(), expectedGrad);
         foreach (var path in new[] { LayerPath.Fused, LayerPath.TensorOps, LayerPath.Dense })
         {
@@ -50,10 +52,10 @@ public class AnisotropicLayerTests
                 layer.Evaluate(hg, c, path).select(1, o).sum().backward();
                 var g = hg.grad!.data<double>().ToArray();
                 for (int b = 0; b < batch; b++)
-                    for (int j = 0; j < 3; j++)
+                    for (int j = 0; j < d; j++)
                     {
-                        double reference = expectedGrad[(b * outputs + o) * 3 + j];
-                        Assert.True(Math.Abs(reference - g[b * 3 + j]) <= 1e-8 * Math.Max(1, Math.Abs(reference)), $"{path}: dy{o}/dh[{b},{j}] is {g[b * 3 + j]}, reference {reference}");
+                        double reference = expectedGrad[(b * outputs + o) * d + j];
+                        Assert.True(Math.Abs(reference - g[b * d + j]) <= 1e-8 * Math.Max(1, Math.Abs(reference)), $"{path}: dy{o}/dh[{b},{j}] is {g[b * d + j]}, reference {reference}");
                     }
             }
         }

@@ -23,7 +23,8 @@ public class FiniteDifferenceTests
     public void FusedGradientsMatchCentralDifferencesOnAnAnisotropicGrid(GridType type) =>
         CheckAgainstCentralDifferences(new SparseGridLayer(SparseGrid.CreateAnisotropic([4, 2, 3], type), 2, new SparseGridLayerOptions { DType = ScalarType.Float64 }));
 
-    private static void CheckAgainstCentralDifferences(SparseGridLayer layer)
+    /// <summary>The fused path's dL/dh and dL/dC against central differences (also used for spatially adaptive grids).</summary>
+    internal static void CheckAgainstCentralDifferences(SparseGridLayer layer)
     {
         using var scope = NewDisposeScope();
         int dim = layer.Grid.Dim;

@@ -52,6 +52,24 @@ public sealed class OnnxExportTests
         AssertParity(model, rows: 200, seed: 6);
     }
 
+    [Theory]
+    [InlineData(GridType.Linear, NsgTask.Regression)]
+    [InlineData(GridType.ModifiedLinear, NsgTask.Classification)]
+    [InlineData(GridType.LinearBoundary, NsgTask.Regression)]
+    public void Spatially_adaptive_grid_export_matches_the_torch_model(GridType type, NsgTask task)
+    {
+        // Partial subspaces as `--adapt points` leaves them (GridConfig.SubspacePoints), rebuilt by Create.
+        var grid = NeuralSparseGrids.Tests.Grids.SpatialGrids.Random(type, 3, 2, 10, 31);
+        Assert.True(grid.HasPartialSubspaces);
+        var config = MlpConfig(type, task) with
+        {
+            Grid = new GridConfig { Type = type, Level = 2, Subspaces = GridRemap.LevelVectors(grid), SubspacePoints = GridRemap.PointSets(grid) },
+        };
+        using var model = NeuralSparseGrid.Create(config, seed: 4);
+        Assert.Equal(grid.PointCount, model.Grid.PointCount);
+        AssertParity(model, rows: 300, seed: 6);
+    }
+
     /// <summary>Every grid type with regression and classification.</summary>
     public static TheoryData<GridType, NsgTask> GridsAndTasks()
     {

@@ -11,7 +11,10 @@ public class SparseGridRegressionTests(ITestOutputHelper output)
     [InlineData(GridType.LinearBoundary)]
     [InlineData(GridType.LinearExtendedBoundary)]
     [InlineData(GridType.ModifiedLinear)]
-    public void ConjugateGradientsMatchDenseNormalEquations(GridType type)
+    [InlineData(GridType.Linear, true)]
+    [InlineData(GridType.LinearBoundary, true)]
+    [InlineData(GridType.ModifiedLinear, true)]
+    public void ConjugateGradientsMatchDenseNormalEquations(GridType type, bool spatiallyAdaptive = false)
     {
         var rng = new Random(4);
         int dim = 2, rows = 150, outputs = 2;
@@ -24,7 +27,10 @@ public class SparseGridRegressionTests(ITestOutputHelper output)
             y[i * outputs + 1] = x[i * dim] * x[i * dim + 1];
         }
         var options = new SparseGridRegressionOptions { Level = 3, GridType = type, Lambda = 0.1, Tolerance = 1e-12, MaxIterations = 2000 };
+        // Spatially adaptive: a given grid with partial subspaces instead of the regular one.
+        if (spatiallyAdaptive) options = options with { Grid = Grids.SpatialGrids.Random(type, dim, 2, 8, 41) };
         var model = SparseGridRegression.Fit(x, y, dim, outputs, options);
+        Assert.Equal(spatiallyAdaptive, model.Grid.HasPartialSubspaces);
 
         // Dense B (rows, points) from the brute-force basis, then Cholesky of B^T B + λ M I (M rows).
         var grid = model.Grid;

@@ -19,10 +19,10 @@ public sealed class AdaptiveTrainingTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static TrainingOptions Options(int epochs, TrainingMethod method = TrainingMethod.Gradient) => new()
+    private static TrainingOptions Options(int epochs, TrainingMethod method = TrainingMethod.Gradient, AdaptMode mode = AdaptMode.Subspaces) => new()
     {
         Epochs = epochs, BatchSize = 32, LearningRate = 0.01, Seed = 9, Method = method, RestoreBest = false,
-        Adaptivity = new AdaptivityOptions { Mode = AdaptMode.Subspaces, RefineEvery = 2, RefineCount = 2, MaxPoints = 40 },
+        Adaptivity = new AdaptivityOptions { Mode = mode, RefineEvery = 2, RefineCount = 2, MaxPoints = 40 },
     };
 
     public static TheoryData<string> OptimizerKinds => ["fused-adam", "torch-adam", "torch-sgd"];
@@ -78,13 +78,15 @@ public sealed class AdaptiveTrainingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(RefinementIndicator.Surplus)]
-    [InlineData(RefinementIndicator.Gradient)]
-    public void RefinementLeavesTheModelUnchangedAndCarriesSnapshots(RefinementIndicator indicator)
+    [InlineData(RefinementIndicator.Surplus, AdaptMode.Subspaces)]
+    [InlineData(RefinementIndicator.Gradient, AdaptMode.Subspaces)]
+    [InlineData(RefinementIndicator.Surplus, AdaptMode.Points)]
+    [InlineData(RefinementIndicator.Gradient, AdaptMode.Points)]
+    public void RefinementLeavesTheModelUnchangedAndCarriesSnapshots(RefinementIndicator indicator, AdaptMode mode)
     {
         var (train, validation) = TinySwissRoll.Create(200, seed: 3);
         using var model = NeuralSparseGrid.Create(Config, seed: 2);
-        var options = Options(2) with { Adaptivity = Options(2).Adaptivity with { Indicator = indicator, MaxPoints = null, RefineCount = 3 } };
+        var options = Options(2, mode: mode) with { Adaptivity = Options(2, mode: mode).Adaptivity with { Indicator = indicator, MaxPoints = null, RefineCount = 3 } };
         new NsgTrainer(model, options with { Adaptivity = new() }).Fit(train, validation);
         using var optimizer = StepOptimizers.Create(model, options, model.parameters().ToList());
         var snapshot = ParameterSnapshot.Take(model);
@@ -95,12 +97,22 @@ public sealed class AdaptiveTrainingTests : IDisposable
         var step = adaptation.Step(2, model, optimizer, train, [snapshot]);
 
         Assert.NotNull(step);
-        Assert.Equal(3, step.Added.Length);
+        // Points: only points whose support holds embeddings score above 0, and a point whose children are all present is passed over.
+        if (mode == AdaptMode.Subspaces) Assert.Equal(3, step.Added.Length);
+        else Assert.InRange(step.Added.Length, 1, 3);
         Assert.True(model.Grid.PointCount > pointsBefore);
         Assert.Equal(model.Grid.PointCount, step.PointsAfter);
         Assert.True(step.Indicators.All(v => v > 0) && step.Indicators.Zip(step.Indicators.Skip(1)).All(p => p.First >= p.Second));
         Assert.True(model.Grid.IsDownwardClosed);
         Assert.Equal(GridRemap.LevelVectors(model.Grid).Select(l => string.Join(',', l)), model.Config.Grid.Subspaces!.Select(l => string.Join(',', l)));
+        // The configuration rebuilds the adapted grid, point sets included (how evaluate/predict/resume reload it).
+        Assert.Equal(model.Grid.AllCoordinates(), model.Config.CreateGrid().AllCoordinates());
+        if (mode == AdaptMode.Points)
+        {
+            Assert.True(model.Grid.HasPartialSubspaces);
+            model.Grid.EnsureAncestorClosed();
+            Assert.All(step.Added, p => Assert.Equal(2 * Config.Latent, p.Length));
+        }
         using (no_grad())
         {
             var after = model.forward(validation.X);
@@ -118,14 +130,17 @@ public sealed class AdaptiveTrainingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(TrainingMethod.Gradient)]
-    [InlineData(TrainingMethod.LeastSquares)]
-    [InlineData(TrainingMethod.IterativeLeastSquares)]
-    public void EveryMethodTrainsOnAGrowingGridWithinTheBudget(TrainingMethod method)
+    [InlineData(TrainingMethod.Gradient, AdaptMode.Subspaces)]
+    [InlineData(TrainingMethod.LeastSquares, AdaptMode.Subspaces)]
+    [InlineData(TrainingMethod.IterativeLeastSquares, AdaptMode.Subspaces)]
+    [InlineData(TrainingMethod.Gradient, AdaptMode.Points)]
+    [InlineData(TrainingMethod.LeastSquares, AdaptMode.Points)]
+    [InlineData(TrainingMethod.IterativeLeastSquares, AdaptMode.Points)]
+    public void EveryMethodTrainsOnAGrowingGridWithinTheBudget(TrainingMethod method, AdaptMode mode)
     {
         var (train, validation) = TinySwissRoll.Create(240, seed: 4);
         using var model = NeuralSparseGrid.Create(Config, seed: 3);
-        var result = new NsgTrainer(model, Options(6, method)).Fit(train, validation);
+        var result = new NsgTrainer(model, Options(6, method, mode)).Fit(train, validation);
         Assert.Equal(6, result.EpochsCompleted);
         Assert.NotEmpty(result.Refinements);
         Assert.All(result.Refinements, r => Assert.True(r.PointsAfter <= 40));
@@ -135,21 +150,26 @@ public sealed class AdaptiveTrainingTests : IDisposable
         train.Dispose(); validation.Dispose();
     }
 
-    [Fact]
-    public void ResumingAfterARefinementGivesTheSameLossesAndTheSavedModelReloadsItsGrid()
+    [Theory]
+    [InlineData(AdaptMode.Subspaces)]
+    [InlineData(AdaptMode.Points)]
+    public void ResumingAfterARefinementGivesTheSameLossesAndTheSavedModelReloadsItsGrid(AdaptMode mode)
     {
         var (train, validation) = TinySwissRoll.Create(240, seed: 6);
+        // Points: coarsening on, so the removed points travel through the checkpoint too.
+        var adapt = mode == AdaptMode.Points ? new AdaptivityOptions { Mode = mode, RefineEvery = 2, RefineCount = 3, MaxPoints = 40, CoarsenTolerance = 0.05 } : Options(6).Adaptivity;
         TrainingResult full;
         using (var model = NeuralSparseGrid.Create(Config, seed: 5))
-            full = new NsgTrainer(model, Options(6)).Fit(train, validation);
+            full = new NsgTrainer(model, Options(6) with { Adaptivity = adapt }).Fit(train, validation);
         Assert.True(full.Refinements.Count >= 2, "the test needs refinements before and after the interruption");
 
         using (var model = NeuralSparseGrid.Create(Config, seed: 5))
-            new NsgTrainer(model, Options(3)).Fit(train, validation, _dir);
+            new NsgTrainer(model, Options(3) with { Adaptivity = adapt }).Fit(train, validation, _dir);
         TrainingResult resumed;
         using (var model = NeuralSparseGrid.Create(Config, seed: 77))
         {
-            resumed = new NsgTrainer(model, Options(6)).Fit(train, validation, _dir, resume: true);
+            resumed = new NsgTrainer(model, Options(6) with { Adaptivity = adapt }).Fit(train, validation, _dir, resume: true);
+            if (mode == AdaptMode.Points) Assert.True(model.Grid.HasPartialSubspaces);
             var (loaded, state) = Checkpoint.LoadModel(_dir);
             using (loaded)
             using (no_grad())
@@ -158,6 +178,7 @@ public sealed class AdaptiveTrainingTests : IDisposable
                 Assert.Equal(0.0, (model.forward(validation.X) - loaded.forward(validation.X)).abs().max().item<float>(), 6);
             }
             Assert.Equal(full.Refinements.Count, state.Refinements.Count);
+            Assert.Equal(model.Grid.AllCoordinates(), loaded.Grid.AllCoordinates());
         }
         for (int e = 0; e < 6; e++)
         {
@@ -225,9 +246,52 @@ public sealed class AdaptiveTrainingTests : IDisposable
     }
 
     [Fact]
-    public void PointAdaptivityIsRefusedClearly()
+    public void PointAdaptivityOnAnExtendedBoundaryGridIsRefusedClearly()
     {
-        var e = Assert.Throws<ArgumentException>(() => new AdaptivityOptions { Mode = AdaptMode.Points }.Validate());
-        Assert.Contains("not supported yet", e.Message);
+        using var model = NeuralSparseGrid.Create(Config with { Grid = new GridConfig { Level = 2, Type = GridType.LinearExtendedBoundary } }, seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => new NsgTrainer(model, Options(2, mode: AdaptMode.Points)));
+        Assert.Contains("LinearExtendedBoundary", e.Message);
+    }
+
+    [Fact]
+    public void PointCoarseningRemovesUnactivatedLeavesWithSmallSurplusesAndChangesTheFunctionByAtMostThem()
+    {
+        var (train, validation) = TinySwissRoll.Create(200, seed: 7);
+        using var model = NeuralSparseGrid.Create(Config with { Grid = new GridConfig { Level = 5 } }, seed: 2);
+        var grid = model.Grid;
+        using (no_grad()) model.Layer.Coefficients.uniform_(-1, 1);
+        var norms = model.Layer.Coefficients.detach().abs().amax([1]).data<float>().ToArray();
+        Tensor before, embeddings;
+        using (no_grad())
+        {
+            before = model.forward(validation.X);
+            model.eval();
+            embeddings = Predictor.Embed(model, train.X);
+        }
+        var activated = NeuralSparseGrids.Analysis.ActivatedPoints.Count(grid, embeddings.to(ScalarType.Float64).contiguous().data<double>().ToArray(), (int)train.Count).Mask;
+        const double tolerance = 0.5;
+        var options = new AdaptivityOptions { Mode = AdaptMode.Points, CoarsenTolerance = tolerance, RefineCount = 1, MaxPoints = 1 };
+        using var optimizer = StepOptimizers.Create(model, new TrainingOptions(), model.parameters().ToList());
+        var step = new SubspaceAdaptation(options).Step(1, model, optimizer, train, []);
+        Assert.NotNull(step);
+        Assert.NotEmpty(step.Removed);
+        Assert.Empty(step.Added);   // the budget leaves no room
+        var leaves = PointRefinement.Leaves(grid).ToHashSet();
+        double removedBound = 0;
+        foreach (var p in step.Removed.Select(GridPoint.FromArray))
+        {
+            int row = grid.PointRow(grid.FindSubspace(p.Levels), p.LocalIndex(grid.Type));
+            Assert.Contains(row, leaves);
+            Assert.False(activated[row], $"{p} holds training embeddings");
+            Assert.True(norms[row] <= tolerance * norms.Max() + 1e-7);
+            removedBound += norms[row];
+        }
+        Assert.Equal(grid.PointCount - step.Removed.Length, model.Grid.PointCount);
+        using (no_grad())
+        {
+            double change = (model.forward(validation.X) - before).abs().max().item<float>();
+            Assert.True(change <= removedBound + 1e-6, $"change {change} exceeds the removed surpluses {removedBound}");
+        }
+        train.Dispose(); validation.Dispose();
     }
 }

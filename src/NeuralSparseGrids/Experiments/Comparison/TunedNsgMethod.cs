@@ -12,20 +12,26 @@ public sealed record TuneCandidate(string Label, NsgModelConfig Model, TrainingO
 
 /// <summary>A tried candidate: its label and validation score (NaN with the error when it failed).</summary>
 /// <param name="Label">Candidate label.</param>
-/// <param name="Validation">Validation accuracy (classification) or RMSE in target units (regression).</param>
+/// <param name="Validation">Mean validation accuracy (classification) or RMSE in target units (regression) over the selection splits.</param>
 /// <param name="Error">Why the candidate failed (diverged, grid too large), or null.</param>
-public sealed record TuneTrial(string Label, double Validation, string? Error = null);
+/// <param name="Scores">The validation score on each selection split (null when it failed).</param>
+public sealed record TuneTrial(string Label, double Validation, string? Error = null, double[]? Scores = null);
 
 /// <summary>
 /// The NSG tuned on each split (method `nsg-tuned`): every candidate of the search (those of `nsg tune`, built by
-/// <c>TuneSpace.Candidates</c>, the defaults first) is trained on the split's training part and scored on its
-/// validation part; the best validation score wins (ties: the earlier candidate, so the defaults win a tie). The test
-/// part is never looked at: the comparison scores the winner on it afterwards. With <see cref="TrialEpochs"/> the
-/// candidates train at most that many epochs and the winner is then retrained with its full settings (same seed).
+/// <c>TuneSpace.Candidates</c>, the defaults first) is trained and scored on <see cref="SelectionSplits"/> of the split's
+/// training and validation rows: repeat 0 is the split itself, further repeats deal the same rows anew (their number from
+/// the validation part's size, <see cref="SelectionSplits.RepeatsFor"/>). A candidate's score is its mean validation score
+/// over the repeats; the best mean wins (ties: the earlier candidate), and it replaces the defaults only when its mean
+/// gain over them exceeds the gain's standard error over the repeats (with one repeat: any strict gain), so noise on a
+/// small validation part does not pick a worse configuration. The test part is never looked at: the comparison scores
+/// the winner's repeat-0 model on it afterwards. With <see cref="TrialEpochs"/> the candidates train at most that many
+/// epochs and the winner is then retrained on the split with its full settings (same seed).
 /// </summary>
-/// <param name="candidates">Candidates in search order (at least one).</param>
+/// <param name="candidates">Candidates in search order (at least one; the first is the defaults).</param>
 /// <param name="trialEpochs">Epoch cap of the trials (null: every trial trains fully and the winner is kept as trained).</param>
-public sealed class TunedNsgMethod(IReadOnlyList<TuneCandidate> candidates, int? trialEpochs = null) : IComparisonMethod
+/// <param name="repeats">Selection splits per candidate (null: <see cref="SelectionSplits.RepeatsFor"/> of the validation rows).</param>
+public sealed class TunedNsgMethod(IReadOnlyList<TuneCandidate> candidates, int? trialEpochs = null, int? repeats = null) : IComparisonMethod
 {
     /// <summary>The method's name in reports.</summary>
     public const string MethodName = "nsg-tuned";
@@ -49,46 +55,86 @@ public sealed class TunedNsgMethod(IReadOnlyList<TuneCandidate> candidates, int?
         if (candidates.Count == 0) throw new InvalidOperationException("nsg-tuned has no candidates.");
         if (split.Validation.Rows == 0) throw new InvalidOperationException("nsg-tuned selects on the validation part, but the split has none: give a split with a validation fraction.");
         // Only training and validation rows are handed to the trials: the test part cannot influence the choice.
-        var selection = split with { Test = split.Validation };
+        var selection = SelectionSplits.Make(split, seed, repeats ?? SelectionSplits.RepeatsFor(split.Validation.Rows));
         bool higherIsBetter = split.Train.Task == DatasetTask.Classification;
         var trials = new List<TuneTrial>(candidates.Count);
-        IFittedMethod? best = null;
+        IFittedMethod? defaults = null, best = null;
         int bestIndex = -1;
         try
         {
             for (int i = 0; i < candidates.Count; i++)
             {
-                IFittedMethod fitted;
-                try { fitted = Method(candidates[i], trialEpochs).Fit(selection, seed); }
-                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-                {
-                    trials.Add(new TuneTrial(candidates[i].Label, double.NaN, e.Message));
-                    continue;
-                }
-                double score = ComparisonRunner.Score(fitted.Predict(split.Validation), split.Validation);
-                trials.Add(new TuneTrial(candidates[i].Label, score));
-                if (bestIndex < 0 || IsBetter(score, trials[bestIndex].Validation, higherIsBetter))
+                var (trial, first) = Trial(candidates[i], selection, seed);
+                trials.Add(trial);
+                if (first is null) continue;
+                if (i == 0) defaults = first;
+                else if (bestIndex < 0 || IsBetter(trial.Validation, trials[bestIndex].Validation, higherIsBetter))
                 {
                     best?.Dispose();
-                    (best, bestIndex) = (fitted, i);
+                    (best, bestIndex) = (first, i);
                 }
-                else fitted.Dispose();
+                else first.Dispose();
             }
-            if (best is null) throw new InvalidOperationException($"every nsg-tuned candidate failed; the first: {trials[0].Error}");
-            if (trialEpochs is int cap && cap < candidates[bestIndex].Training.Epochs)
+            int chosen = Choose(trials, bestIndex, higherIsBetter);
+            if (chosen < 0) throw new InvalidOperationException($"every nsg-tuned candidate failed; the first: {trials[0].Error}");
+            var winner = chosen == 0 ? defaults! : best!;
+            if (chosen == 0) defaults = null; else best = null;
+            if (trialEpochs is int cap && cap < candidates[chosen].Training.Epochs)
             {
-                best.Dispose();
-                best = null;
-                best = Method(candidates[bestIndex]).Fit(selection, seed);
+                winner.Dispose();
+                winner = Method(candidates[chosen]).Fit(selection[0], seed);
             }
-            var result = new TunedFit(best, candidates[bestIndex], trials, bestIndex);
-            best = null;
-            return result;
+            return new TunedFit(winner, candidates[chosen], trials, chosen, selection.Count);
         }
         finally
         {
             best?.Dispose();
+            defaults?.Dispose();
         }
+    }
+
+    // One candidate on every selection split: its mean validation score (NaN with the error when a fit failed) and
+    // its model of repeat 0 (the split itself), which becomes the result if the candidate wins.
+    private (TuneTrial Trial, IFittedMethod? First) Trial(TuneCandidate candidate, IReadOnlyList<DatasetSplit> selection, int seed)
+    {
+        var scores = new double[selection.Count];
+        IFittedMethod? first = null;
+        try
+        {
+            for (int r = 0; r < selection.Count; r++)
+            {
+                var fitted = Method(candidate, trialEpochs).Fit(selection[r], SelectionSplits.Seed(seed, r));
+                scores[r] = ComparisonRunner.Score(fitted.Predict(selection[r].Validation), selection[r].Validation);
+                if (r == 0) first = fitted; else fitted.Dispose();
+            }
+            var result = (new TuneTrial(candidate.Label, scores.Average(), Scores: scores), first);
+            first = null;
+            return result;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            return (new TuneTrial(candidate.Label, double.NaN, e.Message), null);
+        }
+        finally { first?.Dispose(); }
+    }
+
+    /// <summary>
+    /// The chosen candidate's index: <paramref name="bestIndex"/> (the best mean among the drawn candidates, -1 for none) when
+    /// it beats the defaults (candidate 0) by more than the standard error of its per-repeat gains (one repeat: any strict
+    /// gain); otherwise the defaults, unless they failed. -1 when every candidate failed.
+    /// </summary>
+    public static int Choose(IReadOnlyList<TuneTrial> trials, int bestIndex, bool higherIsBetter)
+    {
+        var defaults = trials[0];
+        if (bestIndex < 1) return double.IsNaN(defaults.Validation) ? -1 : 0;
+        if (double.IsNaN(defaults.Validation)) return bestIndex;
+        var best = trials[bestIndex];
+        if (!IsBetter(best.Validation, defaults.Validation, higherIsBetter)) return 0;
+        var gains = best.Scores!.Zip(defaults.Scores!, (b, d) => higherIsBetter ? b - d : d - b).ToArray();
+        if (gains.Length < 2) return bestIndex;
+        double mean = gains.Average();
+        double sd = Math.Sqrt(gains.Sum(g => (g - mean) * (g - mean)) / (gains.Length - 1));
+        return mean > sd / Math.Sqrt(gains.Length) ? bestIndex : 0;
     }
 
     /// <summary>True when <paramref name="score"/> beats <paramref name="incumbent"/> (strictly; NaN never wins).</summary>
@@ -104,7 +150,8 @@ public sealed class TunedNsgMethod(IReadOnlyList<TuneCandidate> candidates, int?
     /// <param name="chosen">The winning candidate.</param>
     /// <param name="trials">Every candidate's validation score, in search order.</param>
     /// <param name="chosenIndex">The winner's position in the candidates.</param>
-    public sealed class TunedFit(IFittedMethod winner, TuneCandidate chosen, IReadOnlyList<TuneTrial> trials, int chosenIndex) : IFittedMethod
+    /// <param name="repeats">Selection splits each candidate was scored on.</param>
+    public sealed class TunedFit(IFittedMethod winner, TuneCandidate chosen, IReadOnlyList<TuneTrial> trials, int chosenIndex, int repeats = 1) : IFittedMethod
     {
         /// <summary>The winning candidate.</summary>
         public TuneCandidate Chosen => chosen;
@@ -115,9 +162,12 @@ public sealed class TunedNsgMethod(IReadOnlyList<TuneCandidate> candidates, int?
         /// <summary>Every candidate's validation score, in search order.</summary>
         public IReadOnlyList<TuneTrial> Trials => trials;
 
+        /// <summary>Selection splits each candidate was scored on.</summary>
+        public int Repeats => repeats;
+
         /// <inheritdoc />
         public string Detail => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{Chosen.Label} (validation {Trials[ChosenIndex].Validation:G4}, best of {Trials.Count} candidates" +
+            $"{Chosen.Label} (validation {Trials[ChosenIndex].Validation:G4}{(repeats > 1 ? $" mean of {repeats} splits" : "")}, best of {Trials.Count} candidates" +
             $"{(Trials.Any(t => t.Error != null) ? $", {Trials.Count(t => t.Error != null)} failed" : "")}); {winner.Detail}");
 
         /// <inheritdoc />

@@ -91,7 +91,7 @@ public sealed class LocalSweepRunner(SweepSpec spec, SweepFolder folder, NsgComm
         foreach (string word in nsg.Prefix) start.ArgumentList.Add(word);
         foreach (string word in new[] { "sweep", "cell", folder.SpecPath, "--index", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", folder.Root, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(word);
-        start.Environment["OMP_WAIT_POLICY"] = "passive";
+        foreach (var (name, value) in CellEnvironment.ForLocal(workers, Environment.ProcessorCount)) start.Environment[name] = value;
         using var process = new Process { StartInfo = start };
         var error = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (error) error.AppendLine(e.Data); };

@@ -26,7 +26,8 @@ public static class SchedulerScripts
         if (options.Account != null) sb.Append(c, $"#SBATCH --account={options.Account}\n");
         if (options.Gpus > 0) sb.Append(c, $"#SBATCH --gres=gpu:{options.Gpus}\n");
         sb.Append(c, $"#SBATCH --output={Path.Combine(folder.Logs, "cell-%a.out")}\n");
-        sb.Append("set -euo pipefail\nexport OMP_WAIT_POLICY=passive\n");
+        sb.Append("set -euo pipefail\n");
+        foreach (var (name, value) in CellEnvironment.Variables) sb.Append(c, $"export {name}={value}\n");
         sb.Append(c, $"exec {options.Nsg.ToShell()} sweep cell {q(folder.SpecPath)} --index \"$SLURM_ARRAY_TASK_ID\" --out {q(folder.Root)} --threads {options.Cpus}\n");
         return sb.ToString();
     }
@@ -58,7 +59,8 @@ public static class SchedulerScripts
         sb.Append("  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: cell\n");
         sb.Append(c, $"          image: {Y(options.Image)}\n");
         sb.Append("          command: [").AppendJoin(", ", command.Select(Y)).Append("]\n");
-        sb.Append("          env:\n            - name: OMP_WAIT_POLICY\n              value: \"passive\"\n");
+        sb.Append("          env:\n");
+        foreach (var (name, value) in CellEnvironment.Variables) sb.Append(c, $"            - name: {name}\n              value: {Y(value)}\n");
         sb.Append("            - name: JOB_COMPLETION_INDEX\n              valueFrom:\n                fieldRef:\n                  fieldPath: \"metadata.annotations['batch.kubernetes.io/job-completion-index']\"\n");
         sb.Append("          resources:\n            requests:\n");
         sb.Append(c, $"              cpu: \"{options.Cpus}\"\n              memory: {Y(memory)}\n");

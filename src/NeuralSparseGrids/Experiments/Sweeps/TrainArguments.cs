@@ -32,6 +32,7 @@ public static class TrainArguments
         if (data.Source is "swissroll" or "twomoons") { Add("count", data.Count); Add("noise", data.Noise); }
         if (data.TableOptions.Target is string target) Add("target", target);
         if (data.TableOptions.Task is DatasetTask task) Add("task", task == DatasetTask.Classification ? "classification" : "regression");
+        AddTableOptions(data, Add);
         if (data.Limit is int limit) Add("limit", limit);
         switch (model.Encoder)
         {
@@ -71,9 +72,9 @@ public static class TrainArguments
         if (training.GradientClipNorm is double clip) Add("clip", clip);
         Add("schedule", training.Schedule.ToString().ToLowerInvariant());
         if (training.Spread > 0) { Add("spread", training.Spread); Add("spread-epochs", training.SpreadEpochs); }
-        if (training.Adaptivity is { Mode: AdaptMode.Subspaces } adapt)
+        if (training.Adaptivity is { Mode: AdaptMode.Subspaces or AdaptMode.Points } adapt)
         {
-            Add("adapt", "subspaces");
+            Add("adapt", adapt.Mode == AdaptMode.Points ? "points" : "subspaces");
             Add("refine-every", adapt.RefineEvery);
             Add("refine-count", adapt.RefineCount);
             if (adapt.MaxPoints is long max) Add("max-points", max);
@@ -84,6 +85,21 @@ public static class TrainArguments
         Add("data-seed", spec.DataSeed);
         Add("seed", training.Seed);
         return o;
+    }
+
+    // How a table file's columns become inputs: explicit for table files (a cell must read its file as the sweep's
+    // author did), and wherever a setting differs from the default (spectra files are read with the same options).
+    private static void AddTableOptions(DataSpec data, Action<string, object> add)
+    {
+        var table = data.TableOptions;
+        var defaults = new TableOptions();
+        if (table.Drop.Count > 0) add("drop", string.Join(',', table.Drop));
+        if (data.IsTable || table.Missing != defaults.Missing)
+            add("missing", table.Missing switch { MissingValues.DropRows => "drop-rows", MissingValues.ImputeMedian => "impute-median", _ => "error" });
+        if (data.IsTable || table.UnknownCategory != defaults.UnknownCategory)
+            add("unknown-category", table.UnknownCategory == UnknownCategory.Ignore ? "ignore" : "error");
+        if (data.IsTable || table.Scale != defaults.Scale)
+            add("scale", table.Scale switch { InputScaling.Standard => "standard", InputScaling.None => "none", _ => "minmax" });
     }
 
     private static void CheckExpressible(ExperimentSpec spec)

@@ -7,19 +7,24 @@ public enum AdaptMode
     None,
     /// <summary>Dimension-adaptive: whole subspaces are added (and, with coarsening, removed); the set stays downward closed.</summary>
     Subspaces,
-    /// <summary>Spatially adaptive (single points): not supported yet; refused with a clear message.</summary>
+    /// <summary>
+    /// Spatially adaptive (SG++ style): single points are refined (their hierarchical children in every dimension
+    /// added, with any missing ancestors) and, with coarsening, leaf points removed; subspaces become partial.
+    /// Linear, ModifiedLinear and LinearBoundary grids.
+    /// </summary>
     Points,
 }
 
-/// <summary>How a candidate subspace is scored for refinement (see <see cref="SubspaceIndicators"/>).</summary>
+/// <summary>How a candidate subspace or point is scored for refinement (see <see cref="SubspaceIndicators"/>, <see cref="PointAdaptation"/>).</summary>
 public enum RefinementIndicator
 {
     /// <summary>
-    /// SG++ surplus refinement weighted by the data: the mean over training embeddings of (basis value of the
-    /// candidate's point there) x (largest surplus norm of the candidate's parent points active there).
+    /// SG++ surplus refinement weighted by the data. Subspaces: the mean over training embeddings of (basis value of
+    /// the candidate's point there) x (largest surplus norm of the candidate's parent points active there). Points:
+    /// |alpha_p| (max over outputs) x the mean basis value phi_p over the training embeddings (data mass in the support).
     /// </summary>
     Surplus,
-    /// <summary>The norm of the loss gradient on the candidate's (zero) coefficients over the training split.</summary>
+    /// <summary>The norm of the loss gradient on the candidate's (zero) coefficients over the training split (points: on the point's absent children).</summary>
     Gradient,
 }
 
@@ -37,7 +42,7 @@ public sealed record AdaptivityOptions
     /// <summary>Adapt after every this many epochs.</summary>
     public int RefineEvery { get; init; } = 10;
 
-    /// <summary>Subspaces added per refinement (at most).</summary>
+    /// <summary>Subspaces added (points mode: points refined) per refinement, at most.</summary>
     public int RefineCount { get; init; } = 2;
 
     /// <summary>Point budget: a refinement never makes the grid larger than this (null: no budget).</summary>
@@ -51,15 +56,14 @@ public sealed record AdaptivityOptions
     /// whose support holds a training embedding has a surplus norm (max over outputs) of at most this fraction of the
     /// grid's largest surplus norm: its removal changes the model on the training embeddings by at most that much per
     /// point, and anywhere by at most the removed surpluses (hat functions are at most 1). A removed subspace is never
-    /// added again in the same run.
+    /// added again in the same run. Points mode: a leaf point (no child present) is removed when no training embedding
+    /// lies in its support and its surplus norm is at most this fraction of the largest; it is never added again.
     /// </summary>
     public double CoarsenTolerance { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
-        if (Mode == AdaptMode.Points)
-            throw new ArgumentException("Spatially adaptive grids (--adapt points) are not supported yet; use --adapt subspaces (dimension-adaptive refinement).");
         if (RefineEvery < 1) throw new ArgumentException($"Refine-every must be at least 1 epoch (got {RefineEvery}).");
         if (RefineCount < 1) throw new ArgumentException($"Refine-count must be at least 1 (got {RefineCount}).");
         if (MaxPoints is < 1) throw new ArgumentException($"Max-points must be at least 1 (got {MaxPoints}).");
@@ -69,8 +73,9 @@ public sealed record AdaptivityOptions
 
 /// <summary>One adaptation step: when, what changed and the grid size after it.</summary>
 /// <param name="Epoch">The epoch after which the grid changed.</param>
-/// <param name="Added">Level vectors of the added subspaces, best indicator first.</param>
-/// <param name="Removed">Level vectors of the removed (coarsened) subspaces.</param>
+/// <param name="Added">Subspaces mode: level vectors of the added subspaces; points mode: the refined points (levels then
+/// local positions, length 2d; each gained its children and their missing ancestors). Best indicator first.</param>
+/// <param name="Removed">Level vectors of the removed (coarsened) subspaces; points mode: the removed points (levels then positions).</param>
 /// <param name="PointsAfter">Grid points after the step.</param>
 /// <param name="Indicators">The indicator values of <paramref name="Added"/>.</param>
 /// <param name="Seconds">Wall time of the step (scoring, rebuilding the layer, carrying optimizer state and snapshots).</param>

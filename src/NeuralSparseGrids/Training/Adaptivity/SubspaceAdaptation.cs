@@ -7,7 +7,10 @@ using static TorchSharp.torch;
 namespace NeuralSparseGrids.Training;
 
 /// <summary>
-/// Dimension-adaptive refinement and coarsening of a model's sparse grid during training (<see cref="AdaptivityOptions"/>).
+/// Refinement and coarsening of a model's sparse grid during training (<see cref="AdaptivityOptions"/>): dimension
+/// adaptive (whole subspaces, <see cref="AdaptMode.Subspaces"/>) or spatially adaptive (single points with their
+/// hierarchical ancestors, <see cref="AdaptMode.Points"/>, planned by <see cref="PointAdaptation"/>); both carry the
+/// model, optimizer state and snapshots the same way.
 /// A step (after every <see cref="AdaptivityOptions.RefineEvery"/> epochs): coarsen removable leaves, score the
 /// admissible forward neighbours of what is left, add the best within the point budget, then rebuild the layer with
 /// the coefficients carried (<see cref="NeuralSparseGrid.ChangeGrid"/>), the optimizer's state carried
@@ -23,6 +26,7 @@ public sealed class SubspaceAdaptation
 {
     private readonly AdaptivityOptions _options;
     private readonly HashSet<string> _removed = [];
+    private readonly HashSet<GridPoint> _removedPoints = [];
 
     /// <summary>Creates the adaptation of <paramref name="options"/>; <paramref name="history"/>: the steps of a resumed run.</summary>
     public SubspaceAdaptation(AdaptivityOptions options, IEnumerable<GridRefinement>? history = null)
@@ -36,7 +40,7 @@ public sealed class SubspaceAdaptation
     public List<GridRefinement> Steps { get; } = [];
 
     /// <summary>True after epoch <paramref name="epoch"/> when a step is due.</summary>
-    public bool IsDue(int epoch) => _options.Mode == AdaptMode.Subspaces && epoch % _options.RefineEvery == 0;
+    public bool IsDue(int epoch) => _options.Mode != AdaptMode.None && epoch % _options.RefineEvery == 0;
 
     /// <summary>
     /// Adapts <paramref name="model"/>'s grid after <paramref name="epoch"/> and carries the optimizer state and the
@@ -77,6 +81,7 @@ public sealed class SubspaceAdaptation
         Tensor Embeddings() => embeddings ??= TrainingEmbeddings(model, train);
         double[]? norms = null;
         double[] Norms() => norms ??= SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
+        if (_options.Mode == AdaptMode.Points) return PointAdaptation.Plan(model, train, Embeddings(), _options, _removedPoints);
 
         var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, Norms(), Embeddings()) : [];
         var removed = removedNumbers.Select(s => grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray()).ToList();
@@ -163,6 +168,8 @@ public sealed class SubspaceAdaptation
     private void Record(GridRefinement step)
     {
         Steps.Add(step);
-        foreach (var l in step.Removed) _removed.Add(GridRemap.Key(l));
+        foreach (var l in step.Removed)
+            if (_options.Mode == AdaptMode.Points) _removedPoints.Add(GridPoint.FromArray(l));
+            else _removed.Add(GridRemap.Key(l));
     }
 }

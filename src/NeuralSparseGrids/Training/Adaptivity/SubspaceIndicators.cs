@@ -116,6 +116,24 @@ internal static class SubspaceIndicators
     /// </summary>
     public static double[] Gradient(NeuralSparseGrid model, SparseGrid grid, int firstCandidate, Tensor carried, TrainingSplit train, Tensor embeddings)
     {
+        var g = CoefficientGradient(model, grid, carried, train, embeddings);
+        int outputs = model.Layer.Outputs;
+        var result = new double[grid.SubspaceCount - firstCandidate];
+        for (int s = firstCandidate; s < grid.SubspaceCount; s++)
+        {
+            double sum = 0;
+            for (long k = grid.SubspaceOffsets[s] * outputs; k < grid.SubspaceOffsets[s + 1] * outputs; k++) sum += g[k] * g[k];
+            result[s - firstCandidate] = Math.Sqrt(sum);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// d(loss)/dC over the training split on <paramref name="grid"/> with coefficients <paramref name="carried"/>
+    /// (points, outputs), row-major (points * outputs); embeddings (N, d) of the training split.
+    /// </summary>
+    public static double[] CoefficientGradient(NeuralSparseGrid model, SparseGrid grid, Tensor carried, TrainingSplit train, Tensor embeddings)
+    {
         using var scope = NewDisposeScope();
         using var layer = new SparseGridLayer(grid, model.Layer.Outputs, model.Layer.Options with { Init = CoefficientInit.Zeros }) { Path = model.Layer.Path };
         using (no_grad()) layer.Coefficients.copy_(carried);
@@ -128,17 +146,7 @@ internal static class SubspaceIndicators
             var loss = MethodSteps.TaskLoss(model, output, train.Y.narrow(0, start, count)) * (count / (double)train.Count);
             loss.backward();
         }
-        var grad = layer.Coefficients.grad!.to(ScalarType.Float64).contiguous();
-        var g = grad.data<double>().ToArray();
-        int outputs = model.Layer.Outputs;
-        var result = new double[grid.SubspaceCount - firstCandidate];
-        for (int s = firstCandidate; s < grid.SubspaceCount; s++)
-        {
-            double sum = 0;
-            for (long k = grid.SubspaceOffsets[s] * outputs; k < grid.SubspaceOffsets[s + 1] * outputs; k++) sum += g[k] * g[k];
-            result[s - firstCandidate] = Math.Sqrt(sum);
-        }
-        return result;
+        return layer.Coefficients.grad!.to(ScalarType.Float64).contiguous().data<double>().ToArray();
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ public class CompareCommandTests
         Assert.Equal(0, tuned.GetProperty("failures").GetInt32());
         Assert.InRange(tuned.GetProperty("median").GetDouble(), 0, 1);
         // Per split: the chosen candidate (one of nsg tune's three, drawn with the default search seed) and its validation score.
-        var candidates = NeuralSparseGrids.Experiments.Sweeps.TuneSpace.Candidates(3, 3, 1).Select(c => c.Label).ToArray();
+        var candidates = NeuralSparseGrids.Experiments.Sweeps.TuneSpace.Candidates(new NeuralSparseGrids.Experiments.Sweeps.DataShape(3, 120, 2), 3, 1).Select(c => c.Label).ToArray();
         foreach (var split in tuned.GetProperty("splits").EnumerateArray())
         {
             string detail = split.GetProperty("detail").GetString()!;

@@ -12,12 +12,12 @@ public class TunedNsgMethodTests
     private static readonly TrainingOptions Short = new() { Optimizer = OptimizerKind.Adam, Epochs = 6, BatchSize = 32 };
 
     // Three candidates whose validation scores differ: a learning rate too small to move, and two that learn.
-    private static TunedNsgMethod Method(int? trialEpochs = null) => new(
+    private static TunedNsgMethod Method(int? trialEpochs = null, int? repeats = 1) => new(
     [
         new TuneCandidate("defaults", Small, Short with { LearningRate = 1e-6 }),
         new TuneCandidate("lr=0.03", Small, Short with { LearningRate = 0.03 }),
         new TuneCandidate("lr=0.01 d3", Small with { Latent = 3 }, Short with { LearningRate = 0.01 }),
-    ], trialEpochs);
+    ], trialEpochs, repeats);
 
     private static DatasetSplit Split() => new ScaledSplits(TinyData.Classification(rows: 240)).Split(1);
 
@@ -62,6 +62,44 @@ public class TunedNsgMethodTests
         Assert.Equal(full.Predict(split.Test), a.Predict(split.Test));
         Assert.Equal(6, a.Chosen.Training.Epochs);
         Assert.Contains("6 epochs", a.Detail);
+    }
+
+    [Fact]
+    public void WithRepeatsEachTrialIsTheMeanOverSelectionSplitsAndTheResultIsTheRepeatZeroModel()
+    {
+        var split = Split();
+        using var fit = (TunedNsgMethod.TunedFit)Method(repeats: 3).Fit(split, 4);
+        Assert.Equal(3, fit.Repeats);
+        Assert.All(fit.Trials, t => Assert.Equal(3, t.Scores!.Length));
+        Assert.All(fit.Trials, t => Assert.Equal(t.Scores!.Average(), t.Validation, 12));
+        // Repeat 0 is the split itself: its score is the plain method's validation accuracy with the split's seed, and
+        // the returned model is that fit.
+        var chosen = fit.Chosen;
+        using var direct = new NsgMethod("nsg", chosen.Model, chosen.Training).Fit(split, 4);
+        Assert.Equal(fit.Trials[fit.ChosenIndex].Scores![0], ComparisonRunner.Score(direct.Predict(split.Validation), split.Validation));
+        Assert.Equal(direct.Predict(split.Test), fit.Predict(split.Test));
+        Assert.Contains("mean of 3 splits", fit.Detail);
+        // The choice follows the rule on the recorded scores.
+        int best = Enumerable.Range(1, 2).OrderByDescending(i => fit.Trials[i].Validation).ThenBy(i => i).First();
+        Assert.Equal(TunedNsgMethod.Choose(fit.Trials, best, higherIsBetter: true), fit.ChosenIndex);
+    }
+
+    [Fact]
+    public void TheDefaultsStayUnlessTheWinnersGainExceedsItsStandardErrorOverTheRepeats()
+    {
+        TuneTrial T(string label, params double[] s) => new(label, s.Average(), Scores: s);
+        var defaults = T("defaults", 0.80, 0.70, 0.75);
+        // Mean gain 0.0167, per-repeat gains +0.10, -0.05, 0: standard error 0.044 -> noise, the defaults stay.
+        Assert.Equal(0, TunedNsgMethod.Choose([defaults, T("a", 0.90, 0.65, 0.75)], 1, higherIsBetter: true));
+        // A steady gain of about 0.05 on every repeat is real.
+        Assert.Equal(1, TunedNsgMethod.Choose([defaults, T("a", 0.85, 0.76, 0.80)], 1, higherIsBetter: true));
+        // Lower is better for RMSE; an exact tie keeps the defaults; one repeat needs only a strict gain.
+        Assert.Equal(1, TunedNsgMethod.Choose([T("d", 2.0, 2.2), T("a", 1.8, 2.05)], 1, higherIsBetter: false));
+        Assert.Equal(0, TunedNsgMethod.Choose([T("d", 2.0, 2.2), T("a", 2.0, 2.2)], 1, higherIsBetter: false));
+        Assert.Equal(1, TunedNsgMethod.Choose([T("d", 0.5), T("a", 0.51)], 1, higherIsBetter: true));
+        // Failed defaults: the best drawn candidate; all failed: none.
+        Assert.Equal(1, TunedNsgMethod.Choose([new TuneTrial("d", double.NaN, "diverged"), T("a", 0.5)], 1, higherIsBetter: true));
+        Assert.Equal(-1, TunedNsgMethod.Choose([new TuneTrial("d", double.NaN, "diverged")], -1, higherIsBetter: true));
     }
 
     [Fact]

@@ -31,6 +31,9 @@ public sealed class SchedulerScriptsTests
         Assert.Contains("#SBATCH --output=/shared/sw/logs/cell-%a.out", lines);
         Assert.Contains("#SBATCH --job-name=nsg-swiss-roll-lr-x-method", lines);
         Assert.Contains("exec dotnet /opt/nsg/nsg.dll sweep cell /shared/sw/spec.json --index \"$SLURM_ARRAY_TASK_ID\" --out /shared/sw --threads 2", lines);
+        // Cells start with the same environment as local workers' (passive OpenMP threads, no tiered JIT).
+        Assert.Contains("export OMP_WAIT_POLICY=passive", lines);
+        Assert.Contains("export DOTNET_TieredCompilation=0", lines);
         Assert.Contains("#SBATCH --array=1,3-5,9", SchedulerScripts.Slurm(Spec, folder, Options with { Cells = [9, 1, 3, 4, 5] }));
     }
 
@@ -58,6 +61,7 @@ public sealed class SchedulerScriptsTests
         var env = ((YamlSequenceNode)Walk(container, "env")).Children;
         var index = env.Single(e => S(e, "name") == "JOB_COMPLETION_INDEX");
         Assert.Equal("metadata.annotations['batch.kubernetes.io/job-completion-index']", S(index, "valueFrom", "fieldRef", "fieldPath"));
+        Assert.All(CellEnvironment.Variables, v => Assert.Equal(v.Value, S(env.Single(e => S(e, "name") == v.Key), "value")));
         Assert.Equal("2", S(container, "resources", "requests", "cpu"));
         Assert.Equal("3Gi", S(container, "resources", "requests", "memory"));
         var mount = ((YamlSequenceNode)Walk(container, "volumeMounts")).Children.Single();
@@ -65,6 +69,16 @@ public sealed class SchedulerScriptsTests
         var volume = ((YamlSequenceNode)Walk(pod, "volumes")).Children.Single();
         Assert.Equal(S(mount, "name"), S(volume, "name"));
         Assert.Equal("sweeps-pvc", S(volume, "persistentVolumeClaim", "claimName"));
+    }
+
+    [Fact]
+    public void LocalCellsDropTieredCompilationOnlyWhenTheWorkersOccupyEveryCore()
+    {
+        Assert.Contains(new KeyValuePair<string, string>("DOTNET_TieredCompilation", "0"), CellEnvironment.ForLocal(workers: 2, cores: 2));
+        Assert.Contains(new KeyValuePair<string, string>("DOTNET_TieredCompilation", "0"), CellEnvironment.ForLocal(workers: 8, cores: 4));
+        var spare = CellEnvironment.ForLocal(workers: 1, cores: 2);
+        Assert.DoesNotContain(spare, v => v.Key == "DOTNET_TieredCompilation");
+        Assert.Contains(new KeyValuePair<string, string>("OMP_WAIT_POLICY", "passive"), spare);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Experiments;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Experiments.Sweeps;
@@ -137,11 +138,41 @@ public sealed class TuneCommandTests
     [Fact]
     public void TuneSpaceDrawsDifferentCandidatesAfterTheDefaults()
     {
-        var spec = TuneSpace.Build("t", [new("data", "x.csv")], 13, 20, 1, [1], "validation.mse");
+        var spec = TuneSpace.Build("t", [new("data", "x.csv")], new DataShape(13, 506, 0), 20, 1, [1], "validation.mse");
         var candidates = spec.Axes[0].Values;
         Assert.Equal(20, candidates.Count);
         Assert.Empty(candidates[0].Settings);
         Assert.Equal(19, candidates.Skip(1).Select(c => c.Label).Distinct().Count());
         Assert.All(candidates.Skip(1), c => Assert.StartsWith("13,", c.Settings.Single(s => s.Key == "encoder").Value));
+    }
+
+    // The ranges are rules on the shape, centred on nsg train's defaults for it: letter's 26 classes get latent 5..8
+    // around the default 6, a 200-row set grids of at most ~100 points and nothing coarser than level 2.
+    [Theory]
+    [InlineData(16, 20000, 26)]
+    [InlineData(9, 214, 6)]
+    [InlineData(401, 60, 0)]
+    public void TuneSpaceRangesFollowTheDataShapeAroundTheDefaults(int inputs, int rows, int classes)
+    {
+        var d = FileDataDefaults.For(inputs, rows, classes);
+        var candidates = TuneSpace.Candidates(new DataShape(inputs, rows, classes), 40, 7);
+        long pointBudget = Math.Min(FileDataDefaults.MaxGridPoints, Math.Max(FileDataDefaults.MinGridPoints, rows / 2));
+        foreach (var c in candidates.Skip(1))
+        {
+            var s = c.Settings.ToDictionary(p => p.Key, p => p.Value!);
+            int latent = int.Parse(s["latent"]), level = int.Parse(s["level"]);
+            Assert.InRange(latent, Math.Max(2, d.Latent - 1), d.Latent + 2);
+            Assert.InRange(level, 2, 8);
+            // At most one level finer than the finest grid within the default's point budget.
+            Assert.True(level == 2 || NeuralSparseGrids.Grids.GridSize.Points(latent, level - 1, NeuralSparseGrids.Grids.GridType.Linear) <= pointBudget, c.Label);
+            Assert.InRange(double.Parse(s["lr"], System.Globalization.CultureInfo.InvariantCulture), d.LearningRate / 3 * 0.99, d.LearningRate * 3 * 1.01);
+            var widths = s["encoder"].Split(',').Select(int.Parse).ToArray();
+            Assert.Equal(inputs, widths[0]);
+            Assert.All(widths.Skip(1), w => Assert.Contains(w, new[] { d.HiddenLayers[0] / 2, d.HiddenLayers[0], 2 * d.HiddenLayers[0] }));
+            Assert.Contains(int.Parse(s["batch"]), new[] { Math.Max(8, d.BatchSize / 2), d.BatchSize, 2 * d.BatchSize });
+        }
+        // The same seed draws the same candidates; another seed others.
+        Assert.Equal(candidates.Select(c => c.Label), TuneSpace.Candidates(new DataShape(inputs, rows, classes), 40, 7).Select(c => c.Label));
+        Assert.NotEqual(candidates.Select(c => c.Label), TuneSpace.Candidates(new DataShape(inputs, rows, classes), 40, 8).Select(c => c.Label));
     }
 }

@@ -42,6 +42,28 @@ public sealed class ThesisSweepsTests
         Assert.Equal(JsonSerializer.Serialize(spec with { DeclaredInputs = null }, Fields), JsonSerializer.Serialize(parsed, Fields));
     }
 
+    // A sweep or tune cell on a CSV must read the file as its author asked: dropped columns, missing values, unseen
+    // categories and input scaling travel in the cell's arguments (they were silently lost before).
+    [Fact]
+    public void TableFileOptionsRoundTripThroughNsgTrainOptions()
+    {
+        var spec = ExperimentOptions.Parse(new CliArguments(["--data", "patients.csv", "--target", "y", "--task", "regression", "--drop", "id,name",
+            "--missing", "impute-median", "--unknown-category", "ignore", "--scale", "standard"]));
+        var flags = TrainArguments.From(spec).ToDictionary(f => f.Key, f => f.Value);
+        Assert.Equal("id,name", flags["drop"]);
+        Assert.Equal("impute-median", flags["missing"]);
+        Assert.Equal("ignore", flags["unknown-category"]);
+        Assert.Equal("standard", flags["scale"]);
+        var args = TrainArguments.From(spec).SelectMany(f => f.Value is null ? new[] { "--" + f.Key } : ["--" + f.Key, f.Value]);
+        var parsed = ExperimentOptions.Parse(new CliArguments(args)) with { DeclaredInputs = null };
+        Assert.Equal(JsonSerializer.Serialize(spec with { DeclaredInputs = null }, Fields), JsonSerializer.Serialize(parsed, Fields));
+
+        // The defaults are spelled out for a table file too, so a cell does not depend on the CLI's defaults.
+        var plain = TrainArguments.From(ExperimentOptions.Parse(new CliArguments(["--data", "patients.csv", "--target", "y"]))).ToDictionary(f => f.Key, f => f.Value);
+        Assert.Equal(("error", "error", "minmax"), (plain["missing"], plain["unknown-category"], plain["scale"]));
+        Assert.False(plain.ContainsKey("drop"));
+    }
+
     [Fact]
     public void AdaptivityAndSpreadRoundTripThroughNsgTrainOptions()
     {

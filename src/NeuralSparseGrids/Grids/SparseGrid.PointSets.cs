@@ -1,0 +1,148 @@
+namespace NeuralSparseGrids.Grids;
+
+public sealed partial class SparseGrid
+{
+    /// <summary>
+    /// Creates a spatially adaptive grid: the subspaces <paramref name="levelVectors"/> (numbered in the given order),
+    /// each holding the points whose local indices (<c>sum_j k_j * Stride(s, j)</c>) <paramref name="pointSets"/>
+    /// lists, or all of them where the entry is null. Refused unless every hierarchical ancestor of every point is
+    /// present (<see cref="EnsureAncestorClosed"/>; this makes the subspace set downward closed too), unless every
+    /// subspace holds at least one point, and for <see cref="GridType.LinearExtendedBoundary"/> partial subspaces
+    /// (its level 1 mixes boundary functions and a hat whose interpolation depends on them within one level, so a
+    /// point set there has no single-parent hierarchy). Size checked on the present points like <see cref="FromSubspaces"/>.
+    /// </summary>
+    /// <param name="dim">Dimension d &gt;= 1.</param>
+    /// <param name="type">Grid type: <see cref="GridType.Linear"/>, <see cref="GridType.ModifiedLinear"/> or <see cref="GridType.LinearBoundary"/> for partial subspaces.</param>
+    /// <param name="levelVectors">The subspaces' level vectors (each of length d).</param>
+    /// <param name="pointSets">Per subspace: the present local indices (any order, distinct), or null for all points.</param>
+    /// <param name="outputs">Number of coefficient columns the caller will allocate (for the size check).</param>
+    /// <param name="maxBytes">Memory budget; default <see cref="GridSize.DefaultMaxBytes"/> (2 GiB).</param>
+    public static SparseGrid FromPointSets(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors, IReadOnlyList<IReadOnlyList<int>?> pointSets,
+        int outputs = 1, long? maxBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(pointSets);
+        var (subspaces, _, level) = CheckedLevelVectors(dim, type, levelVectors);
+        if (pointSets.Count != subspaces.Count)
+            throw new ArgumentException($"{pointSets.Count} point sets for {subspaces.Count} subspaces; give one per subspace (null: all its points).", nameof(pointSets));
+        var sets = new SubspacePointSet?[subspaces.Count];
+        double points = 0;
+        for (int s = 0; s < subspaces.Count; s++)
+        {
+            long size = subspaces[s].Aggregate(1L, (n, l) => n * Basis1D.Count(type, l));
+            if (pointSets[s] is not { } locals)
+            {
+                points += size;
+                continue;
+            }
+            if (size > int.MaxValue) throw new ArgumentException($"Subspace ({string.Join(", ", subspaces[s])}) has {size} points, too many for a point set.", nameof(pointSets));
+            if (locals.Count == 0)
+                throw new ArgumentException($"Subspace ({string.Join(", ", subspaces[s])}) holds no point; leave empty subspaces out.", nameof(pointSets));
+            var set = new SubspacePointSet((int)size, locals);
+            if (!set.IsFull && type == GridType.LinearExtendedBoundary)
+                throw new ArgumentException("Partial subspaces (spatially adaptive grids) are supported for Linear, ModifiedLinear and LinearBoundary grids; " +
+                    "LinearExtendedBoundary's level 1 couples its boundary functions and hat within one level.", nameof(type));
+            sets[s] = set;
+            points += set.Count;
+        }
+        EnsureBudget(dim, level, type, subspaces.Count, points, outputs, maxBytes);
+        var grid = new SparseGrid(dim, level, type, subspaces, sets);
+        grid.EnsureAncestorClosed();
+        return grid;
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming a point and its missing hierarchical parent unless every parent
+    /// (<see cref="HierarchicalParents"/>) of every point, in every dimension, is in the grid (spatially adaptive
+    /// grids must be; regular and downward-closed grids always are).
+    /// </summary>
+    public void EnsureAncestorClosed()
+    {
+        EnsureDownwardClosed();
+        if (!HasPartialSubspaces) return;
+        var index = GridRemap.SubspaceIndex(this);
+        int d = Dim;
+        Span<int> k = stackalloc int[d];
+        Span<int> parentLevel = stackalloc int[2];
+        Span<int> parentPosition = stackalloc int[2];
+        var probe = new int[d];
+        for (int s = 0; s < SubspaceCount; s++)
+        {
+            int count = (int)(_offsets[s + 1] - _offsets[s]);
+            for (int r = 0; r < count; r++)
+            {
+                LocalPositions(s, LocalIndex(s, r), k);
+                for (int j = 0; j < d; j++)
+                {
+                    int l = _levels[s * d + j];
+                    int parents = HierarchicalParents(Type, l, k[j], parentLevel, parentPosition);
+                    for (int q = 0; q < parents; q++)
+                    {
+                        _levels.AsSpan(s * d, d).CopyTo(probe);
+                        probe[j] = parentLevel[q];
+                        int local = 0, ps = index[GridRemap.Key(probe)];
+                        for (int i = 0; i < d; i++) local += (i == j ? parentPosition[q] : k[i]) * _strides[ps * d + i];
+                        if (PointRow(ps, local) >= 0) continue;
+                        throw new ArgumentException(
+                            $"The point set is not closed under hierarchical ancestors: the point with levels ({string.Join(", ", _levels.AsSpan(s * d, d).ToArray())}) " +
+                            $"and local positions ({string.Join(", ", k.ToArray())}) is present but its parent in dimension {j} (level {parentLevel[q]}, local position {parentPosition[q]}) is not.");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Splits local index <paramref name="local"/> of subspace <paramref name="subspace"/> into the local positions k_j (length d).</summary>
+    public void LocalPositions(int subspace, int local, Span<int> positions)
+    {
+        for (int j = 0; j < Dim; j++)
+        {
+            int stride = _strides[subspace * Dim + j];
+            positions[j] = local / stride;
+            local -= positions[j] * stride;
+        }
+    }
+
+    /// <summary>
+    /// The one-dimensional hierarchical parents of the function (level <paramref name="level"/>, local position
+    /// <paramref name="k"/>): the functions of the next coarser level whose support holds its grid point and which the
+    /// point's hierarchization reads. Hat levels l &gt;= 2: (l - 1, k / 2). The coarsest hat level (1 of Linear and
+    /// ModifiedLinear) and level 0 of LinearBoundary: none. Level 1 of LinearBoundary: both boundary functions (0, 0),
+    /// (0, 1). Returns the number of parents written (at most 2).
+    /// </summary>
+    public static int HierarchicalParents(GridType type, int level, int k, Span<int> parentLevels, Span<int> parentPositions)
+    {
+        if (type == GridType.LinearExtendedBoundary)
+            throw new ArgumentException("LinearExtendedBoundary grids have no single-parent point hierarchy (see FromPointSets).", nameof(type));
+        if (level <= Basis1D.MinLevel(type)) return 0;
+        if (level == 1)   // LinearBoundary: the hat at 1/2 sits on both boundary functions
+        {
+            parentLevels[0] = parentLevels[1] = 0;
+            parentPositions[0] = 0;
+            parentPositions[1] = 1;
+            return 2;
+        }
+        parentLevels[0] = level - 1;
+        parentPositions[0] = k >> 1;
+        return 1;
+    }
+
+    /// <summary>
+    /// The one-dimensional hierarchical children of (level <paramref name="level"/>, local position <paramref name="k"/>):
+    /// hats (l + 1, 2k) and (l + 1, 2k + 1); level 0 of LinearBoundary: the hat at 1/2 (1, 0). Returns the number written (1 or 2).
+    /// </summary>
+    public static int HierarchicalChildren(GridType type, int level, int k, Span<int> childLevels, Span<int> childPositions)
+    {
+        if (type == GridType.LinearExtendedBoundary)
+            throw new ArgumentException("LinearExtendedBoundary grids have no single-parent point hierarchy (see FromPointSets).", nameof(type));
+        if (level == 0)
+        {
+            childLevels[0] = 1;
+            childPositions[0] = 0;
+            return 1;
+        }
+        childLevels[0] = childLevels[1] = level + 1;
+        childPositions[0] = 2 * k;
+        childPositions[1] = 2 * k + 1;
+        return 2;
+    }
+}

@@ -1,0 +1,116 @@
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Models;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Training;
+
+/// <summary>
+/// The plan of one spatially adaptive step (<see cref="AdaptMode.Points"/>; carried out by <see cref="SubspaceAdaptation"/>
+/// like a subspace step): SG++ coarsening of leaf points, then SG++ refinement of the points with the largest indicator,
+/// each adding its hierarchical children in every dimension plus their missing ancestors (<see cref="PointRefinement"/>).
+/// </summary>
+internal static class PointAdaptation
+{
+    /// <summary>
+    /// The grid after coarsening and refinement; the refined points (<see cref="GridPoint.ToArray"/>: levels then
+    /// positions), best indicator first, with their indicators; the removed points.
+    /// </summary>
+    /// <param name="model">The model (its grid and coefficients are read).</param>
+    /// <param name="train">The training split (for the gradient indicator).</param>
+    /// <param name="embeddings">The training embeddings (N, d).</param>
+    /// <param name="options">Refine count, budget, indicator, coarsening tolerance.</param>
+    /// <param name="removedBefore">Points coarsened in earlier steps: never added again as refinement children.</param>
+    public static (SparseGrid Next, List<int[]> Refined, List<double> Indicators, List<int[]> Removed) Plan(
+        NeuralSparseGrid model, TrainingSplit train, Tensor embeddings, AdaptivityOptions options, IReadOnlySet<GridPoint> removedBefore)
+    {
+        var grid = model.Grid;
+        int outputs = model.Layer.Outputs;
+        long? maxBytes = model.Config.Grid.MaxBytes;
+        var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
+        var mass = DataMass(grid, embeddings);
+
+        // Coarsening: leaves that no training embedding activates and whose surplus is small.
+        var builder = new PointRefinement(grid);
+        var removedRows = new HashSet<int>();
+        if (options.CoarsenTolerance > 0)
+        {
+            double threshold = options.CoarsenTolerance * norms.DefaultIfEmpty(0).Max();
+            foreach (int row in PointRefinement.Leaves(grid))
+                if (mass[row] == 0 && norms[row] <= threshold) removedRows.Add(row);
+        }
+        var removed = removedRows.Select(row => GridPoint.Of(grid, row)).ToList();
+        builder.Remove(removed);
+        var excluded = new HashSet<GridPoint>(removedBefore.Concat(removed));
+
+        var scores = options.Indicator == RefinementIndicator.Gradient
+            ? GradientScores(model, train, embeddings, builder, grid, removedRows, excluded)
+            : Enumerable.Range(0, norms.Length).Select(p => norms[p] * mass[p]).ToArray();
+        var refined = new List<int[]>();
+        var indicators = new List<double>();
+        foreach (int row in Enumerable.Range(0, scores.Length).OrderByDescending(p => scores[p]).ThenBy(p => p))
+        {
+            if (refined.Count == options.RefineCount || !(scores[row] > 0)) break;
+            if (removedRows.Contains(row)) continue;
+            var point = GridPoint.Of(grid, row);
+            var missing = builder.MissingWithAncestors(point.Children(grid.Type, maxLevel1D: 30), excluded);
+            if (missing.Count == 0) continue;
+            if (options.MaxPoints is long max && builder.PointCount + missing.Count > max) continue;
+            builder.Add(missing);
+            refined.Add(point.ToArray());
+            indicators.Add(scores[row]);
+        }
+        var next = refined.Count > 0 || removed.Count > 0 ? builder.Build(outputs, maxBytes) : grid;
+        return (next, refined, indicators, removed.Select(p => p.ToArray()).ToList());
+    }
+
+    /// <summary>
+    /// Per point: (1/N) sum_i phi_p(h_i) = (B^T 1) / N, the training embeddings' mass in its support (SG++'s surplus
+    /// indicator |alpha_p| is weighted by it, so refinement follows the data); 0 exactly when no embedding activates p.
+    /// </summary>
+    private static double[] DataMass(SparseGrid grid, Tensor embeddings)
+    {
+        using var scope = NewDisposeScope();
+        var x = embeddings.detach().to(ScalarType.Float64).clamp(0, 1).contiguous().data<double>().ToArray();
+        int n = x.Length / grid.Dim;
+        var mass = new double[grid.PointCount];
+        SparseGridEvaluator.EvaluateTranspose(grid, Enumerable.Repeat(1.0 / Math.Max(1, n), n).ToArray(), x, mass);
+        return mass;
+    }
+
+    /// <summary>
+    /// Per point of <paramref name="grid"/>: the norm of d(loss)/dC on its absent children (coefficients zero) over
+    /// the training split, on the grid with every refinable point's children added: the greedy choice of the
+    /// refinement that lowers the training loss fastest.
+    /// </summary>
+    private static double[] GradientScores(NeuralSparseGrid model, TrainingSplit train, Tensor embeddings, PointRefinement kept,
+        SparseGrid grid, HashSet<int> removedRows, HashSet<GridPoint> excluded)
+    {
+        using var scope = NewDisposeScope();
+        var candidates = new PointRefinement(kept.Build(model.Layer.Outputs, model.Config.Grid.MaxBytes));
+        var children = new List<GridPoint>[grid.PointCount];
+        for (int row = 0; row < grid.PointCount; row++)
+        {
+            if (removedRows.Contains(row)) { children[row] = []; continue; }
+            children[row] = GridPoint.Of(grid, row).Children(grid.Type, maxLevel1D: 30).Where(c => !kept.Contains(c) && !excluded.Contains(c)).ToList();
+        }
+        candidates.Add(candidates.MissingWithAncestors(children.SelectMany(c => c)));
+        var candidateGrid = candidates.Build(model.Layer.Outputs, model.Config.Grid.MaxBytes);
+        var carried = CoefficientRemap.Rows(model.Layer.Coefficients, GridRemap.PointSources(grid, candidateGrid));
+        var g = SubspaceIndicators.CoefficientGradient(model, candidateGrid, carried, train, embeddings);
+        int outputs = model.Layer.Outputs;
+        var subspaces = GridRemap.SubspaceIndex(candidateGrid);
+        var scores = new double[grid.PointCount];
+        for (int row = 0; row < grid.PointCount; row++)
+        {
+            double sum = 0;
+            foreach (var c in children[row])
+            {
+                int at = candidateGrid.PointRow(subspaces[c.SubspaceKey], c.LocalIndex(grid.Type));
+                for (int o = 0; o < outputs; o++) sum += g[(long)at * outputs + o] * g[(long)at * outputs + o];
+            }
+            scores[row] = Math.Sqrt(sum);
+        }
+        return scores;
+    }
+}
