@@ -15,10 +15,12 @@ internal static class OodBenchmark
 {
     public const string Usage =
         "nsg bench ood --model DIR --data SOURCE [the run's data/split options] [--ood-shift noise,invert,rotate90] [--ood-seed S]\n" +
-        "              [density options] [--json]\n\n" +
-        "AUROC of telling the run's test rows from shifted copies by: the max softmax probability; the density head fitted\n" +
+        "              [--rows test|validation] [density options] [--json]\n\n" +
+        "AUROC of telling the run's test rows (--rows validation: its validation rows, for choosing settings without\n" +
+        "touching the test split) from shifted copies by: the max softmax probability; the density head fitted\n" +
         "here with the density options (mixture sum_c P(c) f_c, its largest class term, and the mixture of the unclamped\n" +
-        "class densities clamped once); a Gaussian kernel density estimate of the training embeddings (bandwidth by\n" +
+        "class densities clamped once), and with class boxes the same head on the whole latent box (densityGlobalBox);\n" +
+        "a Gaussian kernel density estimate of the training embeddings (bandwidth by\n" +
         "held-out likelihood on the validation embeddings); and the distance to the 1st and 10th nearest training\n" +
         "embedding. If the kernel estimate cannot separate a shift, no density of these embeddings can: the encoder is\n" +
         "the limit. Built-in data sets only (files: use nsg evaluate --ood-shift).";
@@ -30,35 +32,44 @@ internal static class OodBenchmark
         var options = ExperimentOptions.ParseDensityHead(args);
         var shifts = OodShift.ParseList(args.String("ood-shift") ?? "noise,invert,rotate90");
         int seed = args.Int("ood-seed", 1);
+        bool validationRows = args.Choice("rows", false, new Dictionary<string, bool> { ["test"] = false, ["validation"] = true });
         args.EnsureAllConsumed();
         if (spec.Data.IsTable) throw new CliUsageException("nsg bench ood takes built-in data sets (mnist, twomoons, ...); for files use nsg evaluate --ood-shift.");
         using var trained = TrainedModel.Load(dir);
         var (train, trainLabels, validation, validationLabels) = DensityBenchmark.TrainingEmbeddings(trained, spec);
         int dim = trained.Model.Config.Latent, classes = trained.Model.Config.Outputs, inputs = trained.Model.Config.Inputs;
-        var head = DensityHead.Fit(train, trainLabels, validation, validationLabels, DensityHead.GridFor(trained.Model, options), classes, options);
+        var grid = DensityHead.GridFor(trained.Model, options);
+        var head = DensityHead.Fit(train, trainLabels, validation, validationLabels, grid, classes, options);
+        // With class boxes, the old head on the whole latent box beside it (same grid, lambda rule and embeddings).
+        var globalHead = options.Boxes == Regression.DensityBoxRule.Global ? null
+            : DensityHead.Fit(train, trainLabels, validation, validationLabels, grid, classes, options with { Boxes = Regression.DensityBoxRule.Global });
         var (bandwidth, candidates) = LatentNeighbourScores.ChooseBandwidth(train, validation, dim);
 
-        var test = DatasetSplitter.Split(spec.Data.Load(spec.DataSeed), spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed).Test;
+        var split = DatasetSplitter.Split(spec.Data.Load(spec.DataSeed), spec.Split.Train, spec.Split.Validation, spec.Split.Test, spec.DataSeed);
+        var test = validationRows ? split.Validation : split.Test;
         bool images = trained.Model.Config.Encoder is Models.CnnEncoderConfig || trained.Scaling.Features == null;
         Dictionary<string, double[]> Scores(Prediction p, int rows)
         {
             var h = p.Embeddings;
             var scores = head.Score(h);
-            return new()
+            var result = new Dictionary<string, double[]>
             {
                 ["softmax"] = OodEvaluation.MaxProbability(p, rows),
                 ["density"] = scores.Mixture,
                 ["densityMaxClass"] = scores.MaxClass,
                 ["densitySignedMixture"] = SignedMixture(head, h),
-                ["kernelDensity"] = LatentNeighbourScores.KernelLogDensity(train, h, dim, bandwidth),
-                ["nearest1"] = LatentNeighbourScores.NegativeNeighbourDistance(train, h, dim, 1),
-                ["nearest10"] = LatentNeighbourScores.NegativeNeighbourDistance(train, h, dim, 10),
             };
+            if (globalHead is not null) result["densityGlobalBox"] = globalHead.Score(h).Mixture;
+            result["kernelDensity"] = LatentNeighbourScores.KernelLogDensity(train, h, dim, bandwidth);
+            result["nearest1"] = LatentNeighbourScores.NegativeNeighbourDistance(train, h, dim, 1);
+            result["nearest10"] = LatentNeighbourScores.NegativeNeighbourDistance(train, h, dim, 10);
+            return result;
         }
         var insidePrediction = trained.Predict(test.Features, test.Rows);
         var inside = Scores(insidePrediction, test.Rows);
         double? Accuracy(int[] labels) => test.Labels is { } truth ? labels.Zip(truth).Count(p => p.First == p.Second) / (double)test.Rows : null;
         double? softmaxAccuracy = Accuracy(insidePrediction.Labels), densityAccuracy = Accuracy(head.Score(insidePrediction.Embeddings, insidePrediction.Labels).Labels);
+        double? globalAccuracy = globalHead is null ? null : Accuracy(globalHead.Score(insidePrediction.Embeddings, insidePrediction.Labels).Labels);
         var result = new Dictionary<string, Dictionary<string, double>>();
         foreach (var shift in shifts)
         {
@@ -69,11 +80,13 @@ internal static class OodBenchmark
         }
         var d = head.Classifier.Densities;
         if (context.Json)
-            context.WriteJson(new { model = dir, grid = d.Grid.ToString(), lambdas = d.Lambdas, softmaxAccuracy, densityAccuracy, fitSeconds = head.FitSeconds, bandwidth, bandwidthCandidates = candidates.Select(c => new { c.Bandwidth, c.MeanLogDensity }), ood = result });
+            context.WriteJson(new { model = dir, rows = validationRows ? "validation" : "test", grid = d.Grid.ToString(), lambdas = d.Lambdas, softmaxAccuracy, densityAccuracy,
+                globalBoxAccuracy = globalAccuracy, globalBoxLambdas = globalHead?.Classifier.Densities.Lambdas, fitSeconds = head.FitSeconds, bandwidth, bandwidthCandidates = candidates.Select(c => new { c.Bandwidth, c.MeanLogDensity }), ood = result });
         else
         {
             context.Out.WriteLine($"{dir}: class densities on a {d.Grid} (lambdas {string.Join(", ", d.Lambdas.Distinct().Select(l => l.ToString("G2")))}, fitted in {head.FitSeconds:F1} s); kernel bandwidth {bandwidth:G3}");
-            context.Out.WriteLine($"Test accuracy: softmax head {softmaxAccuracy:F4}, density head {densityAccuracy:F4}");
+            context.Out.WriteLine($"{(validationRows ? "Validation" : "Test")} accuracy: softmax head {softmaxAccuracy:F4}, density head {densityAccuracy:F4}" +
+                                  (globalHead is null ? "" : $" (on the whole latent box {globalAccuracy:F4}, lambdas {string.Join(", ", globalHead.Classifier.Densities.Lambdas.Distinct().Select(l => l.ToString("G2")))})"));
             var names = inside.Keys.ToArray();
             context.Out.WriteLine($"{"AUROC",-10}" + string.Concat(names.Select(k => $"{k,22}")));
             foreach (var (shift, aurocs) in result) context.Out.WriteLine($"{shift,-10}" + string.Concat(names.Select(k => $"{aurocs[k],22:F4}")));

@@ -244,6 +244,9 @@ public static class ExperimentOptions
         "  --density-grid TYPE --density-level N    grid of the class densities (default: the model's)\n" +
         "  --density-dense-limit P      grids of at most P points are solved directly (dense Cholesky), larger ones by\n" +
         "                               matrix-free conjugate gradients (8000; 0: always CG)\n" +
+        "  --density-box class|global   each class density on a box around its training embeddings (class, default:\n" +
+        "                               finer where the class lives, 0 outside) or on the whole latent box (global)\n" +
+        "  --density-box-margin M       class boxes: share of each dimension's embedding range added on both sides (0.1)\n" +
         "  --ood-quantile Q             share of validation inputs flagged out of distribution (0.01)";
 
     /// <summary>Reads the density head options (`--density-*`, `--ood-quantile`).</summary>
@@ -262,6 +265,11 @@ public static class ExperimentOptions
         Level = args.String("density-level") is null ? null : args.Int("density-level", 4, 1, 30),
         Quantile = args.Double("ood-quantile", DensityThreshold.DefaultQuantile, 0, 1),
         DensePointLimit = args.Int("density-dense-limit", SparseGridDensityOptions.DefaultDensePointLimit, 0, 100_000),
+        Boxes = args.Choice("density-box", DensityBoxRule.PerGroup, new Dictionary<string, DensityBoxRule>
+        {
+            ["class"] = DensityBoxRule.PerGroup, ["global"] = DensityBoxRule.Global,
+        }),
+        BoxMargin = args.Double("density-box-margin", SparseGridDensityOptions.DefaultBoxMargin, 0, 10),
     };
 
     /// <summary>Throws when an option of the encoder family not chosen is given (MLP: --activation, --latent-gain; CNN: --cnn-width).</summary>

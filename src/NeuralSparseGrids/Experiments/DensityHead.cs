@@ -35,6 +35,15 @@ public sealed record DensityHeadOptions
 
     /// <summary>Largest grid (points) whose density systems are solved directly (see <see cref="SparseGridDensityOptions.DensePointLimit"/>).</summary>
     public int DensePointLimit { get; init; } = SparseGridDensityOptions.DefaultDensePointLimit;
+
+    /// <summary>
+    /// Where each class density's grid lives: <see cref="DensityBoxRule.PerGroup"/> (default), a box around the class's
+    /// training embeddings; <see cref="DensityBoxRule.Global"/>, the whole latent box [0, 1]^d (see <see cref="DensityBox"/>).
+    /// </summary>
+    public DensityBoxRule Boxes { get; init; } = DensityBoxRule.PerGroup;
+
+    /// <summary>Share of a class's embedding range per dimension added to its box on both sides (<see cref="SparseGridDensityOptions.BoxMargin"/>).</summary>
+    public double BoxMargin { get; init; } = SparseGridDensityOptions.DefaultBoxMargin;
 }
 
 /// <summary>The density head's answer for a batch of embeddings.</summary>
@@ -109,7 +118,11 @@ public sealed class DensityHead
         if (validationLabels.Length == 0) throw new ArgumentException("The density head needs validation rows for its out-of-distribution threshold (use a split with a validation share).");
         var clock = Stopwatch.StartNew();
         var classifier = SparseGridDensityClassifier.Fit(grid, train, trainLabels, classes,
-            new SparseGridDensityOptions { Lambda = options.Lambda, Selection = options.Selection, Regularizer = options.Regularizer, DensePointLimit = options.DensePointLimit }, validation, validationLabels);
+            new SparseGridDensityOptions
+            {
+                Lambda = options.Lambda, Selection = options.Selection, Regularizer = options.Regularizer, DensePointLimit = options.DensePointLimit,
+                Boxes = options.Boxes, BoxMargin = options.BoxMargin,
+            }, validation, validationLabels);
         double seconds = clock.Elapsed.TotalSeconds;
         var mixture = classifier.Mixture(classifier.ClassDensities(validation));
         return new DensityHead(classifier, DensityThreshold.Quantile(mixture, options.Quantile), options.Quantile, seconds);
@@ -158,16 +171,21 @@ public sealed class DensityHead
     private static int[] Labels(TrainingSplit split) => split.Y.data<long>().ToArray().Select(l => (int)l).ToArray();
 
     // Subspaces: the grid's level vectors (subspaces, dim) row-major, so any subspace set round-trips (absent in files of
-    // regular grids written before it existed); SubspacePoints: a spatially adaptive grid's point sets (GridRemap.PointSets).
+    // regular grids written before it existed); SubspacePoints: a spatially adaptive grid's point sets (GridRemap.PointSets);
+    // BoxLower/BoxWidth: the class boxes (classes, dim) row-major, absent for densities on the whole latent box (and in
+    // files written before class boxes existed).
     private sealed record Stored(int Dim, int Level, GridType Type, int Classes, double[] Priors, double[] Lambdas, double[] RawIntegrals,
-        double[] Surpluses, double Threshold, double Quantile, int[]? Subspaces = null, int[]?[]? SubspacePoints = null);
+        double[] Surpluses, double Threshold, double Quantile, int[]? Subspaces = null, int[]?[]? SubspacePoints = null,
+        double[]? BoxLower = null, double[]? BoxWidth = null);
 
     /// <summary>Writes the head as JSON (atomically).</summary>
     public void Save(string path)
     {
         var g = Classifier.Densities.Grid;
+        var boxes = Classifier.Densities.Boxes;
         var stored = new Stored(g.Dim, g.Level, g.Type, Classifier.Classes, Classifier.Priors, Classifier.Densities.Lambdas,
-            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile, g.SubspaceLevels.ToArray(), GridRemap.PointSets(g));
+            Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile, g.SubspaceLevels.ToArray(), GridRemap.PointSets(g),
+            boxes?.SelectMany(b => b.Lower).ToArray(), boxes?.SelectMany(b => b.Width).ToArray());
         IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, IO.JsonSettings.Options));
     }
 
@@ -184,7 +202,15 @@ public sealed class DensityHead
                 : SparseGrid.FromSubspaces(s.Dim, s.Type, s.Subspaces.Chunk(s.Dim), s.Classes);
         if (s.Surpluses.Length != grid.PointCount * s.Classes)
             throw new InvalidDataException($"{path}: {s.Surpluses.Length} surpluses, but a {grid} with {s.Classes} classes needs {grid.PointCount * s.Classes}.");
-        var densities = SparseGridDensity.FromSurpluses(grid, s.Surpluses, s.Classes, s.Lambdas, s.RawIntegrals);
+        DensityBox[]? boxes = null;
+        if (s.BoxLower is not null || s.BoxWidth is not null)
+        {
+            if (s.BoxLower?.Length != s.Classes * s.Dim || s.BoxWidth?.Length != s.Classes * s.Dim)
+                throw new InvalidDataException($"{path}: the class boxes need {s.Classes} x {s.Dim} lower corners and widths; got {s.BoxLower?.Length ?? 0} and {s.BoxWidth?.Length ?? 0}.");
+            try { boxes = s.BoxLower.Chunk(s.Dim).Zip(s.BoxWidth.Chunk(s.Dim), (lower, width) => new DensityBox(lower, width)).ToArray(); }
+            catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        }
+        var densities = SparseGridDensity.FromSurpluses(grid, s.Surpluses, s.Classes, s.Lambdas, s.RawIntegrals, boxes);
         return new DensityHead(new SparseGridDensityClassifier(densities, s.Priors), s.Threshold, s.Quantile, 0);
     }
 }

@@ -32,13 +32,20 @@ namespace NeuralSparseGrids.Regression;
 /// </remarks>
 public sealed class SparseGridDensity
 {
-    private SparseGridDensity(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals, int iterations)
+    private SparseGridDensity(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals, int iterations,
+        IReadOnlyList<DensityBox>? boxes)
     {
-        Grid = grid; Surpluses = surpluses; Count = count; Lambdas = lambdas; RawIntegrals = rawIntegrals; Iterations = iterations;
+        Grid = grid; Surpluses = surpluses; Count = count; Lambdas = lambdas; RawIntegrals = rawIntegrals; Iterations = iterations; Boxes = boxes;
     }
 
     /// <summary>The grid on [0, 1]^d.</summary>
     public SparseGrid Grid { get; }
+
+    /// <summary>
+    /// Per density the box its grid is mapped onto (<see cref="DensityBox"/>; <see cref="DensityBoxRule.PerGroup"/>), or
+    /// null when every density lives on the whole unit cube (<see cref="DensityBoxRule.Global"/>).
+    /// </summary>
+    public IReadOnlyList<DensityBox>? Boxes { get; }
 
     /// <summary>Normalised surpluses, (points, densities) row-major.</summary>
     public double[] Surpluses { get; }
@@ -61,12 +68,15 @@ public sealed class SparseGridDensity
     /// <summary>Whether the fit solved its systems directly (dense Cholesky) rather than by conjugate gradients (false when loaded).</summary>
     public bool SolvedDirectly { get; private set; }
 
-    /// <summary>Restores a density from stored surpluses (points, count) row-major.</summary>
-    public static SparseGridDensity FromSurpluses(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals)
+    /// <summary>Restores a density from stored surpluses (points, count) row-major and, when per group, its boxes.</summary>
+    public static SparseGridDensity FromSurpluses(SparseGrid grid, double[] surpluses, int count, double[] lambdas, double[] rawIntegrals,
+        IReadOnlyList<DensityBox>? boxes = null)
     {
         if (count < 1 || surpluses.Length != grid.PointCount * count)
             throw new ArgumentException($"Surpluses must be (points = {grid.PointCount}, {count}) row-major; got length {surpluses.Length}.");
-        return new SparseGridDensity(grid, surpluses, count, lambdas, rawIntegrals, 0);
+        if (boxes is not null && (boxes.Count != count || boxes.Any(b => b.Dim != grid.Dim)))
+            throw new ArgumentException($"Boxes must be one per density ({count}) of dimension {grid.Dim}; got {boxes.Count}.");
+        return new SparseGridDensity(grid, surpluses, count, lambdas, rawIntegrals, 0, boxes);
     }
 
     /// <summary>Fits one density to the rows of <paramref name="x"/>, (rows, dim) row-major in [0, 1]^d (clamped).</summary>
@@ -98,14 +108,19 @@ public sealed class SparseGridDensity
             throw new ArgumentException("LambdaCandidates must hold at least one finite lambda >= 0.", nameof(options));
         CheckGroups(groups, count, "groups");
         foreach (double v in x) if (double.IsNaN(v)) throw new ArgumentException("x holds NaN.", nameof(x));
+        if (!(options.BoxMargin >= 0) || !double.IsFinite(options.BoxMargin))
+            throw new ArgumentOutOfRangeException(nameof(options), options.BoxMargin, "BoxMargin must be finite and >= 0.");
+        var boxes = options.Boxes == DensityBoxRule.PerGroup ? GroupBoxes(x, groups, d, count, options.BoxMargin) : null;
         var op = new GramOperator(grid);
         using var system = new DensitySystem(op, options);
         // The matrix-free products of CG are many: store the entries once (the direct solve writes them out dense instead).
         if (!system.IsDense) op.Assemble();
         double scale = op.MassDiagonal().Average();
         var integrals = op.BasisIntegrals();
-        var rhs = RightHandSides(grid, x, groups, count);
+        // The fit sees every row in its own group's unit-cube coordinates (evaluation maps back: EvaluateSigned).
+        var rhs = RightHandSides(grid, MapToGroupBoxes(x, groups, d, boxes), groups, count);
 
+        var problem = new Problem(system, op, integrals, scale, count, boxes);
         double[] lambdas;
         var trials = new List<LambdaTrial>();
         // Unnormalised solutions of the search on all training rows, by lambda: the columns are independent systems,
@@ -118,14 +133,14 @@ public sealed class SparseGridDensity
                 throw new ArgumentException($"validation must be (rows, {d}) row-major with one group per row.", nameof(validation));
             CheckGroups(validationGroups, count, "validationGroups", requireAll: false);
             searched = [];
-            lambdas = ChooseLambdas(system, op, integrals, scale, rhs, groups, count, validation, validationGroups, options, trials, searched);
+            lambdas = ChooseLambdas(problem, rhs, groups, validation, validationGroups, options, trials, searched);
         }
         else
         {
             var (fitX, fitGroups, heldX, heldGroups) = HoldOut(x, groups, d, count, options);
             lambdas = heldX is null
                 ? Enumerable.Repeat(options.LambdaCandidates[options.LambdaCandidates.Count / 2], count).ToArray()
-                : ChooseLambdas(system, op, integrals, scale, RightHandSides(grid, fitX, fitGroups, count), fitGroups, count, heldX, heldGroups!, options, trials, null);
+                : ChooseLambdas(problem, RightHandSides(grid, MapToGroupBoxes(fitX, fitGroups, d, boxes), fitGroups, count), fitGroups, heldX, heldGroups!, options, trials, null);
         }
         SparseGridDensity result;
         if (searched is not null)
@@ -139,9 +154,9 @@ public sealed class SparseGridDensity
                 for (int p = 0; p < points; p++) alpha[p * count + g] = column[p * count + g];
                 iterations = Math.Max(iterations, its);
             }
-            result = Normalise(grid, integrals, alpha, count, lambdas, iterations, strict: true);
+            result = Normalise(problem, alpha, lambdas, iterations, strict: true);
         }
-        else result = Solve(system, grid, integrals, scale, rhs, count, lambdas);
+        else result = Solve(problem, rhs, lambdas);
         result.Trials = trials;
         result.SolvedDirectly = system.IsDense;
         return result;
@@ -155,22 +170,79 @@ public sealed class SparseGridDensity
         return values;
     }
 
-    /// <summary>The unclamped f (may be negative) of every density at the rows of <paramref name="x"/>: (rows, count) row-major.</summary>
+    /// <summary>
+    /// The unclamped f (may be negative) of every density at the rows of <paramref name="x"/>: (rows, count) row-major.
+    /// With per-group <see cref="Boxes"/>: f_g(T_g(x)) / volume_g inside group g's box and 0 outside (a density in x's
+    /// coordinates, see <see cref="DensityBox"/>).
+    /// </summary>
     public double[] EvaluateSigned(double[] x)
     {
-        if (x.Length % Grid.Dim != 0) throw new ArgumentException($"x must be (rows, {Grid.Dim}) row-major; got length {x.Length}.", nameof(x));
-        var result = new double[x.Length / Grid.Dim * Count];
-        SparseGridEvaluator.Evaluate(Grid, Surpluses, x, result);
+        int d = Grid.Dim;
+        if (x.Length % d != 0) throw new ArgumentException($"x must be (rows, {d}) row-major; got length {x.Length}.", nameof(x));
+        int rows = x.Length / d;
+        var result = new double[rows * Count];
+        if (Boxes is null)
+        {
+            SparseGridEvaluator.Evaluate(Grid, Surpluses, x, result);
+            return result;
+        }
+        // One column at a time, each on its own box's coordinates; rows outside a box are evaluated at a clamped point
+        // (the evaluator's domain) and then set to 0.
+        int points = (int)Grid.PointCount;
+        var mapped = new double[x.Length];
+        var column = new double[points];
+        var values = new double[rows];
+        for (int g = 0; g < Count; g++)
+        {
+            var box = Boxes[g];
+            var inside = box.Map(x, mapped);
+            for (int i = 0; i < mapped.Length; i++) mapped[i] = Math.Clamp(mapped[i], 0, 1);
+            for (int p = 0; p < points; p++) column[p] = Surpluses[p * Count + g];
+            SparseGridEvaluator.Evaluate(Grid, column, mapped, values);
+            for (int i = 0; i < rows; i++) result[i * Count + g] = inside[i] ? values[i] / box.Volume : 0;
+        }
         return result;
+    }
+
+    // The per-group boxes of the rows (DensityBoxRule.PerGroup).
+    private static DensityBox[] GroupBoxes(double[] x, int[] groups, int d, int count, double margin)
+    {
+        var members = Enumerable.Range(0, count).Select(_ => new List<int>()).ToArray();
+        for (int i = 0; i < groups.Length; i++) members[groups[i]].Add(i);
+        return members.Select(rows => DensityBox.Enclosing(x, d, rows, margin)).ToArray();
+    }
+
+    // Every row mapped into its group's box coordinates (x itself without boxes).
+    private static double[] MapToGroupBoxes(double[] x, int[] groups, int d, IReadOnlyList<DensityBox>? boxes)
+    {
+        if (boxes is null) return x;
+        var mapped = new double[x.Length];
+        for (int i = 0; i < groups.Length; i++)
+        {
+            var row = mapped.AsSpan(i * d, d);
+            boxes[groups[i]].Map(x.AsSpan(i * d, d), row);
+            // Rows of a group lie in its box by construction; the clamp only absorbs rounding at the faces.
+            for (int j = 0; j < d; j++) row[j] = Math.Clamp(row[j], 0, 1);
+        }
+        return mapped;
+    }
+
+    // What the lambda search and the final solve share: the system on the unit cube and the groups' boxes.
+    private sealed record Problem(DensitySystem System, GramOperator Op, double[] Integrals, double Scale, int Count, IReadOnlyList<DensityBox>? Boxes)
+    {
+        public SparseGrid Grid => Op.Grid;
+
+        // 1 / volume of group g's box: integral (f(T x) / volume)^2 dx = integral f^2 du / volume.
+        public double InverseVolume(int g) => Boxes is null ? 1 : 1 / Boxes[g].Volume;
     }
 
     // rhs: the right-hand sides of the fitting rows (their groups in groups); searched, when given, collects every
     // candidate's unnormalised solution.
-    private static double[] ChooseLambdas(DensitySystem system, GramOperator op, double[] integrals, double scale, double[] rhs, int[] groups, int count,
+    private static double[] ChooseLambdas(Problem problem, double[] rhs, int[] groups,
         double[] validation, int[] validationGroups, SparseGridDensityOptions options, List<LambdaTrial> trials,
         Dictionary<double, (double[] Alpha, int Iterations)>? searched)
     {
-        int d = op.Grid.Dim, points = (int)op.Grid.PointCount;
+        int count = problem.Count, points = (int)problem.Grid.PointCount;
         var best = Enumerable.Repeat(double.PositiveInfinity, count).ToArray();
         var chosen = new double[count];
         var heldCounts = new int[count];
@@ -182,14 +254,14 @@ public sealed class SparseGridDensity
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var candidate = Enumerable.Repeat(lambda, count).ToArray();
-            var (raw, iterations) = system.Solve(rhs, count, candidate.Select(l => l * scale).ToArray());
+            var (raw, iterations) = problem.System.Solve(rhs, count, candidate.Select(l => l * problem.Scale).ToArray());
             searched?.TryAdd(lambda, (raw, iterations));
-            var fit = Normalise(op.Grid, integrals, (double[])raw.Clone(), count, candidate, iterations, strict: false);
-            var ra = system.ApplyMass(fit.Surpluses, count);
+            var fit = Normalise(problem, (double[])raw.Clone(), candidate, iterations, strict: false);
+            var ra = problem.System.ApplyMass(fit.Surpluses, count);
             var values = fit.EvaluateSigned(validation);
             var risk = new double[count];
             for (int p = 0; p < points; p++)
-                for (int g = 0; g < count; g++) risk[g] += fit.Surpluses[p * count + g] * ra[p * count + g];
+                for (int g = 0; g < count; g++) risk[g] += fit.Surpluses[p * count + g] * ra[p * count + g] * problem.InverseVolume(g);
             for (int i = 0; i < validationGroups.Length; i++)
             {
                 int g = validationGroups[i];
@@ -249,16 +321,17 @@ public sealed class SparseGridDensity
     }
 
     // Solves (R + lambda_g scale C) alpha_g = rhs_g for all groups, then normalises.
-    private static SparseGridDensity Solve(DensitySystem system, SparseGrid grid, double[] integrals, double scale, double[] rhs, int count, double[] lambdas)
+    private static SparseGridDensity Solve(Problem problem, double[] rhs, double[] lambdas)
     {
-        var (alpha, iterations) = system.Solve(rhs, count, lambdas.Select(l => l * scale).ToArray());
-        return Normalise(grid, integrals, alpha, count, lambdas, iterations, strict: true);
+        var (alpha, iterations) = problem.System.Solve(rhs, problem.Count, lambdas.Select(l => l * problem.Scale).ToArray());
+        return Normalise(problem, alpha, lambdas, iterations, strict: true);
     }
 
     // Divides each column of the unnormalised alpha (in place) by its integral. strict: a column without positive mass
     // is an error (a final fit); otherwise it stays unscaled (a search candidate, never chosen: see ChooseLambdas).
-    private static SparseGridDensity Normalise(SparseGrid grid, double[] integrals, double[] alpha, int count, double[] lambdas, int iterations, bool strict)
+    private static SparseGridDensity Normalise(Problem problem, double[] alpha, double[] lambdas, int iterations, bool strict)
     {
+        var (grid, integrals, count) = (problem.Grid, problem.Integrals, problem.Count);
         int points = (int)grid.PointCount;
         var raw = new double[count];
         for (int p = 0; p < points; p++)
@@ -268,7 +341,7 @@ public sealed class SparseGridDensity
                 if (!(raw[g] > 0)) throw new InvalidOperationException($"Density {g} integrates to {raw[g]:G3} before normalisation; the data lie where every basis function of the grid vanishes (e.g. on the boundary of a grid without boundary points), or lambda {lambdas[g]:G2} is too small for this grid and data.");
         for (int p = 0; p < points; p++)
             for (int g = 0; g < count; g++) if (raw[g] > 0) alpha[p * count + g] /= raw[g];
-        return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations);
+        return new SparseGridDensity(grid, alpha, count, lambdas, raw, iterations, problem.Boxes);
     }
 
     // A seeded, per-group share of the rows held out to choose lambda; null when no group has two rows.

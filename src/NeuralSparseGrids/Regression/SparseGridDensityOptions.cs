@@ -48,6 +48,34 @@ public sealed record SparseGridDensityOptions
 
     /// <summary>Relative residual at which CG stops (default 1e-6).</summary>
     public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>
+    /// Where each density's grid lives (default <see cref="DensityBoxRule.Global"/>: the whole unit cube;
+    /// <see cref="DensityBoxRule.PerGroup"/>: a box around each group's rows, see <see cref="DensityBox"/>).
+    /// </summary>
+    public DensityBoxRule Boxes { get; init; } = DensityBoxRule.Global;
+
+    /// <summary>
+    /// With <see cref="DensityBoxRule.PerGroup"/>, the share of a group's data range per dimension added to its box on
+    /// both sides (default <see cref="DefaultBoxMargin"/>; see <see cref="DensityBox.Enclosing"/>).
+    /// </summary>
+    public double BoxMargin { get; init; } = DefaultBoxMargin;
+
+    /// <summary>Default of <see cref="BoxMargin"/>.</summary>
+    public const double DefaultBoxMargin = 0.1;
+}
+
+/// <summary>The domain of each density of <see cref="SparseGridDensity.FitGroups"/>.</summary>
+public enum DensityBoxRule
+{
+    /// <summary>Every density on the whole unit cube [0, 1]^d.</summary>
+    Global,
+
+    /// <summary>
+    /// Each group's density on its own box around the group's rows (<see cref="DensityBox.Enclosing"/>), zero outside:
+    /// the same grid resolves a group's data finer by the inverse of the box's width per dimension.
+    /// </summary>
+    PerGroup,
 }
 
 /// <summary>The criterion that chooses lambda among <see cref="SparseGridDensityOptions.LambdaCandidates"/> on held-out rows.</summary>

@@ -36,6 +36,46 @@ public sealed class DensityHeadGridTests
         Assert.Equal(SparseGrid.CreateAnisotropic([4, 2], GridType.ModifiedLinear).PointCount, modified.PointCount);
     }
 
+    [Fact]
+    public void ClassBoxesAreTheDefaultAndRoundTripThroughTheHeadsFile()
+    {
+        var grid = SparseGrid.Create(2, 4, GridType.Linear, outputs: 2);
+        var (train, trainLabels) = Blobs(400, 3);
+        var (validation, validationLabels) = Blobs(100, 4);
+        var head = DensityHead.Fit(train, trainLabels, validation, validationLabels, grid, 2);
+        var boxes = head.Classifier.Densities.Boxes;
+        Assert.NotNull(boxes);
+        Assert.Equal(2, boxes!.Count);
+        // Each box encloses its class's embeddings and stays inside the latent box.
+        for (int c = 0; c < 2; c++)
+            for (int i = 0; i < trainLabels.Length; i++)
+                if (trainLabels[i] == c)
+                    for (int j = 0; j < 2; j++) Assert.InRange(train[2 * i + j], boxes[c].Lower[j], boxes[c].Lower[j] + boxes[c].Width[j]);
+        Assert.All(boxes, b => Assert.True(b.Lower.All(l => l >= 0) && b.Lower.Zip(b.Width).All(p => p.First + p.Second <= 1 + 1e-15)));
+        // Between the blobs, outside both boxes, no class has density: the mixture is 0 there.
+        Assert.Equal(0, head.Score([0.5, 0.9]).Mixture[0]);
+        var global = DensityHead.Fit(train, trainLabels, validation, validationLabels, grid, 2, new DensityHeadOptions { Boxes = NeuralSparseGrids.Regression.DensityBoxRule.Global });
+        Assert.Null(global.Classifier.Densities.Boxes);
+
+        string dir = Directory.CreateTempSubdirectory("nsg-density-box").FullName;
+        string path = Path.Combine(dir, DensityHead.FileName);
+        head.Save(path);
+        var loaded = DensityHead.Load(path);
+        for (int c = 0; c < 2; c++)
+        {
+            Assert.Equal(boxes[c].Lower, loaded.Classifier.Densities.Boxes![c].Lower);
+            Assert.Equal(boxes[c].Width, loaded.Classifier.Densities.Boxes![c].Width);
+        }
+        Assert.Equal(head.Score(validation).Mixture, loaded.Score(validation).Mixture);
+        Assert.Equal(head.Score(validation).Labels, loaded.Score(validation).Labels);
+        Assert.Equal(head.Threshold, loaded.Threshold);
+        // A file whose boxes do not fit the classes and dimension is refused with the reason.
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"boxWidth\": [", "\"boxWidth\": [0.5, "));
+        var e = Assert.Throws<InvalidDataException>(() => DensityHead.Load(path));
+        Assert.Contains("class boxes", e.Message);
+        Directory.Delete(dir, true);
+    }
+
     public static TheoryData<bool> PartialOrNot => [false, true];
 
     [Theory]

@@ -16,18 +16,26 @@ public class SparseGridDensityTests(ITestOutputHelper output)
     }
 
     // Tensor trapezoid rule on the mesh of the finest 1-D level: exact for a sparse grid function, which is
-    // piecewise d-linear on that mesh.
-    private static double Integrate(SparseGridDensity density, int column, bool clamp)
+    // piecewise d-linear on that mesh. box: integrate over that box of the density's coordinates (the mesh mapped onto
+    // it) instead of the unit cube: exact for a density on a class box (piecewise d-linear on the mapped mesh).
+    private static double Integrate(SparseGridDensity density, int column, bool clamp, DensityBox? box = null)
     {
         var grid = density.Grid;
         int cells = 1 << Math.Max(1, grid.MaxLevel1D), n = cells + 1, d = grid.Dim;
+        box ??= DensityBox.Unit(d);
         var points = new List<double>();
         var weights = new List<double>();
         var idx = new int[d];
         while (true)
         {
-            double w = 1;
-            for (int j = 0; j < d; j++) { points.Add(idx[j] / (double)cells); w *= (idx[j] == 0 || idx[j] == cells ? 0.5 : 1) / cells; }
+            double w = box.Volume;
+            for (int j = 0; j < d; j++)
+            {
+                // The faces themselves are evaluated just inside (a box's density is 0 outside, and the closed box's
+                // faces are inside; rounding of lower + width must not step out).
+                points.Add(box.Lower[j] + box.Width[j] * Math.Clamp(idx[j] / (double)cells, 1e-12, 1 - 1e-12));
+                w *= (idx[j] == 0 || idx[j] == cells ? 0.5 : 1) / cells;
+            }
             weights.Add(w);
             int k = d - 1;
             while (k >= 0 && ++idx[k] == n) { idx[k] = 0; k--; }
@@ -77,6 +85,49 @@ public class SparseGridDensityTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(GridType.Linear, 4)]
+    [InlineData(GridType.LinearBoundary, 3)]
+    [InlineData(GridType.ModifiedLinear, 4)]
+    public void ClassBoxDensitiesIntegrateToOneOverTheirBoxesAndTheLatentBox(GridType type, int level)
+    {
+        // Two tight groups in 2-D (sd 0.05 around (0.3, 0.35) and (0.7, 0.6)): each density on its own box.
+        var grid = SparseGrid.Create(2, level, type);
+        var x = Sample(400, 2, 41, centre: 0.3, sd: 0.05).Concat(Sample(300, 2, 42, centre: 0.65, sd: 0.05)).ToArray();
+        var groups = Enumerable.Repeat(0, 400).Concat(Enumerable.Repeat(1, 300)).ToArray();
+        var density = SparseGridDensity.FitGroups(grid, x, groups, 2, new SparseGridDensityOptions { Boxes = DensityBoxRule.PerGroup });
+        Assert.NotNull(density.Boxes);
+        for (int g = 0; g < 2; g++)
+        {
+            var box = density.Boxes![g];
+            // The box encloses the group's rows with the default margin: [min - 0.1 w, max + 0.1 w] per dimension.
+            for (int j = 0; j < 2; j++)
+            {
+                var values = Enumerable.Range(0, groups.Length).Where(i => groups[i] == g).Select(i => x[i * 2 + j]).ToArray();
+                double w = values.Max() - values.Min();
+                Assert.Equal(Math.Max(0, values.Min() - 0.1 * w), box.Lower[j], 12);
+                Assert.Equal(Math.Min(1, values.Max() + 0.1 * w), box.Lower[j] + box.Width[j], 12);
+            }
+            Assert.True(box.Volume < 0.25, $"box {g} volume {box.Volume}");
+            double onBox = Integrate(density, g, clamp: false, box);
+            // Independent of the box mesh: the midpoint rule over the whole latent box (the density is 0 outside its box).
+            int m = 600;
+            var centres = new double[m * m * 2];
+            for (int a = 0; a < m; a++)
+                for (int b = 0; b < m; b++) { centres[2 * (a * m + b)] = (a + 0.5) / m; centres[2 * (a * m + b) + 1] = (b + 0.5) / m; }
+            var f = density.EvaluateSigned(centres);
+            double latent = Enumerable.Range(0, m * m).Sum(i => f[2 * i + g]) / (m * m);
+            int outside = Enumerable.Range(0, m * m).Count(i => f[2 * i + g] != 0 && !Inside(box, centres[2 * i], centres[2 * i + 1]));
+            output.WriteLine($"{type} level {level} group {g}: box volume {box.Volume:F4}, integral over the box {onBox:F12}, over the latent box (midpoint, {m}^2) {latent:F5}");
+            Assert.Equal(1.0, onBox, 9);
+            Assert.Equal(1.0, latent, 2);
+            Assert.Equal(0, outside);
+        }
+    }
+
+    private static bool Inside(DensityBox box, double a, double b) =>
+        a >= box.Lower[0] && a <= box.Lower[0] + box.Width[0] && b >= box.Lower[1] && b <= box.Lower[1] + box.Width[1];
+
     [Fact]
     public void ZeroLambdaOnBoundaryGridIsTheL2ProjectionThatAlreadyIntegratesToOne()
     {
@@ -98,8 +149,10 @@ public class SparseGridDensityTests(ITestOutputHelper output)
         Assert.True(v[1] < 0.5);
     }
 
-    [Fact]
-    public void TwoGaussiansDensityClassifierRecoversBayesAccuracy()
+    [Theory]
+    [InlineData(DensityBoxRule.Global)]
+    [InlineData(DensityBoxRule.PerGroup)]
+    public void TwoGaussiansDensityClassifierRecoversBayesAccuracy(DensityBoxRule boxes)
     {
         // Classes N((0.38, 0.5), 0.08^2 I) and N((0.62, 0.5), 0.08^2 I), priors 0.6 / 0.4: the Bayes rule is a vertical
         // line shifted toward class 1, x0 < 0.5 + 0.08^2 ln(0.6/0.4) / 0.24.
@@ -108,7 +161,8 @@ public class SparseGridDensityTests(ITestOutputHelper output)
         var (xVal, yVal) = TwoGaussians(1000, 12);
         var (xTest, yTest) = TwoGaussians(test, 13);
         var grid = SparseGrid.Create(2, 5, GridType.ModifiedLinear);
-        var classifier = SparseGridDensityClassifier.Fit(grid, xTrain, yTrain, 2, validation: xVal, validationLabels: yVal);
+        var classifier = SparseGridDensityClassifier.Fit(grid, xTrain, yTrain, 2, new SparseGridDensityOptions { Boxes = boxes }, xVal, yVal);
+        Assert.Equal(boxes == DensityBoxRule.PerGroup, classifier.Densities.Boxes is not null);
         var predicted = classifier.Predict(classifier.ClassDensities(xTest));
         double boundary = 0.5 + 0.08 * 0.08 * Math.Log(0.6 / 0.4) / 0.24;
         double ours = 0, bayes = 0;
@@ -118,7 +172,7 @@ public class SparseGridDensityTests(ITestOutputHelper output)
             bayes += (xTest[2 * i] < boundary ? 0 : 1) == yTest[i] ? 1 : 0;
         }
         ours /= test; bayes /= test;
-        output.WriteLine($"density classifier {ours:F4}, Bayes {bayes:F4}, priors {string.Join(",", classifier.Priors)}, lambdas {string.Join(",", classifier.Densities.Lambdas)}");
+        output.WriteLine($"{boxes}: density classifier {ours:F4}, Bayes {bayes:F4}, priors {string.Join(",", classifier.Priors)}, lambdas {string.Join(",", classifier.Densities.Lambdas)}");
         Assert.InRange(classifier.Priors[0], 0.57, 0.63);
         Assert.True(ours >= bayes - 0.01, $"density classifier {ours} vs Bayes {bayes}");
     }
