@@ -173,10 +173,12 @@ public sealed class DensityHead
     // Subspaces: the grid's level vectors (subspaces, dim) row-major, so any subspace set round-trips (absent in files of
     // regular grids written before it existed); SubspacePoints: a spatially adaptive grid's point sets (GridRemap.PointSets);
     // BoxLower/BoxWidth: the class boxes (classes, dim) row-major, absent for densities on the whole latent box (and in
-    // files written before class boxes existed).
+    // files written before class boxes existed); Background*: with boxes, the background densities on the whole latent
+    // box (same grid) and their weights (SparseGridDensityClassifier).
     private sealed record Stored(int Dim, int Level, GridType Type, int Classes, double[] Priors, double[] Lambdas, double[] RawIntegrals,
         double[] Surpluses, double Threshold, double Quantile, int[]? Subspaces = null, int[]?[]? SubspacePoints = null,
-        double[]? BoxLower = null, double[]? BoxWidth = null);
+        double[]? BoxLower = null, double[]? BoxWidth = null, double[]? BackgroundSurpluses = null, double[]? BackgroundLambdas = null,
+        double[]? BackgroundRawIntegrals = null, double[]? BackgroundWeights = null);
 
     /// <summary>Writes the head as JSON (atomically).</summary>
     public void Save(string path)
@@ -185,7 +187,8 @@ public sealed class DensityHead
         var boxes = Classifier.Densities.Boxes;
         var stored = new Stored(g.Dim, g.Level, g.Type, Classifier.Classes, Classifier.Priors, Classifier.Densities.Lambdas,
             Classifier.Densities.RawIntegrals, Classifier.Densities.Surpluses, Threshold, Quantile, g.SubspaceLevels.ToArray(), GridRemap.PointSets(g),
-            boxes?.SelectMany(b => b.Lower).ToArray(), boxes?.SelectMany(b => b.Width).ToArray());
+            boxes?.SelectMany(b => b.Lower).ToArray(), boxes?.SelectMany(b => b.Width).ToArray(), Classifier.Background?.Surpluses,
+            Classifier.Background?.Lambdas, Classifier.Background?.RawIntegrals, Classifier.BackgroundWeights);
         IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, IO.JsonSettings.Options));
     }
 
@@ -210,7 +213,13 @@ public sealed class DensityHead
             try { boxes = s.BoxLower.Chunk(s.Dim).Zip(s.BoxWidth.Chunk(s.Dim), (lower, width) => new DensityBox(lower, width)).ToArray(); }
             catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
         }
-        var densities = SparseGridDensity.FromSurpluses(grid, s.Surpluses, s.Classes, s.Lambdas, s.RawIntegrals, boxes);
-        return new DensityHead(new SparseGridDensityClassifier(densities, s.Priors), s.Threshold, s.Quantile, 0);
+        try
+        {
+            var densities = SparseGridDensity.FromSurpluses(grid, s.Surpluses, s.Classes, s.Lambdas, s.RawIntegrals, boxes);
+            var background = s.BackgroundSurpluses is null ? null
+                : SparseGridDensity.FromSurpluses(grid, s.BackgroundSurpluses, s.Classes, s.BackgroundLambdas ?? [], s.BackgroundRawIntegrals ?? []);
+            return new DensityHead(new SparseGridDensityClassifier(densities, s.Priors, background, s.BackgroundWeights), s.Threshold, s.Quantile, 0);
+        }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 }

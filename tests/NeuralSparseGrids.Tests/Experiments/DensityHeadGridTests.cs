@@ -52,8 +52,14 @@ public sealed class DensityHeadGridTests
                 if (trainLabels[i] == c)
                     for (int j = 0; j < 2; j++) Assert.InRange(train[2 * i + j], boxes[c].Lower[j], boxes[c].Lower[j] + boxes[c].Width[j]);
         Assert.All(boxes, b => Assert.True(b.Lower.All(l => l >= 0) && b.Lower.Zip(b.Width).All(p => p.First + p.Second <= 1 + 1e-15)));
-        // Between the blobs, outside both boxes, no class has density: the mixture is 0 there.
-        Assert.Equal(0, head.Score([0.5, 0.9]).Mixture[0]);
+        // Outside both boxes only the coarse backgrounds have density, weighted by the held-out share outside the box
+        // ((0 + 1) / (50 + 2): every validation row of these blobs lies inside its box).
+        Assert.Equal([1 / 52.0, 1 / 52.0], head.Classifier.BackgroundWeights!);
+        var far = head.Classifier.ClassDensities([0.5, 0.9]);
+        var background = head.Classifier.Background!.Evaluate([0.5, 0.9]);
+        Assert.Equal(background[0] / 52, far[0], 12);
+        Assert.Equal(background[1] / 52, far[1], 12);
+        Assert.Equal(head.Classifier.Priors[0] * far[0] + head.Classifier.Priors[1] * far[1], head.Score([0.5, 0.9]).Mixture[0], 12);
         var global = DensityHead.Fit(train, trainLabels, validation, validationLabels, grid, 2, new DensityHeadOptions { Boxes = NeuralSparseGrids.Regression.DensityBoxRule.Global });
         Assert.Null(global.Classifier.Densities.Boxes);
 
@@ -69,6 +75,7 @@ public sealed class DensityHeadGridTests
         Assert.Equal(head.Score(validation).Mixture, loaded.Score(validation).Mixture);
         Assert.Equal(head.Score(validation).Labels, loaded.Score(validation).Labels);
         Assert.Equal(head.Threshold, loaded.Threshold);
+        Assert.Equal(head.Classifier.BackgroundWeights, loaded.Classifier.BackgroundWeights);
         // A file whose boxes do not fit the classes and dimension is refused with the reason.
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"boxWidth\": [", "\"boxWidth\": [0.5, "));
         var e = Assert.Throws<InvalidDataException>(() => DensityHead.Load(path));
