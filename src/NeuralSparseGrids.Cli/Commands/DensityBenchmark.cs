@@ -14,7 +14,7 @@ internal static class DensityBenchmark
 {
     public const string Usage =
         "nsg bench density (--model DIR --data SOURCE [the run's data/split options] | --synthetic ROWS --dim D --level N --classes C)\n" +
-        "                  [--density-lambda L] [--density-level N] [--density-dense-limit P] [--repeats R] [--json]\n\n" +
+        "                  [--density-lambda L] [--density-level N] [--density-dense-limit P] [--density-box class|global] [--repeats R] [--json]\n\n" +
         "Times the class-density fit of the density head (lambda search on the validation rows included unless --density-lambda\n" +
         "is given): median of R fits in wall-clock and process-CPU seconds (the machine's load average beside them), the\n" +
         "per-candidate CG iterations and seconds, the solver (direct on grids of at most P points, else CG) and the thread count.";
