@@ -69,11 +69,14 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// Gradients for upstream g (n, o): gh (n, d) if non-zero (must be zero-filled), gc (points, o) if non-zero (need not
-    /// be initialised: each subspace's block is cleared by the thread that owns it, so no separate parallel zero fill).
+    /// Gradients for upstream g (n, o): gh (n, d) if non-zero (must be zero-filled), gc (points, o) if non-zero. With
+    /// <paramref name="accumulateGc"/> false gc need not be initialised (each subspace's block is cleared by the thread
+    /// that owns it, so no separate parallel zero fill) and receives dL/dC; with true dL/dC is added to what gc holds
+    /// (an existing .grad, as autograd's accumulation would, without a second buffer and an add pass).
     /// <c>vectorize: false</c> forces the scalar fallback.
     /// </summary>
-    public static void Backward(SparseGrid t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads, bool vectorize = true)
+    public static void Backward(SparseGrid t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads, bool vectorize = true,
+        bool accumulateGc = false)
     {
         var rows = new RowTiles(o, vectorize);
         using var table = new SampleActiveFunctions(t, h, n, threads);
@@ -107,7 +110,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                             PrefetchBlock(t, offsets, i + 1, (T*)c, o);
                             if (gc != 0) PrefetchBlock(t, offsets, i + 1, (T*)gc, o);
                         }
-                        if (gc != 0) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
+                        if (gc != 0 && !accumulateGc) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
                         var term = new BackwardTerm((T*)c, cLength, gRows, (T*)gc, blockEnd, gh != 0, rows, s);
                         ForEachTerm(t, table, s, i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
                     }
