@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using NeuralSparseGrids.Grids;
 
 namespace NeuralSparseGrids.Layers;
@@ -345,7 +346,11 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
         {
             T* w = pw + (long)wk.Choice.Length * n;
-            for (int b = 0; b < n; b++)
+            var frame = new BackwardFrame(idx, w, c, g, gc, q, lastFullRead, lastFullWrite);
+            int b = 0;
+            if (needQ && rows.Vectorized && LaneSums.IsSupported)
+                b = gc != null ? BackwardBlocks<TTiles, Yes>(n, frame, rows) : BackwardBlocks<TTiles, No>(n, frame, rows);
+            for (; b < n; b++)
             {
                 long row = (long)idx[b] * o;
                 T* gRow = g + (long)b * stride;
@@ -357,6 +362,75 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 if (needQ) q[b] = row <= lastFullRead ? rows.DotTiles<TTiles>(gRow, c + row) : Dot(gRow, c + row, o);
             }
         }
+    }
+
+    /// <summary>The pointers and read/write limits of one term's backward rows (see <see cref="BackwardRows"/>).</summary>
+    private readonly struct BackwardFrame(int* idx, T* w, T* c, T* g, T* gc, T* q, long lastFullRead, long lastFullWrite)
+    {
+        public readonly int* Idx = idx;
+        public readonly T* W = w, C = c, G = g, Gc = gc, Q = q;
+        public readonly long LastFullRead = lastFullRead, LastFullWrite = lastFullWrite;
+    }
+
+    /// <summary>
+    /// The backward rows in blocks of <see cref="LaneSums.Samples"/> samples: per sample dL/dC[idx_b] += w_b g[b]
+    /// (if TGc) and the lane-wise products g[b] * C[idx_b] folded to one 256-bit vector, then the block's dot products
+    /// q_b by one transposing reduction (<see cref="LaneSums"/>) instead of a horizontal sum per sample.
+    /// Returns the first sample not handled (the tail of fewer than a block).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int BackwardBlocks<TTiles, TGc>(int n, BackwardFrame f, RowTiles rows)
+        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    {
+        int b = 0;
+        if (LaneSums.Samples == 8)
+        {
+            for (; b <= n - 8; b += 8)
+            {
+                var p0 = BackwardSample<TTiles, TGc>(b, f, rows);
+                var p1 = BackwardSample<TTiles, TGc>(b + 1, f, rows);
+                var p2 = BackwardSample<TTiles, TGc>(b + 2, f, rows);
+                var p3 = BackwardSample<TTiles, TGc>(b + 3, f, rows);
+                var p4 = BackwardSample<TTiles, TGc>(b + 4, f, rows);
+                var p5 = BackwardSample<TTiles, TGc>(b + 5, f, rows);
+                var p6 = BackwardSample<TTiles, TGc>(b + 6, f, rows);
+                var p7 = BackwardSample<TTiles, TGc>(b + 7, f, rows);
+                Vector256.Store(LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7), f.Q + b);
+            }
+        }
+        else
+        {
+            for (; b <= n - 4; b += 4)
+            {
+                var p0 = BackwardSample<TTiles, TGc>(b, f, rows);
+                var p1 = BackwardSample<TTiles, TGc>(b + 1, f, rows);
+                var p2 = BackwardSample<TTiles, TGc>(b + 2, f, rows);
+                var p3 = BackwardSample<TTiles, TGc>(b + 3, f, rows);
+                Vector256.Store(LaneSums.Reduce(p0, p1, p2, p3), f.Q + b);
+            }
+        }
+        return b;
+    }
+
+    /// <summary>
+    /// One sample of <see cref="BackwardBlocks"/>: the dL/dC row update and the products g[b] * C[idx_b] folded into a
+    /// 256-bit vector whose lanes sum to q_b (for a row near the end of a buffer: q_b in lane 0, element-wise).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> BackwardSample<TTiles, TGc>(int b, in BackwardFrame f, in RowTiles rows)
+        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    {
+        int o = rows.O;
+        long row = (long)f.Idx[b] * o;
+        T* gRow = f.G + (long)b * rows.Stride;
+        if (row <= f.LastFullRead && (!TGc.Value || row <= f.LastFullWrite))
+            return LaneSums.Fold(rows.UpdateAndMultiplyTiles<TTiles, TGc>(f.W[b], gRow, f.Gc + row, f.C + row));
+        if (TGc.Value)
+        {
+            if (row <= f.LastFullWrite) rows.AddScaledTiles<TTiles>(f.W[b], gRow, f.Gc + row);
+            else AddScaled(f.W[b], gRow, f.Gc + row, o);
+        }
+        return Vector256.CreateScalar(row <= f.LastFullRead ? rows.DotTiles<TTiles>(gRow, f.C + row) : Dot(gRow, f.C + row, o));
     }
 
     /// <summary>
