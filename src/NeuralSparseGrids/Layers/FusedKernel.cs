@@ -395,7 +395,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 var p5 = BackwardSample<TTiles, TGc>(b + 5, f, rows);
                 var p6 = BackwardSample<TTiles, TGc>(b + 6, f, rows);
                 var p7 = BackwardSample<TTiles, TGc>(b + 7, f, rows);
-                Vector256.Store(LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7), f.Q + b);
+                LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7).Store(f.Q + b);
             }
         }
         else
@@ -406,7 +406,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 var p1 = BackwardSample<TTiles, TGc>(b + 1, f, rows);
                 var p2 = BackwardSample<TTiles, TGc>(b + 2, f, rows);
                 var p3 = BackwardSample<TTiles, TGc>(b + 3, f, rows);
-                Vector256.Store(LaneSums.Reduce(p0, p1, p2, p3), f.Q + b);
+                LaneSums.Reduce(p0, p1, p2, p3).Store(f.Q + b);
             }
         }
         return b;
@@ -425,6 +425,19 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         T* gRow = f.G + (long)b * rows.Stride;
         if (row <= f.LastFullRead && (!TGc.Value || row <= f.LastFullWrite))
             return LaneSums.Fold(rows.UpdateAndMultiplyTiles<TTiles, TGc>(f.W[b], gRow, f.Gc + row, f.C + row));
+        return BackwardSampleNearEnd<TTiles, TGc>(b, row, gRow, f, rows);
+    }
+
+    /// <summary>
+    /// <see cref="BackwardSample"/> for a row whose tiles would reach past the end of the coefficients or of the
+    /// subspace's dL/dC block: element-wise where needed. Rare, so kept out of the unrolled block loop (whose
+    /// inlining budget it would otherwise use up).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<T> BackwardSampleNearEnd<TTiles, TGc>(int b, long row, T* gRow, in BackwardFrame f, in RowTiles rows)
+        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    {
+        int o = rows.O;
         if (TGc.Value)
         {
             if (row <= f.LastFullWrite) rows.AddScaledTiles<TTiles>(f.W[b], gRow, f.Gc + row);
@@ -436,32 +449,23 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// <summary>
     /// dL/dh_j += q phi'_j prod_{m&lt;j} phi_m prod_{m&gt;j} phi_m for the worker's term, vectorised over the batch: per
     /// block of lanes the running prefix product and q stay in registers while j runs; the trailing product comes from
-    /// the partial products (depth d - 1 - j holds prod_{m&gt;j}).
+    /// the partial products (depth d - 1 - j holds prod_{m&gt;j}). Blocks are 512 bits wide where the CPU has them
+    /// (the tables are sample-fastest and contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradient(SparseGrid t, SampleActiveFunctions table, int s, Worker wk, bool vectorize)
     {
         int d = t.Dim, n = table.N, width = ActiveFunctions.Width;
-        int vt = vectorize ? Vector<T>.Count : int.MaxValue;
         long* entry = stackalloc long[d];
         fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* ch = wk.Choice)
             for (int j = 0; j < d; j++) entry[j] = (long)(sl[j] * width + ch[j]) * n;
         fixed (T* val = table.Val) fixed (T* der = table.Der) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q) fixed (T* acc = wk.Acc)
         {
-            int b = 0;
-            for (; b <= n - vt; b += vt)
-            {
-                var qb = Vector.Load(q + b);
-                var prefix = Vector<T>.One;
-                for (int j = 0; j < d; j++)
-                {
-                    T* a = acc + (long)j * n + b;
-                    var dv = Vector.Load(der + entry[j] + b);
-                    var trailing = Vector.Load(pw + (long)(d - 1 - j) * n + b);
-                    Vector.Store(MulAdd(qb * dv, prefix * trailing, Vector.Load(a)), a);
-                    prefix *= Vector.Load(val + entry[j] + b);
-                }
-            }
+            var rule = new ProductRule(d, n, entry, val, der, pw, q, acc);
+            int b = !vectorize ? 0
+                : Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? rule.Blocks<Vector512<T>, Lanes512>()
+                : Vector.IsHardwareAccelerated ? rule.Blocks<Vector<T>, LanesNative>()
+                : 0;
             for (; b < n; b++)
             {
                 T prefix = T.One;

@@ -1,5 +1,6 @@
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
+using NeuralSparseGrids.Tests.Grids;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,9 +18,10 @@ public class CoefficientGradientTests
     private sealed record Setup(SparseGridLayer Layer, Tensor H, Tensor C0, Tensor Upstream, Tensor Reference);
 
     /// <summary>A layer, inputs, coefficients and the tensor-op path's dL/dC of loss = sum(y * upstream).</summary>
-    private static Setup Make(GridType type, ScalarType dtype)
+    private static Setup Make(GridType type, ScalarType dtype, bool spatiallyAdaptive = false)
     {
-        var layer = new SparseGridLayer(3, 4, type, 3, new SparseGridLayerOptions { DType = dtype });
+        var grid = spatiallyAdaptive ? SpatialGrids.Random(type, 3, 2, 12, 31) : SparseGrid.Create(3, 4, type);
+        var layer = new SparseGridLayer(grid, 3, new SparseGridLayerOptions { DType = dtype });
         var h = LayerTestData.Points(40, 3, layer.Grid.MaxLevel1D, 11, dtype);
         var c0 = LayerTestData.Coefficients(layer.Grid.PointCount, 3, 12, dtype);
         var upstream = LayerTestData.Coefficients(40, 3, 13, dtype);
@@ -47,8 +49,17 @@ public class CoefficientGradientTests
     [MemberData(nameof(Cases))]
     public void GradientsAccumulateOverBackwardPassesAndRestartAfterZeroGrad(GridType type, ScalarType dtype)
     {
+        // Spatially adaptive (partial subspaces, absent points) where refinement supports the type.
+        foreach (bool spatiallyAdaptive in type == GridType.LinearExtendedBoundary ? new[] { false } : new[] { false, true })
+        {
+            using var scope = NewDisposeScope();
+            AccumulateAndRestart(Make(type, dtype, spatiallyAdaptive));
+        }
+    }
+
+    private static void AccumulateAndRestart(Setup s)
+    {
         using var scope = NewDisposeScope();
-        var s = Make(type, dtype);
         var p = new Parameter(s.C0.clone());
         FusedLoss(s, p).backward();
         AssertClose(s.Reference, p.grad, "first backward (no .grad before)");
