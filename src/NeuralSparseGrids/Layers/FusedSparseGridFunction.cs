@@ -6,7 +6,9 @@ namespace NeuralSparseGrids.Layers;
 
 /// <summary>
 /// The fused CPU kernel as a TorchSharp custom autograd function: apply(grid, h (batch, d), C (points, outputs))
-/// -> (batch, outputs). Backward returns dL/dh and dL/dC for whichever of h and C required gradients at forward time.
+/// -> (batch, outputs). Backward returns dL/dh and dL/dC for whichever of h and C required gradients at forward time;
+/// for a leaf C (the layer's Parameter) under a plain backward() it writes dL/dC straight into C.grad instead, adding to
+/// an existing .grad as autograd would (<see cref="CoefficientGradient"/> says when and why).
 /// </summary>
 internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<FusedSparseGridFunction>
 {
