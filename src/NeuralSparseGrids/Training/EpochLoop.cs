@@ -114,7 +114,6 @@ public sealed class EpochLoop
             {
                 int epoch = state.Epoch + 1;
                 var watch = Stopwatch.StartNew();
-                var cpuTEMP = StepPhases.ThreadCpuTEMP();
                 double lr = LearningRate?.Invoke(epoch) ?? double.NaN;
                 if (LearningRate != null) Optimizer.SetLearningRate(lr);
                 EpochStarting?.Invoke(epoch);
@@ -134,7 +133,6 @@ public sealed class EpochLoop
                     if (!decision.IsDivergence)
                     {
                         var report = new EpochReport(epoch, trainLoss, valLoss, valMetric, lr, watch.Elapsed.TotalSeconds, (Criteria.Bursts?.Bursts ?? 0) - burstsBefore);
-                        if (Environment.GetEnvironmentVariable("NSG_CPU_DIAG") != null) Console.Error.WriteLine($"TEMPCPU epoch {epoch} {StepPhases.ThreadCpuTEMP() - cpuTEMP:F2}");
                         Record(state, report, improved, score, ref lastGood);
                         if (!decision.Stops) ChangeParameters?.Invoke(state, lastGood);
                         EpochEnded?.Invoke(state, report);

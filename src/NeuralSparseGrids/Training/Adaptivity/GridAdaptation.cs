@@ -58,7 +58,6 @@ public sealed class GridAdaptation
         IEnumerable<Dictionary<string, Tensor>?> snapshots, EpochEmbeddings? gathered = null)
     {
         var phases = new StepPhases();
-        int g0TEMP = GC.CollectionCount(0), g1TEMP = GC.CollectionCount(1), g2TEMP = GC.CollectionCount(2); long allocTEMP = GC.GetAllocatedBytesForCurrentThread();
         var grid = model.Grid;
         float[]? embeddings = null;
         float[] Embeddings()
@@ -92,7 +91,6 @@ public sealed class GridAdaptation
         phases.Lap("snapshots");
         var step = new GridRefinement(epoch, [.. added], [.. removed], next.PointCount, [.. indicators], phases.Total, phases.Seconds);
         Record(step);
-        if (Environment.GetEnvironmentVariable("NSG_CPU_DIAG") != null) Console.Error.WriteLine($"TEMPCPU step {epoch} {phases.CpuTEMP.Values.Sum():F2} gc {GC.CollectionCount(0) - g0TEMP}/{GC.CollectionCount(1) - g1TEMP}/{GC.CollectionCount(2) - g2TEMP} alloc {(GC.GetAllocatedBytesForCurrentThread() - allocTEMP) / 1024}KB " + string.Join(" ", phases.CpuTEMP.Select(kv => $"{kv.Key}={kv.Value:F2}")));
         return step;
     }
 

@@ -10,13 +10,6 @@ internal sealed class StepPhases
 {
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private TimeSpan _last;
-    private double _lastCpu = ThreadCpuTEMP();
-    public Dictionary<string, double> CpuTEMP { get; } = [];
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-    private struct TimeSpecTEMP { public long Sec; public long Nsec; }
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGettimeTEMP(int clock, out TimeSpecTEMP ts);
-    public static double ThreadCpuTEMP() { ClockGettimeTEMP(3, out var ts); return ts.Sec * 1e3 + ts.Nsec / 1e6; }
 
     /// <summary>Seconds per phase, in the order first charged.</summary>
     public Dictionary<string, double> Seconds { get; } = [];
@@ -39,8 +32,5 @@ internal sealed class StepPhases
         var now = _watch.Elapsed;
         Seconds[phase] = Seconds.GetValueOrDefault(phase) + (now - _last).TotalSeconds;
         _last = now;
-        double cpu = ThreadCpuTEMP();
-        CpuTEMP[phase] = CpuTEMP.GetValueOrDefault(phase) + cpu - _lastCpu;
-        _lastCpu = cpu;
     }
 }
