@@ -64,6 +64,12 @@ public sealed class EpochLoop
     /// <summary>Runs at the start of each epoch (1-based), before its first batch (e.g. per-epoch loss weights).</summary>
     public Action<int>? EpochStarting { get; init; }
 
+    /// <summary>
+    /// Runs before each batch's <see cref="Loss"/> with the epoch and the training rows of the batch, in the order the
+    /// loss receives them (e.g. to gather what the forward pass computes per row).
+    /// </summary>
+    public Action<int, ReadOnlyMemory<int>>? BatchStarting { get; init; }
+
     /// <summary>Runs between backward and the optimizer step (gradient freezing, clipping); gets the epoch.</summary>
     public Action<int>? AfterBackward { get; init; }
 
@@ -178,6 +184,7 @@ public sealed class EpochLoop
             {
                 var index = torch.tensor(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
                 Optimizer.ZeroGrad();
+                BatchStarting?.Invoke(epoch, order.AsMemory(start, count));
                 Tensor lossTensor;
                 try
                 {
