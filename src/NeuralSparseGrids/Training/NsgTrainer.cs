@@ -124,6 +124,7 @@ public sealed class NsgTrainer
         var gradient = _options.Gradient;
         double spread = _options.Spread;
         int gridChangedAt = -1;
+        var fusedStep = FusedMlpStep.TryCreate(_model, _options, train);
         return new EpochLoop
         {
             Module = _model,
@@ -134,6 +135,7 @@ public sealed class NsgTrainer
             LearningRate = _options.LearningRateAt,
             EpochStarting = epoch => spread = _options.SpreadEpochs == 0 || epoch <= _options.SpreadEpochs ? _options.Spread : 0,
             Loss = solver == null ? (x, y) => MethodSteps.GradientLoss(_model, x, y, spread) : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y, spread),
+            GradientStep = fusedStep == null ? null : (x, y, rows) => fusedStep.Run(x, y, rows),
             AfterBackward = epoch =>
             {
                 if (epoch <= gradient.FrozenEncoderEpochs)
