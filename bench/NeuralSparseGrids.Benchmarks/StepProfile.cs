@@ -22,6 +22,25 @@ public static class StepProfile
         using var data = PreparedData.Create(dataset, 0.6, 0.2, 0.2, seed: 1);
         var config = new NsgModelConfig { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [25, 25] }, Latent = 2, Grid = new GridConfig { Level = 6 } };
         var options = new TrainingOptions { Epochs = 3, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
+        if (args.Contains("--mse"))
+        {
+            // The `nsg demo` experiment (swiss roll unit-t, 3-25-25-2, level 6, Adam lr 0.01, 200 epochs) per seed, with
+            // the fused step and with autograd: test MSE on the normalised target.
+            foreach (int seed in new[] { 1, 2, 3 })
+                foreach (bool fused in new[] { true, false })
+                {
+                    var spec = new ExperimentSpec
+                    {
+                        Data = new DataSpec { Source = DataSources.SwissRoll, SwissRollT = SwissRollT.Unit },
+                        Model = config,
+                        Training = new TrainingOptions { Epochs = 200, LearningRate = 0.01, Seed = seed, FusedStep = fused },
+                        DataSeed = seed,
+                    };
+                    var result = ExperimentRunner.Run(spec);
+                    Console.WriteLine($"seed {seed} fused step {fused}: test MSE {result.Test.Mse:G6}");
+                }
+            return 0;
+        }
         if (args.Contains("--ab"))
         {
             var each = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
@@ -68,6 +87,32 @@ public static class StepProfile
         double all = total.Elapsed.TotalMilliseconds / steps;
         Console.WriteLine($"step: {all * 1000:F1} us ({steps} steps)");
         for (int i = 0; i < names.Length; i++) Console.WriteLine($"  {names[i],-10} {t[i] / steps * 1000,7:F1} us");
+        var fusedStep = FusedMlpStep.TryCreate(model, options, data.Train)!;
+        double run = 0, adam = 0;
+        total.Restart();
+        for (int s = 0; s < steps; s++)
+        {
+            int start = (s * 64) % (rows - 64);
+            w.Restart();
+            fusedStep.Run(x, y, order.AsSpan(start, 64)); run += Lap(w);
+            optimizer.Step(); adam += Lap(w);
+        }
+        Console.WriteLine($"fused step: {total.Elapsed.TotalMilliseconds / steps * 1000:F1} us: run {run / steps * 1000:F1} us, optimizer {adam / steps * 1000:F1} us");
+        unsafe
+        {
+            var hb = new float[128]; var ob = new float[64]; var gb = new float[64]; var ghb = new float[128];
+            for (int i = 0; i < 128; i++) hb[i] = (i * 0.37f) % 1f;
+            using var gcT = torch.zeros_like(model.Layer.Coefficients);
+            double kf = 0, kb = 0;
+            fixed (float* hp = hb, op = ob, gp = gb, ghp = ghb)
+                for (int s = 0; s < steps; s++)
+                {
+                    w.Restart();
+                    Layers.FusedKernel<float>.Forward(model.Layer.Grid, (nint)hp, Layers.TensorData.Pointer(model.Layer.Coefficients), (nint)op, 64, 1, 1); kf += Lap(w);
+                    Layers.FusedKernel<float>.Backward(model.Layer.Grid, (nint)hp, Layers.TensorData.Pointer(model.Layer.Coefficients), (nint)gp, (nint)ghp, Layers.TensorData.Pointer(gcT), 64, 1, 1); kb += Lap(w);
+                }
+            Console.WriteLine($"kernel alone: forward {kf / steps * 1000:F1} us, backward {kb / steps * 1000:F1} us");
+        }
         // Per-epoch extras
         var trainer = new NsgTrainer(model, options);
         var ev = Stopwatch.StartNew();
