@@ -19,7 +19,8 @@ public sealed class TuneCommand : ICliCommand
         "nsg tune --data FILE --target COL [--budget 20] [--splits K] [--workers N] [--out DIR] [--emit slurm|kubernetes] [--json]\n\n" +
         "Candidates: nsg train's defaults plus BUDGET-1 seeded random draws, around the defaults, of latent dimension x level,\n" +
         "encoder widths, learning rate (log-uniform lr0/3..3 lr0), batch and rescaling. Each candidate trains on K seeded splits (data seeds 1..K);\n" +
-        "the best median validation score wins (the test split is reported, never used). Writes DIR/tuned.json (the\n" +
+        "the best mean validation score wins if its gain over the defaults beats its standard error over the splits, else the\n" +
+        "defaults stay (the nsg-tuned row's rule; the test split is reported, never used). Writes DIR/tuned.json (the\n" +
         "configuration, its nsg train command) and DIR/tuned-model (the winner's trained model, from its best split).\n\n" +
         "  --data FILE --target COL     the data (csv/arff) and its target column; --task, --drop, --missing,\n" +
         "                               --unknown-category, --scale, --limit, --split as in nsg train\n" +
@@ -85,18 +86,24 @@ public sealed class TuneCommand : ICliCommand
         return new DataShape(dataset.Columns, dataset.Rows, dataset.Labels != null ? dataset.ClassCount : 0);
     }
 
-    // The winner by median validation score over its splits; its best split's model is copied to tuned-model.
+    // The winner by TuneSweepChoice (the nsg-tuned row's rule: mean validation score over the splits, the defaults kept
+    // unless the gain beats its standard error); its best split's model is copied to tuned-model.
     private static int Finish(SweepFolder folder, CliContext context)
     {
         var results = SweepCollector.Collect(folder);
-        if (SweepCollector.BestBy(results, TuneSpace.Axis) is not { } best)
+        var (chosen, trials) = Experiments.Comparison.TuneSweepChoice.Choose(results);
+        if (chosen < 0)
         {
             context.Error.WriteLine($"nsg tune: no candidate finished in {folder.Root}.");
             return CliApp.Failure;
         }
+        bool higher = SweepScore.HigherIsBetter(results.Score);
+        string label = trials[chosen].Label;
+        var cells = results.Cells.Where(c => c is { HasMetrics: true } && c.Values[TuneSpace.Axis] == label).ToList();
         var defaults = results.Cells.Where(c => c is { HasMetrics: true } && c.Values[TuneSpace.Axis] == TuneSpace.Defaults).ToList();
-        var winner = results.Cells.Where(c => c is { HasMetrics: true } && c.Values[TuneSpace.Axis] == best.Value)
-            .OrderBy(c => SweepScore.HigherIsBetter(results.Score) ? -c!.Number(results.Score) : c!.Number(results.Score)).First()!;
+        var winner = cells.OrderBy(c => higher ? -c!.Number(results.Score) : c!.Number(results.Score)).First()!;
+        var best = (Value: label, Score: trials[chosen].Validation,
+            Test: SweepCollector.Median(cells.Select(c => c!.Number(results.TestMetric)).OfType<double>()), Cells: cells.Count);
         string model = Path.Combine(folder.Root, "tuned-model");
         if (Directory.Exists(model)) Directory.Delete(model, recursive: true);
         CopyDirectory(Path.Combine(folder.Cell(winner.Index), "run"), model);
@@ -109,7 +116,8 @@ public sealed class TuneCommand : ICliCommand
             score = results.Score,
             testMetric = results.TestMetric,
             splits = best.Cells,
-            defaultsValidation = SweepCollector.Median(defaults.Select(c => c!.Number(results.Score)).OfType<double>()),
+            defaultsValidation = trials[0].Validation,
+            bestDrawn = trials.Skip(1).Where(t => !double.IsNaN(t.Validation)).OrderBy(t => higher ? -t.Validation : t.Validation).Select(t => new { candidate = t.Label, validation = t.Validation }).FirstOrDefault(),
             defaultsTest = SweepCollector.Median(defaults.Select(c => c!.Number(results.TestMetric)).OfType<double>()),
             train = "nsg train " + string.Join(' ', arguments.Select(NsgCommand.ShellQuote)),
             arguments,
@@ -120,7 +128,7 @@ public sealed class TuneCommand : ICliCommand
         else
         {
             context.Out.WriteLine($"Tuned: {best.Value}");
-            context.Out.WriteLine($"  median {results.Score} {best.Score:G4} (defaults {summary.defaultsValidation:G4}); {results.TestMetric} {best.Test:G4} (defaults {summary.defaultsTest:G4}) over {best.Cells} split(s)");
+            context.Out.WriteLine($"  mean {results.Score} {best.Score:G4} (defaults {summary.defaultsValidation:G4}), median {results.TestMetric} {best.Test:G4} (defaults {summary.defaultsTest:G4}) over {best.Cells} split(s)");
             context.Out.WriteLine($"  {summary.train}");
             context.Out.WriteLine($"  model: {model}; configuration: {Path.Combine(folder.Root, "tuned.json")}");
         }

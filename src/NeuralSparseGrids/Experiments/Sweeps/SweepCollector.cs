@@ -68,21 +68,6 @@ public static class SweepCollector
         return new SweepResults(spec, cells, score, test, summaries, best);
     }
 
-    /// <summary>
-    /// The best value of dimension <paramref name="dimension"/> by the median validation score over every cell holding it
-    /// (all other dimensions and seeds pooled, e.g. the tuning candidate over all data splits), with that median and the
-    /// median test metric; null when no cell has metrics.
-    /// </summary>
-    public static (string Value, double Score, double? Test, int Cells)? BestBy(SweepResults results, string dimension)
-    {
-        var groups = results.Cells.Where(c => c is { HasMetrics: true } && c.Values.ContainsKey(dimension)).GroupBy(c => c!.Values[dimension])
-            .Select(g => (Value: g.Key, Score: Median(g.Select(c => c!.Number(results.Score)).OfType<double>()), Test: Median(g.Select(c => c!.Number(results.TestMetric)).OfType<double>()), Cells: g.Count()))
-            .Where(g => g.Score is double v && double.IsFinite(v)).ToList();
-        if (groups.Count == 0) return null;
-        var best = SweepScore.HigherIsBetter(results.Score) ? groups.MaxBy(g => g.Score) : groups.MinBy(g => g.Score);
-        return (best.Value, best.Score!.Value, best.Test, best.Cells);
-    }
-
     /// <summary>Median of the finite values; null if none.</summary>
     public static double? Median(IEnumerable<double> values)
     {
