@@ -27,7 +27,7 @@ public static class CnnFormatComparison
         var options = new TrainingOptions { Epochs = 1, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
         int steps = (data.Train.Count + 63) / 64;
         var formats = new[] { ("channels-last", true), ("NCHW", false) };
-        var models = formats.ToDictionary(f => f.Item1, f => Model(config, f.Item2));
+        var models = formats.ToDictionary(f => f.Item1, f => TorchComparison.CnnModel(config, f.Item2));
         foreach (var (name, model) in models)
         {
             var promoted = model.modules().OfType<VerifiedConv2d>().Where(c => c.PromotedToFloat64).Select(c => c.Shape.ToString()).ToList();
@@ -55,15 +55,6 @@ public static class CnnFormatComparison
         Console.WriteLine($"  NCHW / channels-last: wall {Median(wall["NCHW"]) / Median(wall["channels-last"]):F2}, cpu {Median(cpu["NCHW"]) / Median(cpu["channels-last"]):F2}");
         foreach (var m in models.Values) m.Dispose();
         return 0;
-    }
-
-    private static NeuralSparseGrid Model(NsgModelConfig config, bool channelsLast)
-    {
-        torch.manual_seed(1);
-        var encoder = new CnnEncoder(config.Latent, ((CnnEncoderConfig)config.Encoder).Width, inputChannels: 1, seed: 1, channelsLast: channelsLast);
-        var grid = Grids.SparseGrid.Create(config.Latent, config.Grid.Level, config.Grid.Type, config.Outputs);
-        var layer = new Layers.SparseGridLayer(grid, config.Outputs, new Layers.SparseGridLayerOptions { Init = config.Grid.CoefficientInit, Seed = 1 });
-        return new NeuralSparseGrid(config, encoder, layer);
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

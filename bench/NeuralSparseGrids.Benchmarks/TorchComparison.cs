@@ -144,10 +144,13 @@ public static class TorchComparison
     }
 
     // NeuralSparseGrid.Create's model with the CNN in the contiguous (NCHW) format: the state before channels-last.
-    private static NeuralSparseGrid ContiguousCnnModel(NsgModelConfig config)
+    private static NeuralSparseGrid ContiguousCnnModel(NsgModelConfig config) => CnnModel(config, channelsLast: false);
+
+    /// <summary>NeuralSparseGrid.Create's CNN-SG model (seed 1) with the convolutions in the given memory format.</summary>
+    internal static NeuralSparseGrid CnnModel(NsgModelConfig config, bool channelsLast)
     {
         torch.manual_seed(1);
-        var encoder = new CnnEncoder(config.Latent, ((CnnEncoderConfig)config.Encoder).Width, inputChannels: 1, seed: 1, channelsLast: false);
+        var encoder = new CnnEncoder(config.Latent, ((CnnEncoderConfig)config.Encoder).Width, inputChannels: 1, seed: 1, channelsLast: channelsLast);
         var grid = Grids.SparseGrid.Create(config.Latent, config.Grid.Level, config.Grid.Type, config.Outputs);
         var layer = new Layers.SparseGridLayer(grid, config.Outputs, new Layers.SparseGridLayerOptions { Init = config.Grid.CoefficientInit, Seed = 1 });
         return new NeuralSparseGrid(config, encoder, layer);
