@@ -7,6 +7,7 @@ if (args.Length > 0 && args[0] == "compare-torch") return TorchComparison.Run(ar
 if (args.Length > 0 && args[0] == "compare-epoch") return EpochComparison.Run(args[1..]);
 if (args.Length > 0 && args[0] == "step-profile") return StepProfile.Run(args[1..]);
 if (args.Length > 0 && args[0] == "cnn-format") return CnnFormatComparison.Run(args[1..]);
+if (args.Length > 0 && args[0] == "strided-conv") return StridedConvGradient.Run(args[1..]);
 if (args.Length > 0 && args[0] == "kernel-profile") return KernelProfile.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(EvaluationBenchmarks).Assembly).Run(args);
 return 0;
