@@ -168,7 +168,14 @@ public sealed class TunedNsgMethod(IReadOnlyList<TuneCandidate> candidates, int?
         /// <inheritdoc />
         public string Detail => string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{Chosen.Label} (validation {Trials[ChosenIndex].Validation:G4}{(repeats > 1 ? $" mean of {repeats} splits" : "")}, best of {Trials.Count} candidates" +
-            $"{(Trials.Any(t => t.Error != null) ? $", {Trials.Count(t => t.Error != null)} failed" : "")}); {winner.Detail}");
+            $"{(Trials.FirstOrDefault(t => t.Error != null) is { } failed ? $", {Trials.Count(t => t.Error != null)} failed, first {failed.Label}: {Shorten(failed.Error!)}" : "")}); {winner.Detail}");
+
+        // A failure's first line, cut to a length that keeps a benchmark log line readable.
+        private static string Shorten(string error)
+        {
+            string line = error.Split('\n')[0].Trim();
+            return line.Length <= 120 ? line : line[..117] + "...";
+        }
 
         /// <inheritdoc />
         public double[] Predict(Dataset data) => winner.Predict(data);

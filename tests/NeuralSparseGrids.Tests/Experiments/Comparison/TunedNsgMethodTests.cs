@@ -103,6 +103,27 @@ public class TunedNsgMethodTests
     }
 
     [Fact]
+    public void TheDetailNamesTheFirstFailedCandidateAndWhy()
+    {
+        var trials = new[]
+        {
+            new TuneTrial("defaults", 0.8, Scores: [0.8]),
+            new TuneTrial("lr=3", double.NaN, "Training diverged at epoch 2 (loss NaN).\nstack"),
+            new TuneTrial("d9", double.NaN, "too many points"),
+        };
+        using var fit = new TunedNsgMethod.TunedFit(new FixedFit(), new TuneCandidate("defaults", Small, Short), trials, 0);
+        Assert.Contains("2 failed, first lr=3: Training diverged at epoch 2 (loss NaN).)", fit.Detail);
+        Assert.DoesNotContain("stack", fit.Detail);
+    }
+
+    private sealed class FixedFit : IFittedMethod
+    {
+        public string Detail => "fixed";
+        public double[] Predict(Dataset data) => new double[data.Rows];
+        public void Dispose() { }
+    }
+
+    [Fact]
     public void SelectionPrefersHigherAccuracyLowerRmseAndNeverNaN()
     {
         Assert.True(TunedNsgMethod.IsBetter(0.9, 0.8, higherIsBetter: true));
