@@ -2,6 +2,7 @@ using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Plotting;
+using NeuralSparseGrids.Training;
 
 namespace NeuralSparseGrids.Cli.Commands;
 
@@ -70,6 +71,7 @@ public sealed class TrainCommand : ICliCommand
             DensityPlot.Write(densityPlot, DensityHead.Load(Path.Combine(outDir!, DensityHead.FileName)), Extent2D.Unit);
             plotFiles = [.. plotFiles, densityPlot];
         }
+        var refinementCost = RefinementCost.Of(result.Refinements, result.History);
         if (context.Json)
         {
             context.WriteJson(new
@@ -85,7 +87,10 @@ public sealed class TrainCommand : ICliCommand
                 seconds = result.Seconds,
                 gridPoints = result.GridPoints,
                 activatedPoints = result.ActivatedPoints,
-                refinements = result.Refinements.Select(r => new { epoch = r.Epoch, added = r.Added, removed = r.Removed, pointsAfter = r.PointsAfter, seconds = r.Seconds }),
+                refinements = result.Refinements.Select(r => new { epoch = r.Epoch, added = r.Added, removed = r.Removed, pointsAfter = r.PointsAfter, seconds = r.Seconds, phases = r.Phases }),
+                refinementCost = refinementCost is { } cost
+                    ? new { steps = cost.Steps, medianStepSeconds = cost.MedianStepSeconds, medianEpochSeconds = cost.MedianEpochSeconds, stepToEpoch = cost.StepToEpoch, medianPhaseSeconds = cost.MedianPhaseSeconds }
+                    : null,
                 bursts = result.Bursts,
                 divergence = result.Divergence,
                 plots = plotFiles,
@@ -110,6 +115,9 @@ public sealed class TrainCommand : ICliCommand
             if (result.Refinements.Count > 0)
                 context.Out.WriteLine($"Grid adapted {result.Refinements.Count} time{(result.Refinements.Count == 1 ? "" : "s")}: {result.Refinements.Sum(r => r.Added.Length)} subspaces added, " +
                                       $"{result.Refinements.Sum(r => r.Removed.Length)} removed; {result.Refinements[^1].PointsAfter} points after epoch {result.Refinements[^1].Epoch}");
+            if (refinementCost is { } c)
+                context.Out.WriteLine($"Refinement step: median {1000 * c.MedianStepSeconds:F2} ms = {c.StepToEpoch:F3} of the median epoch ({1000 * c.MedianEpochSeconds:F1} ms); median per phase: " +
+                                      string.Join(", ", c.MedianPhaseSeconds.Select(p => $"{p.Key} {1000 * p.Value:F2} ms")));
             if (latent is { History.Count: > 0 })
             {
                 var (first, last) = (latent.History[0], latent.History[^1]);

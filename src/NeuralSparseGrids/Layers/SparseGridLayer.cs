@@ -23,7 +23,7 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
     /// <summary>Inputs may lie this far outside [0, 1] without being rejected (they are clamped).</summary>
     public const double InputTolerance = 1e-6;
 
-    private readonly Lazy<TermIndex> _terms;
+    private Lazy<TermIndex> _terms;
 
     /// <summary>Creates the layer on a regular sparse grid of dimension <paramref name="dim"/> and level <paramref name="level"/>.</summary>
     public SparseGridLayer(int dim, int level, GridType type, int outputs, SparseGridLayerOptions? options = null)
@@ -47,8 +47,8 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
         register_parameter("coefficients", new Parameter(InitialCoefficients(grid.PointCount, outputs, Options)));
     }
 
-    /// <summary>The sparse grid.</summary>
-    public SparseGrid Grid { get; }
+    /// <summary>The sparse grid (changed only by <see cref="ChangeGrid"/>).</summary>
+    public SparseGrid Grid { get; private set; }
 
     /// <summary>Number of outputs (coefficient columns).</summary>
     public int Outputs { get; }
@@ -61,6 +61,31 @@ public sealed class SparseGridLayer : nn.Module<Tensor, Tensor>
 
     /// <summary>The coefficient matrix, shape (points, outputs).</summary>
     public Parameter Coefficients => get_parameter("coefficients") ?? throw new InvalidOperationException("The coefficients parameter is missing.");
+
+    /// <summary>
+    /// Moves the layer onto <paramref name="grid"/> (same dimension and type) in place: the coefficient parameter is
+    /// replaced by a (grid.PointCount, outputs) one whose row p is the old row <paramref name="pointSources"/>[p], or
+    /// zero where that is -1 (<see cref="GridRemap.PointSources"/>). Same module, options and path: nothing else is
+    /// rebuilt, and the tensor-op path's tables follow the new grid on their next use.
+    /// </summary>
+    /// <returns>The replaced coefficient parameter: optimizers and snapshots still reference it until they are
+    /// carried over; the caller disposes it afterwards.</returns>
+    public Parameter ChangeGrid(SparseGrid grid, int[] pointSources)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(pointSources);
+        if (grid.Dim != Grid.Dim || grid.Type != Grid.Type)
+            throw new ArgumentException($"The new grid must keep dimension {Grid.Dim} and type {Grid.Type}.", nameof(grid));
+        if (pointSources.Length != grid.PointCount)
+            throw new ArgumentException($"pointSources has {pointSources.Length} entries, the grid {grid.PointCount} points.", nameof(pointSources));
+        _ = grid.PointOffsets;   // as in the constructor: refuse grids the kernels cannot index
+        var old = Coefficients;
+        var carried = CoefficientRemap.Rows(old, pointSources);
+        ConditionallyRegisterParameter("coefficients", new Parameter(carried.DetachFromDisposeScope(), old.requires_grad));
+        Grid = grid;
+        _terms = new Lazy<TermIndex>(() => new TermIndex(grid));
+        return old;
+    }
 
     /// <summary>Evaluates the layer with its own coefficients: (batch, d) -> (batch, outputs).</summary>
     public override Tensor forward(Tensor h) => Evaluate(h, Coefficients, Path);

@@ -114,29 +114,16 @@ public sealed class NeuralSparseGrid : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Replaces the sparse grid layer by one on <paramref name="grid"/> (same type, dimension, outputs, options and
-    /// path) whose coefficient row p is the old row <paramref name="pointSources"/>[p], or zero where that is -1
+    /// Moves the sparse grid layer onto <paramref name="grid"/> (same type and dimension; <see cref="SparseGridLayer.ChangeGrid"/>):
+    /// coefficient row p becomes the old row <paramref name="pointSources"/>[p], or zero where that is -1
     /// (<see cref="GridRemap.PointSources"/>); <see cref="Config"/> records the new subspace set. Adding subspaces
     /// leaves the function unchanged; removing some subtracts exactly their contribution.
     /// </summary>
-    /// <returns>The replaced layer: its coefficient parameter is still referenced by optimizers and snapshots until
-    /// they are carried over; the caller disposes it afterwards.</returns>
-    public SparseGridLayer ChangeGrid(SparseGrid grid, int[] pointSources)
+    /// <returns>The replaced coefficient parameter: still referenced by optimizers and snapshots until they are
+    /// carried over; the caller disposes it afterwards.</returns>
+    public TorchSharp.Modules.Parameter ChangeGrid(SparseGrid grid, int[] pointSources)
     {
-        ArgumentNullException.ThrowIfNull(grid);
-        ArgumentNullException.ThrowIfNull(pointSources);
-        var old = Layer;
-        if (grid.Dim != old.Grid.Dim || grid.Type != old.Grid.Type)
-            throw new ArgumentException($"The new grid must keep dimension {old.Grid.Dim} and type {old.Grid.Type}.", nameof(grid));
-        if (pointSources.Length != grid.PointCount)
-            throw new ArgumentException($"pointSources has {pointSources.Length} entries, the grid {grid.PointCount} points.", nameof(pointSources));
-        var layer = new SparseGridLayer(grid, old.Outputs, old.Options with { Init = CoefficientInit.Zeros }) { Path = old.Path };
-        using (torch.no_grad()) layer.Coefficients.copy_(CoefficientRemap.Rows(old.Coefficients, pointSources));
-        register_module("grid", null!);   // TorchSharp: a null module unregisters the name
-        register_module("grid", layer);
-        layer.train(old.training);
-        _layer = layer;
-        _head = layer;
+        var old = Layer.ChangeGrid(grid, pointSources);
         _grid = grid;
         Config = Config with { Grid = Config.Grid with { Subspaces = GridRemap.LevelVectors(grid), SubspacePoints = GridRemap.PointSets(grid) } };
         return old;

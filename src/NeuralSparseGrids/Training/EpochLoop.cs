@@ -71,6 +71,12 @@ public sealed class EpochLoop
     /// <summary>Runs at the start of each epoch (1-based), before its first batch (e.g. per-epoch loss weights).</summary>
     public Action<int>? EpochStarting { get; init; }
 
+    /// <summary>
+    /// Runs before each batch's <see cref="Loss"/> with the epoch and the training rows of the batch, in the order the
+    /// loss receives them (e.g. to gather what the forward pass computes per row).
+    /// </summary>
+    public Action<int, ReadOnlyMemory<int>>? BatchStarting { get; init; }
+
     /// <summary>Runs between backward and the optimizer step (gradient freezing, clipping); gets the epoch.</summary>
     public Action<int>? AfterBackward { get; init; }
 
@@ -184,6 +190,7 @@ public sealed class EpochLoop
             using (var scope = torch.NewDisposeScope())
             {
                 Tensor? lossTensor = null;
+                BatchStarting?.Invoke(epoch, order.AsMemory(start, count));
                 try
                 {
                     if (GradientStep != null) loss = GradientStep(x, y, new ArraySegment<int>(order, start, count));

@@ -71,10 +71,11 @@ internal sealed unsafe class FusedMlpStep
 
     /// <summary>
     /// Loss of the batch of rows <paramref name="rows"/> of x (rows, inputs) and y (rows, outputs) or labels (rows);
-    /// every trained parameter's gradient is overwritten with the loss's gradient (no ZeroGrad needed).
+    /// every trained parameter's gradient is overwritten with the loss's gradient (no ZeroGrad needed). With
+    /// <paramref name="gather"/> the batch's embeddings are recorded there (an epoch before a grid adaptation step).
     /// </summary>
     /// <exception cref="ArgumentException">The embeddings contain NaN (or leave the box; <see cref="InputCheck"/>).</exception>
-    public double Run(Tensor x, Tensor y, ReadOnlySpan<int> rows)
+    public double Run(Tensor x, Tensor y, ReadOnlySpan<int> rows, EpochEmbeddings? gather = null)
     {
         int n = rows.Length, layers = _linears.Length, d = _sizes[^1];
         Reserve(n);
@@ -96,6 +97,7 @@ internal sealed unsafe class FusedMlpStep
         var h = _h.AsSpan(0, n * d);
         SmallDense.Rescale(_model.Rescaling, _activations[layers].AsSpan(0, n * d), _sig.AsSpan(0, n * d), h);
         InputCheck.Validate<float>(h, d, SparseGridLayer.InputTolerance, layer.Options.Clamp);
+        gather?.Record(rows, h);
 
         using var coefficientGrad = coefficients.grad!;
         double loss;

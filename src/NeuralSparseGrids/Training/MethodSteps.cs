@@ -17,10 +17,14 @@ internal static class MethodSteps
         _ => null,
     };
 
-    /// <summary>Gradient method: the task's loss of the model's output, plus <paramref name="spread"/> x the <see cref="SpreadPenalty"/> of the embeddings.</summary>
-    public static Tensor GradientLoss(NeuralSparseGrid model, Tensor x, Tensor y, double spread = 0)
+    /// <summary>
+    /// Gradient method: the task's loss of the model's output, plus <paramref name="spread"/> x the <see cref="SpreadPenalty"/>
+    /// of the embeddings; <paramref name="embedded"/> gets the batch's embeddings (batch, d) (e.g. <see cref="EpochEmbeddings"/>).
+    /// </summary>
+    public static Tensor GradientLoss(NeuralSparseGrid model, Tensor x, Tensor y, double spread = 0, Action<Tensor>? embedded = null)
     {
         var h = model.Embed(x);
+        embedded?.Invoke(h);
         var output = model.Head.forward(h);
         var loss = TaskLoss(model, output, y);
         return spread > 0 ? loss + spread * Spread(model, h) : loss;
@@ -40,11 +44,12 @@ internal static class MethodSteps
 
     /// <summary>
     /// LS/ILS: coefficients solved on the batch's basis matrix (written into the layer) and the MSE of the fit, whose
-    /// gradient flows through the solve into the encoder.
+    /// gradient flows through the solve into the encoder; <paramref name="embedded"/> gets the batch's embeddings.
     /// </summary>
-    public static Tensor SolveLoss(NeuralSparseGrid model, ICoefficientSolver solver, Tensor x, Tensor y, double spread = 0)
+    public static Tensor SolveLoss(NeuralSparseGrid model, ICoefficientSolver solver, Tensor x, Tensor y, double spread = 0, Action<Tensor>? embedded = null)
     {
         var h = model.Embed(x);
+        embedded?.Invoke(h);
         var k = model.Layer.BasisMatrix(h);
         // The warm start must not alias the coefficients: they are overwritten in place below, before backward.
         var c = solver.Solve(k, y, model.Layer.Coefficients.detach().clone());

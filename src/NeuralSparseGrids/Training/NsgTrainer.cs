@@ -85,7 +85,7 @@ public sealed class NsgTrainer
         using var optimizer = StepOptimizers.Create(_model, _options, TrainedParameters().ToList());
         var criteria = StopCriteria.For(_options);
         using var state = resume ? ResumeFrom(checkpointDir, optimizer, criteria) : new LoopState();
-        var adaptation = new SubspaceAdaptation(_options.Adaptivity, resumed?.Refinements);
+        var adaptation = new GridAdaptation(_options.Adaptivity, resumed?.Refinements);
         var loop = BuildLoop(train, validation, optimizer, criteria, adaptation, checkpointDir);
         foreach (var callback in Callbacks) callback.OnFitStart(_model, train);
         var (decision, endEpoch) = loop.Run(train.X, train.Y, state);
@@ -118,13 +118,20 @@ public sealed class NsgTrainer
     }
 
     private EpochLoop BuildLoop(TrainingSplit train, TrainingSplit? validation, IStepOptimizer optimizer, StopCriteria criteria,
-        SubspaceAdaptation adaptation, string? checkpointDir)
+        GridAdaptation adaptation, string? checkpointDir)
     {
         var solver = MethodSteps.Solver(_options);
         var gradient = _options.Gradient;
         double spread = _options.Spread;
         int gridChangedAt = -1;
         var fusedStep = FusedMlpStep.TryCreate(_model, _options, train);
+        // A step reads the training embeddings its epoch's forward passes computed, gathered batch by batch, instead
+        // of embedding the training split again (not for encoders whose training-mode forward differs).
+        var gathered = new EpochEmbeddings();
+        bool gather = EpochEmbeddings.CanGather(_model);
+        ReadOnlyMemory<int> batchRows = default;
+        Action<Tensor>? Gathering(int epoch) => gather && adaptation.IsDue(epoch) ? h => gathered.Record(batchRows.Span, h) : null;
+        Action<Tensor>? embedded = null;
         return new EpochLoop
         {
             Module = _model,
@@ -133,9 +140,18 @@ public sealed class NsgTrainer
             Seed = _options.Seed,
             BatchSize = solver == null ? _options.BatchSize : SolveBatchSize(train.Count),
             LearningRate = _options.LearningRateAt,
-            EpochStarting = epoch => spread = _options.SpreadEpochs == 0 || epoch <= _options.SpreadEpochs ? _options.Spread : 0,
-            Loss = solver == null ? (x, y) => MethodSteps.GradientLoss(_model, x, y, spread) : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y, spread),
-            GradientStep = fusedStep == null ? null : (x, y, rows) => fusedStep.Run(x, y, rows),
+            EpochStarting = epoch =>
+            {
+                spread = _options.SpreadEpochs == 0 || epoch <= _options.SpreadEpochs ? _options.Spread : 0;
+                embedded = Gathering(epoch);
+                if (embedded != null) gathered.Begin(epoch, train.Count, _model.Config.Latent);
+                else gathered.End();
+            },
+            BatchStarting = (_, rows) => batchRows = rows,
+            Loss = solver == null
+                ? (x, y) => MethodSteps.GradientLoss(_model, x, y, spread, embedded)
+                : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y, spread, embedded),
+            GradientStep = fusedStep == null ? null : (x, y, rows) => fusedStep.Run(x, y, rows, embedded == null ? null : gathered),
             AfterBackward = epoch =>
             {
                 if (epoch <= gradient.FrozenEncoderEpochs)
@@ -149,8 +165,9 @@ public sealed class NsgTrainer
             BatchEnded = (epoch, batch, batches, loss) => { foreach (var c in Callbacks) c.OnBatchEnd(epoch, batch, batches, loss); },
             ChangeParameters = (state, lastGood) =>
             {
-                if (adaptation.IsDue(state.Epoch) && adaptation.Step(state.Epoch, _model, optimizer, train, [state.Best, lastGood]) != null)
+                if (adaptation.IsDue(state.Epoch) && adaptation.Step(state.Epoch, _model, optimizer, train, [state.Best, lastGood], gathered) != null)
                     gridChangedAt = state.Epoch;
+                gathered.End();
             },
             EpochEnded = (state, report) =>
             {

@@ -93,7 +93,7 @@ public sealed class AdaptiveTrainingTests : IDisposable
         Tensor before;
         using (no_grad()) before = model.forward(validation.X);
         long pointsBefore = model.Grid.PointCount;
-        var adaptation = new SubspaceAdaptation(options.Adaptivity);
+        var adaptation = new GridAdaptation(options.Adaptivity);
         var step = adaptation.Step(2, model, optimizer, train, [snapshot]);
 
         Assert.NotNull(step);
@@ -126,6 +126,70 @@ public sealed class AdaptiveTrainingTests : IDisposable
         loss.backward();
         optimizer.Step();
         snapshot.Dispose();
+        train.Dispose(); validation.Dispose();
+    }
+
+    // A step reads the embeddings its epoch's mini-batches computed (EpochEmbeddings), gathered row by row from
+    // shuffled batches: with the parameters unchanged they are a fresh embedding of the split (up to the float
+    // rounding of a different batch size); only a complete epoch's rows are handed out.
+    [Fact]
+    public void GatheredEmbeddingsAreAFreshEmbeddingWhenTheParametersAreUnchanged()
+    {
+        var (train, validation) = TinySwissRoll.Create(150, seed: 8);
+        using var model = NeuralSparseGrid.Create(Config, seed: 4);
+        Assert.True(EpochEmbeddings.CanGather(model));
+        var gathered = new EpochEmbeddings();
+        gathered.Begin(3, train.Count, Config.Latent);
+        var order = EpochLoop.Permutation(train.Count, seed: 1, epoch: 3);
+        for (int start = 0; start < order.Length; start += 32)
+        {
+            using var scope = NewDisposeScope();
+            var rows = order.AsSpan(start, Math.Min(32, order.Length - start)).ToArray();
+            if (start == 0) Assert.Null(gathered.Complete(3));
+            MethodSteps.GradientLoss(model, train.X.index_select(0, tensor(rows.Select(r => (long)r).ToArray())), train.Y.index_select(0, tensor(rows.Select(r => (long)r).ToArray())),
+                embedded: h => gathered.Record(rows, h));
+        }
+        Assert.Null(gathered.Complete(2));
+        var rowsOfEpoch = gathered.Complete(3);
+        Assert.NotNull(rowsOfEpoch);
+        model.eval();
+        float[] fresh;
+        using (no_grad()) fresh = Predictor.Embed(model, train.X).contiguous().data<float>().ToArray();
+        Assert.Equal(fresh.Length, rowsOfEpoch.Length);
+        Assert.True(fresh.Zip(rowsOfEpoch).Max(p => Math.Abs(p.First - p.Second)) <= 1e-6f, "gathered rows differ from a fresh embedding");
+        gathered.End();
+        Assert.Null(gathered.Complete(3));
+        train.Dispose(); validation.Dispose();
+    }
+
+    // Through the trainer: with the encoder frozen up to the step, the step on the gathered embeddings chooses the same
+    // refinement with the same indicators as a step that embeds the split afresh.
+    [Theory]
+    [InlineData(AdaptMode.Subspaces)]
+    [InlineData(AdaptMode.Points)]
+    public void AStepOnTheGatheredEmbeddingsMatchesAStepOnAFreshEmbedding(AdaptMode mode)
+    {
+        var (train, validation) = TinySwissRoll.Create(240, seed: 8);
+        var options = Options(3, mode: mode) with { Gradient = new GradientMethodOptions { FrozenEncoderEpochs = 2 } };
+        TrainingResult result;
+        using (var model = NeuralSparseGrid.Create(Config, seed: 4))
+            result = new NsgTrainer(model, options).Fit(train, validation);
+        var gatheredStep = result.Refinements[0];
+        Assert.Equal(2, gatheredStep.Epoch);
+        Assert.True(gatheredStep.Phases!.ContainsKey("gather"), "the trainer's step read the gathered embeddings");
+
+        using var reference = NeuralSparseGrid.Create(Config, seed: 4);
+        new NsgTrainer(reference, options with { Epochs = 2, Adaptivity = new() }).Fit(train, validation);
+        using var optimizer = StepOptimizers.Create(reference, options, reference.parameters().ToList());
+        var freshStep = new GridAdaptation(options.Adaptivity).Step(2, reference, optimizer, train, []);
+        Assert.NotNull(freshStep);
+        Assert.False(freshStep.Phases!.ContainsKey("gather"));
+        Assert.Equal(freshStep.Added.Select(a => string.Join(',', a)), gatheredStep.Added.Select(a => string.Join(',', a)));
+        Assert.Equal(freshStep.Removed.Length, gatheredStep.Removed.Length);
+        for (int k = 0; k < freshStep.Indicators.Length; k++)
+            Assert.True(Math.Abs(freshStep.Indicators[k] - gatheredStep.Indicators[k]) <= 1e-5 * freshStep.Indicators[k], $"indicator {k}: {gatheredStep.Indicators[k]} vs fresh {freshStep.Indicators[k]}");
+        Assert.True(gatheredStep.Phases.Values.Sum() <= gatheredStep.Seconds * (1 + 1e-9) + 1e-9 && gatheredStep.Phases.Values.Sum() >= gatheredStep.Seconds * 0.99,
+            "the phases add up to the step's time");
         train.Dispose(); validation.Dispose();
     }
 
@@ -206,7 +270,7 @@ public sealed class AdaptiveTrainingTests : IDisposable
         using (no_grad()) before = model.forward(validation.X);
         var options = new AdaptivityOptions { Mode = AdaptMode.Subspaces, CoarsenTolerance = 1e-3, RefineCount = 1, MaxPoints = grid.PointCount - 4 };
         using var optimizer = StepOptimizers.Create(model, new TrainingOptions(), model.parameters().ToList());
-        var step = new SubspaceAdaptation(options).Step(1, model, optimizer, train, []);
+        var step = new GridAdaptation(options).Step(1, model, optimizer, train, []);
         Assert.NotNull(step);
         Assert.Equal(["1,3"], step.Removed.Select(l => string.Join(',', l)));
         Assert.Empty(step.Added); // the budget leaves no room, and (1,3) may not come back
@@ -272,7 +336,7 @@ public sealed class AdaptiveTrainingTests : IDisposable
         const double tolerance = 0.5;
         var options = new AdaptivityOptions { Mode = AdaptMode.Points, CoarsenTolerance = tolerance, RefineCount = 1, MaxPoints = 1 };
         using var optimizer = StepOptimizers.Create(model, new TrainingOptions(), model.parameters().ToList());
-        var step = new SubspaceAdaptation(options).Step(1, model, optimizer, train, []);
+        var step = new GridAdaptation(options).Step(1, model, optimizer, train, []);
         Assert.NotNull(step);
         Assert.NotEmpty(step.Removed);
         Assert.Empty(step.Added);   // the budget leaves no room

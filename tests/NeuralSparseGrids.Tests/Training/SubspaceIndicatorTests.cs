@@ -32,7 +32,7 @@ public sealed class SubspaceIndicatorTests
         // A few samples on cell edges and the box's faces, where hats vanish.
         h[0] = 0.5f; h[1] = 0f; h[2 * d] = 1f; h[3 * d + 1] = 0.25f;
 
-        var actual = SubspaceIndicators.Surplus(grid, current.SubspaceCount, norms, tensor(h, [n, d]));
+        var actual = SubspaceIndicators.Surplus(grid, current.SubspaceCount, norms, h);
 
         Assert.Equal(candidates.Count, actual.Length);
         var x = new double[d];

@@ -79,4 +79,9 @@ public sealed record AdaptivityOptions
 /// <param name="PointsAfter">Grid points after the step.</param>
 /// <param name="Indicators">The indicator values of <paramref name="Added"/>.</param>
 /// <param name="Seconds">Wall time of the step (scoring, rebuilding the layer, carrying optimizer state and snapshots).</param>
-public sealed record GridRefinement(int Epoch, int[][] Added, int[][] Removed, long PointsAfter, double[] Indicators, double Seconds = 0);
+/// <param name="Phases">Wall time per phase of the step, adding up to <paramref name="Seconds"/>: <c>embed</c> (the
+/// training embeddings), <c>indicator</c> (scoring the candidates), <c>plan</c> (the rest of choosing: coarsening,
+/// candidates, the new grid), <c>remap</c> (point correspondence), <c>layer</c> (the new layer with the carried
+/// coefficients), <c>optimizer</c> (its state carried), <c>snapshots</c> (the best and last good parameters carried).</param>
+public sealed record GridRefinement(int Epoch, int[][] Added, int[][] Removed, long PointsAfter, double[] Indicators, double Seconds = 0,
+    IReadOnlyDictionary<string, double>? Phases = null);

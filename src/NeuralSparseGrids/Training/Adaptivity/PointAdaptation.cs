@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace NeuralSparseGrids.Training;
 
 /// <summary>
-/// The plan of one spatially adaptive step (<see cref="AdaptMode.Points"/>; carried out by <see cref="SubspaceAdaptation"/>
+/// The plan of one spatially adaptive step (<see cref="AdaptMode.Points"/>; carried out by <see cref="GridAdaptation"/>
 /// like a subspace step): SG++ coarsening of leaf points, then SG++ refinement of the points with the largest indicator,
 /// each adding its hierarchical children in every dimension plus their missing ancestors (<see cref="PointRefinement"/>).
 /// </summary>
@@ -18,17 +18,23 @@ internal static class PointAdaptation
     /// </summary>
     /// <param name="model">The model (its grid and coefficients are read).</param>
     /// <param name="train">The training split (for the gradient indicator).</param>
-    /// <param name="embeddings">The training embeddings (N, d).</param>
+    /// <param name="embeddings">The training embeddings (N, d) row-major, in the box.</param>
     /// <param name="options">Refine count, budget, indicator, coarsening tolerance.</param>
     /// <param name="removedBefore">Points coarsened in earlier steps: never added again as refinement children.</param>
+    /// <param name="phases">Charged with the indicator's time (data mass, scores) and the rest of the plan's.</param>
     public static (SparseGrid Next, List<int[]> Refined, List<double> Indicators, List<int[]> Removed) Plan(
-        NeuralSparseGrid model, TrainingSplit train, Tensor embeddings, AdaptivityOptions options, IReadOnlySet<GridPoint> removedBefore)
+        NeuralSparseGrid model, TrainingSplit train, float[] embeddings, AdaptivityOptions options, IReadOnlySet<GridPoint> removedBefore,
+        StepPhases phases)
     {
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
         long? maxBytes = model.Config.Grid.MaxBytes;
         var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
-        var mass = DataMass(grid, embeddings);
+        phases.Lap("plan");
+        // Per point: (1/N) sum_i phi_p(h_i), the data mass in its support: SG++'s surplus indicator |alpha_p| is
+        // weighted by it, so refinement follows the data; 0 exactly when no embedding activates p.
+        var mass = SubspaceIndicators.Mass(grid, embeddings);
+        phases.Lap("indicator");
 
         // Coarsening: leaves that no training embedding activates and whose surplus is small.
         var builder = new PointRefinement(grid);
@@ -43,9 +49,11 @@ internal static class PointAdaptation
         builder.Remove(removed);
         var excluded = new HashSet<GridPoint>(removedBefore.Concat(removed));
 
+        phases.Lap("plan");
         var scores = options.Indicator == RefinementIndicator.Gradient
             ? GradientScores(model, train, embeddings, builder, grid, removedRows, excluded)
             : Enumerable.Range(0, norms.Length).Select(p => norms[p] * mass[p]).ToArray();
+        phases.Lap("indicator");
         var refined = new List<int[]>();
         var indicators = new List<double>();
         foreach (int row in Enumerable.Range(0, scores.Length).OrderByDescending(p => scores[p]).ThenBy(p => p))
@@ -65,25 +73,11 @@ internal static class PointAdaptation
     }
 
     /// <summary>
-    /// Per point: (1/N) sum_i phi_p(h_i) = (B^T 1) / N, the training embeddings' mass in its support (SG++'s surplus
-    /// indicator |alpha_p| is weighted by it, so refinement follows the data); 0 exactly when no embedding activates p.
-    /// </summary>
-    private static double[] DataMass(SparseGrid grid, Tensor embeddings)
-    {
-        using var scope = NewDisposeScope();
-        var x = embeddings.detach().to(ScalarType.Float64).clamp(0, 1).contiguous().data<double>().ToArray();
-        int n = x.Length / grid.Dim;
-        var mass = new double[grid.PointCount];
-        SparseGridEvaluator.EvaluateTranspose(grid, Enumerable.Repeat(1.0 / Math.Max(1, n), n).ToArray(), x, mass);
-        return mass;
-    }
-
-    /// <summary>
     /// Per point of <paramref name="grid"/>: the norm of d(loss)/dC on its absent children (coefficients zero) over
     /// the training split, on the grid with every refinable point's children added: the greedy choice of the
     /// refinement that lowers the training loss fastest.
     /// </summary>
-    private static double[] GradientScores(NeuralSparseGrid model, TrainingSplit train, Tensor embeddings, PointRefinement kept,
+    private static double[] GradientScores(NeuralSparseGrid model, TrainingSplit train, float[] embeddings, PointRefinement kept,
         SparseGrid grid, HashSet<int> removedRows, HashSet<GridPoint> excluded)
     {
         using var scope = NewDisposeScope();

@@ -16,7 +16,10 @@ namespace NeuralSparseGrids.Training;
 /// </summary>
 internal static class SubspaceIndicators
 {
-    private const int Chunk = 4096;
+    // Rows per pass of the term builder. Small enough that its tables (d x levels x rows) stay in the L2 cache and in
+    // the array pool's small buckets (a 4096-row chunk needed fresh multi-megabyte arrays whenever the grid gained a
+    // level); large enough that the per-pass setup is noise.
+    private const int Chunk = 512;
 
     /// <summary>
     /// Surplus indicator of each candidate subspace l (numbered from <paramref name="firstCandidate"/> in
@@ -29,10 +32,9 @@ internal static class SubspaceIndicators
     /// <param name="grid">The candidate grid C.</param>
     /// <param name="firstCandidate">Subspaces from this number on are candidates; the ones before form the current grid.</param>
     /// <param name="surplusNorms">Per point of the current grid (C's first points): max over outputs of |alpha|.</param>
-    /// <param name="embeddings">The training embeddings (N, d), clamped to [0, 1]^d here.</param>
-    public static double[] Surplus(SparseGrid grid, int firstCandidate, double[] surplusNorms, Tensor embeddings)
+    /// <param name="embeddings">The training embeddings (N, d) row-major, in [0, 1]^d (<see cref="InBox"/>).</param>
+    public static double[] Surplus(SparseGrid grid, int firstCandidate, double[] surplusNorms, float[] embeddings)
     {
-        using var scope = NewDisposeScope();
         var parents = BackwardNeighbours(grid, firstCandidate);
         var visitor = new SurplusVisitor(grid.SubspaceCount, firstCandidate, surplusNorms, parents);
         // Parents first: a candidate's term reads its parents' active surpluses at the same samples.
@@ -114,7 +116,7 @@ internal static class SubspaceIndicators
     /// of the residual with the candidate's basis functions: the greedy choice of the subspace that lowers the training
     /// loss fastest.
     /// </summary>
-    public static double[] Gradient(NeuralSparseGrid model, SparseGrid grid, int firstCandidate, Tensor carried, TrainingSplit train, Tensor embeddings)
+    public static double[] Gradient(NeuralSparseGrid model, SparseGrid grid, int firstCandidate, Tensor carried, TrainingSplit train, float[] embeddings)
     {
         var g = CoefficientGradient(model, grid, carried, train, embeddings);
         int outputs = model.Layer.Outputs;
@@ -130,11 +132,12 @@ internal static class SubspaceIndicators
 
     /// <summary>
     /// d(loss)/dC over the training split on <paramref name="grid"/> with coefficients <paramref name="carried"/>
-    /// (points, outputs), row-major (points * outputs); embeddings (N, d) of the training split.
+    /// (points, outputs), row-major (points * outputs); embeddings (N, d) of the training split, row-major.
     /// </summary>
-    public static double[] CoefficientGradient(NeuralSparseGrid model, SparseGrid grid, Tensor carried, TrainingSplit train, Tensor embeddings)
+    public static double[] CoefficientGradient(NeuralSparseGrid model, SparseGrid grid, Tensor carried, TrainingSplit train, float[] rows)
     {
         using var scope = NewDisposeScope();
+        var embeddings = tensor(rows, [train.Count, grid.Dim]);
         using var layer = new SparseGridLayer(grid, model.Layer.Outputs, model.Layer.Options with { Init = CoefficientInit.Zeros }) { Path = model.Layer.Path };
         using (no_grad()) layer.Coefficients.copy_(carried);
         layer.Coefficients.grad?.zero_();
@@ -151,29 +154,51 @@ internal static class SubspaceIndicators
 
     /// <summary>
     /// Per point of <paramref name="grid"/>: true when its basis function is non-zero at one of the embeddings (N, d)
-    /// (its support holds one), from the same term builder as <see cref="Surplus"/>.
+    /// (its support holds one), from the same term builder as <see cref="Surplus"/>; embeddings (N, d) row-major in the box.
     /// </summary>
-    public static bool[] Activated(SparseGrid grid, Tensor embeddings)
+    public static bool[] Activated(SparseGrid grid, float[] embeddings)
     {
         var visitor = new ActivationVisitor(new bool[grid.PointCount]);
         VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
         return visitor.Mask;
     }
 
-    // Hands the visitor the given subspaces' terms at the embeddings (N, d), clamped to the box, in float32 chunks of
-    // Chunk rows (beginChunk gets each chunk's row count first); returns N.
-    private static int VisitInChunks<TVisitor>(SparseGrid grid, Tensor embeddings, int[] subspaces, TVisitor visitor, Action<int>? beginChunk = null)
+    /// <summary>
+    /// Per point of <paramref name="grid"/>: (1/N) sum_i phi_p(h_i), the training embeddings' mass in its support
+    /// (0 exactly when no embedding activates p), from the same term builder as <see cref="Surplus"/>; embeddings
+    /// (N, d) row-major in the box.
+    /// </summary>
+    public static double[] Mass(SparseGrid grid, float[] embeddings)
+    {
+        var visitor = new MassVisitor(new double[grid.PointCount]);
+        int n = VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
+        for (int p = 0; p < visitor.Sums.Length; p++) visitor.Sums[p] /= Math.Max(1, n);
+        return visitor.Sums;
+    }
+
+    /// <summary>A copy of the embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static float[] InBox(ReadOnlySpan<float> embeddings)
+    {
+        var result = new float[embeddings.Length];
+        for (int k = 0; k < result.Length; k++) result[k] = embeddings[k] < 0 ? 0 : embeddings[k] > 1 ? 1 : embeddings[k];
+        return result;
+    }
+
+    // Hands the visitor the given subspaces' terms at the embeddings (N, d) in the box, in chunks of Chunk rows
+    // (beginChunk gets each chunk's row count first); returns N.
+    private static unsafe int VisitInChunks<TVisitor>(SparseGrid grid, float[] embeddings, int[] subspaces, TVisitor visitor, Action<int>? beginChunk = null)
         where TVisitor : ITermVisitor<float>
     {
-        using var scope = NewDisposeScope();
-        var h = embeddings.detach().to(ScalarType.Float32).clamp(0, 1).contiguous();
-        int n = (int)h.shape[0], d = grid.Dim;
-        nint data = TensorData.Pointer(h);
-        for (int start = 0; start < n; start += Chunk)
+        int d = grid.Dim, n = embeddings.Length / d;
+        fixed (float* data = embeddings)
         {
-            int count = Math.Min(Chunk, n - start);
-            beginChunk?.Invoke(count);
-            FusedKernel<float>.VisitTerms(grid, data + (nint)((long)start * d * sizeof(float)), count, subspaces, visitor);
+            for (int start = 0; start < n; start += Chunk)
+            {
+                int count = Math.Min(Chunk, n - start);
+                beginChunk?.Invoke(count);
+                FusedKernel<float>.VisitTerms(grid, (nint)(data + (long)start * d), count, subspaces, visitor);
+            }
         }
         return n;
     }
@@ -182,6 +207,7 @@ internal static class SubspaceIndicators
     {
         public bool[] Mask => mask;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
             for (int b = 0; b < points.Length; b++)
@@ -189,12 +215,40 @@ internal static class SubspaceIndicators
         }
     }
 
-    /// <summary>Per point: max over the outputs of |alpha| ((points, outputs) coefficients).</summary>
-    public static double[] SurplusNorms(Tensor coefficients)
+    private sealed class MassVisitor(double[] sums) : ITermVisitor<float>
     {
-        using var scope = NewDisposeScope();
-        var norms = coefficients.detach().abs().amax([1]).to(ScalarType.Float64).contiguous();
-        return norms.data<double>().ToArray();
+        public double[] Sums => sums;
+
+        // Absent points of partial subspaces come with value 0, so they add nothing to the point they repeat.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
+        {
+            for (int b = 0; b < points.Length; b++)
+                if (values[b] != 0) sums[points[b]] += values[b];
+        }
+    }
+
+    /// <summary>Per point: max over the outputs of |alpha| ((points, outputs) coefficients, float32 or float64).</summary>
+    public static unsafe double[] SurplusNorms(Tensor coefficients)
+    {
+        if (coefficients.device_type != TorchSharp.DeviceType.CPU || !coefficients.is_contiguous() || coefficients.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        {
+            using var scope = NewDisposeScope();
+            return coefficients.detach().abs().amax([1]).to(ScalarType.Float64).contiguous().data<double>().ToArray();
+        }
+        // Read in place: a step calls this once, and a handful of torch calls would cost more than the loop.
+        int points = (int)coefficients.shape[0], outputs = (int)coefficients.shape[1];
+        bool single = coefficients.dtype == ScalarType.Float32;
+        var norms = new double[points];
+        nint data = TensorData.Pointer(coefficients);
+        for (int p = 0; p < points; p++)
+        {
+            double max = 0;
+            for (long k = (long)p * outputs; k < (long)(p + 1) * outputs; k++)
+                max = Math.Max(max, Math.Abs(single ? ((float*)data)[k] : ((double*)data)[k]));
+            norms[p] = max;
+        }
+        return norms;
     }
 
     // For each candidate subspace: the numbers of its backward neighbours l - e_j among the current subspaces.

@@ -12,24 +12,28 @@ namespace NeuralSparseGrids.Training;
 /// hierarchical ancestors, <see cref="AdaptMode.Points"/>, planned by <see cref="PointAdaptation"/>); both carry the
 /// model, optimizer state and snapshots the same way.
 /// A step (after every <see cref="AdaptivityOptions.RefineEvery"/> epochs): coarsen removable leaves, score the
-/// admissible forward neighbours of what is left, add the best within the point budget, then rebuild the layer with
-/// the coefficients carried (<see cref="NeuralSparseGrid.ChangeGrid"/>), the optimizer's state carried
-/// (<see cref="IStepOptimizer.ReplaceParameter"/>) and the loop's parameter snapshots carried, so training, model
-/// selection and checkpoints continue on the new grid. New coefficients start at zero: refinement alone leaves the
-/// function unchanged.
+/// admissible forward neighbours of what is left, add the best within the point budget, then move the layer onto the
+/// new grid in place with the coefficients carried (<see cref="NeuralSparseGrid.ChangeGrid"/>), the optimizer's state
+/// carried (<see cref="IStepOptimizer.ReplaceParameter"/>) and the loop's parameter snapshots carried, so training,
+/// model selection and checkpoints continue on the new grid. New coefficients start at zero: refinement alone leaves
+/// the function unchanged.
 /// </summary>
 /// <remarks>
-/// Deterministic: a step reads only the model's parameters and the training split, so a run resumed from a checkpoint
-/// written after a step repeats the uninterrupted run.
+/// The indicators and coarsening read the training embeddings as of the step's epoch: the ones its mini-batches'
+/// forward passes computed (<see cref="EpochEmbeddings"/>, gathered by <see cref="NsgTrainer"/>), so a step does not
+/// embed the training split again; without them (a direct call, or an encoder with batch norm or dropout) it embeds
+/// afresh in evaluation mode. Each step's wall time and its phases are in <see cref="GridRefinement"/>.
+/// Deterministic: a step reads only the model's parameters and the training split (and that epoch's embeddings of
+/// it), so a run resumed from a checkpoint written after a step repeats the uninterrupted run.
 /// </remarks>
-public sealed class SubspaceAdaptation
+public sealed class GridAdaptation
 {
     private readonly AdaptivityOptions _options;
     private readonly HashSet<string> _removed = [];
     private readonly HashSet<GridPoint> _removedPoints = [];
 
     /// <summary>Creates the adaptation of <paramref name="options"/>; <paramref name="history"/>: the steps of a resumed run.</summary>
-    public SubspaceAdaptation(AdaptivityOptions options, IEnumerable<GridRefinement>? history = null)
+    public GridAdaptation(AdaptivityOptions options, IEnumerable<GridRefinement>? history = null)
     {
         options.Validate();
         _options = options;
@@ -45,17 +49,38 @@ public sealed class SubspaceAdaptation
     /// <summary>
     /// Adapts <paramref name="model"/>'s grid after <paramref name="epoch"/> and carries the optimizer state and the
     /// given snapshots (each a <c>state_dict()</c> copy holding <see cref="NeuralSparseGrid.CoefficientsKey"/>) to it;
-    /// returns the step, or null when nothing changed.
+    /// returns the step, or null when nothing changed. The indicators and coarsening read the training embeddings
+    /// <paramref name="gathered"/> holds for <paramref name="epoch"/> (the epoch's own forward passes, see
+    /// <see cref="EpochEmbeddings"/>; their gathering time is charged to the step), else a fresh embedding of
+    /// <paramref name="train"/> in evaluation mode.
     /// </summary>
-    public GridRefinement? Step(int epoch, NeuralSparseGrid model, IStepOptimizer optimizer, TrainingSplit train, IEnumerable<Dictionary<string, Tensor>?> snapshots)
+    public GridRefinement? Step(int epoch, NeuralSparseGrid model, IStepOptimizer optimizer, TrainingSplit train,
+        IEnumerable<Dictionary<string, Tensor>?> snapshots, EpochEmbeddings? gathered = null)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var phases = new StepPhases();
         var grid = model.Grid;
-        var (next, added, indicators, removed) = Plan(model, train);
+        float[]? embeddings = null;
+        float[] Embeddings()
+        {
+            if (embeddings is not null) return embeddings;
+            phases.Lap("plan");
+            if (gathered?.Complete(epoch) is { } rows)
+            {
+                phases.Add("gather", gathered.Seconds);
+                embeddings = SubspaceIndicators.InBox(rows);
+            }
+            else embeddings = SubspaceIndicators.InBox(TrainingEmbeddings(model, train));
+            phases.Lap("embed");
+            return embeddings;
+        }
+        var (next, added, indicators, removed) = Plan(model, train, Embeddings, phases);
         if (added.Count == 0 && removed.Count == 0) return null;
         var sources = GridRemap.PointSources(grid, next);
+        phases.Lap("remap");
         var old = model.ChangeGrid(next, sources);
-        optimizer.ReplaceParameter(old.Coefficients, model.Layer.Coefficients, sources);
+        phases.Lap("layer");
+        optimizer.ReplaceParameter(old, model.Layer.Coefficients, sources);
+        phases.Lap("optimizer");
         foreach (var snapshot in snapshots)
         {
             if (snapshot is null || !snapshot.TryGetValue(NeuralSparseGrid.CoefficientsKey, out var saved)) continue;
@@ -63,27 +88,33 @@ public sealed class SubspaceAdaptation
             saved.Dispose();
         }
         old.Dispose();
-        var step = new GridRefinement(epoch, [.. added], [.. removed], next.PointCount, [.. indicators], watch.Elapsed.TotalSeconds);
+        phases.Lap("snapshots");
+        var step = new GridRefinement(epoch, [.. added], [.. removed], next.PointCount, [.. indicators], phases.Total, phases.Seconds);
         Record(step);
         return step;
     }
 
-    /// <summary>The grid after coarsening and refinement, what was added (with indicators) and removed.</summary>
-    private (SparseGrid Next, List<int[]> Added, List<double> Indicators, List<int[]> Removed) Plan(NeuralSparseGrid model, TrainingSplit train)
+    /// <summary>
+    /// The grid after coarsening and refinement, what was added (with indicators) and removed. The training embeddings
+    /// are asked for only when something needs them (once the budget is spent and nothing coarsens, a step costs no
+    /// more than listing the candidates).
+    /// </summary>
+    private (SparseGrid Next, List<int[]> Added, List<double> Indicators, List<int[]> Removed) Plan(NeuralSparseGrid model, TrainingSplit train,
+        Func<float[]> embeddings, StepPhases phases)
     {
-        using var scope = NewDisposeScope();
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
         long? maxBytes = model.Config.Grid.MaxBytes;
-        // Embedding the training split is a third of a step's cost: done only when something needs it (once the
-        // budget is spent and nothing coarsens, a step costs no more than listing the candidates).
-        Tensor? embeddings = null;
-        Tensor Embeddings() => embeddings ??= TrainingEmbeddings(model, train);
         double[]? norms = null;
         double[] Norms() => norms ??= SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
-        if (_options.Mode == AdaptMode.Points) return PointAdaptation.Plan(model, train, Embeddings(), _options, _removedPoints);
+        if (_options.Mode == AdaptMode.Points)
+        {
+            var plan = PointAdaptation.Plan(model, train, embeddings(), _options, _removedPoints, phases);
+            phases.Lap("plan");
+            return plan;
+        }
 
-        var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, Norms(), Embeddings()) : [];
+        var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, Norms(), embeddings()) : [];
         var removed = removedNumbers.Select(s => grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray()).ToList();
         var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, maxBytes) : grid;
         var removedKeys = removed.Select(l => GridRemap.Key(l)).Concat(_removed).ToHashSet();
@@ -98,7 +129,10 @@ public sealed class SubspaceAdaptation
         if (candidates.Count > 0)
         {
             var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, maxBytes);
-            var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, Norms(), train, Embeddings());
+            var (currentNorms, rows) = (Norms(), embeddings());
+            phases.Lap("plan");
+            var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, currentNorms, train, rows);
+            phases.Lap("indicator");
             long points = kept.PointCount;
             foreach (int c in Enumerable.Range(0, candidates.Count).OrderByDescending(c => scores[c]).ThenBy(c => c))
             {
@@ -112,17 +146,19 @@ public sealed class SubspaceAdaptation
             }
         }
         var next = added.Count > 0 ? SubspaceRefinement.Grow(kept, added, outputs, maxBytes) : kept;
+        phases.Lap("plan");
         return (next, added, chosenIndicators, removed);
     }
 
-    /// <summary>The model's embeddings of the training split (N, d), in evaluation mode, without gradients.</summary>
-    private static Tensor TrainingEmbeddings(NeuralSparseGrid model, TrainingSplit train)
+    /// <summary>The model's embeddings of the training split (N, d) row-major, in evaluation mode, without gradients.</summary>
+    private static float[] TrainingEmbeddings(NeuralSparseGrid model, TrainingSplit train)
     {
         bool training = model.training;
         model.eval();
         try
         {
-            using (no_grad()) return Predictor.Embed(model, train.X);
+            using var scope = NewDisposeScope();
+            using (no_grad()) return Predictor.Embed(model, train.X).to(ScalarType.Float32).contiguous().data<float>().ToArray();
         }
         finally
         {
@@ -133,7 +169,7 @@ public sealed class SubspaceAdaptation
     private static long Points(GridType type, int[] levels) => levels.Aggregate(1L, (n, l) => n * Basis1D.Count(type, l));
 
     // The candidates' scores; norms are the surplus norms of the current grid's points.
-    private double[] Score(NeuralSparseGrid model, SparseGrid candidateGrid, int firstCandidate, SparseGrid current, double[] norms, TrainingSplit train, Tensor embeddings)
+    private double[] Score(NeuralSparseGrid model, SparseGrid candidateGrid, int firstCandidate, SparseGrid current, double[] norms, TrainingSplit train, float[] embeddings)
     {
         var sources = GridRemap.PointSources(current, candidateGrid);
         if (_options.Indicator == RefinementIndicator.Gradient)
@@ -150,7 +186,7 @@ public sealed class SubspaceAdaptation
     /// Leaf subspaces whose points with a training embedding in their support all have
     /// surplus norms of at most <see cref="AdaptivityOptions.CoarsenTolerance"/> times the grid's largest.
     /// </summary>
-    private List<int> Coarsenable(SparseGrid grid, double[] norms, Tensor embeddings)
+    private List<int> Coarsenable(SparseGrid grid, double[] norms, float[] embeddings)
     {
         double threshold = _options.CoarsenTolerance * norms.DefaultIfEmpty(0).Max();
         var activated = SubspaceIndicators.Activated(grid, embeddings);

@@ -1,0 +1,32 @@
+namespace NeuralSparseGrids.Training;
+
+/// <summary>
+/// What grid adaptation cost a run, from one run's own timings: the median step (<see cref="GridRefinement.Seconds"/>,
+/// the step's whole wall time including the embeddings gathered for it) against the median epoch
+/// (<see cref="EpochReport.Seconds"/>: batches, refit and validation, without the step), and the median of each phase.
+/// </summary>
+/// <param name="Steps">Adaptation steps that changed the grid (steps that changed nothing are not recorded).</param>
+/// <param name="MedianStepSeconds">Median wall time of a step.</param>
+/// <param name="MedianEpochSeconds">Median wall time of an epoch.</param>
+/// <param name="MedianPhaseSeconds">Per phase (<see cref="GridRefinement.Phases"/>): the median over the steps.</param>
+public sealed record RefinementCost(int Steps, double MedianStepSeconds, double MedianEpochSeconds, IReadOnlyDictionary<string, double> MedianPhaseSeconds)
+{
+    /// <summary>Median step over median epoch.</summary>
+    public double StepToEpoch => MedianStepSeconds / MedianEpochSeconds;
+
+    /// <summary>The cost of <paramref name="refinements"/> against <paramref name="history"/>'s epochs; null without steps or epochs.</summary>
+    public static RefinementCost? Of(IReadOnlyList<GridRefinement> refinements, IReadOnlyList<EpochReport> history)
+    {
+        if (refinements.Count == 0 || history.Count == 0) return null;
+        var phases = refinements.SelectMany(r => r.Phases?.Keys ?? []).Distinct()
+            .ToDictionary(p => p, p => Median(refinements.Select(r => r.Phases?.GetValueOrDefault(p) ?? 0)));
+        return new RefinementCost(refinements.Count, Median(refinements.Select(r => r.Seconds)), Median(history.Select(e => e.Seconds)), phases);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int m = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+    }
+}
