@@ -64,7 +64,7 @@ public static class TorchComparison
         File.Delete(file);
         double us = Median(ours);
         Console.WriteLine($"swiss roll epoch (4800 points, batch 64, Adam, MLP 3-25-25-2, level 6; {rounds} rounds of {epochs} epochs, median s/epoch):");
-        Console.WriteLine($"  ours (fused layer, fused Adam)              {us:F4}");
+        Console.WriteLine($"  ours (fused MLP-SG step, fused Adam)        {us:F4}");
         foreach (var (name, list) in peers) Console.WriteLine($"  PyTorch {name,-12} thread(s)            {Median(list):F4}   peer / ours = {Median(list) / us:F2}x");
         double bestSubspace = Math.Min(Median(peers["subspace 1"]), Median(peers["subspace 2"]));
         double bestDense = Math.Min(Median(peers["dense 1"]), Median(peers["dense 2"]));
@@ -88,13 +88,17 @@ public static class TorchComparison
         var plain = new List<double>();
         var channelsLast = new List<double>();
         int threads = Environment.ProcessorCount;
-        for (int round = 0; round < rounds; round++)
+        var runs = new (List<double> Into, Func<IEnumerable<double>> Run)[]
         {
-            ours.AddRange(OurEpochs(config, options, data, warmUp: false));
-            oursContiguous.AddRange(OurEpochs(config, options, data, warmUp: false, () => ContiguousCnnModel(config)));
-            plain.AddRange(Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads}"));
-            channelsLast.AddRange(Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads} --channels-last"));
-        }
+            (ours, () => OurEpochs(config, options, data, warmUp: false)),
+            (plain, () => Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads}")),
+            (oursContiguous, () => OurEpochs(config, options, data, warmUp: false, () => ContiguousCnnModel(config))),
+            (channelsLast, () => Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads} --channels-last")),
+        };
+        // Odd rounds run the variants in reverse order (A B C D, D C B A, ...), so none always goes first or last.
+        for (int round = 0; round < rounds; round++)
+            foreach (var (into, run) in round % 2 == 0 ? runs : runs.Reverse())
+                into.AddRange(run());
         File.Delete(file);
         double us = Median(ours), them = Median(plain), themLast = Median(channelsLast);
         static string Each(List<double> list) => string.Join(" ", list.Select(s => s.ToString("F2")));
@@ -140,10 +144,13 @@ public static class TorchComparison
     }
 
     // NeuralSparseGrid.Create's model with the CNN in the contiguous (NCHW) format: the state before channels-last.
-    private static NeuralSparseGrid ContiguousCnnModel(NsgModelConfig config)
+    private static NeuralSparseGrid ContiguousCnnModel(NsgModelConfig config) => CnnModel(config, channelsLast: false);
+
+    /// <summary>NeuralSparseGrid.Create's CNN-SG model (seed 1) with the convolutions in the given memory format.</summary>
+    internal static NeuralSparseGrid CnnModel(NsgModelConfig config, bool channelsLast)
     {
         torch.manual_seed(1);
-        var encoder = new CnnEncoder(config.Latent, ((CnnEncoderConfig)config.Encoder).Width, inputChannels: 1, seed: 1, channelsLast: false);
+        var encoder = new CnnEncoder(config.Latent, ((CnnEncoderConfig)config.Encoder).Width, inputChannels: 1, seed: 1, channelsLast: channelsLast);
         var grid = Grids.SparseGrid.Create(config.Latent, config.Grid.Level, config.Grid.Type, config.Outputs);
         var layer = new Layers.SparseGridLayer(grid, config.Outputs, new Layers.SparseGridLayerOptions { Init = config.Grid.CoefficientInit, Seed = 1 });
         return new NeuralSparseGrid(config, encoder, layer);

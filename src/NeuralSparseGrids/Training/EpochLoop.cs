@@ -49,6 +49,13 @@ public sealed class EpochLoop
     /// <summary>Loss of one mini-batch x (batch, ...), y (batch, ...) as a scalar tensor to back-propagate.</summary>
     public required Func<Tensor, Tensor, Tensor> Loss { get; init; }
 
+    /// <summary>
+    /// Optional replacement of ZeroGrad, <see cref="Loss"/> and backward: the loss of the mini-batch of x, y rows given
+    /// by the row indices, with every trained parameter's gradient overwritten (<see cref="FusedMlpStep"/>). Null: the
+    /// loss through autograd.
+    /// </summary>
+    public Func<Tensor, Tensor, ArraySegment<int>, double>? GradientStep { get; init; }
+
     /// <summary>(Loss, metric) on the selection split after an epoch, in evaluation mode.</summary>
     public required Func<(double Loss, double Metric)> Evaluate { get; init; }
 
@@ -182,23 +189,27 @@ public sealed class EpochLoop
             double loss;
             using (var scope = torch.NewDisposeScope())
             {
-                var index = torch.tensor(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
-                Optimizer.ZeroGrad();
+                Tensor? lossTensor = null;
                 BatchStarting?.Invoke(epoch, order.AsMemory(start, count));
-                Tensor lossTensor;
                 try
                 {
-                    lossTensor = Loss(x.index_select(0, index), y.index_select(0, index));
+                    if (GradientStep != null) loss = GradientStep(x, y, new ArraySegment<int>(order, start, count));
+                    else
+                    {
+                        var index = torch.tensor(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
+                        Optimizer.ZeroGrad();
+                        lossTensor = Loss(x.index_select(0, index), y.index_select(0, index));
+                        loss = lossTensor.item<float>();
+                    }
                 }
                 catch (ArgumentException) when (!ParameterSnapshot.AllFinite(Module))
                 {
                     // The layer rejects NaN embeddings; with NaN parameters that is divergence, not bad input.
                     return (double.NaN, new(TrainingStatus.Diverged, $"parameters became NaN/Inf before epoch {epoch}, batch {b + 1}"));
                 }
-                loss = lossTensor.item<float>();
                 var decision = Criteria.AfterBatch(new BatchProgress(epoch, b + 1, batches, loss));
                 if (decision.Stops) return (double.NaN, decision);
-                lossTensor.backward();
+                lossTensor?.backward();
                 AfterBackward?.Invoke(epoch);
                 Optimizer.Step();
             }

@@ -124,6 +124,7 @@ public sealed class NsgTrainer
         var gradient = _options.Gradient;
         double spread = _options.Spread;
         int gridChangedAt = -1;
+        var fusedStep = FusedMlpStep.TryCreate(_model, _options, train);
         // A step reads the training embeddings its epoch's forward passes computed, gathered batch by batch, instead
         // of embedding the training split again (not for encoders whose training-mode forward differs).
         var gathered = new EpochEmbeddings();
@@ -150,6 +151,7 @@ public sealed class NsgTrainer
             Loss = solver == null
                 ? (x, y) => MethodSteps.GradientLoss(_model, x, y, spread, embedded)
                 : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y, spread, embedded),
+            GradientStep = fusedStep == null ? null : (x, y, rows) => fusedStep.Run(x, y, rows, embedded == null ? null : gathered),
             AfterBackward = epoch =>
             {
                 if (epoch <= gradient.FrozenEncoderEpochs)

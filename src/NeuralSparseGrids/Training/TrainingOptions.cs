@@ -56,6 +56,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool FusedOptimizer { get; init; } = true;
 
+    /// <summary>
+    /// Compute a gradient-method step of a small MLP-encoder model (float32, fused CPU layer, no spread penalty) in one
+    /// C# pass instead of torch ops and autograd (<see cref="FusedMlpStep"/>: same arithmetic, a fraction of the
+    /// per-call overhead); false: always the autograd path.
+    /// </summary>
+    public bool FusedStep { get; init; } = true;
+
     /// <summary>SGD momentum (ignored by Adam).</summary>
     public double Momentum { get; init; }
 

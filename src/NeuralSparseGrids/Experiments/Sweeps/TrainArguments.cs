@@ -108,6 +108,7 @@ public static class TrainArguments
         var d = new TrainingOptions();
         var differing = new List<string>();
         if (t.FusedOptimizer != d.FusedOptimizer) differing.Add(nameof(t.FusedOptimizer));
+        if (t.FusedStep != d.FusedStep) differing.Add(nameof(t.FusedStep));
         if (t.Momentum != d.Momentum) differing.Add(nameof(t.Momentum));
         if (t.LeastSquares.SolveBatchSize != d.LeastSquares.SolveBatchSize) differing.Add("LeastSquares.SolveBatchSize");
         if (t.Ils with { Iterations = d.Ils.Iterations } != d.Ils) differing.Add("Ils (solver)");

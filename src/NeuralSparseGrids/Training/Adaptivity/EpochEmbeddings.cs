@@ -39,31 +39,36 @@ public sealed class EpochEmbeddings
     public void Record(ReadOnlySpan<int> rows, Tensor h)
     {
         if (_epoch < 0) return;
-        long start = Stopwatch.GetTimestamp();
         if (h.numel() != (long)rows.Length * _dim)
             throw new ArgumentException($"Embeddings of {rows.Length} rows x {_dim} expected, got shape ({string.Join(", ", h.shape)}).", nameof(h));
         // Read in place (no torch call beyond the pointer): this runs once per mini-batch of the epoch before a step.
-        if (h.dtype == ScalarType.Float32 && h.device_type == TorchSharp.DeviceType.CPU && h.is_contiguous()) Copy(rows, TensorData.Pointer(h));
+        if (h.dtype == ScalarType.Float32 && h.device_type == TorchSharp.DeviceType.CPU && h.is_contiguous()) Record(rows, Values(h));
         else
         {
             using var scope = NewDisposeScope();
-            Copy(rows, TensorData.Pointer(h.detach().to(ScalarType.Float32, CPU).contiguous()));
+            Record(rows, Values(h.detach().to(ScalarType.Float32, CPU).contiguous()));
+        }
+    }
+
+    /// <summary>The same for embeddings held in C# memory, row-major (batch, d) (the fused training step's).</summary>
+    public void Record(ReadOnlySpan<int> rows, ReadOnlySpan<float> h)
+    {
+        if (_epoch < 0) return;
+        long start = Stopwatch.GetTimestamp();
+        if (h.Length != rows.Length * _dim)
+            throw new ArgumentException($"Embeddings of {rows.Length} rows x {_dim} expected, got {h.Length} values.", nameof(h));
+        for (int b = 0; b < rows.Length; b++)
+        {
+            int row = rows[b];
+            h.Slice(b * _dim, _dim).CopyTo(_rows.AsSpan(row * _dim, _dim));
+            if (!_seen[row]) { _seen[row] = true; _filled++; }
         }
         _ticks += Stopwatch.GetTimestamp() - start;
     }
 
-    private unsafe void Copy(ReadOnlySpan<int> rows, nint data)
-    {
-        var source = new ReadOnlySpan<float>((float*)data, rows.Length * _dim);
-        for (int b = 0; b < rows.Length; b++)
-        {
-            int row = rows[b];
-            source.Slice(b * _dim, _dim).CopyTo(_rows.AsSpan(row * _dim, _dim));
-            if (!_seen[row]) { _seen[row] = true; _filled++; }
-        }
-    }
+    private static unsafe ReadOnlySpan<float> Values(Tensor h) => new((float*)TensorData.Pointer(h), checked((int)h.numel()));
 
-    /// <summary>Seconds spent in <see cref="Record"/> this epoch (charged to the step that reads the rows).</summary>
+    /// <summary>Seconds spent in <see cref="Record(ReadOnlySpan{int}, ReadOnlySpan{float})"/> this epoch (charged to the step that reads the rows).</summary>
     public double Seconds => Stopwatch.GetElapsedTime(0, _ticks).TotalSeconds;
 
     /// <summary>The (count, d) rows of <paramref name="epoch"/> when every row was recorded in it; else null.</summary>
