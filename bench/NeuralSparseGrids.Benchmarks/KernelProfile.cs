@@ -19,7 +19,7 @@ namespace NeuralSparseGrids.Benchmarks;
 /// </summary>
 public static class KernelProfile
 {
-    /// <summary>args: [--dim 8] [--level 7] [--batch 128] [--outputs 10] [--threads 1] [--repeats 50] [--dtype float32|float64] [--grid linear|boundary|...] [--scalar] [--no-gh] [--no-gc] [--autograd].</summary>
+    /// <summary>args: [--dim 8] [--level 7] [--batch 128] [--outputs 10] [--threads 1] [--repeats 50] [--dtype float32|float64] [--grid linear|boundary|...] [--scalar] [--no-gh] [--no-gc] [--autograd] [--step-only].</summary>
     public static int Run(string[] args)
     {
         int dim = Option(args, "--dim", 8), level = Option(args, "--level", 7), batch = Option(args, "--batch", 128);
@@ -30,6 +30,8 @@ public static class KernelProfile
         bool wantGh = !args.Contains("--no-gh"), wantGc = !args.Contains("--no-gc");
         // The whole training step of `nsg bench layer` (TorchSharp autograd around the same kernel) for comparison.
         bool autograd = args.Contains("--autograd");
+        // Only the autograd step (for a profiler such as perf: no kernel-only passes in the samples).
+        bool stepOnly = args.Contains("--step-only");
         var type = gridName switch
         {
             "boundary" => GridType.LinearBoundary,
@@ -40,11 +42,11 @@ public static class KernelProfile
         var grid = SparseGrid.Create(dim, level, type, outputs);
         Console.WriteLine($"{grid}; batch {batch}, {outputs} outputs, {dtype}, {threads} threads, vectorize {vectorize}, Vector<{dtype}> lanes {(dtype == "float64" ? Vector<double>.Count : Vector<float>.Count)}");
         return dtype == "float64"
-            ? Profile<double>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd)
-            : Profile<float>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd);
+            ? Profile<double>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd, stepOnly)
+            : Profile<float>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd, stepOnly);
     }
 
-    private static unsafe int Profile<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool vectorize, bool wantGh, bool wantGc, bool autograd)
+    private static unsafe int Profile<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool vectorize, bool wantGh, bool wantGc, bool autograd, bool stepOnly)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = grid.Dim;
@@ -56,6 +58,11 @@ public static class KernelProfile
         for (long i = 0; i < n * o; i++) g[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
         try
         {
+            if (stepOnly)
+            {
+                Report("step", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: true), (d - 1 + 2.0 * o + 4.0 * o + 3.0 * d) * n * grid.SubspaceCount, (double)n * grid.SubspaceCount);
+                return 0;
+            }
             var forward = Time(repeats, () => FusedKernel<T>.Forward(grid, (nint)h, (nint)c, (nint)y, n, o, threads, vectorize));
             var backward = Time(repeats, () =>
             {

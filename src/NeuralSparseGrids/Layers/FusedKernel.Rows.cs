@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuralSparseGrids.Layers;
 
@@ -87,6 +88,35 @@ internal static unsafe partial class FusedKernel<T>
             for (int k = 0; k < Stride; k += lanes) Vector.Store(MulAdd(va, Vector.Load(x + k), Vector.Load(y + k)), y + k);
         }
 
+        /// <summary>
+        /// One sample's backward row in tiles: gc[0 .. Stride) += a g (if TGc; g's padding lanes are zero) and the
+        /// lane-wise products g c summed over the tiles (c's padding lanes masked), whose lanes sum to g . c. g, gc and
+        /// c readable (gc writable) for Stride elements.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<T> UpdateAndMultiplyTiles<TTiles, TGc>(T a, T* g, T* gc, T* c) where TTiles : struct, ITileCount where TGc : struct, IFlag
+        {
+            int lanes = Vector<T>.Count, last = (TTiles.Value == 1 ? 0 : TTiles.Value == 2 ? 1 : Tiles - 1) * lanes;
+            var va = new Vector<T>(a);
+            var gLast = Vector.Load(g + last);
+            if (TGc.Value) Vector.Store(MulAdd(va, gLast, Vector.Load(gc + last)), gc + last);
+            var sum = gLast * (Vector.Load(c + last) & LastMask);
+            if (TTiles.Value == 1) return sum;
+            if (TTiles.Value == 2)
+            {
+                var g0 = Vector.Load(g);
+                if (TGc.Value) Vector.Store(MulAdd(va, g0, Vector.Load(gc)), gc);
+                return MulAdd(g0, Vector.Load(c), sum);
+            }
+            for (int k = 0; k < last; k += lanes)
+            {
+                var gk = Vector.Load(g + k);
+                if (TGc.Value) Vector.Store(MulAdd(va, gk, Vector.Load(gc + k)), gc + k);
+                sum = MulAdd(gk, Vector.Load(c + k), sum);
+            }
+            return sum;
+        }
+
         /// <summary>sum_k x[k] y[k] over the o outputs, with x and y readable for Stride elements (padding lanes masked).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T DotTiles<TTiles>(T* x, T* y) where TTiles : struct, ITileCount
@@ -125,6 +155,73 @@ internal static unsafe partial class FusedKernel<T>
     private struct AnyTiles : ITileCount
     {
         public static int Value => 0;
+    }
+
+    /// <summary>A compile-time yes/no for specialising a row loop (the JIT drops the branch it rules out).</summary>
+    private interface IFlag
+    {
+        static abstract bool Value { get; }
+    }
+
+    private struct Yes : IFlag
+    {
+        public static bool Value => true;
+    }
+
+    private struct No : IFlag
+    {
+        public static bool Value => false;
+    }
+
+    /// <summary>
+    /// The lane sums of a block of 256-bit vectors at once (8 floats or 4 doubles, one block of samples) by a
+    /// transposing reduction: 9 instructions for 8 sums instead of about 5 per horizontal sum. Needs AVX.
+    /// </summary>
+    private static class LaneSums
+    {
+        /// <summary>True if <see cref="Reduce(Vector256{T}, Vector256{T}, Vector256{T}, Vector256{T})"/> runs in hardware and Vector&lt;T&gt; folds to 256 bits.</summary>
+        public static bool IsSupported =>
+            System.Runtime.Intrinsics.X86.Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double))
+            && (Vector<T>.Count * sizeof(T) == 32 || Vector<T>.Count * sizeof(T) == 64);
+
+        /// <summary>Vectors per block: the lanes of a 256-bit vector (8 for float, 4 for double).</summary>
+        public static int Samples => Vector256<T>.Count;
+
+        /// <summary>A Vector&lt;T&gt; of 256 or 512 bits as 256 bits with the same lane sum.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Fold(Vector<T> v)
+        {
+            if (Vector<T>.Count * sizeof(T) == 32) return v.AsVector256();
+            var wide = v.AsVector512();
+            return wide.GetLower() + wide.GetUpper();
+        }
+
+        /// <summary>Doubles: (sum of p0's lanes, ..., sum of p3's lanes).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Reduce(Vector256<T> p0, Vector256<T> p1, Vector256<T> p2, Vector256<T> p3)
+        {
+            var t0 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(p0.AsDouble(), p1.AsDouble());   // p0 01, p1 01, p0 23, p1 23
+            var t1 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(p2.AsDouble(), p3.AsDouble());
+            var lo = System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t1, 0x20);   // pairs 01 of p0 .. p3
+            var hi = System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t1, 0x31);   // pairs 23
+            return (lo + hi).As<double, T>();
+        }
+
+        /// <summary>Floats: (sum of p0's lanes, ..., sum of p7's lanes).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Reduce(Vector256<T> p0, Vector256<T> p1, Vector256<T> p2, Vector256<T> p3,
+            Vector256<T> p4, Vector256<T> p5, Vector256<T> p6, Vector256<T> p7)
+        {
+            var t0 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(p0.AsSingle(), p1.AsSingle());   // p0 01, p0 23, p1 01, p1 23 | 45, 67
+            var t1 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(p2.AsSingle(), p3.AsSingle());
+            var t2 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(p4.AsSingle(), p5.AsSingle());
+            var t3 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(p6.AsSingle(), p7.AsSingle());
+            var u0 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(t0, t1);   // p0 .. p3 lanes 0-3 | lanes 4-7
+            var u1 = System.Runtime.Intrinsics.X86.Avx.HorizontalAdd(t2, t3);   // p4 .. p7
+            var lo = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u1, 0x20);
+            var hi = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u1, 0x31);
+            return (lo + hi).As<float, T>();
+        }
     }
 
     /// <summary>y[k] += a x[k] for k &lt; o, element by element.</summary>

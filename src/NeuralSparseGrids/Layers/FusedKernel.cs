@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using NeuralSparseGrids.Grids;
 
 namespace NeuralSparseGrids.Layers;
@@ -69,11 +70,14 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// Gradients for upstream g (n, o): gh (n, d) if non-zero (must be zero-filled), gc (points, o) if non-zero (need not
-    /// be initialised: each subspace's block is cleared by the thread that owns it, so no separate parallel zero fill).
+    /// Gradients for upstream g (n, o): gh (n, d) if non-zero (must be zero-filled), gc (points, o) if non-zero. With
+    /// <paramref name="accumulateGc"/> false gc need not be initialised (each subspace's block is cleared by the thread
+    /// that owns it, so no separate parallel zero fill) and receives dL/dC; with true dL/dC is added to what gc holds
+    /// (an existing .grad, as autograd's accumulation would, without a second buffer and an add pass).
     /// <c>vectorize: false</c> forces the scalar fallback.
     /// </summary>
-    public static void Backward(SparseGrid t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads, bool vectorize = true)
+    public static void Backward(SparseGrid t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads, bool vectorize = true,
+        bool accumulateGc = false)
     {
         var rows = new RowTiles(o, vectorize);
         using var table = new SampleActiveFunctions(t, h, n, threads);
@@ -107,7 +111,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                             PrefetchBlock(t, offsets, i + 1, (T*)c, o);
                             if (gc != 0) PrefetchBlock(t, offsets, i + 1, (T*)gc, o);
                         }
-                        if (gc != 0) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
+                        if (gc != 0 && !accumulateGc) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
                         var term = new BackwardTerm((T*)c, cLength, gRows, (T*)gc, blockEnd, gh != 0, rows, s);
                         ForEachTerm(t, table, s, i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
                     }
@@ -342,7 +346,11 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
         {
             T* w = pw + (long)wk.Choice.Length * n;
-            for (int b = 0; b < n; b++)
+            var frame = new BackwardFrame(idx, w, c, g, gc, q, lastFullRead, lastFullWrite);
+            int b = 0;
+            if (needQ && rows.Vectorized && LaneSums.IsSupported)
+                b = gc != null ? BackwardBlocks<TTiles, Yes>(n, frame, rows) : BackwardBlocks<TTiles, No>(n, frame, rows);
+            for (; b < n; b++)
             {
                 long row = (long)idx[b] * o;
                 T* gRow = g + (long)b * stride;
@@ -356,35 +364,108 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         }
     }
 
+    /// <summary>The pointers and read/write limits of one term's backward rows (see <see cref="BackwardRows"/>).</summary>
+    private readonly struct BackwardFrame(int* idx, T* w, T* c, T* g, T* gc, T* q, long lastFullRead, long lastFullWrite)
+    {
+        public readonly int* Idx = idx;
+        public readonly T* W = w, C = c, G = g, Gc = gc, Q = q;
+        public readonly long LastFullRead = lastFullRead, LastFullWrite = lastFullWrite;
+    }
+
+    /// <summary>
+    /// The backward rows in blocks of <see cref="LaneSums.Samples"/> samples: per sample dL/dC[idx_b] += w_b g[b]
+    /// (if TGc) and the lane-wise products g[b] * C[idx_b] folded to one 256-bit vector, then the block's dot products
+    /// q_b by one transposing reduction (<see cref="LaneSums"/>) instead of a horizontal sum per sample.
+    /// Returns the first sample not handled (the tail of fewer than a block).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int BackwardBlocks<TTiles, TGc>(int n, BackwardFrame f, RowTiles rows)
+        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    {
+        int b = 0;
+        if (LaneSums.Samples == 8)
+        {
+            for (; b <= n - 8; b += 8)
+            {
+                var p0 = BackwardSample<TTiles, TGc>(b, f, rows);
+                var p1 = BackwardSample<TTiles, TGc>(b + 1, f, rows);
+                var p2 = BackwardSample<TTiles, TGc>(b + 2, f, rows);
+                var p3 = BackwardSample<TTiles, TGc>(b + 3, f, rows);
+                var p4 = BackwardSample<TTiles, TGc>(b + 4, f, rows);
+                var p5 = BackwardSample<TTiles, TGc>(b + 5, f, rows);
+                var p6 = BackwardSample<TTiles, TGc>(b + 6, f, rows);
+                var p7 = BackwardSample<TTiles, TGc>(b + 7, f, rows);
+                LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7).Store(f.Q + b);
+            }
+        }
+        else
+        {
+            for (; b <= n - 4; b += 4)
+            {
+                var p0 = BackwardSample<TTiles, TGc>(b, f, rows);
+                var p1 = BackwardSample<TTiles, TGc>(b + 1, f, rows);
+                var p2 = BackwardSample<TTiles, TGc>(b + 2, f, rows);
+                var p3 = BackwardSample<TTiles, TGc>(b + 3, f, rows);
+                LaneSums.Reduce(p0, p1, p2, p3).Store(f.Q + b);
+            }
+        }
+        return b;
+    }
+
+    /// <summary>
+    /// One sample of <see cref="BackwardBlocks"/>: the dL/dC row update and the products g[b] * C[idx_b] folded into a
+    /// 256-bit vector whose lanes sum to q_b (for a row near the end of a buffer: q_b in lane 0, element-wise).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> BackwardSample<TTiles, TGc>(int b, in BackwardFrame f, in RowTiles rows)
+        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    {
+        int o = rows.O;
+        long row = (long)f.Idx[b] * o;
+        T* gRow = f.G + (long)b * rows.Stride;
+        if (row <= f.LastFullRead && (!TGc.Value || row <= f.LastFullWrite))
+            return LaneSums.Fold(rows.UpdateAndMultiplyTiles<TTiles, TGc>(f.W[b], gRow, f.Gc + row, f.C + row));
+        return BackwardSampleNearEnd<TTiles, TGc>(b, row, gRow, f, rows);
+    }
+
+    /// <summary>
+    /// <see cref="BackwardSample"/> for a row whose tiles would reach past the end of the coefficients or of the
+    /// subspace's dL/dC block: element-wise where needed. Rare, so kept out of the unrolled block loop (whose
+    /// inlining budget it would otherwise use up).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<T> BackwardSampleNearEnd<TTiles, TGc>(int b, long row, T* gRow, in BackwardFrame f, in RowTiles rows)
+        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    {
+        int o = rows.O;
+        if (TGc.Value)
+        {
+            if (row <= f.LastFullWrite) rows.AddScaledTiles<TTiles>(f.W[b], gRow, f.Gc + row);
+            else AddScaled(f.W[b], gRow, f.Gc + row, o);
+        }
+        return Vector256.CreateScalar(row <= f.LastFullRead ? rows.DotTiles<TTiles>(gRow, f.C + row) : Dot(gRow, f.C + row, o));
+    }
+
     /// <summary>
     /// dL/dh_j += q phi'_j prod_{m&lt;j} phi_m prod_{m&gt;j} phi_m for the worker's term, vectorised over the batch: per
     /// block of lanes the running prefix product and q stay in registers while j runs; the trailing product comes from
-    /// the partial products (depth d - 1 - j holds prod_{m&gt;j}).
+    /// the partial products (depth d - 1 - j holds prod_{m&gt;j}). Blocks are 512 bits wide where the CPU has them
+    /// (the tables are sample-fastest and contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradient(SparseGrid t, SampleActiveFunctions table, int s, Worker wk, bool vectorize)
     {
         int d = t.Dim, n = table.N, width = ActiveFunctions.Width;
-        int vt = vectorize ? Vector<T>.Count : int.MaxValue;
         long* entry = stackalloc long[d];
         fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* ch = wk.Choice)
             for (int j = 0; j < d; j++) entry[j] = (long)(sl[j] * width + ch[j]) * n;
         fixed (T* val = table.Val) fixed (T* der = table.Der) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q) fixed (T* acc = wk.Acc)
         {
-            int b = 0;
-            for (; b <= n - vt; b += vt)
-            {
-                var qb = Vector.Load(q + b);
-                var prefix = Vector<T>.One;
-                for (int j = 0; j < d; j++)
-                {
-                    T* a = acc + (long)j * n + b;
-                    var dv = Vector.Load(der + entry[j] + b);
-                    var trailing = Vector.Load(pw + (long)(d - 1 - j) * n + b);
-                    Vector.Store(MulAdd(qb * dv, prefix * trailing, Vector.Load(a)), a);
-                    prefix *= Vector.Load(val + entry[j] + b);
-                }
-            }
+            var rule = new ProductRule(d, n, entry, val, der, pw, q, acc);
+            int b = !vectorize ? 0
+                : Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? rule.Blocks<Vector512<T>, Lanes512>()
+                : Vector.IsHardwareAccelerated ? rule.Blocks<Vector<T>, LanesNative>()
+                : 0;
             for (; b < n; b++)
             {
                 T prefix = T.One;

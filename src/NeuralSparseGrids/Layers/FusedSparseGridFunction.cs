@@ -6,7 +6,9 @@ namespace NeuralSparseGrids.Layers;
 
 /// <summary>
 /// The fused CPU kernel as a TorchSharp custom autograd function: apply(grid, h (batch, d), C (points, outputs))
-/// -> (batch, outputs). Backward returns dL/dh and dL/dC for whichever of h and C required gradients at forward time.
+/// -> (batch, outputs). Backward returns dL/dh and dL/dC for whichever of h and C required gradients at forward time;
+/// for a leaf C (the layer's Parameter) under a plain backward() it writes dL/dC straight into C.grad instead, adding to
+/// an existing .grad as autograd would (<see cref="CoefficientGradient"/> says when and why).
 /// </summary>
 internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<FusedSparseGridFunction>
 {
@@ -41,6 +43,7 @@ internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<Fu
         var grid = (SparseGrid)ctx.get_data("grid");
         bool needH = (bool)ctx.get_data("needH"), needC = (bool)ctx.get_data("needC");
         var saved = ctx.get_saved_variables();
+        Tensor? gc = null;
         try
         {
             var h = saved[0];
@@ -48,13 +51,16 @@ internal sealed class FusedSparseGridFunction : autograd.SingleTensorFunction<Fu
             using var g = gradOutput.contiguous();
             int n = (int)h.shape[0], o = (int)c.shape[1], threads = torch.get_num_threads();
             var gh = needH ? torch.zeros_like(h) : null;
-            var gc = needC ? torch.empty_like(c) : null;   // the kernel clears it block by block
+            var target = needC ? CoefficientGradient.For(c) : default;
+            gc = target.Buffer;
             nint ghp = gh is null ? 0 : TensorData.Pointer(gh), gcp = gc is null ? 0 : TensorData.Pointer(gc);
             if (c.dtype == ScalarType.Float64)
-                FusedKernel<double>.Backward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
+                FusedKernel<double>.Backward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads, accumulateGc: target.Accumulate);
             else
-                FusedKernel<float>.Backward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads);
-            return [null!, gh!, gc!];
+                FusedKernel<float>.Backward(grid, TensorData.Pointer(h), TensorData.Pointer(c), TensorData.Pointer(g), ghp, gcp, n, o, threads, accumulateGc: target.Accumulate);
+            if (!target.InPlace) return [null!, gh!, gc!];
+            target.Finish(c);
+            return [null!, gh!, null!];   // dL/dC is in c.grad already: nothing for AccumulateGrad to add
         }
         finally
         {
