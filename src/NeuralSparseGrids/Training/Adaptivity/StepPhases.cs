@@ -16,8 +16,12 @@ internal sealed class StepPhases
 
     private double _added;
 
-    /// <summary>Seconds since the step started, plus those <see cref="Add"/>ed.</summary>
-    public double Total => _watch.Elapsed.TotalSeconds + _added;
+    /// <summary>
+    /// Seconds from the step's start to its last <see cref="Lap"/>, plus those <see cref="Add"/>ed: the step ends at its
+    /// last lap, so the phases add up to the total exactly (reading the clock again here would add whatever the
+    /// scheduler did between the last lap and this read, which made the sum check flaky on a busy machine).
+    /// </summary>
+    public double Total => _last.TotalSeconds + _added;
 
     /// <summary>Charges <paramref name="seconds"/> spent elsewhere for the step (e.g. during the epoch) to <paramref name="phase"/>.</summary>
     public void Add(string phase, double seconds)
