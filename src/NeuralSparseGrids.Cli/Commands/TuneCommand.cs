@@ -91,7 +91,7 @@ public sealed class TuneCommand : ICliCommand
     private static int Finish(SweepFolder folder, CliContext context)
     {
         var results = SweepCollector.Collect(folder);
-        var (chosen, trials) = Experiments.Comparison.TuneSweepChoice.Choose(results);
+        var (chosen, bestDrawn, trials) = Experiments.Comparison.TuneSweepChoice.Choose(results);
         if (chosen < 0)
         {
             context.Error.WriteLine($"nsg tune: no candidate finished in {folder.Root}.");
@@ -117,7 +117,7 @@ public sealed class TuneCommand : ICliCommand
             testMetric = results.TestMetric,
             splits = best.Cells,
             defaultsValidation = trials[0].Validation,
-            bestDrawn = trials.Skip(1).Where(t => !double.IsNaN(t.Validation)).OrderBy(t => higher ? -t.Validation : t.Validation).Select(t => new { candidate = t.Label, validation = t.Validation }).FirstOrDefault(),
+            bestDrawn = bestDrawn < 0 ? null : new { candidate = trials[bestDrawn].Label, validation = trials[bestDrawn].Validation },
             defaultsTest = SweepCollector.Median(defaults.Select(c => c!.Number(results.TestMetric)).OfType<double>()),
             train = "nsg train " + string.Join(' ', arguments.Select(NsgCommand.ShellQuote)),
             arguments,

@@ -15,9 +15,10 @@ public static class TuneSweepChoice
 
     /// <summary>
     /// Every candidate's trial (in the spec's candidate order, the defaults first; NaN with the reason when a split has
-    /// no result) and the chosen candidate's position (-1 when every candidate failed).
+    /// no result), the chosen candidate's position (-1 when every candidate failed) and the best drawn candidate's (the
+    /// best mean after the defaults, whether or not it replaced them; -1 when none finished).
     /// </summary>
-    public static (int Chosen, IReadOnlyList<TuneTrial> Trials) Choose(SweepResults results)
+    public static (int Chosen, int BestDrawn, IReadOnlyList<TuneTrial> Trials) Choose(SweepResults results)
     {
         var candidates = results.Spec.Axes.Single(a => a.Name == TuneSpace.Axis).Values.Select(v => v.Label).ToList();
         var splits = results.Spec.Axes.SingleOrDefault(a => a.Name == SplitAxis)?.Values.Select(v => v.Label).ToList() ?? [""];
@@ -27,7 +28,7 @@ public static class TuneSweepChoice
         for (int i = 1; i < trials.Count; i++)
             if (best < 0 ? !double.IsNaN(trials[i].Validation) : TunedNsgMethod.IsBetter(trials[i].Validation, trials[best].Validation, higher))
                 best = i;
-        return (TunedNsgMethod.Choose(trials, best, higher), trials);
+        return (TunedNsgMethod.Choose(trials, best, higher), best, trials);
     }
 
     // One candidate's validation scores in split order (a split's cells, if a sweep has several training seeds, by

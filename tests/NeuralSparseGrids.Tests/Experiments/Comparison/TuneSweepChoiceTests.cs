@@ -39,23 +39,25 @@ public sealed class TuneSweepChoiceTests
     public void TheCommandChoosesByTheNsgTunedRowsRule()
     {
         // Candidate a has the best mean but a noisy gain (+0.10, -0.05, 0): the defaults stay, as in the nsg-tuned row.
-        var (chosen, trials) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [0.80, 0.70, 0.75]), ("a", [0.90, 0.65, 0.75]), ("b", [0.79, 0.70, 0.74])));
+        var (chosen, bestDrawn, trials) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [0.80, 0.70, 0.75]), ("a", [0.90, 0.65, 0.75]), ("b", [0.79, 0.70, 0.74])));
         Assert.Equal(0, chosen);
+        Assert.Equal(1, bestDrawn);
         Assert.Equal(0.75, trials[0].Validation, 12);
         Assert.Equal(TunedNsgMethod.Choose(trials, 1, higherIsBetter: true), chosen);
         // A steady gain on every split wins.
-        (chosen, _) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [0.80, 0.70, 0.75]), ("a", [0.85, 0.76, 0.80]), ("b", [0.79, 0.70, 0.74])));
+        (chosen, _, _) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [0.80, 0.70, 0.75]), ("a", [0.85, 0.76, 0.80]), ("b", [0.79, 0.70, 0.74])));
         Assert.Equal(1, chosen);
     }
 
     [Fact]
     public void ACandidateMissingASplitCannotWinAndFailedDefaultsGiveWayToTheBestDrawn()
     {
-        var (chosen, trials) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [double.NaN, 0.70]), ("a", [0.95, double.NaN]), ("b", [0.60, 0.61])));
+        var (chosen, bestDrawn, trials) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [double.NaN, 0.70]), ("a", [0.95, double.NaN]), ("b", [0.60, 0.61])));
         Assert.True(double.IsNaN(trials[1].Validation));
         Assert.Contains("data seed 2", trials[1].Error);
         Assert.Equal(2, chosen);
-        (chosen, _) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [double.NaN]), ("a", [double.NaN])));
+        Assert.Equal(2, bestDrawn);
+        (chosen, _, _) = TuneSweepChoice.Choose(Results((TuneSpace.Defaults, [double.NaN]), ("a", [double.NaN])));
         Assert.Equal(-1, chosen);
     }
 }
