@@ -55,6 +55,11 @@ public static class StepProfile
             foreach (var (fused, list) in each) Console.WriteLine($"fused step {fused}: median {list.Order().ElementAt(list.Count / 2):F4} s/epoch ({string.Join(" ", list.Select(v => v.ToString("F4")))})");
             return 0;
         }
+        if (args.Contains("--epochs"))
+        {
+            int epochs = int.Parse(args[Array.IndexOf(args, "--epochs") + 1]);
+            return EpochPhases(config, options, data, epochs, args);
+        }
         using var model = NeuralSparseGrid.Create(config, seed: 1);
         var fit = new NsgTrainer(model, options).Fit(data.Train, data.Validation);
         Console.WriteLine($"warm-up fit: {string.Join(" ", fit.History.Select(e => e.Seconds.ToString("F4")))} s/epoch");
@@ -125,6 +130,68 @@ public static class StepProfile
         for (int i = 0; i < 50; i++) { using var sc = torch.NewDisposeScope(); _ = model.parameters().All(p => torch.isfinite(p).all().item<bool>()); }
         Console.WriteLine($"all-finite: {ev.Elapsed.TotalMilliseconds / 50:F3} ms");
         return 0;
+    }
+
+    /// <summary>
+    /// Where a whole epoch's time goes, read from the trainer's own callbacks (nothing inside the loop changes): the
+    /// batches (from one batch's end to the next: step, optimizer, loop bookkeeping) and the epoch's tail (last
+    /// batch's end to the epoch's end: validation, finite check, snapshots, history).
+    /// </summary>
+    private static int EpochPhases(NsgModelConfig config, TrainingOptions options, PreparedData data, int epochs, string[] args)
+    {
+        using var model = NeuralSparseGrid.Create(config, seed: 1);
+        int warmUp = args.Contains("--warm-up") ? int.Parse(args[Array.IndexOf(args, "--warm-up") + 1]) : 3;
+        if (warmUp > 0) new NsgTrainer(model, options with { Epochs = warmUp }).Fit(data.Train, data.Validation);   // JIT tiering, allocator
+        var clock = new PhaseClock();
+        var trainer = new NsgTrainer(model, options with { Epochs = epochs });
+        trainer.Callbacks.Add(clock);
+        var result = trainer.Fit(data.Train, data.Validation);
+        var seconds = result.History.Select(e => e.Seconds).Order().ToArray();
+        Console.WriteLine($"epochs: {epochs}, median {seconds[seconds.Length / 2] * 1e3:F2} ms (min {seconds[0] * 1e3:F2}, max {seconds[^1] * 1e3:F2})");
+        Console.WriteLine($"  each epoch, wall / process CPU ms: {string.Join(" ", result.History.Zip(clock.Cpu, (e, c) => $"{e.Seconds * 1e3:F1}/{c * 1e3:F1}"))}");
+        Console.WriteLine($"  per batch (median of {clock.Batches.Count}): {Median(clock.Batches) * 1e6:F1} us; batches per epoch {clock.BatchesPerEpoch}");
+        Console.WriteLine($"  sum of batches per epoch (median): {Median(clock.BatchSums) * 1e3:F2} ms");
+        Console.WriteLine($"  epoch tail (validation, checks, snapshots; median): {Median(clock.Tails) * 1e3:F3} ms");
+        Console.WriteLine($"  epoch head (to the first batch's end, incl. its step; median): {Median(clock.Heads) * 1e3:F3} ms");
+        return 0;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private sealed class PhaseClock : ITrainingCallback
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private double _last, _batchSum;
+        public List<double> Batches { get; } = [];
+        public List<double> BatchSums { get; } = [];
+        public List<double> Tails { get; } = [];
+        public List<double> Heads { get; } = [];
+        public List<double> Cpu { get; } = [];
+        public int BatchesPerEpoch { get; private set; }
+        private double _cpu;
+        private static double CpuNow() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+        public void OnFitStart(NeuralSparseGrid model, TrainingSplit train) { _last = _clock.Elapsed.TotalSeconds; _cpu = CpuNow(); }
+
+        public void OnBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss)
+        {
+            double now = _clock.Elapsed.TotalSeconds;
+            if (batch == 1) { Heads.Add(now - _last); _batchSum = 0; }
+            else { Batches.Add(now - _last); _batchSum += now - _last; }
+            BatchesPerEpoch = batchesPerEpoch;
+            _last = now;
+        }
+
+        public void OnEpochEnd(NeuralSparseGrid model, EpochReport report)
+        {
+            double now = _clock.Elapsed.TotalSeconds;
+            Tails.Add(now - _last);
+            BatchSums.Add(_batchSum);
+            double cpu = CpuNow();
+            Cpu.Add(cpu - _cpu);
+            _cpu = cpu;
+            _last = now;
+        }
     }
 
     private static double Lap(Stopwatch w) { double ms = w.Elapsed.TotalMilliseconds; w.Restart(); return ms; }

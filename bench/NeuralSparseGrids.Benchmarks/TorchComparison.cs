@@ -64,7 +64,7 @@ public static class TorchComparison
         File.Delete(file);
         double us = Median(ours);
         Console.WriteLine($"swiss roll epoch (4800 points, batch 64, Adam, MLP 3-25-25-2, level 6; {rounds} rounds of {epochs} epochs, median s/epoch):");
-        Console.WriteLine($"  ours (fused MLP-SG step, fused Adam)        {us:F4}");
+        Console.WriteLine($"  ours (fused MLP-SG step, fused Adam)        {us:F4}   (each: {string.Join(" ", ours.Select(s => s.ToString("F4")))})");
         foreach (var (name, list) in peers) Console.WriteLine($"  PyTorch {name,-12} thread(s)            {Median(list):F4}   peer / ours = {Median(list) / us:F2}x");
         double bestSubspace = Math.Min(Median(peers["subspace 1"]), Median(peers["subspace 2"]));
         double bestDense = Math.Min(Median(peers["dense 1"]), Median(peers["dense 2"]));

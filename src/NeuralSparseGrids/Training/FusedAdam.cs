@@ -1,4 +1,5 @@
 using NeuralSparseGrids.Native;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -67,6 +68,8 @@ internal sealed class FusedAdam : IStepOptimizer
     }
 
     // p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps), with m, v the exponential moving averages (PyTorch's form).
+    // Optimised from the first call: every step runs it (see SmallDense's remarks on tier-0 code).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Update<T>(T* p, T* g, T* m, T* v, long n, double stepSize, double correction2Sqrt)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Models;
 using TorchSharp;
@@ -75,6 +76,7 @@ internal sealed unsafe class FusedMlpStep
     /// <paramref name="gather"/> the batch's embeddings are recorded there (an epoch before a grid adaptation step).
     /// </summary>
     /// <exception cref="ArgumentException">The embeddings contain NaN (or leave the box; <see cref="InputCheck"/>).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first step: see SmallDense's remarks
     public double Run(Tensor x, Tensor y, ReadOnlySpan<int> rows, EpochEmbeddings? gather = null)
     {
         int n = rows.Length, layers = _linears.Length, d = _sizes[^1];
@@ -147,6 +149,7 @@ internal sealed unsafe class FusedMlpStep
         total.backward();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(float* x, ReadOnlySpan<int> rows, float[] into, int width)
     {
         for (int b = 0; b < rows.Length; b++)
@@ -154,6 +157,7 @@ internal sealed unsafe class FusedMlpStep
     }
 
     // torch's mse_loss (mean over n x o) and its gradient 2 (out - y) / (n o).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double MeanSquaredError(float* output, float* y, ReadOnlySpan<int> rows, float* g, int n, int o)
     {
         double sum = 0;
@@ -169,6 +173,7 @@ internal sealed unsafe class FusedMlpStep
     }
 
     // torch's cross_entropy of logits (n, o) and labels (mean over n) and its gradient (softmax - onehot) / n.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double CrossEntropy(float* logits, long* labels, ReadOnlySpan<int> rows, float* g, int n, int o)
     {
         double sum = 0;
