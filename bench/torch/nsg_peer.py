@@ -178,25 +178,39 @@ def read_data(path):
 # ----------------------------------------------------------------------------------------------------------------
 # Tasks
 
-def train_epochs(model, loss_fn, train, val, epochs, batch, lr, seed):
-    """Shuffled mini-batches, Adam, then a validation pass per epoch (as NsgTrainer's epoch). Seconds per epoch."""
+def train_epochs(model, loss_fn, train, val, epochs, batch, lr, seed, warm_up_batches=0):
+    """Shuffled mini-batches, Adam, then a validation pass per epoch (as NsgTrainer's epoch). Seconds per epoch.
+    With warm_up_batches, that many untimed training steps and one untimed validation pass come first (allocator,
+    oneDNN primitives), as compare-torch's warm-up on its own side does."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     (x, y), (vx, vy) = train, val
     generator = torch.Generator().manual_seed(seed)
+
+    def step(idx):
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x[idx]), y[idx])
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def validate():
+        model.eval()
+        with torch.no_grad():
+            return loss_fn(model(vx), vy).item()
+
+    if warm_up_batches > 0:
+        model.train()
+        for idx in torch.randperm(x.shape[0], generator=generator).split(batch)[:warm_up_batches]:
+            step(idx)
+        validate()
     seconds, losses = [], []
     for _ in range(epochs):
         start = time.perf_counter()
         model.train()
         total = 0.0
         for idx in torch.randperm(x.shape[0], generator=generator).split(batch):
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[idx]), y[idx])
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * idx.shape[0]
-        model.eval()
-        with torch.no_grad():
-            val_loss = loss_fn(model(vx), vy).item()
+            total += step(idx) * idx.shape[0]
+        val_loss = validate()
         seconds.append(time.perf_counter() - start)
         losses.append((total / x.shape[0], val_loss))
     return seconds, losses
@@ -207,7 +221,8 @@ def mnist(args):
     torch.manual_seed(args.seed)
     layer = (SparseGridDense if args.layer == "dense" else SparseGridPerSubspace)(8, 4, 10)
     model = Nsg(CnnEncoder(8, args.width, args.channels_last).to_channels_last(), layer, margin=0.1)
-    seconds, losses = train_epochs(model, F.cross_entropy, train, val, args.epochs, args.batch, args.lr, args.seed)
+    seconds, losses = train_epochs(model, F.cross_entropy, train, val, args.epochs, args.batch, args.lr, args.seed,
+                                   args.warm_up_batches)
     return {"epochSeconds": seconds, "losses": losses, "parameters": sum(p.numel() for p in model.parameters()),
             "points": layer.points}
 
@@ -217,7 +232,8 @@ def swissroll(args):
     torch.manual_seed(args.seed)
     layer = (SparseGridDense if args.layer == "dense" else SparseGridPerSubspace)(2, 6, 1)
     model = Nsg(mlp([3, 25, 25, 2]), layer, margin=0)
-    seconds, losses = train_epochs(model, F.mse_loss, train, val, args.epochs, args.batch, args.lr, args.seed)
+    seconds, losses = train_epochs(model, F.mse_loss, train, val, args.epochs, args.batch, args.lr, args.seed,
+                                   args.warm_up_batches)
     return {"epochSeconds": seconds, "losses": losses, "parameters": sum(p.numel() for p in model.parameters()),
             "points": layer.points}
 
@@ -275,6 +291,7 @@ def main():
     p.add_argument("--channels-last", action="store_true", help="MNIST CNN in the channels-last memory format")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--warm-up-batches", type=int, default=0, help="untimed training steps and validation pass first")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
