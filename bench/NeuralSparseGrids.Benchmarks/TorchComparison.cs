@@ -52,30 +52,35 @@ public static class TorchComparison
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 0.01, Seed = 1 };
         // Timed epochs per variant and round. Each side's first epoch is untimed: ours is a separate one-epoch warm-up
         // fit of the same model, the peer's first epoch is dropped.
-        var timed = new Dictionary<string, List<double[]>> { ["ours"] = [] };
+        var timed = new Dictionary<string, List<EpochTimes>> { ["ours"] = [] };
         for (int round = 0; round < rounds; round++)
         {
             timed["ours"].Add(OurEpochs(config, options, data));
             foreach (string layer in new[] { "subspace", "dense" })
                 foreach (int threads in new[] { 1, 2 })
                 {
-                    var seconds = Peer(python, script, $"swissroll --data {file} --layer {layer} --epochs {epochs} --threads {threads}");
+                    var times = Peer(python, script, $"swissroll --data {file} --layer {layer} --epochs {epochs} --threads {threads}");
                     timed.TryAdd($"{layer} {threads}", []);
-                    timed[$"{layer} {threads}"].Add(seconds.Skip(1).ToArray());
+                    timed[$"{layer} {threads}"].Add(times.SkipFirst());
                 }
         }
         File.Delete(file);
-        double MedianOf(string variant) => Median(timed[variant].SelectMany(e => e));
-        string Rounds(string variant) => string.Join(" ", timed[variant].Select(e => Median(e).ToString("F4")));
-        double us = MedianOf("ours");
+        double Wall(string variant) => Median(timed[variant].SelectMany(e => e.Wall));
+        double Cpu(string variant) => Median(timed[variant].SelectMany(e => e.Cpu));
+        string Rounds(string variant) => string.Join(" ", timed[variant].Select(e => Median(e.Wall).ToString("F4")));
         Console.WriteLine($"swiss roll epoch (4800 points, batch 64, Adam, MLP 3-25-25-2, level 6; {rounds} rounds of {epochs} epochs, each side's first untimed;");
-        Console.WriteLine("  median s/epoch over all timed epochs, then each round's median):");
-        Console.WriteLine($"  ours (fused MLP-SG step, fused Adam)        {us:F4}   rounds: {Rounds("ours")}");
-        foreach (var name in timed.Keys.Where(k => k != "ours"))
-            Console.WriteLine($"  PyTorch {name,-12} thread(s)            {MedianOf(name):F4}   rounds: {Rounds(name)}   peer / ours = {MedianOf(name) / us:F2}x");
-        double bestSubspace = Math.Min(MedianOf("subspace 1"), MedianOf("subspace 2"));
-        double bestDense = Math.Min(MedianOf("dense 1"), MedianOf("dense 2"));
-        Console.WriteLine($"  PyTorch per-subspace (best) / ours = {bestSubspace / us:F2}x; PyTorch dense (best) / ours = {bestDense / us:F2}x");
+        Console.WriteLine("  medians over all timed epochs of wall and process CPU seconds (CPU: all threads of the process), each round's wall median):");
+        Console.WriteLine($"  {"variant",-40} {"wall s",7} {"CPU s",7}  {"peer / ours: wall",17} {"CPU",6}  rounds (wall)");
+        foreach (var name in timed.Keys)
+        {
+            string label = name == "ours" ? "ours (fused MLP-SG step, fused Adam)" : $"PyTorch {name} thread(s)";
+            string ratios = name == "ours" ? "" : $"{Wall(name) / Wall("ours"),16:F2}x {Cpu(name) / Cpu("ours"),5:F2}x";
+            Console.WriteLine($"  {label,-40} {Wall(name),7:F4} {Cpu(name),7:F4}  {ratios,-24}  {Rounds(name)}");
+        }
+        double bestSubspace = Math.Min(Wall("subspace 1"), Wall("subspace 2"));
+        double bestDense = Math.Min(Wall("dense 1"), Wall("dense 2"));
+        Console.WriteLine($"  PyTorch per-subspace (best) / ours = {bestSubspace / Wall("ours"):F2}x; PyTorch dense (best) / ours = {bestDense / Wall("ours"):F2}x (wall);" +
+                          $" CPU, 1 thread each: {Cpu("subspace 1") / Cpu("ours"):F2}x, {Cpu("dense 1") / Cpu("ours"):F2}x (load average now {LoadAverage()})");
     }
 
     private static void MnistEpochs(string python, string script, int epochs, int rounds, int digits, int warmUpBatches)
@@ -95,7 +100,7 @@ public static class TorchComparison
         // before its timed epochs (ours: JIT, allocator, oneDNN primitives; PyTorch: allocator, oneDNN primitives), so
         // no side pays a start-up cost inside a timed epoch.
         string peer = $"mnist --data {file} --epochs {epochs} --threads {threads} --warm-up-batches {warmUpBatches}";
-        var variants = new (string Name, Func<double[]> Run)[]
+        var variants = new (string Name, Func<EpochTimes> Run)[]
         {
             ("ours", () => OurEpochs(config, options, data, warmUpBatches * options.BatchSize)),
             ("PyTorch (NCHW, as usually written)", () => Peer(python, script, peer)),
@@ -103,24 +108,30 @@ public static class TorchComparison
                 () => OurEpochs(config, options, data, warmUpBatches * options.BatchSize, () => ContiguousCnnModel(config))),
             ("PyTorch channels-last", () => Peer(python, script, peer + " --channels-last")),
         };
-        // seconds[variant][round]: the median of the round's timed epochs. Odd rounds run the variants in reverse order
-        // (A B C D, D C B A, ...), so none always goes first or last.
+        // seconds[variant][round], cpu[variant][round]: medians of the round's timed epochs. Odd rounds run the variants
+        // in reverse order (A B C D, D C B A, ...), so none always goes first or last.
         var seconds = variants.Select(_ => new List<double>()).ToArray();
+        var cpu = variants.Select(_ => new List<double>()).ToArray();
         for (int round = 0; round < rounds; round++)
             foreach (int v in round % 2 == 0 ? Enumerable.Range(0, variants.Length) : Enumerable.Range(0, variants.Length).Reverse())
-                seconds[v].Add(Median(variants[v].Run()));
+            {
+                var times = variants[v].Run();
+                seconds[v].Add(Median(times.Wall));
+                cpu[v].Add(Median(times.Cpu));
+            }
         File.Delete(file);
         Console.WriteLine($"MNIST CNN-SG epoch ({data.Train.Count} digits, batch 64, Adam, width 32, d 8, level 4, {threads} threads; " +
                           $"{rounds} rounds of {epochs} epoch(s), each variant warmed up by {warmUpBatches} untimed batches and a validation pass):");
-        Console.WriteLine($"  {"variant",-40} {"median s",9}  range over rounds (each round's s/epoch)");
+        Console.WriteLine($"  {"variant",-40} {"wall s",7}  range over rounds (each round's wall s/epoch)   CPU s (all threads)");
         for (int v = 0; v < variants.Length; v++)
-            Console.WriteLine($"  {variants[v].Name,-40} {Median(seconds[v]),9:F2}  {Range(seconds[v])}");
+            Console.WriteLine($"  {variants[v].Name,-40} {Median(seconds[v]),7:F2}  {Range(seconds[v]),-40}  {Median(cpu[v]),7:F2}");
         foreach (int peerVariant in new[] { 1, 3 })
         {
             var paired = seconds[0].Zip(seconds[peerVariant], (a, b) => a / b).ToList();
-            Console.WriteLine($"  ours / {variants[peerVariant].Name}: ratio of medians {Median(seconds[0]) / Median(seconds[peerVariant]):F2}; " +
-                              $"per round median {Median(paired):F2}, range {Range(paired)}");
+            Console.WriteLine($"  ours / {variants[peerVariant].Name}: ratio of wall medians {Median(seconds[0]) / Median(seconds[peerVariant]):F2}; " +
+                              $"per round median {Median(paired):F2}, range {Range(paired)}; CPU {Median(cpu[0]) / Median(cpu[peerVariant]):F2}");
         }
+        Console.WriteLine($"  (load average now {LoadAverage()})");
     }
 
     private static string Range(IReadOnlyList<double> values) =>
@@ -149,11 +160,17 @@ public static class TorchComparison
         Console.WriteLine($"  {"sum",-30} {of,9:F2} {pf,9:F2} {of / pf,6:F2}   {ob,9:F2} {pb,9:F2} {ob / pb,6:F2}");
     }
 
+    /// <summary>Wall and process-CPU seconds of each timed epoch of one side.</summary>
+    private sealed record EpochTimes(double[] Wall, double[] Cpu)
+    {
+        public EpochTimes SkipFirst() => new(Wall[1..], Cpu[1..]);
+    }
+
     /// <summary>
     /// Seconds of each timed epoch of our trainer, after an untimed warm-up fit of one epoch (and its validation pass)
     /// on the first <paramref name="warmUpRows"/> training rows (null: all of them; 0: no warm-up).
     /// </summary>
-    private static double[] OurEpochs(NsgModelConfig config, TrainingOptions options, PreparedData data, int? warmUpRows = null,
+    private static EpochTimes OurEpochs(NsgModelConfig config, TrainingOptions options, PreparedData data, int? warmUpRows = null,
         Func<NeuralSparseGrid>? create = null)
     {
         using var model = create?.Invoke() ?? NeuralSparseGrid.Create(config, seed: 1);
@@ -163,8 +180,26 @@ public static class TorchComparison
             using var warmUp = new TrainingSplit(data.Train.X.narrow(0, 0, rows).clone(), data.Train.Y.narrow(0, 0, rows).clone());
             new NsgTrainer(model, options with { Epochs = 1 }).Fit(warmUp, data.Validation);
         }
-        var result = new NsgTrainer(model, options).Fit(data.Train, data.Validation);
-        return result.History.Select(e => e.Seconds).ToArray();
+        var trainer = new NsgTrainer(model, options);
+        var cpu = new EpochCpuClock();
+        trainer.Callbacks.Add(cpu);
+        var result = trainer.Fit(data.Train, data.Validation);
+        return new EpochTimes(result.History.Select(e => e.Seconds).ToArray(), [.. cpu.Seconds]);
+    }
+
+    // Process CPU seconds of each epoch (start of the fit or the previous epoch's end to this epoch's end).
+    private sealed class EpochCpuClock : ITrainingCallback
+    {
+        private double _last;
+        public List<double> Seconds { get; } = [];
+        private static double Now() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        public void OnFitStart(NeuralSparseGrid model, TrainingSplit train) => _last = Now();
+        public void OnEpochEnd(NeuralSparseGrid model, EpochReport report)
+        {
+            double now = Now();
+            Seconds.Add(now - _last);
+            _last = now;
+        }
     }
 
     // NeuralSparseGrid.Create's model with the CNN in the contiguous (NCHW) format: the state before channels-last.
@@ -180,8 +215,12 @@ public static class TorchComparison
         return new NeuralSparseGrid(config, encoder, layer);
     }
 
-    private static double[] Peer(string python, string script, string arguments) =>
-        PeerJson(python, script, arguments).GetProperty("epochSeconds").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+    private static EpochTimes Peer(string python, string script, string arguments)
+    {
+        var json = PeerJson(python, script, arguments);
+        double[] Read(string property) => json.GetProperty(property).EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        return new EpochTimes(Read("epochSeconds"), Read("epochCpuSeconds"));
+    }
 
     private static JsonElement PeerJson(string python, string script, string arguments)
     {

@@ -13,7 +13,7 @@ a floor and gathered from that subspace's coefficient block (all subspaces at on
 the plain NSG of thesis Eq. 3.4 (the full batch x points basis matrix times the coefficients).
 
 Data comes from the file the C# side exports (the same training and validation rows): see read_split.
-Prints one JSON line: {"task", "threads", "epochSeconds": [...], "parameters", ...}.
+Prints one JSON line: {"task", "threads", "epochSeconds": [...], "epochCpuSeconds": [...], "parameters", ...}.
 """
 import argparse
 import json
@@ -179,7 +179,8 @@ def read_data(path):
 # Tasks
 
 def train_epochs(model, loss_fn, train, val, epochs, batch, lr, seed, warm_up_batches=0):
-    """Shuffled mini-batches, Adam, then a validation pass per epoch (as NsgTrainer's epoch). Seconds per epoch.
+    """Shuffled mini-batches, Adam, then a validation pass per epoch (as NsgTrainer's epoch). Wall and process CPU
+    seconds per epoch.
     With warm_up_batches, that many untimed training steps and one untimed validation pass come first (allocator,
     oneDNN primitives), as compare-torch's warm-up on its own side does."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -203,17 +204,18 @@ def train_epochs(model, loss_fn, train, val, epochs, batch, lr, seed, warm_up_ba
         for idx in torch.randperm(x.shape[0], generator=generator).split(batch)[:warm_up_batches]:
             step(idx)
         validate()
-    seconds, losses = [], []
+    seconds, cpu, losses = [], [], []
     for _ in range(epochs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         model.train()
         total = 0.0
         for idx in torch.randperm(x.shape[0], generator=generator).split(batch):
             total += step(idx) * idx.shape[0]
         val_loss = validate()
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         losses.append((total / x.shape[0], val_loss))
-    return seconds, losses
+    return seconds, cpu, losses
 
 
 def mnist(args):
@@ -221,9 +223,9 @@ def mnist(args):
     torch.manual_seed(args.seed)
     layer = (SparseGridDense if args.layer == "dense" else SparseGridPerSubspace)(8, 4, 10)
     model = Nsg(CnnEncoder(8, args.width, args.channels_last).to_channels_last(), layer, margin=0.1)
-    seconds, losses = train_epochs(model, F.cross_entropy, train, val, args.epochs, args.batch, args.lr, args.seed,
+    seconds, cpu, losses = train_epochs(model, F.cross_entropy, train, val, args.epochs, args.batch, args.lr, args.seed,
                                    args.warm_up_batches)
-    return {"epochSeconds": seconds, "losses": losses, "parameters": sum(p.numel() for p in model.parameters()),
+    return {"epochSeconds": seconds, "epochCpuSeconds": cpu, "losses": losses, "parameters": sum(p.numel() for p in model.parameters()),
             "points": layer.points}
 
 
@@ -232,9 +234,9 @@ def swissroll(args):
     torch.manual_seed(args.seed)
     layer = (SparseGridDense if args.layer == "dense" else SparseGridPerSubspace)(2, 6, 1)
     model = Nsg(mlp([3, 25, 25, 2]), layer, margin=0)
-    seconds, losses = train_epochs(model, F.mse_loss, train, val, args.epochs, args.batch, args.lr, args.seed,
+    seconds, cpu, losses = train_epochs(model, F.mse_loss, train, val, args.epochs, args.batch, args.lr, args.seed,
                                    args.warm_up_batches)
-    return {"epochSeconds": seconds, "losses": losses, "parameters": sum(p.numel() for p in model.parameters()),
+    return {"epochSeconds": seconds, "epochCpuSeconds": cpu, "losses": losses, "parameters": sum(p.numel() for p in model.parameters()),
             "points": layer.points}
 
 

@@ -36,9 +36,10 @@ internal sealed unsafe class FusedMlpStep
     private readonly Activation _activation;
     private readonly bool _classification;
     private readonly int _threads;
-    private float[][] _activations = [];   // per layer: its input (n, size); the last: the raw latent z
-    private float[][] _deltas = [];        // per layer: dL/d(its output)
-    private float[] _sig = [], _h = [], _out = [], _gOut = [], _gh = [];
+    // The MLP runs feature-major ((size, n): SmallDense's layout); the latent and everything after it batch-major (n, d).
+    private float[][] _activations = [];   // per layer: its input (size, n); the last: the raw latent z (d, n)
+    private float[][] _deltas = [];        // dL/d(_activations[l]) (size, n), for l >= 1
+    private float[] _z = [], _sig = [], _h = [], _out = [], _gOut = [], _gh = [];
     private int _capacity;
 
     private FusedMlpStep(NeuralSparseGrid model, MlpEncoder encoder, bool classification, int threads)
@@ -97,7 +98,8 @@ internal sealed unsafe class FusedMlpStep
             if (l + 1 < layers) SmallDense.Activate(_activation, _activations[l + 1].AsSpan(0, n * _sizes[l + 1]));
         }
         var h = _h.AsSpan(0, n * d);
-        SmallDense.Rescale(_model.Rescaling, _activations[layers].AsSpan(0, n * d), _sig.AsSpan(0, n * d), h);
+        SmallDense.Transpose(_activations[layers].AsSpan(0, n * d), _z, d, n);
+        SmallDense.Rescale(_model.Rescaling, _z.AsSpan(0, n * d), _sig.AsSpan(0, n * d), h);
         InputCheck.Validate<float>(h, d, SparseGridLayer.InputTolerance, layer.Options.Clamp);
         gather?.Record(rows, h);
 
@@ -114,8 +116,9 @@ internal sealed unsafe class FusedMlpStep
             FusedKernel<float>.Backward(layer.Grid, (nint)hp, (nint)c, (nint)gOut, (nint)gh, TensorData.Pointer(coefficientGrad), n, o, _threads);
         }
         SmallDense.RescaleBackward(_model.Rescaling, _sig.AsSpan(0, n * d), _gh.AsSpan(0, n * d));
+        var delta = _deltas[layers];
+        SmallDense.Transpose(_gh.AsSpan(0, n * d), delta, n, d);
 
-        var delta = _gh;
         for (int l = layers - 1; l >= 0; l--)
         {
             using var dw = weights[l].grad!;
@@ -149,11 +152,16 @@ internal sealed unsafe class FusedMlpStep
         total.backward();
     }
 
+    // The batch's rows of x (rows, width) into (width, n), feature-major.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(float* x, ReadOnlySpan<int> rows, float[] into, int width)
     {
-        for (int b = 0; b < rows.Length; b++)
-            new ReadOnlySpan<float>(x + (long)rows[b] * width, width).CopyTo(into.AsSpan(b * width, width));
+        int n = rows.Length;
+        for (int b = 0; b < n; b++)
+        {
+            float* row = x + (long)rows[b] * width;
+            for (int k = 0; k < width; k++) into[k * n + b] = row[k];
+        }
     }
 
     // torch's mse_loss (mean over n x o) and its gradient 2 (out - y) / (n o).
@@ -199,6 +207,7 @@ internal sealed unsafe class FusedMlpStep
         int o = _model.Layer.Outputs, d = _sizes[^1];
         _activations = _sizes.Select(s => new float[n * s]).ToArray();
         _deltas = _sizes.Select(s => new float[n * s]).ToArray();
+        _z = new float[n * d];
         _sig = new float[n * d];
         _h = new float[n * d];
         _gh = new float[n * d];

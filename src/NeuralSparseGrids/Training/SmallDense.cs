@@ -5,9 +5,11 @@ using NeuralSparseGrids.Models;
 namespace NeuralSparseGrids.Training;
 
 /// <summary>
-/// The dense arithmetic of <see cref="FusedMlpStep"/> on row-major float32 buffers: Linear layers y = W x + b with W
-/// (out, in) as torch stores it, their gradients, and the element-wise activations and rescalings with their
-/// derivatives written in terms of the activation's output (which is what the backward pass keeps).
+/// The dense arithmetic of <see cref="FusedMlpStep"/> on float32 buffers: Linear layers z = W a + b with W (out, in) as
+/// torch stores it and their gradients, on batches stored feature-major ((features, n): one contiguous row of n batch
+/// entries per feature, so every loop runs in vectors along the batch), and the element-wise activations and
+/// rescalings with their derivatives written in terms of the activation's output (which is what the backward pass
+/// keeps), which do not care about the layout.
 /// </summary>
 /// <remarks>
 /// The loops are marked <see cref="MethodImplOptions.AggressiveOptimization"/>: they run thousands of times per epoch
@@ -16,39 +18,72 @@ namespace NeuralSparseGrids.Training;
 /// </remarks>
 internal static unsafe class SmallDense
 {
-    /// <summary>z (n, out) = a (n, in) W^T + bias, W (out, in).</summary>
+    /// <summary>
+    /// z (out, n) = W a + bias for a batch stored feature-major: a (in, n), W (out, in) as torch stores it. Each output
+    /// row is accumulated in registers across the batch (vectors of batch entries, one broadcast weight per input).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LinearForward(float* a, float* w, float* bias, float* z, int n, int inputs, int outputs)
     {
-        for (int b = 0; b < n; b++)
+        for (int j = 0; j < outputs; j++)
         {
-            float* row = a + (long)b * inputs, zr = z + (long)b * outputs;
-            for (int j = 0; j < outputs; j++) zr[j] = bias[j] + Dot(w + (long)j * inputs, row, inputs);
+            float* wj = w + (long)j * inputs, zj = z + (long)j * n;
+            int b = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; b <= n - Vector<float>.Count; b += Vector<float>.Count)
+                {
+                    var sum = new Vector<float>(bias[j]);
+                    for (int k = 0; k < inputs; k++) sum += new Vector<float>(wj[k]) * Vector.Load(a + (long)k * n + b);
+                    Vector.Store(sum, zj + b);
+                }
+            for (; b < n; b++)
+            {
+                float sum = bias[j];
+                for (int k = 0; k < inputs; k++) sum += wj[k] * a[(long)k * n + b];
+                zj[b] = sum;
+            }
         }
     }
 
     /// <summary>
-    /// Gradients of a Linear layer for upstream delta (n, out) and its input a (n, in): dW (out, in) and db (out) are
-    /// overwritten; da (n, in), when not null, is overwritten with delta W.
+    /// Gradients of a Linear layer for the upstream delta (out, n) and its input a (in, n), both feature-major: dW (out,
+    /// in) = delta a^T and db (out) = delta 1 are overwritten; da (in, n), when not null, is overwritten with W^T delta.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LinearBackward(float* a, float* w, float* delta, float* dw, float* db, float* da, int n, int inputs, int outputs)
     {
-        new Span<float>(dw, outputs * inputs).Clear();
-        new Span<float>(db, outputs).Clear();
-        if (da != null) new Span<float>(da, n * inputs).Clear();
-        for (int b = 0; b < n; b++)
+        for (int j = 0; j < outputs; j++)
         {
-            float* row = a + (long)b * inputs, dr = delta + (long)b * outputs;
-            for (int j = 0; j < outputs; j++)
+            float* dj = delta + (long)j * n;
+            db[j] = Sum(dj, n);
+            for (int k = 0; k < inputs; k++) dw[(long)j * inputs + k] = Dot(dj, a + (long)k * n, n);
+        }
+        if (da == null) return;
+        for (int k = 0; k < inputs; k++)
+        {
+            float* dak = da + (long)k * n;
+            int b = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; b <= n - Vector<float>.Count; b += Vector<float>.Count)
+                {
+                    var sum = Vector<float>.Zero;
+                    for (int j = 0; j < outputs; j++) sum += new Vector<float>(w[(long)j * inputs + k]) * Vector.Load(delta + (long)j * n + b);
+                    Vector.Store(sum, dak + b);
+                }
+            for (; b < n; b++)
             {
-                float g = dr[j];
-                if (g == 0) continue;   // ReLU zeros: nothing to add
-                db[j] += g;
-                Axpy(g, row, dw + (long)j * inputs, inputs);
-                if (da != null) Axpy(g, w + (long)j * inputs, da + (long)b * inputs, inputs);
+                float sum = 0;
+                for (int j = 0; j < outputs; j++) sum += w[(long)j * inputs + k] * delta[(long)j * n + b];
+                dak[b] = sum;
             }
         }
+    }
+
+    /// <summary>The transpose of a row-major (rows, columns) matrix into t (columns, rows).</summary>
+    public static void Transpose(ReadOnlySpan<float> m, Span<float> t, int rows, int columns)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++) t[c * rows + r] = m[r * columns + c];
     }
 
     /// <summary>The hidden activation in place: z -> act(z) (n elements), as torch's modules compute it.</summary>
@@ -131,17 +166,18 @@ internal static unsafe class SmallDense
         return sum;
     }
 
-    // y += alpha x
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Axpy(float alpha, float* x, float* y, int length)
+    private static float Sum(float* x, int length)
     {
         int k = 0;
+        float sum = 0;
         if (Vector.IsHardwareAccelerated && length >= Vector<float>.Count)
         {
-            var a = new Vector<float>(alpha);
-            for (; k <= length - Vector<float>.Count; k += Vector<float>.Count)
-                Vector.Store(Vector.Load(y + k) + a * Vector.Load(x + k), y + k);
+            var acc = Vector<float>.Zero;
+            for (; k <= length - Vector<float>.Count; k += Vector<float>.Count) acc += Vector.Load(x + k);
+            sum = Vector.Sum(acc);
         }
-        for (; k < length; k++) y[k] += alpha * x[k];
+        for (; k < length; k++) sum += x[k];
+        return sum;
     }
 }

@@ -52,6 +52,42 @@ public sealed class FusedAdamTests : IDisposable
     }
 
     [Fact]
+    public unsafe void VectorUpdateGivesTheScalarLoopsBits()
+    {
+        // 37 elements: full vectors and a scalar tail in both dtypes; 5 steps so the moments are non-trivial.
+        var random = new Random(4);
+        const int n = 37;
+        float[] Draw() => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] p = Draw(), m = new float[n], v = new float[n];
+        float[] start = (float[])p.Clone(), p2 = (float[])p.Clone(), m2 = new float[n], v2 = new float[n];
+        double[] pd = p.Select(x => (double)x).ToArray(), md = new double[n], vd = new double[n];
+        double[] pd2 = (double[])pd.Clone(), md2 = new double[n], vd2 = new double[n];
+        for (int step = 1; step <= 5; step++)
+        {
+            float[] g = Draw();
+            double[] gd = g.Select(x => x * 1.5).ToArray();
+            double stepSize = 0.01 / (1 - Math.Pow(0.9, step)), correction2Sqrt = Math.Sqrt(1 - Math.Pow(0.999, step));
+            fixed (float* pp = p, gp = g, mp = m, vp = v, pp2 = p2, mp2 = m2, vp2 = v2)
+            {
+                FusedAdam.Update(pp, gp, mp, vp, n, stepSize, correction2Sqrt);
+                FusedAdam.UpdateScalar(pp2, gp, mp2, vp2, n, stepSize, correction2Sqrt);
+            }
+            fixed (double* pp = pd, gp = gd, mp = md, vp = vd, pp2 = pd2, mp2 = md2, vp2 = vd2)
+            {
+                FusedAdam.Update(pp, gp, mp, vp, n, stepSize, correction2Sqrt);
+                FusedAdam.UpdateScalar(pp2, gp, mp2, vp2, n, stepSize, correction2Sqrt);
+            }
+        }
+        Assert.Equal(p2, p);
+        Assert.Equal(m2, m);
+        Assert.Equal(v2, v);
+        Assert.Equal(pd2, pd);
+        Assert.Equal(md2, md);
+        Assert.Equal(vd2, vd);
+        Assert.NotEqual(start, p);   // the steps did move the parameters
+    }
+
+    [Fact]
     public void GroupScaleMultipliesTheLearningRate()
     {
         using var a = Net(ScalarType.Float64);
