@@ -47,6 +47,8 @@ internal static class InputCheck
     private static unsafe ReadOnlySpan<T> Values<T>(Tensor h) where T : unmanaged =>
         new((void*)TensorData.Pointer(h), checked((int)h.numel()));
 
+    // Every forward pass scans its inputs: optimised from the first call rather than run as tier-0 code for many epochs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (long rows, long values, long first) Scan<T>(ReadOnlySpan<T> p, int d, double tolerance, bool clamp)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -80,6 +80,7 @@ internal static unsafe class SmallDense
     }
 
     /// <summary>The transpose of a row-major (rows, columns) matrix into t (columns, rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<float> m, Span<float> t, int rows, int columns)
     {
         for (int r = 0; r < rows; r++)
@@ -92,7 +93,7 @@ internal static unsafe class SmallDense
     {
         switch (activation)
         {
-            case Activation.ReLU: for (int i = 0; i < z.Length; i++) z[i] = Math.Max(z[i], 0f); break;
+            case Activation.ReLU: ReLU(z); break;
             case Activation.Tanh: for (int i = 0; i < z.Length; i++) z[i] = MathF.Tanh(z[i]); break;
             case Activation.Sigmoid: for (int i = 0; i < z.Length; i++) z[i] = Sigmoid(z[i]); break;
             case Activation.LeakyReLU: for (int i = 0; i < z.Length; i++) z[i] = z[i] > 0 ? z[i] : 0.01f * z[i]; break;
@@ -107,12 +108,40 @@ internal static unsafe class SmallDense
         y = y[..g.Length];
         switch (activation)
         {
-            case Activation.ReLU: for (int i = 0; i < g.Length; i++) g[i] = y[i] > 0 ? g[i] : 0f; break;
+            case Activation.ReLU: ReLUBackward(y, g); break;
             case Activation.Tanh: for (int i = 0; i < g.Length; i++) g[i] *= 1 - y[i] * y[i]; break;
             case Activation.Sigmoid: for (int i = 0; i < g.Length; i++) g[i] *= y[i] * (1 - y[i]); break;
             case Activation.LeakyReLU: for (int i = 0; i < g.Length; i++) g[i] *= y[i] > 0 ? 1f : 0.01f; break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
+    }
+
+    // max(z, 0), NaN kept (as torch's relu), branch-free: the signs of a hidden layer are a coin toss for the predictor.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReLU(Span<float> z)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= z.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var v = new Vector<float>(z[i..]);
+                Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), Vector<float>.Zero, v).CopyTo(z[i..]);
+            }
+        for (; i < z.Length; i++) z[i] = z[i] < 0 ? 0 : z[i];
+    }
+
+    // g where y > 0, else 0 (torch's threshold_backward: a NaN output passes g through), branch-free.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReLUBackward(ReadOnlySpan<float> y, Span<float> g)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var off = Vector.LessThanOrEqual(new Vector<float>(y[i..]), Vector<float>.Zero);
+                Vector.ConditionalSelect(off, Vector<float>.Zero, new Vector<float>(g[i..])).CopyTo(g[i..]);
+            }
+        for (; i < g.Length; i++) g[i] = y[i] <= 0 ? 0 : g[i];
     }
 
     /// <summary>
