@@ -68,6 +68,32 @@ public class StopCriteriaTests
     }
 
     [Fact]
+    public void ABurstFromANearPerfectFitHasRecoveredOnceTheLossIsBackBelowTheStartFloor()
+    {
+        // Cross-entropy from 0.7 down to 1e-5, a spike to 0.05 (a burst: 5000 x the median and above 1% of 0.7),
+        // then a settled 1.2e-3: 120 x the median before the spike, but below the floor of 0.007 under which no
+        // jump counts as a burst, so the burst is over and training goes on.
+        var c = new LossBurstCriterion(factor: 10, epochsToRecover: 1);
+        int batches = 20, batch = 0;
+        foreach (double loss in new[] { 0.7, 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.001 })
+            Assert.False(c.AfterBatch(new BatchProgress(1, ++batch, batches, loss)).Stops);
+        for (int b = 0; b < 40; b++) Assert.False(c.AfterBatch(new BatchProgress(2, b + 1, batches, 1e-5)).Stops);
+        Assert.False(c.AfterBatch(new BatchProgress(3, 1, batches, 0.05)).Stops);
+        Assert.True(c.Detector.InBurst);
+        for (int b = 2; b <= 3 * batches; b++) Assert.False(c.AfterBatch(new BatchProgress(3 + b / batches, b % batches + 1, batches, 1.2e-3)).Stops);
+        Assert.False(c.Detector.InBurst);
+        Assert.Equal(1, c.Detector.Bursts);
+        // The same settled level without the floor (a run that started at 1e-3) stays a burst and stops.
+        var strict = new LossBurstCriterion(factor: 10, epochsToRecover: 1);
+        StopDecision d = default;
+        for (int b = 0; b < 20; b++) strict.AfterBatch(new BatchProgress(1, b + 1, batches, 1e-3 / (1 + b)));
+        for (int b = 0; b < 40; b++) strict.AfterBatch(new BatchProgress(2, b % batches + 1, batches, 1e-5));
+        strict.AfterBatch(new BatchProgress(4, 1, batches, 0.05));
+        for (int b = 0; b <= batches + 1 && !d.Stops; b++) d = strict.AfterBatch(new BatchProgress(4, b % batches + 1, batches, 1.2e-3));
+        Assert.Equal(TrainingStatus.BurstUnrecovered, d.Status);
+    }
+
+    [Fact]
     public void ComposedCriteriaAnswerWithTheFirstThatStops()
     {
         var criteria = new StopCriteria([new NonFiniteDivergence(), new MaxEpochs(3), new ValidationPatience(1)]);

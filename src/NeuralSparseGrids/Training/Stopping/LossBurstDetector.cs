@@ -6,7 +6,9 @@ namespace NeuralSparseGrids.Training;
 /// reported through <see cref="InBurst"/> so the caller can treat it as divergence.
 /// A jump that stays below <c>scaleFraction</c> times the loss scale at the start of training (the largest of the
 /// first batch losses) is not a burst: near a perfect fit, a cross-entropy of 1e-5 rising to 6e-4 is a 60-fold jump
-/// but still a near-perfect fit, and calling it divergence stopped good adaptive two-moons runs.
+/// but still a near-perfect fit, and calling it divergence stopped good adaptive two-moons runs. For the same reason
+/// a burst has recovered once the loss is back below that floor, even if not within twice the tiny median before it:
+/// a two-moons fit at 1e-5 that spiked and settled at 1.2e-3 (accuracy 1.0) was otherwise reported as divergence.
 /// </summary>
 public sealed class LossBurstDetector(double factor = 10, int window = 50, double scaleFraction = 0.01)
 {
@@ -35,7 +37,7 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50, doubl
         if (InBurst)
         {
             BurstLength++;
-            if (loss <= 2 * _burstBaseline)
+            if (loss <= Math.Max(2 * _burstBaseline, scaleFraction * _startScale))
             {
                 InBurst = false;
                 Bursts++;
