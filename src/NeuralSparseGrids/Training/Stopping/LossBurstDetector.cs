@@ -14,7 +14,6 @@ namespace NeuralSparseGrids.Training;
 public sealed class LossBurstDetector(double factor = 10, int window = 50, double scaleFraction = 0.01)
 {
     private readonly Queue<double> _recent = new();
-    private readonly double[] _sorted = new double[Math.Max(window, 1)];   // scratch of Median: no allocation per batch
     private double _burstBaseline;
     private double _startScale;
     private int _observed;
@@ -74,9 +73,7 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50, doubl
 
     private double Median()
     {
-        int count = _recent.Count;
-        _recent.CopyTo(_sorted, 0);
-        Array.Sort(_sorted, 0, count);
-        return _sorted[count / 2];
+        var sorted = _recent.Order().ToArray();
+        return sorted[sorted.Length / 2];
     }
 }
