@@ -269,11 +269,7 @@ public static class TorchComparison
         throw new FileNotFoundException("bench/torch/nsg_peer.py not found above " + AppContext.BaseDirectory);
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
-    }
+    private static double Median(IEnumerable<double> values) => Analysis.Statistics.Median(values);
 
     private static string Option(string[] args, string name, string fallback)
     {
