@@ -147,7 +147,7 @@ public static class StepProfile
         trainer.Callbacks.Add(clock);
         var result = trainer.Fit(data.Train, data.Validation);
         var seconds = result.History.Select(e => e.Seconds).Order().ToArray();
-        static double Median(IEnumerable<double> values) => Analysis.Statistics.Median(values);
+        static double Median(IEnumerable<double> values) => Numerics.Statistics.Median(values);
         Console.WriteLine($"epochs: {epochs}, median {seconds[seconds.Length / 2] * 1e3:F2} ms (min {seconds[0] * 1e3:F2}, max {seconds[^1] * 1e3:F2})");
         Console.WriteLine($"  process CPU per epoch: median {Median(clock.Cpu) * 1e3:F2} ms");
         Console.WriteLine($"  each epoch, wall / process CPU ms: {string.Join(" ", result.History.Zip(clock.Cpu, (e, c) => $"{e.Seconds * 1e3:F1}/{c * 1e3:F1}"))}");

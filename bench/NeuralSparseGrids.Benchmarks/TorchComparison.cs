@@ -269,7 +269,7 @@ public static class TorchComparison
         throw new FileNotFoundException("bench/torch/nsg_peer.py not found above " + AppContext.BaseDirectory);
     }
 
-    private static double Median(IEnumerable<double> values) => Analysis.Statistics.Median(values);
+    private static double Median(IEnumerable<double> values) => Numerics.Statistics.Median(values);
 
     private static string Option(string[] args, string name, string fallback)
     {
