@@ -298,26 +298,36 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// <summary>Forward rows of one term: acc[b] += w_b C[idx_b] for every sample (acc with the padded stride).</summary>
     private static void ForwardRows(int n, T* c, long cLength, RowTiles rows, Worker wk)
     {
+        if (rows.Wide) ForwardRows<Lanes512, Vector512<T>>(n, c, cLength, rows, wk);
+        else ForwardRows<LanesNative, Vector<T>>(n, c, cLength, rows, wk);
+    }
+
+    private static void ForwardRows<TL, TV>(int n, T* c, long cLength, RowTiles rows, Worker wk)
+        where TL : struct, ILanes<TV> where TV : struct
+    {
         switch (rows.Tiles)
         {
-            case 1: ForwardRows<OneTile>(n, c, cLength, rows, wk); break;
-            case 2: ForwardRows<TwoTiles>(n, c, cLength, rows, wk); break;
-            default: ForwardRows<AnyTiles>(n, c, cLength, rows, wk); break;
+            case 1: ForwardRows<OneTile, TL, TV>(n, c, cLength, rows, wk); break;
+            case 2: ForwardRows<TwoTiles, TL, TV>(n, c, cLength, rows, wk); break;
+            default: ForwardRows<AnyTiles, TL, TV>(n, c, cLength, rows, wk); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRows<TTiles>(int n, T* c, long cLength, RowTiles rows, Worker wk) where TTiles : struct, ITileCount
+    private static void ForwardRows<TTiles, TL, TV>(int n, T* c, long cLength, RowTiles rows, Worker wk)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct
     {
         int o = rows.O, stride = rows.Stride;
-        long lastFullRead = rows.Vectorized ? cLength - stride : -1;
+        // Masked tails never read past a row; whole tails only where the coefficient buffer goes on (RowTiles).
+        long lastFullRead = !rows.Vectorized ? -1 : TL.MaskedTail ? long.MaxValue : cLength - stride;
+        var mask = TL.TailMask(rows.Tail);
         fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* acc = wk.Acc)
         {
             T* w = pw + (long)wk.Choice.Length * n;
             for (int b = 0; b < n; b++)
             {
                 long row = (long)idx[b] * o;
-                if (row <= lastFullRead) rows.AddScaledTiles<TTiles>(w[b], c + row, acc + (long)b * stride);
+                if (row <= lastFullRead) AddRowTiles<TTiles, TL, TV>(rows, w[b], c + row, acc + (long)b * stride, mask);
                 else AddScaled(w[b], c + row, acc + (long)b * stride, o);
             }
         }
@@ -329,37 +339,43 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// </summary>
     private static void BackwardRows(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
     {
+        if (rows.Wide) BackwardRows<Lanes512, Vector512<T>>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk);
+        else BackwardRows<LanesNative, Vector<T>>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk);
+    }
+
+    private static void BackwardRows<TL, TV>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
+        where TL : struct, ILanes<TV> where TV : struct
+    {
         switch (rows.Tiles)
         {
-            case 1: BackwardRows<OneTile>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
-            case 2: BackwardRows<TwoTiles>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
-            default: BackwardRows<AnyTiles>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            case 1: BackwardRows<OneTile, TL, TV>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            case 2: BackwardRows<TwoTiles, TL, TV>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            default: BackwardRows<AnyTiles, TL, TV>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardRows<TTiles>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
-        where TTiles : struct, ITileCount
+    private static void BackwardRows<TTiles, TL, TV>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct
     {
         int o = rows.O, stride = rows.Stride;
-        long lastFullRead = rows.Vectorized ? cLength - stride : -1, lastFullWrite = rows.Vectorized ? blockEnd - stride : -1;
         fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
         {
             T* w = pw + (long)wk.Choice.Length * n;
-            var frame = new BackwardFrame(idx, w, c, g, gc, q, lastFullRead, lastFullWrite);
-            int b = 0;
-            if (needQ && rows.Vectorized && LaneSums.IsSupported)
-                b = gc != null ? BackwardBlocks<TTiles, Yes>(n, frame, rows) : BackwardBlocks<TTiles, No>(n, frame, rows);
-            for (; b < n; b++)
+            if (rows.Vectorized)
+            {
+                long lastFullRead = TL.MaskedTail ? long.MaxValue : cLength - stride, lastFullWrite = TL.MaskedTail ? long.MaxValue : blockEnd - stride;
+                var frame = new BackwardFrame(idx, w, c, g, gc, q, lastFullRead, lastFullWrite);
+                if (gc != null) BackwardVectorRows<TTiles, TL, TV, Yes>(n, frame, rows, needQ);
+                else BackwardVectorRows<TTiles, TL, TV, No>(n, frame, rows, needQ);
+                return;
+            }
+            for (int b = 0; b < n; b++)
             {
                 long row = (long)idx[b] * o;
                 T* gRow = g + (long)b * stride;
-                if (gc != null)
-                {
-                    if (row <= lastFullWrite) rows.AddScaledTiles<TTiles>(w[b], gRow, gc + row);
-                    else AddScaled(w[b], gRow, gc + row, o);
-                }
-                if (needQ) q[b] = row <= lastFullRead ? rows.DotTiles<TTiles>(gRow, c + row) : Dot(gRow, c + row, o);
+                if (gc != null) AddScaled(w[b], gRow, gc + row, o);
+                if (needQ) q[b] = Dot(gRow, c + row, o);
             }
         }
     }
@@ -373,77 +389,88 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// The backward rows in blocks of <see cref="LaneSums.Samples"/> samples: per sample dL/dC[idx_b] += w_b g[b]
-    /// (if TGc) and the lane-wise products g[b] * C[idx_b] folded to one 256-bit vector, then the block's dot products
-    /// q_b by one transposing reduction (<see cref="LaneSums"/>) instead of a horizontal sum per sample.
-    /// Returns the first sample not handled (the tail of fewer than a block).
+    /// The backward rows in vector tiles, in blocks of <see cref="LaneSums.Samples"/> samples where q is wanted: per
+    /// sample dL/dC[idx_b] += w_b g[b] (if TGc) and the lane-wise products g[b] * C[idx_b] folded to one 256-bit
+    /// vector, then the block's dot products q_b by one transposing reduction (<see cref="LaneSums"/>) instead of a
+    /// horizontal sum per sample. The tail of fewer than a block (and every sample without LaneSums) one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int BackwardBlocks<TTiles, TGc>(int n, BackwardFrame f, RowTiles rows)
-        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    private static void BackwardVectorRows<TTiles, TL, TV, TGc>(int n, BackwardFrame f, RowTiles rows, bool needQ)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
     {
         int b = 0;
-        if (LaneSums.Samples == 8)
+        var mask = TL.TailMask(rows.Tail);
+        if (needQ && LaneSums.IsSupported)
         {
-            for (; b <= n - 8; b += 8)
+            if (LaneSums.Samples == 8)
             {
-                var p0 = BackwardSample<TTiles, TGc>(b, f, rows);
-                var p1 = BackwardSample<TTiles, TGc>(b + 1, f, rows);
-                var p2 = BackwardSample<TTiles, TGc>(b + 2, f, rows);
-                var p3 = BackwardSample<TTiles, TGc>(b + 3, f, rows);
-                var p4 = BackwardSample<TTiles, TGc>(b + 4, f, rows);
-                var p5 = BackwardSample<TTiles, TGc>(b + 5, f, rows);
-                var p6 = BackwardSample<TTiles, TGc>(b + 6, f, rows);
-                var p7 = BackwardSample<TTiles, TGc>(b + 7, f, rows);
-                LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7).Store(f.Q + b);
+                for (; b <= n - 8; b += 8)
+                {
+                    var p0 = BackwardSample<TTiles, TL, TV, TGc>(b, f, rows, mask);
+                    var p1 = BackwardSample<TTiles, TL, TV, TGc>(b + 1, f, rows, mask);
+                    var p2 = BackwardSample<TTiles, TL, TV, TGc>(b + 2, f, rows, mask);
+                    var p3 = BackwardSample<TTiles, TL, TV, TGc>(b + 3, f, rows, mask);
+                    var p4 = BackwardSample<TTiles, TL, TV, TGc>(b + 4, f, rows, mask);
+                    var p5 = BackwardSample<TTiles, TL, TV, TGc>(b + 5, f, rows, mask);
+                    var p6 = BackwardSample<TTiles, TL, TV, TGc>(b + 6, f, rows, mask);
+                    var p7 = BackwardSample<TTiles, TL, TV, TGc>(b + 7, f, rows, mask);
+                    LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7).Store(f.Q + b);
+                }
+            }
+            else
+            {
+                for (; b <= n - 4; b += 4)
+                {
+                    var p0 = BackwardSample<TTiles, TL, TV, TGc>(b, f, rows, mask);
+                    var p1 = BackwardSample<TTiles, TL, TV, TGc>(b + 1, f, rows, mask);
+                    var p2 = BackwardSample<TTiles, TL, TV, TGc>(b + 2, f, rows, mask);
+                    var p3 = BackwardSample<TTiles, TL, TV, TGc>(b + 3, f, rows, mask);
+                    LaneSums.Reduce(p0, p1, p2, p3).Store(f.Q + b);
+                }
             }
         }
-        else
+        for (; b < n; b++)
         {
-            for (; b <= n - 4; b += 4)
-            {
-                var p0 = BackwardSample<TTiles, TGc>(b, f, rows);
-                var p1 = BackwardSample<TTiles, TGc>(b + 1, f, rows);
-                var p2 = BackwardSample<TTiles, TGc>(b + 2, f, rows);
-                var p3 = BackwardSample<TTiles, TGc>(b + 3, f, rows);
-                LaneSums.Reduce(p0, p1, p2, p3).Store(f.Q + b);
-            }
+            var p = BackwardSample<TTiles, TL, TV, TGc>(b, f, rows, mask);
+            if (needQ) f.Q[b] = Vector256.Sum(p);
         }
-        return b;
     }
 
     /// <summary>
-    /// One sample of <see cref="BackwardBlocks"/>: the dL/dC row update and the products g[b] * C[idx_b] folded into a
-    /// 256-bit vector whose lanes sum to q_b (for a row near the end of a buffer: q_b in lane 0, element-wise).
+    /// One sample of <see cref="BackwardVectorRows"/>: the dL/dC row update and the products g[b] * C[idx_b] folded
+    /// into a 256-bit vector whose lanes sum to q_b (for a row near the end of a buffer: q_b in lane 0, element-wise).
+    /// With masked tails there is no such row, and the JIT drops the check and the out-of-line call (whose vector
+    /// spills around the unrolled block would otherwise cost more than the rows).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> BackwardSample<TTiles, TGc>(int b, in BackwardFrame f, in RowTiles rows)
-        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    private static Vector256<T> BackwardSample<TTiles, TL, TV, TGc>(int b, in BackwardFrame f, in RowTiles rows, TV mask)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
     {
-        int o = rows.O;
-        long row = (long)f.Idx[b] * o;
+        long row = (long)f.Idx[b] * rows.O;
         T* gRow = f.G + (long)b * rows.Stride;
-        if (row <= f.LastFullRead && (!TGc.Value || row <= f.LastFullWrite))
-            return LaneSums.Fold(rows.UpdateAndMultiplyTiles<TTiles, TGc>(f.W[b], gRow, f.Gc + row, f.C + row));
-        return BackwardSampleNearEnd<TTiles, TGc>(b, row, gRow, f, rows);
+        if (TL.MaskedTail || (row <= f.LastFullRead && (!TGc.Value || row <= f.LastFullWrite)))
+            return TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, TGc>(rows, f.W[b], gRow, f.Gc + row, f.C + row, mask));
+        return BackwardSampleNearEnd<TTiles, TL, TV, TGc>(b, row, gRow, f, rows, mask);
     }
 
     /// <summary>
-    /// <see cref="BackwardSample"/> for a row whose tiles would reach past the end of the coefficients or of the
-    /// subspace's dL/dC block: element-wise where needed. Rare, so kept out of the unrolled block loop (whose
+    /// <see cref="BackwardSample"/> for a row whose whole tiles would reach past the end of the coefficients or of
+    /// the subspace's dL/dC block: element-wise where needed. Rare, so kept out of the unrolled block loop (whose
     /// inlining budget it would otherwise use up).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<T> BackwardSampleNearEnd<TTiles, TGc>(int b, long row, T* gRow, in BackwardFrame f, in RowTiles rows)
-        where TTiles : struct, ITileCount where TGc : struct, IFlag
+    private static Vector256<T> BackwardSampleNearEnd<TTiles, TL, TV, TGc>(int b, long row, T* gRow, in BackwardFrame f, in RowTiles rows, TV mask)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
     {
         int o = rows.O;
         if (TGc.Value)
         {
-            if (row <= f.LastFullWrite) rows.AddScaledTiles<TTiles>(f.W[b], gRow, f.Gc + row);
+            if (row <= f.LastFullWrite) AddToRowTiles<TTiles, TL, TV>(rows, f.W[b], gRow, f.Gc + row, mask);
             else AddScaled(f.W[b], gRow, f.Gc + row, o);
         }
-        return Vector256.CreateScalar(row <= f.LastFullRead ? rows.DotTiles<TTiles>(gRow, f.C + row) : Dot(gRow, f.C + row, o));
+        return row <= f.LastFullRead
+            ? TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, No>(rows, T.Zero, gRow, null, f.C + row, mask))
+            : Vector256.CreateScalar(Dot(gRow, f.C + row, o));
     }
 
     /// <summary>
