@@ -118,4 +118,39 @@ internal static unsafe partial class FusedKernel<T>
             return wide.GetLower() + wide.GetUpper();
         }
     }
+
+    /// <summary>An int vector width for the point-index loops of the term builder (as <see cref="ILanes{TV}"/>).</summary>
+    private interface IIndexLanes<TV> where TV : struct
+    {
+        static abstract int Count { get; }
+        static abstract TV Create(int value);
+        static abstract TV Load(int* p);
+        static abstract void Store(TV v, int* p);
+        static abstract TV Add(TV a, TV b);
+
+        /// <summary>a b + c.</summary>
+        static abstract TV MultiplyAdd(TV a, TV b, TV c);
+    }
+
+    /// <summary>512-bit int vectors (AVX-512).</summary>
+    private struct Index512 : IIndexLanes<Vector512<int>>
+    {
+        public static int Count => Vector512<int>.Count;
+        public static Vector512<int> Create(int value) => Vector512.Create(value);
+        public static Vector512<int> Load(int* p) => Vector512.Load(p);
+        public static void Store(Vector512<int> v, int* p) => v.Store(p);
+        public static Vector512<int> Add(Vector512<int> a, Vector512<int> b) => a + b;
+        public static Vector512<int> MultiplyAdd(Vector512<int> a, Vector512<int> b, Vector512<int> c) => a * b + c;
+    }
+
+    /// <summary>Vector&lt;int&gt;.</summary>
+    private struct IndexNative : IIndexLanes<Vector<int>>
+    {
+        public static int Count => Vector<int>.Count;
+        public static Vector<int> Create(int value) => new(value);
+        public static Vector<int> Load(int* p) => Vector.Load(p);
+        public static void Store(Vector<int> v, int* p) => Vector.Store(v, p);
+        public static Vector<int> Add(Vector<int> a, Vector<int> b) => a + b;
+        public static Vector<int> MultiplyAdd(Vector<int> a, Vector<int> b, Vector<int> c) => a * b + c;
+    }
 }
