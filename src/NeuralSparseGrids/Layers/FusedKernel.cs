@@ -53,6 +53,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             var term = new ForwardTerm((T*)c, cLength, rows);
             for (int i = s0; i < s1; i++)
             {
+                PrefetchTables(t, i + 2, s1);
                 if (i + 1 < s1) PrefetchBlock(t, offsets, i + 1, (T*)c, o);
                 ForEachTerm(t, table, t.VisitOrderArray[i], i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
             }
@@ -106,6 +107,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                     {
                         int s = t.VisitOrderArray[i];
                         long blockStart = (long)offsets[s] * o, blockEnd = (long)offsets[s + 1] * o;
+                        PrefetchTables(t, i + 2, s1);
                         if (i + 1 < s1)
                         {
                             PrefetchBlock(t, offsets, i + 1, (T*)c, o);
@@ -161,6 +163,35 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         long start = (long)offsets[s] * o * sizeof(T), bytes = Math.Min((long)(offsets[s + 1] - offsets[s]) * o * sizeof(T), 8192);
         byte* p = (byte*)buffer + start;
         for (long k = 0; k < bytes; k += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + k);
+    }
+
+    /// <summary>
+    /// Asks the CPU to load the grid's per-subspace table rows (levels, strides, point offsets) of the subspace at
+    /// visiting position i, two ahead of the one at hand, so that they are in cache when <see cref="PrefetchBlock"/>
+    /// and the term builder read them. The visiting order is not their memory order, and each pass streams megabytes
+    /// of coefficients and dL/dC through the caches, which evicts them between passes: without this every subspace
+    /// waited on two or three cache misses before any work (about a tenth of a pass at d = 8, n = 7).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTables(SparseGrid t, int i, int end)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || i >= end) return;
+        int s = t.VisitOrderArray[i], d = t.Dim;
+        PrefetchRange(ref t.LevelEntries[s * d], d * sizeof(int));
+        PrefetchRange(ref t.Strides[s * d], d * sizeof(int));
+        PrefetchRange(ref t.PointOffsets[s], 2 * sizeof(int));
+    }
+
+    /// <summary>
+    /// Prefetches the cache lines of <paramref name="bytes"/> bytes of a managed array from <paramref name="first"/>.
+    /// Unpinned is fine: a prefetch cannot fault, and one the garbage collector outdates is merely wasted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchRange(ref int first, int bytes)
+    {
+        byte* p = (byte*)Unsafe.AsPointer(ref first);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p);
+        if (((nint)p & 63) + bytes > 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + bytes - 1);
     }
 
     /// <summary>
