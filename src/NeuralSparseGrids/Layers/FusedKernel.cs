@@ -38,6 +38,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// out (n, o) = sum over subspaces of the active terms; h (n, d), c (points, o). Overwrites out.
     /// <c>vectorize: false</c> forces the scalar fallback (tests compare the two).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(SparseGrid t, nint h, nint c, nint output, int n, int o, int threads, bool vectorize = true)
     {
         var rows = new RowTiles(o, vectorize);
@@ -46,7 +47,11 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         using var sums = new ChunkSums(chunks, threads, checked(n * stride));
         long cLength = t.PointCount * o;
         int[] offsets = t.PointOffsets;
-        ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * stride)), (chunk, wk) =>
+        // Every method on the per-subspace path is compiled fully optimised at once (AggressiveOptimization), not
+        // tiered: under tiering the chunk bodies and the small dispatchers ran as unoptimised tier-0 or OSR code for the
+        // first tens of steps (call counting starts 100 ms after the last tier-0 compile), which is all of a short
+        // benchmark and the first epoch of a run.
+        ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * stride)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
         {
             var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
             wk.ValidDepth = 0;
@@ -77,6 +82,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// (an existing .grad, as autograd's accumulation would, without a second buffer and an add pass).
     /// <c>vectorize: false</c> forces the scalar fallback.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(SparseGrid t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads, bool vectorize = true,
         bool accumulateGc = false)
     {
@@ -99,7 +105,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             fixed (T* gp = padded)
             {
                 T* gRows = gp;
-                ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), (chunk, wk) =>
+                ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
                 {
                     var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
                     wk.ValidDepth = 0;
@@ -201,6 +207,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// dimensions s shares with the subspace the worker handled before (<see cref="SparseGrid.SharedTrailingLevels"/>;
     /// 0 when there was none or it is unrelated). Keeps <see cref="Worker.ValidDepth"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForEachTerm<TRows>(SparseGrid t, SampleActiveFunctions table, int s, int sharedDepth, Worker wk, ref TRows rows)
         where TRows : struct, ITermRows
     {
@@ -233,6 +240,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// Vectorised over the batch in 512-bit vectors where the CPU has them (the tables are sample-fastest and
     /// contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Terms(SparseGrid t, SampleActiveFunctions table, int s, int from, Worker wk)
     {
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
@@ -297,6 +305,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// (the block this thread owns, so the backward pass's zero write races with nobody) and is flagged in
     /// <see cref="Worker.Absent"/>, so the backward pass zeroes its q before the product rule.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PartialRows(SparseGrid t, int s, int* local, int* idx, T* w, Worker wk, int n)
     {
         var rows = new Span<int>(idx, n);
@@ -315,6 +324,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>q_b = 0 for the samples whose point of the current term is absent (see <see cref="PartialRows"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ZeroAbsentQ(Worker wk, int n)
     {
         for (int b = 0; b < n; b++) if (wk.Absent[b]) wk.Q[b] = T.Zero;
@@ -335,6 +345,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// <summary>The backward pass's rows and, if dL/dh is wanted, its product rule.</summary>
     private readonly struct BackwardTerm(T* c, long cLength, T* g, T* gc, long blockEnd, bool needH, RowTiles rows, int subspace) : ITermRows
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Run(SparseGrid t, SampleActiveFunctions table, Worker wk)
         {
             BackwardRows(table.N, c, cLength, g, gc, blockEnd, needH, rows, wk);
@@ -344,12 +355,14 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>Forward rows of one term: acc[b] += w_b C[idx_b] for every sample (acc with the padded stride).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows(int n, T* c, long cLength, RowTiles rows, Worker wk)
     {
         if (rows.Wide) ForwardRows<Lanes512, Vector512<T>>(n, c, cLength, rows, wk);
         else ForwardRows<LanesNative, Vector<T>>(n, c, cLength, rows, wk);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows<TL, TV>(int n, T* c, long cLength, RowTiles rows, Worker wk)
         where TL : struct, ILanes<TV> where TV : struct
     {
@@ -385,12 +398,14 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// Backward rows of one term: dL/dC[idx_b] += w_b g[b] (if gc is non-null) and q_b = g[b] . C[idx_b] (if needQ);
     /// g has the padded stride with zero padding, blockEnd is the element after the subspace's dL/dC block.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRows(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
     {
         if (rows.Wide) BackwardRows<Lanes512, Vector512<T>>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk);
         else BackwardRows<LanesNative, Vector<T>>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRows<TL, TV>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
         where TL : struct, ILanes<TV> where TV : struct
     {
@@ -506,7 +521,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// the subspace's dL/dC block: element-wise where needed. Rare, so kept out of the unrolled block loop (whose
     /// inlining budget it would otherwise use up).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector256<T> BackwardSampleNearEnd<TTiles, TL, TV, TGc>(int b, long row, T* gRow, in BackwardFrame f, in RowTiles rows, TV mask)
         where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
     {
