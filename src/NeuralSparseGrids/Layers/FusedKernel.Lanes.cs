@@ -8,21 +8,29 @@ namespace NeuralSparseGrids.Layers;
 internal static unsafe partial class FusedKernel<T>
 {
     /// <summary>
-    /// A vector width for the kernel's vector loops (TV its vector type), as static members so that a loop written
-    /// once is compiled by the JIT for each width it is instantiated with: no dispatch, no boxing. Used over the batch
-    /// (the product rule) and along a coefficient row (<see cref="RowTiles"/>).
+    /// A vector width over elements TE (TV its vector type), as static members so that a loop written once is
+    /// compiled by the JIT for each width it is instantiated with: no dispatch, no boxing.
     /// </summary>
-    private interface ILanes<TV> where TV : struct
+    private interface IVectorOps<TE, TV> where TE : unmanaged where TV : struct
     {
         static abstract int Count { get; }
-        static abstract TV One { get; }
-        static abstract TV Create(T value);
-        static abstract TV Load(T* p);
-        static abstract void Store(TV v, T* p);
+        static abstract TV Create(TE value);
+        static abstract TV Load(TE* p);
+        static abstract void Store(TV v, TE* p);
+        static abstract TV Add(TV a, TV b);
         static abstract TV Multiply(TV a, TV b);
 
-        /// <summary>a b + c, fused where the CPU has FMA (as <see cref="MulAdd"/>).</summary>
+        /// <summary>a b + c, fused for floating point where the CPU has FMA (as <see cref="MulAdd"/>).</summary>
         static abstract TV MulAdd(TV a, TV b, TV c);
+    }
+
+    /// <summary>
+    /// A vector width of T for the kernel's floating-point loops: over the batch (term weights, the product rule)
+    /// and along a coefficient row (<see cref="RowTiles"/>).
+    /// </summary>
+    private interface ILanes<TV> : IVectorOps<T, TV> where TV : struct
+    {
+        static abstract TV One { get; }
 
         /// <summary>
         /// True if the last tile of a row is read and written with masks (AVX-512), so row tiles never touch memory
@@ -58,6 +66,7 @@ internal static unsafe partial class FusedKernel<T>
         public static Vector512<T> Create(T value) => Vector512.Create(value);
         public static Vector512<T> Load(T* p) => Vector512.Load(p);
         public static void Store(Vector512<T> v, T* p) => v.Store(p);
+        public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
         public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
         public static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
         {
@@ -101,6 +110,7 @@ internal static unsafe partial class FusedKernel<T>
         public static Vector<T> Create(T value) => new(value);
         public static Vector<T> Load(T* p) => Vector.Load(p);
         public static void Store(Vector<T> v, T* p) => Vector.Store(v, p);
+        public static Vector<T> Add(Vector<T> a, Vector<T> b) => a + b;
         public static Vector<T> Multiply(Vector<T> a, Vector<T> b) => a * b;
         public static Vector<T> MulAdd(Vector<T> a, Vector<T> b, Vector<T> c) => FusedKernel<T>.MulAdd(a, b, c);
         public static bool MaskedTail => false;
@@ -119,38 +129,27 @@ internal static unsafe partial class FusedKernel<T>
         }
     }
 
-    /// <summary>An int vector width for the point-index loops of the term builder (as <see cref="ILanes{TV}"/>).</summary>
-    private interface IIndexLanes<TV> where TV : struct
-    {
-        static abstract int Count { get; }
-        static abstract TV Create(int value);
-        static abstract TV Load(int* p);
-        static abstract void Store(TV v, int* p);
-        static abstract TV Add(TV a, TV b);
-
-        /// <summary>a b + c.</summary>
-        static abstract TV MultiplyAdd(TV a, TV b, TV c);
-    }
-
-    /// <summary>512-bit int vectors (AVX-512).</summary>
-    private struct Index512 : IIndexLanes<Vector512<int>>
+    /// <summary>512-bit int vectors (AVX-512), for the point indices of the term builder.</summary>
+    private struct Index512 : IVectorOps<int, Vector512<int>>
     {
         public static int Count => Vector512<int>.Count;
         public static Vector512<int> Create(int value) => Vector512.Create(value);
         public static Vector512<int> Load(int* p) => Vector512.Load(p);
         public static void Store(Vector512<int> v, int* p) => v.Store(p);
         public static Vector512<int> Add(Vector512<int> a, Vector512<int> b) => a + b;
-        public static Vector512<int> MultiplyAdd(Vector512<int> a, Vector512<int> b, Vector512<int> c) => a * b + c;
+        public static Vector512<int> Multiply(Vector512<int> a, Vector512<int> b) => a * b;
+        public static Vector512<int> MulAdd(Vector512<int> a, Vector512<int> b, Vector512<int> c) => a * b + c;
     }
 
-    /// <summary>Vector&lt;int&gt;.</summary>
-    private struct IndexNative : IIndexLanes<Vector<int>>
+    /// <summary>Vector&lt;int&gt;, for the point indices of the term builder.</summary>
+    private struct IndexNative : IVectorOps<int, Vector<int>>
     {
         public static int Count => Vector<int>.Count;
         public static Vector<int> Create(int value) => new(value);
         public static Vector<int> Load(int* p) => Vector.Load(p);
         public static void Store(Vector<int> v, int* p) => Vector.Store(v, p);
         public static Vector<int> Add(Vector<int> a, Vector<int> b) => a + b;
-        public static Vector<int> MultiplyAdd(Vector<int> a, Vector<int> b, Vector<int> c) => a * b + c;
+        public static Vector<int> Multiply(Vector<int> a, Vector<int> b) => a * b;
+        public static Vector<int> MulAdd(Vector<int> a, Vector<int> b, Vector<int> c) => a * b + c;
     }
 }

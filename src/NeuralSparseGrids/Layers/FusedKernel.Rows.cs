@@ -77,28 +77,20 @@ internal static unsafe partial class FusedKernel<T>
     }
 
     /// <summary>
-    /// acc[0 .. o) += a c[0 .. o): c a coefficient row (tail by <see cref="ILanes{TV}.LoadTail"/>), acc the kernel's
-    /// padded accumulator row. The JIT specialises per TTiles, TL, so the per-sample loops carry no dispatch.
+    /// y[0 .. o) += a x[0 .. o) in tiles. TCallerX: x is a caller's row (coefficients; its tail read by
+    /// <see cref="ILanes{TV}.LoadTail"/>) and y the kernel's padded row (forward accumulators); else x is the kernel's
+    /// padded row (the upstream copy, zero padding) and y a caller's row (dL/dC; its tail read and written masked or
+    /// whole). The JIT specialises per type argument, so the per-sample loops carry no dispatch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRowTiles<TTiles, TL, TV>(in RowTiles rows, T a, T* c, T* acc, TV mask)
-        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct
+    private static void AddScaledTiles<TTiles, TL, TV, TCallerX>(in RowTiles rows, T a, T* x, T* y, TV mask)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TCallerX : struct, IFlag
     {
         var va = TL.Create(a);
         int last = rows.LastTile<TTiles, TL, TV>();
-        for (int k = 0; k < last; k += TL.Count) TL.Store(TL.MulAdd(va, TL.Load(c + k), TL.Load(acc + k)), acc + k);
-        TL.Store(TL.MulAdd(va, TL.LoadTail(c + last, mask), TL.Load(acc + last)), acc + last);
-    }
-
-    /// <summary>gc[0 .. o) += a g: g the kernel's padded upstream row (zero padding), gc a dL/dC row (tail masked or whole).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddToRowTiles<TTiles, TL, TV>(in RowTiles rows, T a, T* g, T* gc, TV mask)
-        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct
-    {
-        var va = TL.Create(a);
-        int last = rows.LastTile<TTiles, TL, TV>();
-        for (int k = 0; k < last; k += TL.Count) TL.Store(TL.MulAdd(va, TL.Load(g + k), TL.Load(gc + k)), gc + k);
-        TL.StoreTail(TL.MulAdd(va, TL.Load(g + last), TL.LoadTail(gc + last, mask)), gc + last, mask);
+        for (int k = 0; k < last; k += TL.Count) TL.Store(TL.MulAdd(va, TL.Load(x + k), TL.Load(y + k)), y + k);
+        if (TCallerX.Value) TL.Store(TL.MulAdd(va, TL.LoadTail(x + last, mask), TL.Load(y + last)), y + last);
+        else TL.StoreTail(TL.MulAdd(va, TL.Load(x + last), TL.LoadTail(y + last, mask)), y + last, mask);
     }
 
     /// <summary>

@@ -251,7 +251,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Terms<TI, TVI, TW, TVW>(SparseGrid t, SampleActiveFunctions table, int s, int from, Worker wk)
-        where TI : struct, IIndexLanes<TVI> where TVI : struct where TW : struct, ILanes<TVW> where TVW : struct
+        where TI : struct, IVectorOps<int, TVI> where TVI : struct where TW : struct, ILanes<TVW> where TVW : struct
     {
         int d = t.Dim, n = table.N, width = ActiveFunctions.Width;
         bool partial = t.PartialSubspaces[s];
@@ -281,12 +281,12 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
 
     /// <summary>i1[b] = i0[b] + p[b] stride + add for the n samples.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void IndexStep<TI, TV>(int* i0, int* p, int stride, int add, int* i1, int n) where TI : struct, IIndexLanes<TV> where TV : struct
+    private static void IndexStep<TI, TV>(int* i0, int* p, int stride, int add, int* i1, int n) where TI : struct, IVectorOps<int, TV> where TV : struct
     {
         var vs = TI.Create(stride);
         var va = TI.Create(add);
         int b = 0, lanes = Vector.IsHardwareAccelerated ? TI.Count : int.MaxValue;   // software vectors: element by element
-        for (; b <= n - lanes; b += lanes) TI.Store(TI.MultiplyAdd(TI.Load(p + b), vs, TI.Add(TI.Load(i0 + b), va)), i1 + b);
+        for (; b <= n - lanes; b += lanes) TI.Store(TI.MulAdd(TI.Load(p + b), vs, TI.Add(TI.Load(i0 + b), va)), i1 + b);
         for (; b < n; b++) i1[b] = i0[b] + p[b] * stride + add;
     }
 
@@ -388,7 +388,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             for (int b = 0; b < n; b++)
             {
                 long row = (long)idx[b] * o;
-                if (row <= lastFullRead) AddRowTiles<TTiles, TL, TV>(rows, w[b], c + row, acc + (long)b * stride, mask);
+                if (row <= lastFullRead) AddScaledTiles<TTiles, TL, TV, Yes>(rows, w[b], c + row, acc + (long)b * stride, mask);
                 else AddScaled(w[b], c + row, acc + (long)b * stride, o);
             }
         }
@@ -528,7 +528,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         int o = rows.O;
         if (TGc.Value)
         {
-            if (row <= f.LastFullWrite) AddToRowTiles<TTiles, TL, TV>(rows, f.W[b], gRow, f.Gc + row, mask);
+            if (row <= f.LastFullWrite) AddScaledTiles<TTiles, TL, TV, No>(rows, f.W[b], gRow, f.Gc + row, mask);
             else AddScaled(f.W[b], gRow, f.Gc + row, o);
         }
         return row <= f.LastFullRead
