@@ -58,7 +58,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             var term = new ForwardTerm((T*)c, cLength, rows);
             for (int i = s0; i < s1; i++)
             {
-                PrefetchTables(t, i + 2, s1);
+                PrefetchTables(t, offsets, i + 2, s1);
                 if (i + 1 < s1) PrefetchBlock(t, offsets, i + 1, (T*)c, o);
                 ForEachTerm(t, table, t.VisitOrderArray[i], i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
             }
@@ -113,7 +113,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                     {
                         int s = t.VisitOrderArray[i];
                         long blockStart = (long)offsets[s] * o, blockEnd = (long)offsets[s + 1] * o;
-                        PrefetchTables(t, i + 2, s1);
+                        PrefetchTables(t, offsets, i + 2, s1);
                         if (i + 1 < s1)
                         {
                             PrefetchBlock(t, offsets, i + 1, (T*)c, o);
@@ -179,13 +179,13 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// waited on two or three cache misses before any work (about a tenth of a pass at d = 8, n = 7).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchTables(SparseGrid t, int i, int end)
+    private static void PrefetchTables(SparseGrid t, int[] offsets, int i, int end)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || i >= end) return;
         int s = t.VisitOrderArray[i], d = t.Dim;
         PrefetchRange(ref t.LevelEntries[s * d], d * sizeof(int));
         PrefetchRange(ref t.Strides[s * d], d * sizeof(int));
-        PrefetchRange(ref t.PointOffsets[s], 2 * sizeof(int));
+        PrefetchRange(ref offsets[s], 2 * sizeof(int));
     }
 
     /// <summary>
