@@ -15,6 +15,7 @@ internal static unsafe partial class FusedKernel<T>
     {
         // needed: per entry j * L + level slot, false where no subspace the caller visits uses that level in that
         // dimension, so hat grids skip its row (null: every entry).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads, bool[]? needed = null)
         {
             N = n;
@@ -26,14 +27,14 @@ internal static unsafe partial class FusedKernel<T>
             if (!t.HasGlobalLevels)
             {
                 // One (dimension, level) row at a time: sample index fastest, no per-sample dispatch.
-                ParallelChunks.For(e, threads, () => 0, (entry, _) =>
+                ParallelChunks.For(e, threads, () => 0, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (entry, _) =>
                 {
                     if (needed is null || needed[entry]) FillHatRow(t, entry, (T*)h, n);
                 }, _ => { });
                 return;
             }
             int chunks = Math.Min(n, threads * 4);
-            ParallelChunks.For(chunks, threads, () => new ActiveFunctions(t), (chunk, active) =>
+            ParallelChunks.For(chunks, threads, () => new ActiveFunctions(t), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, active) =>
             {
                 var (b0, b1) = ParallelChunks.Range(chunk, chunks, n);
                 for (int b = b0; b < b1; b++)
