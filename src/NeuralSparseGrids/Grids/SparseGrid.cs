@@ -146,8 +146,9 @@ public sealed partial class SparseGrid
         for (int b = 0; b < locals.Length; b++)
         {
             int rank = set.Rank(locals[b]);
-            if (rank < 0) absent++;
-            locals[b] = rank < 0 ? -1 : offset + rank;
+            // Branch-free (rank >> 31 is all ones exactly when the point is absent): presence is data dependent.
+            absent += rank >>> 31;
+            locals[b] = (offset + rank) | (rank >> 31);
         }
         return absent;
     }

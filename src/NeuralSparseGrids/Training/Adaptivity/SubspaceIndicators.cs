@@ -219,12 +219,12 @@ internal static class SubspaceIndicators
     {
         public double[] Sums => sums;
 
-        // Absent points of partial subspaces come with value 0, so they add nothing to the point they repeat.
+        // Absent points of partial subspaces come with value +0, as do samples on a support's edge: adding them
+        // changes no sum (the sums start at +0), so no branch (which would mispredict about every absent point).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
-            for (int b = 0; b < points.Length; b++)
-                if (values[b] != 0) sums[points[b]] += values[b];
+            for (int b = 0; b < points.Length; b++) sums[points[b]] += values[b];
         }
     }
 
