@@ -139,6 +139,8 @@ public sealed partial class SparseGrid
     /// coefficient rows in place, -1 where the point is absent; returns how many are absent. Full subspaces never
     /// call this (their row is offset + local).
     /// </summary>
+    // Optimised at once (Rank inlined): tiered compilation left it unoptimised for whole training runs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal int LocalsToRows(int subspace, Span<int> locals)
     {
         var set = _pointSets[subspace] ?? throw new InvalidOperationException($"Subspace {subspace} is full; its rows are offset + local.");

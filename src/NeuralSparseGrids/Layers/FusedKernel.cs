@@ -249,6 +249,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// (the block this thread owns, so the backward pass's zero write races with nobody) and is flagged in
     /// <see cref="Worker.Absent"/>, so the backward pass zeroes its q before the product rule.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PartialRows(SparseGrid t, int s, int* local, int* idx, T* w, Worker wk, int n)
     {
         var rows = new Span<int>(idx, n);
