@@ -254,20 +254,14 @@ internal static class SubspaceIndicators
     // For each candidate subspace: the numbers of its backward neighbours l - e_j among the current subspaces.
     private static int[][] BackwardNeighbours(SparseGrid grid, int firstCandidate)
     {
-        var index = GridRemap.SubspaceIndex(grid);
+        var back = grid.BackwardNeighbourNumbers;
         int d = grid.Dim;
         var result = new int[grid.SubspaceCount - firstCandidate][];
-        var probe = new int[d];
         for (int s = firstCandidate; s < grid.SubspaceCount; s++)
         {
             var list = new List<int>();
             for (int j = 0; j < d; j++)
-            {
-                grid.SubspaceLevels.Slice(s * d, d).CopyTo(probe);
-                if (probe[j] == grid.MinLevel) continue;
-                probe[j]--;
-                if (index.TryGetValue(GridRemap.Key(probe), out int k) && k < firstCandidate) list.Add(k);
-            }
+                if (back[s * d + j] is int k && k >= 0 && k < firstCandidate) list.Add(k);
             result[s - firstCandidate] = [.. list];
         }
         return result;
