@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Analysis;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Grids;
@@ -160,7 +161,7 @@ public sealed class BenchCommand : ICliCommand
             wall.Add(w);
             cpu.Add(c);
         }
-        return (Median(wall), Median(cpu));
+        return (Statistics.Median(wall), Statistics.Median(cpu));
     }
 
     /// <summary>Wall-clock and process-CPU milliseconds of one forward+backward step (loss = sum(y * upstream)).</summary>
@@ -177,12 +178,6 @@ public sealed class BenchCommand : ICliCommand
         watch.Stop();
         process.Refresh();
         return (watch.Elapsed.TotalMilliseconds, (process.TotalProcessorTime - cpu0).TotalMilliseconds);
-    }
-
-    internal static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 
     internal static double? LoadAverage()

@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Analysis;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Grids;
@@ -72,7 +73,7 @@ internal static class GeneralizedGridBench
             (w, c) = BenchCommand.TimeStep(b, LayerPath.Fused, h, upstream, process);
             wallB.Add(w); cpuB.Add(c);
         }
-        double ra = BenchCommand.Median(wallA), rb = BenchCommand.Median(wallB), ca = BenchCommand.Median(cpuA), cb = BenchCommand.Median(cpuB);
+        double ra = Statistics.Median(wallA), rb = Statistics.Median(wallB), ca = Statistics.Median(cpuA), cb = Statistics.Median(cpuB);
         if (context.Json)
         {
             context.WriteJson(new

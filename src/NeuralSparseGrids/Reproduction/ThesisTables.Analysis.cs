@@ -18,7 +18,7 @@ public static partial class ThesisTables
         {
             Id = "3.11",
             Title = "Table 3.11: Loss burst rate by learning rate (swiss roll, 10 runs each)",
-            Notes = SwissRollNote + " A burst is a batch loss over 10x the recent median (thesis: 'increases over 10 times'); the rate is the " +
+            Notes = SwissRollNote + " A burst is an epoch whose mean training loss is over 10x the median of the last 10 epochs (thesis: 'increases over 10 times within several epochs'); the rate is the " +
                     "fraction of runs (seeds) with at least one burst. Lambda as in Table 3.2.",
             Seeds = 10,
             Quick = new ReproductionScale(Epochs: 10, Count: 1000, Seeds: 3),

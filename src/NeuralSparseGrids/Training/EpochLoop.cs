@@ -136,7 +136,7 @@ public sealed class EpochLoop
                     if (finite) (valLoss, valMetric) = Evaluate();
                     double score = SelectionScore?.Invoke(valLoss, valMetric) ?? valLoss;
                     bool improved = score < state.BestScore;
-                    decision = Criteria.AfterEpoch(new EpochProgress(epoch, valLoss, finite, improved ? 0 : state.EpochsSinceBest + 1, EvaluatedOn));
+                    decision = Criteria.AfterEpoch(new EpochProgress(epoch, valLoss, finite, improved ? 0 : state.EpochsSinceBest + 1, EvaluatedOn, trainLoss));
                     if (!decision.IsDivergence)
                     {
                         var report = new EpochReport(epoch, trainLoss, valLoss, valMetric, lr, watch.Elapsed.TotalSeconds, (Criteria.Bursts?.Bursts ?? 0) - burstsBefore);

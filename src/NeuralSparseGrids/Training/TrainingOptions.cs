@@ -87,7 +87,7 @@ public sealed record TrainingOptions
     /// <summary>Learning-rate schedule.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
-    /// <summary>A batch loss this many times the recent median counts as a loss burst (thesis 3.5.1).</summary>
+    /// <summary>An epoch mean training loss this many times the median of the last 10 epochs starts a loss burst (thesis 3.5.1; <see cref="LossBurstCriterion"/>).</summary>
     public double BurstFactor { get; init; } = 10;
 
     /// <summary>

@@ -51,20 +51,53 @@ public class StopCriteriaTests
         Assert.Equal("validation loss is NaN after epoch 4", d.Reason);
     }
 
+    private static EpochProgress Trained(int epoch, double trainLoss) => new(epoch, 0.5, true, 0, TrainLoss: trainLoss);
+
     [Fact]
     public void ARecoveredBurstIsCountedAndAnUnrecoveredOneStops()
     {
-        var c = new LossBurstCriterion(factor: 10, epochsToRecover: 1);
-        int batches = 20;
-        for (int b = 1; b <= 15; b++) Assert.False(c.AfterBatch(new BatchProgress(1, b, batches, 1.0)).Stops);
-        Assert.False(c.AfterBatch(new BatchProgress(1, 16, batches, 50)).Stops); // burst starts
-        Assert.False(c.AfterBatch(new BatchProgress(1, 17, batches, 1.5)).Stops); // back within 2x the median
+        var c = new LossBurstCriterion(factor: 10, epochsToRecover: 2);
+        int epoch = 0;
+        for (int e = 0; e < 8; e++) Assert.False(c.AfterEpoch(Trained(++epoch, 1.0)).Stops);
+        Assert.False(c.AfterEpoch(Trained(++epoch, 50)).Stops); // burst starts (epoch 9)
+        Assert.True(c.Detector.InBurst);
+        Assert.False(c.AfterEpoch(Trained(++epoch, 1.5)).Stops); // back within 2x the median
         Assert.Equal(1, c.Detector.Bursts);
-        StopDecision d = default;
-        for (int b = 1; b <= batches + 1 && !d.Stops; b++) d = c.AfterBatch(new BatchProgress(2, b, batches, 100));
+        Assert.False(c.AfterEpoch(Trained(++epoch, 100)).Stops); // epoch 11
+        Assert.False(c.AfterEpoch(Trained(++epoch, 100)).Stops);
+        var d = c.AfterEpoch(Trained(++epoch, 100));
         Assert.Equal(TrainingStatus.BurstUnrecovered, d.Status);
         Assert.True(d.IsDivergence);
-        Assert.Contains("did not recover within 20 batches", d.Reason);
+        Assert.Equal("loss burst from epoch 11 did not recover within 2 epochs (training loss 100)", d.Reason);
+        // Batch losses, however spiky, are not looked at.
+        Assert.False(((IStopCriterion)new LossBurstCriterion()).AfterBatch(new BatchProgress(1, 1, 10, 1e9)).Stops);
+    }
+
+    [Fact]
+    public void NearAPerfectFitOnlyJumpsAboveTheFloorCountAndRecoveryIsToTheFloor()
+    {
+        // Cross-entropy from 0.7 down to 1e-5; the floor is 1% of 0.7 = 0.007. An epoch at 0.05 is 5000 x the
+        // median but under 10 x the floor: no burst. A jump to 0.5 is one; settling at 1.2e-3 (120 x the median
+        // before it, but under twice the floor) is its recovery, so training goes on.
+        var c = new LossBurstCriterion(factor: 10, epochsToRecover: 2);
+        int epoch = 0;
+        void Feed(int count, double loss)
+        {
+            for (int e = 0; e < count; e++) Assert.False(c.AfterEpoch(Trained(++epoch, loss)).Stops);
+        }
+        foreach (double loss in new[] { 0.7, 0.3, 0.1, 0.01, 0.001 }) Feed(1, loss);
+        Feed(10, 1e-5);
+        Feed(1, 0.05);
+        Assert.False(c.Detector.InBurst);
+        Feed(1, 0.5);
+        Assert.True(c.Detector.InBurst);
+        Feed(12, 1.2e-3);
+        Assert.False(c.Detector.InBurst);
+        Assert.Equal(1, c.Detector.Bursts);
+        // Settling at 0.02 (three times the floor) is no recovery: the burst stops training after 2 epochs.
+        Feed(1, 0.5);
+        Feed(1, 0.02);
+        Assert.Equal(TrainingStatus.BurstUnrecovered, c.AfterEpoch(Trained(++epoch, 0.02)).Status);
     }
 
     [Fact]

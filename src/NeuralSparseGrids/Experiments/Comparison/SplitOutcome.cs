@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Analysis;
 namespace NeuralSparseGrids.Experiments.Comparison;
 
 /// <summary>One method on one split.</summary>
@@ -41,17 +42,4 @@ public sealed record MethodSummary
     public string Detail => string.Join("; ", Splits.Select(s => s.Detail).Where(d => d.Length > 0).Distinct());
 
     private double[] Scores => Splits.Where(s => !s.Failed).Select(s => s.Score).ToArray();
-}
-
-/// <summary>Small order statistics.</summary>
-public static class Statistics
-{
-    /// <summary>Median (mean of the two middle values for an even count); NaN for no values.</summary>
-    public static double Median(IReadOnlyList<double> values)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToArray();
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 }

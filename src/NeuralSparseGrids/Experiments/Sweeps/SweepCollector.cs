@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Analysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -71,9 +72,8 @@ public static class SweepCollector
     /// <summary>Median of the finite values; null if none.</summary>
     public static double? Median(IEnumerable<double> values)
     {
-        var v = values.Where(double.IsFinite).Order().ToArray();
-        if (v.Length == 0) return null;
-        return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
+        double median = Statistics.Median(values.Where(double.IsFinite));
+        return double.IsNaN(median) ? null : median;
     }
 
     /// <summary>Writes the result files into the sweep folder; returns their paths.</summary>

@@ -1,3 +1,5 @@
+using NeuralSparseGrids.Analysis;
+
 namespace NeuralSparseGrids.Training;
 
 /// <summary>
@@ -19,14 +21,7 @@ public sealed record RefinementCost(int Steps, double MedianStepSeconds, double 
     {
         if (refinements.Count == 0 || history.Count == 0) return null;
         var phases = refinements.SelectMany(r => r.Phases?.Keys ?? []).Distinct()
-            .ToDictionary(p => p, p => Median(refinements.Select(r => r.Phases?.GetValueOrDefault(p) ?? 0)));
-        return new RefinementCost(refinements.Count, Median(refinements.Select(r => r.Seconds)), Median(history.Select(e => e.Seconds)), phases);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int m = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+            .ToDictionary(p => p, p => Statistics.Median(refinements.Select(r => r.Phases?.GetValueOrDefault(p) ?? 0)));
+        return new RefinementCost(refinements.Count, Statistics.Median(refinements.Select(r => r.Seconds)), Statistics.Median(history.Select(e => e.Seconds)), phases);
     }
 }

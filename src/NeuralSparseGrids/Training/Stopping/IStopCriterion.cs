@@ -53,24 +53,27 @@ public sealed class NonFiniteDivergence : IStopCriterion
 }
 
 /// <summary>
-/// Counts loss bursts (thesis 3.5.1) with a <see cref="LossBurstDetector"/> and stops with
-/// <see cref="TrainingStatus.BurstUnrecovered"/> when a burst lasts longer than <paramref name="epochsToRecover"/> epochs' batches.
+/// Counts loss bursts (thesis 3.5.1: "the loss increases much (usually over 10 times) within several epochs and then
+/// drops to a normal value") with a <see cref="LossBurstDetector"/> fed each epoch's mean training loss, and stops with
+/// <see cref="TrainingStatus.BurstUnrecovered"/> when a burst lasts longer than <paramref name="epochsToRecover"/> epochs.
+/// Epoch means, not batch losses: a classifier's batch losses near a perfect fit jump a thousand-fold whenever a batch
+/// holds one borderline point (two moons: hundreds of such "bursts" per run), which is noise, not the phenomenon.
 /// </summary>
-/// <param name="factor">A batch loss this many times the recent median starts a burst.</param>
-/// <param name="epochsToRecover">Epochs' worth of batches a burst may last.</param>
+/// <param name="factor">An epoch loss this many times the median of the recent epochs starts a burst.</param>
+/// <param name="epochsToRecover">Epochs a burst may last.</param>
 public sealed class LossBurstCriterion(double factor = 10, int epochsToRecover = 5) : IStopCriterion
 {
-    /// <summary>The detector (its count survives a resume through <see cref="LossBurstDetector.Restore"/>).</summary>
-    public LossBurstDetector Detector { get; } = new(factor);
+    /// <summary>The detector, over epoch losses with a window of 10 epochs (its count survives a resume through <see cref="LossBurstDetector.Restore"/>).</summary>
+    public LossBurstDetector Detector { get; } = new(factor, window: 10);
 
     /// <inheritdoc />
-    public StopDecision AfterBatch(in BatchProgress progress)
+    public StopDecision AfterEpoch(in EpochProgress progress)
     {
-        if (!double.IsFinite(progress.Loss)) return StopDecision.Continue;
-        Detector.Observe(progress.Loss);
-        int limit = epochsToRecover * progress.BatchesPerEpoch;
-        return Detector.InBurst && Detector.BurstLength > limit
-            ? new(TrainingStatus.BurstUnrecovered, $"loss burst in epoch {progress.Epoch} did not recover within {limit} batches (loss {progress.Loss:G4})")
+        if (!double.IsFinite(progress.TrainLoss)) return StopDecision.Continue;
+        Detector.Observe(progress.TrainLoss);
+        return Detector.InBurst && Detector.BurstLength > epochsToRecover
+            ? new(TrainingStatus.BurstUnrecovered,
+                $"loss burst from epoch {progress.Epoch - Detector.BurstLength + 1} did not recover within {epochsToRecover} epochs (training loss {progress.TrainLoss:G4})")
             : StopDecision.Continue;
     }
 }

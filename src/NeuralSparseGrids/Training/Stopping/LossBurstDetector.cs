@@ -1,12 +1,15 @@
 namespace NeuralSparseGrids.Training;
 
 /// <summary>
-/// Detects loss bursts (thesis 3.5.1): a batch loss above <c>factor</c> times the median of the recent losses,
-/// followed by a recovery to within twice that median. Counts completed bursts; a burst that never recovers is
-/// reported through <see cref="InBurst"/> so the caller can treat it as divergence.
-/// A jump that stays below <c>scaleFraction</c> times the loss scale at the start of training (the largest of the
-/// first batch losses) is not a burst: near a perfect fit, a cross-entropy of 1e-5 rising to 6e-4 is a 60-fold jump
-/// but still a near-perfect fit, and calling it divergence stopped good adaptive two-moons runs.
+/// Detects loss bursts (thesis 3.5.1) in a sequence of losses (<see cref="LossBurstCriterion"/> feeds epoch means): a
+/// loss above <c>factor</c> times the median of the recent ones, followed by a recovery to within twice that median.
+/// Counts completed bursts; a burst that never recovers is reported through <see cref="InBurst"/> so the caller can
+/// treat it as divergence.
+/// The median is floored at <c>scaleFraction</c> times the loss scale at the start of training (the largest of the
+/// first losses), for the start of a burst and for its recovery alike: near a perfect fit a cross-entropy of 1e-5
+/// rising to 1e-3 is a hundred-fold jump but still a near-perfect fit, and a two-moons fit that settled at 1.2e-3
+/// after such a jump was otherwise reported as an unrecovered burst, i.e. divergence. Bursts are looked for once half
+/// the window (at most 10 losses) has been seen.
 /// </summary>
 public sealed class LossBurstDetector(double factor = 10, int window = 50, double scaleFraction = 0.01)
 {
@@ -14,6 +17,9 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50, doubl
     private double _burstBaseline;
     private double _startScale;
     private int _observed;
+
+    // Losses seen before bursts are looked for; they also set the start scale.
+    private int Warmup => Math.Min(10, Math.Max(1, window / 2));
 
     /// <summary>Completed bursts so far.</summary>
     public int Bursts { get; private set; }
@@ -31,7 +37,7 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50, doubl
     public bool Observe(double loss)
     {
         if (!double.IsFinite(loss)) return false;
-        if (_observed++ < Math.Min(10, window)) _startScale = Math.Max(_startScale, loss);
+        if (_observed++ < Warmup) _startScale = Math.Max(_startScale, loss);
         if (InBurst)
         {
             BurstLength++;
@@ -44,14 +50,14 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50, doubl
             }
             return false;
         }
-        if (_recent.Count >= Math.Min(10, window))
+        if (_recent.Count >= Warmup)
         {
-            double median = Median();
-            if (median > 0 && loss > factor * median && loss > scaleFraction * _startScale)
+            double baseline = Math.Max(Median(), scaleFraction * _startScale);
+            if (baseline > 0 && loss > factor * baseline)
             {
                 InBurst = true;
                 BurstLength = 1;
-                _burstBaseline = median;
+                _burstBaseline = baseline;
                 return false;
             }
         }

@@ -43,4 +43,6 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int BatchesPer
 /// <param name="ParametersFinite">False if some parameter is NaN/Inf.</param>
 /// <param name="EpochsSinceBest">Epochs since the best selection score, counting this one (0: this epoch is the best).</param>
 /// <param name="EvaluatedOn">Name of the split the loss is from ("validation" or "training"), for messages.</param>
-public readonly record struct EpochProgress(int Epoch, double ValidationLoss, bool ParametersFinite, int EpochsSinceBest, string EvaluatedOn = "validation");
+/// <param name="TrainLoss">The epoch's mean batch loss on the training split; NaN if not known.</param>
+public readonly record struct EpochProgress(int Epoch, double ValidationLoss, bool ParametersFinite, int EpochsSinceBest, string EvaluatedOn = "validation",
+    double TrainLoss = double.NaN);

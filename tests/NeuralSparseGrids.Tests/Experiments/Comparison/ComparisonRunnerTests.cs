@@ -1,3 +1,4 @@
+using NeuralSparseGrids.Analysis;
 using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments.Comparison;
 
