@@ -1,4 +1,4 @@
-using NeuralSparseGrids.Analysis;
+using NeuralSparseGrids.Numerics;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Grids;

@@ -12,7 +12,7 @@ internal static partial class FolderLayering
     /// <summary>Rank of each top-level namespace under NeuralSparseGrids, bottom first.</summary>
     public static readonly IReadOnlyDictionary<string, int> Ranks = new Dictionary<string, int>
     {
-        ["IO"] = 0, ["Native"] = 0, ["Data"] = 0,
+        ["IO"] = 0, ["Native"] = 0, ["Data"] = 0, ["Numerics"] = 0,
         ["Grids"] = 1, ["LinearAlgebra"] = 1,
         ["Layers"] = 2, ["Regression"] = 2,
         ["Models"] = 3,

@@ -1,4 +1,4 @@
-using NeuralSparseGrids.Analysis;
+using NeuralSparseGrids.Numerics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

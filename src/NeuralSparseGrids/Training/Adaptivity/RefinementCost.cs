@@ -1,4 +1,4 @@
-using NeuralSparseGrids.Analysis;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Training;
 

@@ -1,4 +1,4 @@
-using NeuralSparseGrids.Analysis;
+using NeuralSparseGrids.Numerics;
 using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments.Comparison;
 

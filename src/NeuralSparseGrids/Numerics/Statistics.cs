@@ -1,4 +1,4 @@
-namespace NeuralSparseGrids.Analysis;
+namespace NeuralSparseGrids.Numerics;
 
 /// <summary>Small order statistics, shared by the training report, comparisons, sweeps and benchmarks.</summary>
 public static class Statistics
