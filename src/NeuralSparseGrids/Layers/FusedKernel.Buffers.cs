@@ -70,6 +70,7 @@ internal static unsafe partial class FusedKernel<T>
             Array.Fill(Count, (byte)1, entry * n, n);
             var der = derivatives ? Der.AsSpan(row, n) : default;
             Basis1D.HatPieces(t.Type, l, x.Dimension(j), Pos.AsSpan(row, n), Val.AsSpan(row, n), der);
+            if (!derivatives) return;
             foreach (int b in x.Outside(j)) der[b] *= T.Zero;   // as dv * 0: the sign of the zero kept
         }
 
