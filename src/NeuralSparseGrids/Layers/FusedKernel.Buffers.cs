@@ -16,6 +16,7 @@ internal static unsafe partial class FusedKernel<T>
         // needed: per entry j * L + level slot, false where no subspace the caller visits uses that level in that
         // dimension, so hat grids skip its row (null: every entry). derivatives: false when the caller reads only
         // positions and values (Der is left unfilled; hat grids only).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads, bool[]? needed = null, bool derivatives = true)
         {
             N = n;
@@ -28,14 +29,14 @@ internal static unsafe partial class FusedKernel<T>
             {
                 // One (dimension, level) row at a time: sample index fastest, vectorised, no per-sample dispatch.
                 using var x = new ClampedCoordinates(t.Dim, (T*)h, n);
-                ParallelChunks.For(e, threads, () => 0, (entry, _) =>
+                ParallelChunks.For(e, threads, () => 0, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (entry, _) =>
                 {
                     if (needed is null || needed[entry]) FillHatRow(t, entry, x, derivatives);
                 }, _ => { });
                 return;
             }
             int chunks = Math.Min(n, threads * 4);
-            ParallelChunks.For(chunks, threads, () => new ActiveFunctions(t), (chunk, active) =>
+            ParallelChunks.For(chunks, threads, () => new ActiveFunctions(t), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, active) =>
             {
                 var (b0, b1) = ParallelChunks.Range(chunk, chunks, n);
                 for (int b = b0; b < b1; b++)

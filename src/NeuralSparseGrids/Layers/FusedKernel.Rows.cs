@@ -8,7 +8,7 @@ internal static unsafe partial class FusedKernel<T>
 {
     /// <summary>
     /// How the kernel reads and writes the o-element rows of the coefficients, the upstream gradient and its own
-    /// accumulators: in tiles of <see cref="Vector{T}"/> lanes, or element by element (the scalar fallback).
+    /// accumulators: in tiles of vector lanes, or element by element (the scalar fallback).
     /// </summary>
     /// <remarks>
     /// Why rows and not lanes over the batch here: the coefficient rows of the points a batch hits are scattered
@@ -19,15 +19,17 @@ internal static unsafe partial class FusedKernel<T>
     /// (the basis products, point indices and the product rule of dL/dh) is vectorised over the batch instead, in
     /// structure-of-arrays tables with the sample index fastest.
     /// <para>
-    /// A row of o elements is handled as <see cref="Tiles"/> whole vectors (<see cref="Stride"/> = Tiles V lanes) so
-    /// that o = 10 costs two loads and two FMAs instead of one vector and two scalar steps. The kernel's own
-    /// buffers (forward accumulators, the zero-padded copy of the upstream gradient) have that padded stride. Rows
-    /// of the caller's tensors (coefficients and dL/dC, stride o) are read past their end only where that stays
-    /// inside memory the kernel may touch: a coefficient row's read-ahead must stay inside the coefficient buffer
-    /// (the padding lanes then hold the next row's values, which land in ignored accumulator lanes or are masked to
-    /// zero in dot products, so an Inf there cannot poison the sum), and a dL/dC row's read-modify-write of the
-    /// padding lanes adds padding-lane zeros of the upstream copy to the next row of the same subspace, whose block
-    /// the same thread owns. Rows where that does not hold take the element-wise path.
+    /// A row of o elements is handled as <see cref="Tiles"/> whole vectors (<see cref="Stride"/> = Tiles V lanes); the
+    /// kernel's own buffers (forward accumulators, the zero-padded copy of the upstream gradient) have that padded
+    /// stride. Where the CPU has AVX-512 (<see cref="Wide"/>) tiles are 512 bits and the last tile of a caller's row
+    /// (coefficients, dL/dC, stride o) is read and written with masks: o = 10 floats is one tile, and no row needs
+    /// care near the end of a buffer. Without AVX-512 tiles are Vector&lt;T&gt; and the last tile is read and written
+    /// whole, so a row is read past its end only where that stays inside memory the kernel may touch: a coefficient
+    /// row's read-ahead must stay inside the coefficient buffer (the padding lanes then hold the next row's values,
+    /// which land in ignored accumulator lanes or are masked to zero in dot products, so an Inf there cannot poison
+    /// the sum), and a dL/dC row's read-modify-write of the padding lanes adds padding-lane zeros of the upstream
+    /// copy to the next row of the same subspace, whose block the same thread owns. Rows where that does not hold
+    /// take the element-wise path.
     /// </para>
     /// </remarks>
     private readonly struct RowTiles
@@ -36,15 +38,15 @@ internal static unsafe partial class FusedKernel<T>
         {
             O = outputs;
             BatchVectorized = vectorize && Vector.IsHardwareAccelerated;
-            int lanes = Vector<T>.Count;
             // Below half a vector of outputs (o = 1, the regression case) most lanes would be padding, and the dot
             // product's horizontal sum costs more than the scalar loop: rows are scalar there (the batch-vectorised
             // terms and product rule still run).
-            Vectorized = vectorize && Vector.IsHardwareAccelerated && Vector<T>.IsSupported && 2 * outputs >= lanes;
+            Wide = vectorize && Lanes512.RowsSupported && 2 * outputs >= Vector512<T>.Count;
+            int lanes = Wide ? Vector512<T>.Count : Vector<T>.Count;
+            Vectorized = Wide || (vectorize && Vector.IsHardwareAccelerated && Vector<T>.IsSupported && 2 * outputs >= lanes);
             Tiles = Vectorized ? (outputs + lanes - 1) / lanes : 0;
             Stride = Vectorized ? Tiles * lanes : outputs;
-            int tail = outputs - (Tiles - 1) * lanes;
-            LastMask = Vectorized ? Vector.LessThan(Vector<T>.Indices, new Vector<T>(T.CreateTruncating(tail))) : default;
+            Tail = outputs - Math.Max(Tiles - 1, 0) * lanes;
         }
 
         /// <summary>True if the loops over the batch (terms, product rule) use vectors: not the scalar fallback.</summary>
@@ -56,84 +58,61 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>True if rows are handled in vector tiles.</summary>
         public bool Vectorized { get; }
 
+        /// <summary>True if the tiles are 512 bits with masked row tails (<see cref="Lanes512"/>), else Vector&lt;T&gt;.</summary>
+        public bool Wide { get; }
+
         /// <summary>Vector tiles per row (0 for the scalar fallback).</summary>
         public int Tiles { get; }
 
         /// <summary>Row stride of the kernel's own (padded) buffers: Tiles V, or o for the scalar fallback.</summary>
         public int Stride { get; }
 
-        /// <summary>All bits set in the lanes of the last tile that hold outputs (lane &lt; o - (Tiles - 1) V).</summary>
-        public Vector<T> LastMask { get; }
+        /// <summary>Outputs in the last tile: o - (Tiles - 1) V.</summary>
+        public int Tail { get; }
 
-        /// <summary>
-        /// y[0 .. Stride) += a x[0 .. Stride): both rows readable and writable for Stride elements. TTiles fixes the
-        /// tile count at compile time (the JIT specialises per struct), so the per-sample loops carry no dispatch.
-        /// </summary>
+        /// <summary>Element offset of the last tile; TTiles fixes the tile count at compile time where it can.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void AddScaledTiles<TTiles>(T a, T* x, T* y) where TTiles : struct, ITileCount
-        {
-            var va = new Vector<T>(a);
-            int lanes = Vector<T>.Count;
-            if (TTiles.Value == 1)
-            {
-                Vector.Store(MulAdd(va, Vector.Load(x), Vector.Load(y)), y);
-                return;
-            }
-            if (TTiles.Value == 2)
-            {
-                Vector.Store(MulAdd(va, Vector.Load(x), Vector.Load(y)), y);
-                Vector.Store(MulAdd(va, Vector.Load(x + lanes), Vector.Load(y + lanes)), y + lanes);
-                return;
-            }
-            for (int k = 0; k < Stride; k += lanes) Vector.Store(MulAdd(va, Vector.Load(x + k), Vector.Load(y + k)), y + k);
-        }
+        public int LastTile<TTiles, TL, TV>() where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct =>
+            (TTiles.Value == 1 ? 0 : TTiles.Value == 2 ? 1 : Tiles - 1) * TL.Count;
+    }
 
-        /// <summary>
-        /// One sample's backward row in tiles: gc[0 .. Stride) += a g (if TGc; g's padding lanes are zero) and the
-        /// lane-wise products g c summed over the tiles (c's padding lanes masked), whose lanes sum to g . c. g, gc and
-        /// c readable (gc writable) for Stride elements.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<T> UpdateAndMultiplyTiles<TTiles, TGc>(T a, T* g, T* gc, T* c) where TTiles : struct, ITileCount where TGc : struct, IFlag
-        {
-            int lanes = Vector<T>.Count, last = (TTiles.Value == 1 ? 0 : TTiles.Value == 2 ? 1 : Tiles - 1) * lanes;
-            var va = new Vector<T>(a);
-            var gLast = Vector.Load(g + last);
-            if (TGc.Value) Vector.Store(MulAdd(va, gLast, Vector.Load(gc + last)), gc + last);
-            var sum = gLast * (Vector.Load(c + last) & LastMask);
-            if (TTiles.Value == 1) return sum;
-            if (TTiles.Value == 2)
-            {
-                var g0 = Vector.Load(g);
-                if (TGc.Value) Vector.Store(MulAdd(va, g0, Vector.Load(gc)), gc);
-                return MulAdd(g0, Vector.Load(c), sum);
-            }
-            for (int k = 0; k < last; k += lanes)
-            {
-                var gk = Vector.Load(g + k);
-                if (TGc.Value) Vector.Store(MulAdd(va, gk, Vector.Load(gc + k)), gc + k);
-                sum = MulAdd(gk, Vector.Load(c + k), sum);
-            }
-            return sum;
-        }
+    /// <summary>
+    /// y[0 .. o) += a x[0 .. o) in tiles. TCallerX: x is a caller's row (coefficients; its tail read by
+    /// <see cref="ILanes{TV}.LoadTail"/>) and y the kernel's padded row (forward accumulators); else x is the kernel's
+    /// padded row (the upstream copy, zero padding) and y a caller's row (dL/dC; its tail read and written masked or
+    /// whole). The JIT specialises per type argument, so the per-sample loops carry no dispatch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaledTiles<TTiles, TL, TV, TCallerX>(in RowTiles rows, T a, T* x, T* y, TV mask)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TCallerX : struct, IFlag
+    {
+        var va = TL.Create(a);
+        int last = rows.LastTile<TTiles, TL, TV>();
+        for (int k = 0; k < last; k += TL.Count) TL.Store(TL.MulAdd(va, TL.Load(x + k), TL.Load(y + k)), y + k);
+        if (TCallerX.Value) TL.Store(TL.MulAdd(va, TL.LoadTail(x + last, mask), TL.Load(y + last)), y + last);
+        else TL.StoreTail(TL.MulAdd(va, TL.Load(x + last), TL.LoadTail(y + last, mask)), y + last, mask);
+    }
 
-        /// <summary>sum_k x[k] y[k] over the o outputs, with x and y readable for Stride elements (padding lanes masked).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T DotTiles<TTiles>(T* x, T* y) where TTiles : struct, ITileCount
+    /// <summary>
+    /// One sample's backward row in tiles: gc[0 .. o) += a g (if TGc) and the lane-wise products g c summed over the
+    /// tiles (c's tail lanes zeroed), whose lanes sum to g . c.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV UpdateAndMultiplyTiles<TTiles, TL, TV, TGc>(in RowTiles rows, T a, T* g, T* gc, T* c, TV mask)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
+    {
+        int last = rows.LastTile<TTiles, TL, TV>();
+        var va = TL.Create(a);
+        var gLast = TL.Load(g + last);
+        if (TGc.Value) TL.StoreTail(TL.MulAdd(va, gLast, TL.LoadTail(gc + last, mask)), gc + last, mask);
+        var sum = TL.Multiply(gLast, TL.LoadTailZeroed(c + last, mask));
+        for (int k = 0; k < last; k += TL.Count)
         {
-            int lanes = Vector<T>.Count, last = (TTiles.Value == 1 ? 0 : TTiles.Value == 2 ? 1 : Tiles - 1) * lanes;
-            var sum = Vector.Load(x + last) * (Vector.Load(y + last) & LastMask);
-            if (TTiles.Value == 1) { }
-            else if (TTiles.Value == 2) sum = MulAdd(Vector.Load(x), Vector.Load(y), sum);
-            else for (int k = 0; k < last; k += lanes) sum = MulAdd(Vector.Load(x + k), Vector.Load(y + k), sum);
-            // Vector.Sum of a 256-bit vector reduces both halves separately; adding the halves first saves half of it.
-            if (Vector<T>.Count * sizeof(T) == 32)
-            {
-                var wide = System.Runtime.Intrinsics.Vector256.AsVector256(sum);
-                return System.Runtime.Intrinsics.Vector128.Sum(System.Runtime.Intrinsics.Vector256.GetLower(wide) + System.Runtime.Intrinsics.Vector256.GetUpper(wide));
-            }
-            return Vector.Sum(sum);
+            var gk = TL.Load(g + k);
+            if (TGc.Value) TL.Store(TL.MulAdd(va, gk, TL.Load(gc + k)), gc + k);
+            sum = TL.MulAdd(gk, TL.Load(c + k), sum);
         }
+        return sum;
     }
 
     /// <summary>A tile count known when the JIT compiles a row loop: 1, 2, or 0 for "read it from <see cref="RowTiles.Tiles"/>".</summary>
@@ -179,22 +158,12 @@ internal static unsafe partial class FusedKernel<T>
     /// </summary>
     private static class LaneSums
     {
-        /// <summary>True if <see cref="Reduce(Vector256{T}, Vector256{T}, Vector256{T}, Vector256{T})"/> runs in hardware and Vector&lt;T&gt; folds to 256 bits.</summary>
+        /// <summary>True if <see cref="Reduce(Vector256{T}, Vector256{T}, Vector256{T}, Vector256{T})"/> runs in hardware.</summary>
         public static bool IsSupported =>
-            System.Runtime.Intrinsics.X86.Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double))
-            && (Vector<T>.Count * sizeof(T) == 32 || Vector<T>.Count * sizeof(T) == 64);
+            System.Runtime.Intrinsics.X86.Avx.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
         /// <summary>Vectors per block: the lanes of a 256-bit vector (8 for float, 4 for double).</summary>
         public static int Samples => Vector256<T>.Count;
-
-        /// <summary>A Vector&lt;T&gt; of 256 or 512 bits as 256 bits with the same lane sum.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<T> Fold(Vector<T> v)
-        {
-            if (Vector<T>.Count * sizeof(T) == 32) return v.AsVector256();
-            var wide = v.AsVector512();
-            return wide.GetLower() + wide.GetUpper();
-        }
 
         /// <summary>Doubles: (sum of p0's lanes, ..., sum of p3's lanes).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
