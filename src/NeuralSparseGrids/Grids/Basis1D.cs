@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
@@ -92,11 +95,75 @@ public static class Basis1D
     }
 
     /// <summary>
+    /// <see cref="HatPiece"/> for a row of coordinates at once: positions[b], values[b] and, unless
+    /// <paramref name="derivatives"/> is empty, derivatives[b] of the function of hat level <paramref name="level"/>
+    /// active at x[b] ∈ [0, 1], values and derivatives rounded to T as a cast of HatPiece's would be. Vectorised over
+    /// x with HatPiece's own arithmetic in float64 (same operations, same order), so every bit agrees with it (tested);
+    /// modified linear levels, whose boundary cells differ, and the row's tail take HatPiece itself.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void HatPieces<T>(GridType type, int level, ReadOnlySpan<double> x, Span<int> positions, Span<T> values, Span<T> derivatives)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = x.Length, b = 0, w = Vector<double>.Count;
+        bool slopes = !derivatives.IsEmpty;
+        if (type != GridType.ModifiedLinear && Vector.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            int cells = 1 << (level - 1);
+            var lanes = new HatLanes(cells);
+            for (; b <= n - 2 * w; b += 2 * w)
+            {
+                var (k0, v0, d0) = lanes.Piece(new Vector<double>(x.Slice(b)));
+                var (k1, v1, d1) = lanes.Piece(new Vector<double>(x.Slice(b + w)));
+                Vector.Narrow(k0, k1).CopyTo(positions.Slice(b));
+                HatLanes.Store(values.Slice(b), v0, v1);
+                if (slopes) HatLanes.Store(derivatives.Slice(b), d0, d1);
+            }
+        }
+        for (; b < n; b++)
+        {
+            var (k, v, dv) = HatPiece(type, level, x[b]);
+            positions[b] = k;
+            values[b] = T.CreateTruncating(v);
+            if (slopes) derivatives[b] = T.CreateTruncating(dv);
+        }
+    }
+
+    /// <summary><see cref="HatPiece"/>'s arithmetic (not modified linear) on a vector of coordinates, for <see cref="HatPieces"/>.</summary>
+    private readonly struct HatLanes(int cells)
+    {
+        private readonly Vector<double> _cells = new(cells), _lastCell = new(cells - 1), _scale = new(2.0 * cells);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (Vector<long> K, Vector<double> Value, Vector<double> Slope) Piece(Vector<double> x)
+        {
+            // k = (int)(x cells) (x >= 0: truncation is the floor), at most cells - 1; i = 2k + 1 exactly in float64.
+            var k = Vector.Min(Vector.Floor(x * _cells), _lastCell);
+            var u = _scale * x - (k + k + Vector<double>.One);
+            return (Vector.ConvertToInt64(k), Vector<double>.One - Vector.Abs(u),
+                Vector.CopySign(_scale, -u));
+        }
+
+        /// <summary>Two vectors of float64 results into destination, rounded to T (float32: narrowed, as a cast rounds).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store<T>(Span<T> destination, Vector<double> a, Vector<double> b) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector.As<float, T>(Vector.Narrow(a, b)).CopyTo(destination);
+                return;
+            }
+            Vector.As<double, T>(a).CopyTo(destination);
+            Vector.As<double, T>(b).CopyTo(destination.Slice(Vector<double>.Count));
+        }
+    }
+
+    /// <summary>
     /// Hat levels (every level but the global ones, <see cref="IsGlobalLevel"/>): the local position k of the one
     /// function active at x ∈ [0, 1] (x in the cell [k, k + 1) 2^(1-l), the last cell closed), its value and its
     /// derivative on that cell (from the right at a kink, from the left at x = 1).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (int position, double value, double derivative) HatPiece(GridType type, int level, double x)
     {
         int cells = 1 << (level - 1);
@@ -111,6 +178,8 @@ public static class Basis1D
             if (i == 2 * cells - 1) return (k, scale * x + 1 - i, scale);
         }
         double u = scale * x - i;
-        return u >= 0 ? (k, 1 - u, -scale) : (k, 1 + u, scale);
+        // Branch-free (u's sign is data dependent, so a branch here mispredicts about every other sample of a
+        // table fill): 1 - |u| is 1 - u or exactly 1 + u, and the slope is -scale from the kink on (u = 0 included).
+        return (k, 1 - Math.Abs(u), Math.CopySign(scale, -u));
     }
 }

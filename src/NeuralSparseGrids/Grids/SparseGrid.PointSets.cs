@@ -59,12 +59,11 @@ public sealed partial class SparseGrid
     {
         EnsureDownwardClosed();
         if (!HasPartialSubspaces) return;
-        var index = GridRemap.SubspaceIndex(this);
+        var back = BackwardNeighbourNumbers;
         int d = Dim;
         Span<int> k = stackalloc int[d];
         Span<int> parentLevel = stackalloc int[2];
         Span<int> parentPosition = stackalloc int[2];
-        var probe = new int[d];
         for (int s = 0; s < SubspaceCount; s++)
         {
             int count = (int)(_offsets[s + 1] - _offsets[s]);
@@ -75,11 +74,11 @@ public sealed partial class SparseGrid
                 {
                     int l = _levels[s * d + j];
                     int parents = HierarchicalParents(Type, l, k[j], parentLevel, parentPosition);
+                    // Every parent is at level l - 1 (the set is downward closed, so that subspace is present).
+                    int ps = back[s * d + j];
                     for (int q = 0; q < parents; q++)
                     {
-                        _levels.AsSpan(s * d, d).CopyTo(probe);
-                        probe[j] = parentLevel[q];
-                        int local = 0, ps = index[GridRemap.Key(probe)];
+                        int local = 0;
                         for (int i = 0; i < d; i++) local += (i == j ? parentPosition[q] : k[i]) * _strides[ps * d + i];
                         if (PointRow(ps, local) >= 0) continue;
                         throw new ArgumentException(

@@ -139,6 +139,8 @@ public sealed partial class SparseGrid
     /// coefficient rows in place, -1 where the point is absent; returns how many are absent. Full subspaces never
     /// call this (their row is offset + local).
     /// </summary>
+    // Optimised at once (Rank inlined): tiered compilation left it unoptimised for whole training runs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal int LocalsToRows(int subspace, Span<int> locals)
     {
         var set = _pointSets[subspace] ?? throw new InvalidOperationException($"Subspace {subspace} is full; its rows are offset + local.");
@@ -146,8 +148,9 @@ public sealed partial class SparseGrid
         for (int b = 0; b < locals.Length; b++)
         {
             int rank = set.Rank(locals[b]);
-            if (rank < 0) absent++;
-            locals[b] = rank < 0 ? -1 : offset + rank;
+            // Branch-free (rank >> 31 is all ones exactly when the point is absent): presence is data dependent.
+            absent += rank >>> 31;
+            locals[b] = (offset + rank) | (rank >> 31);
         }
         return absent;
     }
@@ -372,18 +375,37 @@ public sealed partial class SparseGrid
     // (subspace, dimension) of the first l whose l - e_j is absent, or null for a downward-closed set.
     private (int Subspace, int Dimension)? MissingBackwardNeighbour()
     {
-        var present = new HashSet<string>(SubspaceCount);
-        for (int s = 0; s < SubspaceCount; s++) present.Add(string.Join(',', _levels.AsSpan(s * Dim, Dim).ToArray()));
+        var back = BackwardNeighbourNumbers;
+        for (int s = 0; s < SubspaceCount; s++)
+            for (int j = 0; j < Dim; j++)
+                if (_levels[s * Dim + j] != MinLevel && back[s * Dim + j] < 0) return (s, j);
+        return null;
+    }
+
+    private int[]? _backwardNeighbours;
+
+    /// <summary>
+    /// Per subspace and dimension, row-major (subspaces, d): the number of the backward neighbour l - e_j, or -1 where
+    /// l_j is the coarsest level or l - e_j is absent. Built on first use from one dictionary of the level vectors, so
+    /// the checks and the refinement indicators look parents up by number instead of by level-vector key.
+    /// </summary>
+    internal int[] BackwardNeighbourNumbers => _backwardNeighbours ??= BackwardNeighbourTable();
+
+    private int[] BackwardNeighbourTable()
+    {
+        var index = GridRemap.SubspaceIndex(this);
+        var table = new int[SubspaceCount * Dim];
         var probe = new int[Dim];
         for (int s = 0; s < SubspaceCount; s++)
             for (int j = 0; j < Dim; j++)
             {
+                table[s * Dim + j] = -1;
                 if (_levels[s * Dim + j] == MinLevel) continue;
                 _levels.AsSpan(s * Dim, Dim).CopyTo(probe);
                 probe[j]--;
-                if (!present.Contains(string.Join(',', probe))) return (s, j);
+                if (index.TryGetValue(GridRemap.Key(probe), out int k)) table[s * Dim + j] = k;
             }
-        return null;
+        return table;
     }
 
     /// <summary>Index of the subspace with the given levels, or -1.</summary>

@@ -62,8 +62,12 @@ public sealed class SubspacePointSet
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Rank(int local)
     {
-        ulong word = _bits[local >> 6], bit = 1UL << (local & 63);
-        if ((word & bit) == 0) return -1;
-        return _rankBefore[local >> 6] + BitOperations.PopCount(word & (bit - 1));
+        // Branch-free: whether a sample's point is present is data dependent (a kernel's lookup step mispredicts
+        // a branch here for about every absent point).
+        // The JIT keeps branches inside loops, so the choice is arithmetic: present - 1 is 0 or all ones.
+        ulong word = _bits[local >> 6];
+        int present = (int)(word >> (local & 63)) & 1;
+        int rank = _rankBefore[local >> 6] + BitOperations.PopCount(word & ((1UL << (local & 63)) - 1));
+        return rank | (present - 1);
     }
 }

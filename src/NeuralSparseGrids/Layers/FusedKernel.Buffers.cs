@@ -14,9 +14,10 @@ internal static unsafe partial class FusedKernel<T>
     private sealed class SampleActiveFunctions : IDisposable
     {
         // needed: per entry j * L + level slot, false where no subspace the caller visits uses that level in that
-        // dimension, so hat grids skip its row (null: every entry).
+        // dimension, so hat grids skip its row (null: every entry). derivatives: false when the caller reads only
+        // positions and values (Der is left unfilled; hat grids only).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads, bool[]? needed = null)
+        public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads, bool[]? needed = null, bool derivatives = true)
         {
             N = n;
             int e = t.Dim * t.LevelCount, w = ActiveFunctions.Width;
@@ -26,10 +27,11 @@ internal static unsafe partial class FusedKernel<T>
             Der = ArrayPool<T>.Shared.Rent(checked(e * w * n));
             if (!t.HasGlobalLevels)
             {
-                // One (dimension, level) row at a time: sample index fastest, no per-sample dispatch.
+                // One (dimension, level) row at a time: sample index fastest, vectorised, no per-sample dispatch.
+                using var x = new ClampedCoordinates(t.Dim, (T*)h, n);
                 ParallelChunks.For(e, threads, () => 0, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (entry, _) =>
                 {
-                    if (needed is null || needed[entry]) FillHatRow(t, entry, (T*)h, n);
+                    if (needed is null || needed[entry]) FillHatRow(t, entry, x, derivatives);
                 }, _ => { });
                 return;
             }
@@ -59,28 +61,18 @@ internal static unsafe partial class FusedKernel<T>
 
         /// <summary>
         /// Grids without global levels: one (dimension, level) row for every sample, sample index fastest, from
-        /// <see cref="Basis1D.HatPiece"/>; coordinates outside [0, 1] are clamped and get derivative 0.
+        /// <see cref="Basis1D.HatPieces"/>; coordinates outside [0, 1] are clamped and get derivative 0.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void FillHatRow(SparseGrid t, int entry, T* h, int n)
+        private void FillHatRow(SparseGrid t, int entry, ClampedCoordinates x, bool derivatives)
         {
-            int d = t.Dim, j = entry / t.LevelCount, l = entry % t.LevelCount + t.MinLevel;
-            var type = t.Type;
-            if (Basis1D.IsGlobalLevel(type, l)) return;   // a level no subspace of this grid uses
-            long row = (long)entry * ActiveFunctions.Width * n;
+            int n = N, j = entry / t.LevelCount, l = entry % t.LevelCount + t.MinLevel;
+            if (Basis1D.IsGlobalLevel(t.Type, l)) return;   // a level no subspace of this grid uses
+            int row = checked(entry * ActiveFunctions.Width * n);
             Array.Fill(Count, (byte)1, entry * n, n);
-            fixed (int* pos = &Pos[row]) fixed (T* val = &Val[row]) fixed (T* der = &Der[row])
-            {
-                for (int b = 0; b < n; b++)
-                {
-                    double x = double.CreateTruncating(h[(long)b * d + j]), ds = 1;
-                    if (x < 0) { x = 0; ds = 0; } else if (x > 1) { x = 1; ds = 0; }
-                    var (k, v, dv) = Basis1D.HatPiece(type, l, x);
-                    pos[b] = k;
-                    val[b] = T.CreateTruncating(v);
-                    der[b] = T.CreateTruncating(dv * ds);
-                }
-            }
+            var der = derivatives ? Der.AsSpan(row, n) : default;
+            Basis1D.HatPieces(t.Type, l, x.Dimension(j), Pos.AsSpan(row, n), Val.AsSpan(row, n), der);
+            if (!derivatives) return;
+            foreach (int b in x.Outside(j)) der[b] *= T.Zero;   // as dv * 0: the sign of the zero kept
         }
 
         public int N { get; }
@@ -97,6 +89,52 @@ internal static unsafe partial class FusedKernel<T>
         public int[] Pos { get; }
         public T[] Val { get; }
         public T[] Der { get; }
+    }
+
+    /// <summary>
+    /// The samples' coordinates h (n, d) transposed to (d, n) float64 and clamped into [0, 1], as the hat table fill
+    /// reads them (one contiguous row per dimension for <see cref="Basis1D.HatPieces"/>), with the samples that were
+    /// clamped per dimension (their derivatives are zeroed: the layer's convention for clamped inputs).
+    /// </summary>
+    private sealed class ClampedCoordinates : IDisposable
+    {
+        private readonly double[] _x;
+        private readonly int[] _outside;       // per dimension: the clamped samples, ascending, at j * n ..
+        private readonly int[] _outsideCount;
+        private readonly int _n;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public ClampedCoordinates(int d, T* h, int n)
+        {
+            _n = n;
+            _x = ArrayPool<double>.Shared.Rent(checked(d * n));
+            _outside = ArrayPool<int>.Shared.Rent(checked(d * n));
+            _outsideCount = new int[d];
+            for (int j = 0; j < d; j++)
+            {
+                int count = 0, at = j * n;
+                for (int b = 0; b < n; b++)
+                {
+                    double x = double.CreateTruncating(h[(long)b * d + j]);
+                    if (x < 0) { x = 0; _outside[at + count++] = b; }
+                    else if (x > 1) { x = 1; _outside[at + count++] = b; }
+                    _x[at + b] = x;
+                }
+                _outsideCount[j] = count;
+            }
+        }
+
+        /// <summary>Dimension j's clamped coordinates (n).</summary>
+        public ReadOnlySpan<double> Dimension(int j) => _x.AsSpan(j * _n, _n);
+
+        /// <summary>The samples whose coordinate j was outside [0, 1].</summary>
+        public ReadOnlySpan<int> Outside(int j) => _outside.AsSpan(j * _n, _outsideCount[j]);
+
+        public void Dispose()
+        {
+            ArrayPool<double>.Shared.Return(_x);
+            ArrayPool<int>.Shared.Return(_outside);
+        }
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ internal static unsafe partial class FusedKernel<T>
             if ((uint)s >= (uint)t.SubspaceCount) throw new ArgumentOutOfRangeException(nameof(subspaces), s, $"The grid has {t.SubspaceCount} subspaces.");
             for (int j = 0; j < t.Dim; j++) needed[t.LevelEntries[s * t.Dim + j]] = true;
         }
-        using var table = new SampleActiveFunctions(t, h, n, threads, needed);
+        using var table = new SampleActiveFunctions(t, h, n, threads, needed, derivatives: false);
         using var wk = new Worker(t.Dim, n, 0);
         foreach (int s in subspaces)
         {

@@ -313,13 +313,14 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         wk.HasAbsent = t.LocalsToRows(s, rows) > 0;
         if (!wk.HasAbsent) return;
         int first = t.PointOffsets[s];
+        // Branch-free (which samples' points are absent is data dependent; the JIT keeps branches in loops):
+        // absent is all ones for an absent point, else 0.
         for (int b = 0; b < n; b++)
         {
-            bool absent = idx[b] < 0;
-            wk.Absent[b] = absent;
-            if (!absent) continue;
-            idx[b] = first;
-            w[b] = T.Zero;
+            int absent = idx[b] >> 31;
+            wk.Absent[b] = absent != 0;
+            idx[b] = (idx[b] & ~absent) | (first & absent);
+            w[b] *= T.CreateTruncating(1 + absent);
         }
     }
 

@@ -51,18 +51,27 @@ public sealed class EpochEmbeddings
     }
 
     /// <summary>The same for embeddings held in C# memory, row-major (batch, d) (the fused training step's).</summary>
+    // Optimised at once: a run calls it some hundred times, too few to leave unoptimised code before the last steps
+    // (which then paid about 40 ns a row: a fifth of a millisecond per step on the swiss roll).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Record(ReadOnlySpan<int> rows, ReadOnlySpan<float> h)
     {
         if (_epoch < 0) return;
         long start = Stopwatch.GetTimestamp();
-        if (h.Length != rows.Length * _dim)
-            throw new ArgumentException($"Embeddings of {rows.Length} rows x {_dim} expected, got {h.Length} values.", nameof(h));
+        int d = _dim;
+        if (h.Length != rows.Length * d)
+            throw new ArgumentException($"Embeddings of {rows.Length} rows x {d} expected, got {h.Length} values.", nameof(h));
+        var all = _rows;
+        var seen = _seen;
+        int filled = 0;
         for (int b = 0; b < rows.Length; b++)
         {
             int row = rows[b];
-            h.Slice(b * _dim, _dim).CopyTo(_rows.AsSpan(row * _dim, _dim));
-            if (!_seen[row]) { _seen[row] = true; _filled++; }
+            for (int j = 0; j < d; j++) all[row * d + j] = h[b * d + j];
+            filled += seen[row] ? 0 : 1;
+            seen[row] = true;
         }
+        _filled += filled;
         _ticks += Stopwatch.GetTimestamp() - start;
     }
 

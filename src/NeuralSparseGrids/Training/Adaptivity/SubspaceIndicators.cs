@@ -219,12 +219,12 @@ internal static class SubspaceIndicators
     {
         public double[] Sums => sums;
 
-        // Absent points of partial subspaces come with value 0, so they add nothing to the point they repeat.
+        // Absent points of partial subspaces come with value +0, as do samples on a support's edge: adding them
+        // changes no sum (the sums start at +0), so no branch (which would mispredict about every absent point).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
-            for (int b = 0; b < points.Length; b++)
-                if (values[b] != 0) sums[points[b]] += values[b];
+            for (int b = 0; b < points.Length; b++) sums[points[b]] += values[b];
         }
     }
 
@@ -254,20 +254,14 @@ internal static class SubspaceIndicators
     // For each candidate subspace: the numbers of its backward neighbours l - e_j among the current subspaces.
     private static int[][] BackwardNeighbours(SparseGrid grid, int firstCandidate)
     {
-        var index = GridRemap.SubspaceIndex(grid);
+        var back = grid.BackwardNeighbourNumbers;
         int d = grid.Dim;
         var result = new int[grid.SubspaceCount - firstCandidate][];
-        var probe = new int[d];
         for (int s = firstCandidate; s < grid.SubspaceCount; s++)
         {
             var list = new List<int>();
             for (int j = 0; j < d; j++)
-            {
-                grid.SubspaceLevels.Slice(s * d, d).CopyTo(probe);
-                if (probe[j] == grid.MinLevel) continue;
-                probe[j]--;
-                if (index.TryGetValue(GridRemap.Key(probe), out int k) && k < firstCandidate) list.Add(k);
-            }
+                if (back[s * d + j] is int k && k >= 0 && k < firstCandidate) list.Add(k);
             result[s - firstCandidate] = [.. list];
         }
         return result;
