@@ -27,7 +27,10 @@ public sealed class LossBurstDetector(double factor = 10, int window = 50, doubl
     /// <summary>True while the loss is still far above the level before the burst.</summary>
     public bool InBurst { get; private set; }
 
-    /// <summary>Batches observed since the current burst began.</summary>
+    /// <summary>While <see cref="InBurst"/>: the loss above which a burst starts, factor times the (floored) median before it.</summary>
+    public double BurstLevel => factor * _burstBaseline;
+
+    /// <summary>Losses observed since the current burst began.</summary>
     public int BurstLength { get; private set; }
 
     /// <summary>Restores the count (after resuming from a checkpoint).</summary>
