@@ -3,6 +3,7 @@ using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Training;
 using TorchSharp;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Benchmarks;
 
@@ -49,15 +50,13 @@ public static class CnnFormatComparison
                 wall[name].Add(seconds / steps);
                 cpu[name].Add((process.TotalProcessorTime - cpu0).TotalSeconds / steps);
             }
-        Console.WriteLine($"MNIST CNN-SG step (batch 64, {data.Train.Count} digits per fit incl. validation of {data.Validation.Count}, {torch.get_num_threads()} threads, {rounds} rounds alternated; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):");
+        Console.WriteLine($"MNIST CNN-SG step (batch 64, {data.Train.Count} digits per fit incl. validation of {data.Validation.Count}, {torch.get_num_threads()} threads, {rounds} rounds alternated; load {TorchComparison.LoadAverage()}):");
         foreach (var (name, _) in formats)
-            Console.WriteLine($"  {name,-14} wall {Median(wall[name]) * 1e3,7:F1} ms/step  cpu {Median(cpu[name]) * 1e3,7:F1} ms/step   (wall each: {string.Join(" ", wall[name].Select(v => (v * 1e3).ToString("F0")))})");
-        Console.WriteLine($"  NCHW / channels-last: wall {Median(wall["NCHW"]) / Median(wall["channels-last"]):F2}, cpu {Median(cpu["NCHW"]) / Median(cpu["channels-last"]):F2}");
+            Console.WriteLine($"  {name,-14} wall {Statistics.Median(wall[name]) * 1e3,7:F1} ms/step  cpu {Statistics.Median(cpu[name]) * 1e3,7:F1} ms/step   (wall each: {string.Join(" ", wall[name].Select(v => (v * 1e3).ToString("F0")))})");
+        Console.WriteLine($"  NCHW / channels-last: wall {Statistics.Median(wall["NCHW"]) / Statistics.Median(wall["channels-last"]):F2}, cpu {Statistics.Median(cpu["NCHW"]) / Statistics.Median(cpu["channels-last"]):F2}");
         foreach (var m in models.Values) m.Dispose();
         return 0;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static int Option(string[] args, string name, int fallback)
     {

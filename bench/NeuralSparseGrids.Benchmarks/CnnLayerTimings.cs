@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NeuralSparseGrids.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Benchmarks;
 
@@ -39,9 +40,7 @@ public static class CnnLayerTimings
                 forward.Add(f);
                 backward.Add(b);
             }
-            forward.Sort();
-            backward.Sort();
-            result.Add((name, forward[forward.Count / 2], backward[backward.Count / 2]));
+            result.Add((name, Statistics.Median(forward), Statistics.Median(backward)));
         }
         return result;
     }

@@ -5,6 +5,7 @@ using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Native;
 using TorchSharp;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Benchmarks;
 
@@ -79,7 +80,7 @@ public static class KernelProfile
                 Report("step", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: true), forwardFlops + backwardFlops, terms);
                 Report("step, dL/dC zeroed in place", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: false), forwardFlops + backwardFlops, terms);
             }
-            Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            Console.WriteLine($"load average {TorchComparison.LoadAverage()}");
         }
         finally
         {
@@ -112,9 +113,7 @@ public static class KernelProfile
             process.Refresh();
             cpus.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
         }
-        walls.Sort();
-        cpus.Sort();
-        return (walls[repeats / 2], cpus[repeats / 2], walls[0]);
+        return (Statistics.Median(walls), Statistics.Median(cpus), walls.Min());
     }
 
     /// <summary>

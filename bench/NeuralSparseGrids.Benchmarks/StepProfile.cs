@@ -5,6 +5,7 @@ using NeuralSparseGrids.Models;
 using NeuralSparseGrids.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Benchmarks;
 
@@ -52,7 +53,7 @@ public static class StepProfile
                     var r = new NsgTrainer(m, options with { Epochs = 5, FusedStep = fused }).Fit(data.Train, data.Validation);
                     each[fused].AddRange(r.History.Select(e => e.Seconds));
                 }
-            foreach (var (fused, list) in each) Console.WriteLine($"fused step {fused}: median {list.Order().ElementAt(list.Count / 2):F4} s/epoch ({string.Join(" ", list.Select(v => v.ToString("F4")))})");
+            foreach (var (fused, list) in each) Console.WriteLine($"fused step {fused}: median {Statistics.Median(list):F4} s/epoch ({string.Join(" ", list.Select(v => v.ToString("F4")))})");
             return 0;
         }
         if (args.Contains("--epochs"))
@@ -146,15 +147,14 @@ public static class StepProfile
         var trainer = new NsgTrainer(model, options with { Epochs = epochs });
         trainer.Callbacks.Add(clock);
         var result = trainer.Fit(data.Train, data.Validation);
-        var seconds = result.History.Select(e => e.Seconds).Order().ToArray();
-        static double Median(IEnumerable<double> values) => Numerics.Statistics.Median(values);
-        Console.WriteLine($"epochs: {epochs}, median {seconds[seconds.Length / 2] * 1e3:F2} ms (min {seconds[0] * 1e3:F2}, max {seconds[^1] * 1e3:F2})");
-        Console.WriteLine($"  process CPU per epoch: median {Median(clock.Cpu) * 1e3:F2} ms");
+        var seconds = result.History.Select(e => e.Seconds).ToArray();
+        Console.WriteLine($"epochs: {epochs}, median {Statistics.Median(seconds) * 1e3:F2} ms (min {seconds.Min() * 1e3:F2}, max {seconds.Max() * 1e3:F2})");
+        Console.WriteLine($"  process CPU per epoch: median {Statistics.Median(clock.Cpu) * 1e3:F2} ms");
         Console.WriteLine($"  each epoch, wall / process CPU ms: {string.Join(" ", result.History.Zip(clock.Cpu, (e, c) => $"{e.Seconds * 1e3:F1}/{c * 1e3:F1}"))}");
-        Console.WriteLine($"  per batch (median of {clock.Batches.Count}): {Median(clock.Batches) * 1e6:F1} us; batches per epoch {clock.BatchesPerEpoch}");
-        Console.WriteLine($"  sum of batches per epoch (median): {Median(clock.BatchSums) * 1e3:F2} ms");
-        Console.WriteLine($"  epoch tail (validation, checks, snapshots; median): {Median(clock.Tails) * 1e3:F3} ms");
-        Console.WriteLine($"  epoch head (to the first batch's end, incl. its step; median): {Median(clock.Heads) * 1e3:F3} ms");
+        Console.WriteLine($"  per batch (median of {clock.Batches.Count}): {Statistics.Median(clock.Batches) * 1e6:F1} us; batches per epoch {clock.BatchesPerEpoch}");
+        Console.WriteLine($"  sum of batches per epoch (median): {Statistics.Median(clock.BatchSums) * 1e3:F2} ms");
+        Console.WriteLine($"  epoch tail (validation, checks, snapshots; median): {Statistics.Median(clock.Tails) * 1e3:F3} ms");
+        Console.WriteLine($"  epoch head (to the first batch's end, incl. its step; median): {Statistics.Median(clock.Heads) * 1e3:F3} ms");
         return 0;
     }
 

@@ -277,7 +277,8 @@ public static class TorchComparison
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private static string LoadAverage()
+    /// <summary>The 1-minute load average as /proc/loadavg gives it, or "?" where it cannot be read.</summary>
+    internal static string LoadAverage()
     {
         try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
         catch (IOException) { return "?"; }

@@ -1,10 +1,10 @@
-using NeuralSparseGrids.Numerics;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Native;
 using static TorchSharp.torch;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Cli.Commands;
 
@@ -135,8 +135,7 @@ public sealed class BenchCommand : ICliCommand
             matmul(a, b).Dispose();
             if (r >= 0) times.Add(watch.Elapsed.TotalSeconds);
         }
-        times.Sort();
-        return 2.0 * 1024 * 1024 * 1024 / times[times.Count / 2] / 1e9;
+        return 2.0 * 1024 * 1024 * 1024 / Statistics.Median(times) / 1e9;
     }
 
     private static void Report(CliContext context, string name, double ms, double fused, double cpuMs, double fusedCpu)

@@ -3,6 +3,7 @@ using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Regression;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Cli.Commands;
 
@@ -64,9 +65,8 @@ internal static class DensityBenchmark
             process.Refresh();
             cpuSeconds.Add((process.TotalProcessorTime - cpu).TotalSeconds);
         }
-        double median = seconds.Order().ElementAt(seconds.Count / 2);
-        double medianCpu = cpuSeconds.Order().ElementAt(cpuSeconds.Count / 2);
-        double load = File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+        double median = Statistics.Median(seconds), medianCpu = Statistics.Median(cpuSeconds);
+        double load = BenchCommand.LoadAverage() ?? double.NaN;
         var trials = head!.Classifier.Densities.Trials;
         if (context.Json)
             context.WriteJson(new { source, dim = grid.Dim, level = grid.Level, grid = grid.Type.ToString(), subspaces = grid.SubspaceCount, points = head.Classifier.Densities.Grid.PointCount, classes, seconds, medianSeconds = median, cpuSeconds, medianCpuSeconds = medianCpu, loadAverage = load,

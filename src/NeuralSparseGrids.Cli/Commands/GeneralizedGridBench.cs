@@ -1,9 +1,9 @@
-using NeuralSparseGrids.Numerics;
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using static TorchSharp.torch;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Cli.Commands;
 

@@ -5,6 +5,7 @@ using NeuralSparseGrids.Onnx;
 using NeuralSparseGrids.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Cli.Commands;
 
@@ -101,7 +102,6 @@ internal static class OnnxBench
             call();
             times.Add(watch.Elapsed.TotalSeconds);
         }
-        times.Sort();
-        return times[times.Count / 2];
+        return Statistics.Median(times);
     }
 }

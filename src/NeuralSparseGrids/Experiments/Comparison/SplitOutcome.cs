@@ -1,4 +1,5 @@
 using NeuralSparseGrids.Numerics;
+
 namespace NeuralSparseGrids.Experiments.Comparison;
 
 /// <summary>One method on one split.</summary>

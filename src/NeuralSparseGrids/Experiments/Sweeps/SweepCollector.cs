@@ -1,9 +1,9 @@
-using NeuralSparseGrids.Numerics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using NeuralSparseGrids.Plotting;
 using NeuralSparseGrids.IO;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Experiments.Sweeps;
 

@@ -1,6 +1,6 @@
-using NeuralSparseGrids.Numerics;
 using NeuralSparseGrids.Data;
 using NeuralSparseGrids.Experiments.Comparison;
+using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Tests.Experiments.Comparison;
 
