@@ -195,7 +195,7 @@ internal static unsafe partial class FusedKernel<T>
 
     /// <summary>
     /// Per-thread buffers: the accumulator (forward: (n, row stride); backward: dL/dh as (d, n)) and the terms of the
-    /// subspace at hand: partial point indices and products over the trailing dimensions ((d + 1, n), depths
+    /// subspace at hand: partial point indices and products over the leading dimensions ((d + 1, n), depths
     /// 0 .. <see cref="ValidDepth"/> still those of the current subspace), point index and weight per sample, the
     /// upstream dot product q and the running prefix product of dL/dh.
     /// </summary>
@@ -235,7 +235,7 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>Active functions per dimension of the subspace at hand.</summary>
         public int[] Limit { get; }
 
-        /// <summary>How many trailing depths of PartialIndex / PartialWeight hold the current subspace's values.</summary>
+        /// <summary>How many depths of PartialIndex / PartialWeight hold the current subspace's values.</summary>
         public int ValidDepth { get; set; }
 
         /// <summary>The prefetches of the next subspace's blocks, issued a few at a time by the row loops.</summary>

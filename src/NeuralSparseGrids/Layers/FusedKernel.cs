@@ -12,18 +12,18 @@ namespace NeuralSparseGrids.Layers;
 /// <remarks>
 /// First the active one-dimensional functions of every sample, dimension and level are tabulated
 /// (<see cref="ActiveFunctions"/> semantics, sample index fastest, O(batch d L)). Both passes then run subspace-major
-/// in <see cref="SparseGrid.VisitOrder"/> and in parallel over subspace ranges: a subspace's coefficient rows are one
-/// contiguous block, so all samples of a batch hit it while it is in cache.
+/// in storage order and in parallel over subspace ranges: a subspace's coefficient rows are one contiguous block, so
+/// all samples of a batch hit it while it is in cache, and the blocks are read front to back.
 /// <para>
 /// Per subspace (and, where it has global boundary levels, per combination of their active functions, which is the
 /// same for every sample) the point index and weight prod_j phi_j(h_bj) of every sample are built dimension by
-/// dimension with vectors over the batch, reusing the partial sums and products of the trailing dimensions it shares
-/// with the subspace visited before. Then, per sample, the o-element rows: forward out[b] += w_b C[idx_b];
-/// backward dL/dC[idx_b] += w_b g[b] by direct writes (subspaces own disjoint point ranges, so no two threads touch
-/// the same row: no atomics, no per-thread coefficient buffers) and q_b = g[b] . C[idx_b], in vector tiles
-/// (<see cref="RowTiles"/>, which says why rows are not vectorised over the batch). Last, dL/dh by the product rule
-/// q phi'_j prod_{m != j} phi_m with prefix and suffix products (no division), again vectorised over the batch,
-/// into per-thread (d, batch) buffers.
+/// dimension with vectors over the batch, reusing the partial sums and products of the leading dimensions it shares
+/// with the subspace before it (<see cref="SparseGrid.SharedLeadingArray"/>). Then, per sample, the o-element rows:
+/// forward out[b] += w_b C[idx_b]; backward dL/dC[idx_b] += w_b g[b] into the worker's padded block of the subspace
+/// (<see cref="GradientBlock"/>; subspaces own disjoint point ranges, so no two threads touch the same row: no
+/// atomics) and q_b = g[b] . C[idx_b], in vector tiles (<see cref="RowTiles"/>, which says why rows are not
+/// vectorised over the batch). Last, dL/dh by the product rule q phi'_j prod_{m != j} phi_m with prefix and suffix
+/// products (no division), again vectorised over the batch, into per-thread (d, batch) buffers.
 /// </para>
 /// <para>
 /// Determinism: per-thread partial sums are added in chunk order (<see cref="ChunkSums"/>), so results are the same
@@ -168,11 +168,10 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
 
     /// <summary>
     /// Arms <see cref="Worker.Prefetch"/> with the coefficient block (and, if <paramref name="gc"/> is non-null, the
-    /// dL/dC block) of the subspace at visiting position i, to be loaded while the one before it is processed. Visiting
-    /// order is not memory order and samples hit a block's rows in random order, so the hardware's stream prefetchers
-    /// do not see these loads coming; without this the passes wait on memory for every first touch of a row of grids
-    /// larger than the L2 cache (d = 8, n = 7, 10 outputs: 5.7 MB per pass). Blocks beyond 8 KiB are left to the
-    /// caches (a batch touches only part of them).
+    /// dL/dC block) of subspace s, to be loaded while the one before it is processed. Samples hit a block's rows in
+    /// random order, so the hardware's stream prefetchers do not see these loads coming; without this the passes wait
+    /// on memory for every first touch of a row of grids larger than the L2 cache (d = 8, n = 7, 10 outputs: 5.7 MB per
+    /// pass). Blocks beyond 8 KiB are left to the caches (a batch touches only part of them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchBlocks(SparseGrid t, int[] offsets, int s, T* c, T* gc, int o, int n, Worker wk)
@@ -182,11 +181,11 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// Asks the CPU to load the grid's per-subspace table rows (levels, strides, point offsets) of the subspace at
-    /// visiting position i, two ahead of the one at hand, so that they are in cache when <see cref="PrefetchBlocks"/>
-    /// and the term builder read them. The visiting order is not their memory order, and each pass streams megabytes
-    /// of coefficients and dL/dC through the caches, which evicts them between passes: without this every subspace
-    /// waited on two or three cache misses before any work (about a tenth of a pass at d = 8, n = 7).
+    /// Asks the CPU to load the grid's per-subspace table rows (levels, strides, point offsets) of subspace i, two
+    /// ahead of the one at hand, so that they are in cache when <see cref="PrefetchBlocks"/> and the term builder read
+    /// them: each pass streams megabytes of coefficients and dL/dC through the caches, which evicts them between
+    /// passes (when subspaces were visited out of storage order, every subspace waited on two or three cache misses
+    /// before any work: about a tenth of a pass at d = 8, n = 7).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchTables(SparseGrid t, int[] offsets, int i, int end)
@@ -213,8 +212,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// <summary>
     /// Runs <paramref name="rows"/> once per term of subspace <paramref name="s"/> after filling the worker's point
     /// indices and weights: once for a subspace of hat levels, once per combination of active functions
-    /// (<see cref="Odometer"/> order) for one with global levels. <paramref name="sharedDepth"/>: how many trailing
-    /// dimensions s shares with the subspace the worker handled before (<see cref="SparseGrid.SharedTrailingLevels"/>;
+    /// (<see cref="Odometer"/> order) for one with global levels. <paramref name="sharedDepth"/>: how many leading
+    /// dimensions s shares with the subspace the worker handled before (<see cref="SparseGrid.SharedLeadingArray"/>;
     /// 0 when there was none or it is unrelated). Keeps <see cref="Worker.ValidDepth"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -246,7 +245,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// <summary>
     /// Point index (worker Index) and weight (depth d of PartialWeight) of the term of subspace s with the worker's
     /// Choice of active functions for every sample. PartialIndex / PartialWeight hold (d + 1, n) partial sums and
-    /// products over the trailing dimensions d-1, d-2, ...: depth k covers k dimensions; depths 0 .. from are kept.
+    /// products over the leading dimensions 0, 1, ...: depth k covers dimensions 0 .. k-1; depths 0 .. from are kept.
     /// Vectorised over the batch in 512-bit vectors where the CPU has them (the tables are sample-fastest and
     /// contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
     /// </summary>
@@ -558,8 +557,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
 
     /// <summary>
     /// dL/dh_j += q phi'_j prod_{m&lt;j} phi_m prod_{m&gt;j} phi_m for the worker's term, vectorised over the batch: per
-    /// block of lanes the running prefix product and q stay in registers while j runs; the trailing product comes from
-    /// the partial products (depth d - 1 - j holds prod_{m&gt;j}). Blocks are 512 bits wide where the CPU has them
+    /// block of lanes the running suffix product and q stay in registers while j runs down from d - 1; the leading
+    /// product comes from the partial products (depth j holds prod_{m&lt;j}). Blocks are 512 bits wide where the CPU has them
     /// (the tables are sample-fastest and contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
