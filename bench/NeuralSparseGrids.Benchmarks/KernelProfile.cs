@@ -21,8 +21,11 @@ namespace NeuralSparseGrids.Benchmarks;
 public static class KernelProfile
 {
     /// <summary>args: [--dim 8] [--level 7] [--batch 128] [--outputs 10] [--threads 1] [--repeats 50] [--dtype float32|float64] [--grid linear|boundary|...] [--scalar] [--no-gh] [--no-gc] [--autograd] [--step-only].</summary>
+    private static bool Breakdown;
+
     public static int Run(string[] args)
     {
+        Breakdown = args.Contains("--breakdown");
         int dim = Option(args, "--dim", 8), level = Option(args, "--level", 7), batch = Option(args, "--batch", 128);
         int outputs = Option(args, "--outputs", 10), threads = Option(args, "--threads", 1), repeats = Option(args, "--repeats", 50);
         string dtype = Text(args, "--dtype", "float32"), gridName = Text(args, "--grid", "linear");
@@ -98,6 +101,7 @@ public static class KernelProfile
                 FusedKernel<T>.Backward(grid, (nint)h, (nint)c, (nint)g, wantGh ? (nint)gh : 0, wantGc ? (nint)gc : 0, n, o, threads, vectorize);
             });
             Report("alternated", alternated, forwardFlops + backwardFlops, terms);
+            if (Breakdown) StepBreakdown<T>(grid, n, o, threads, repeats);
             if (autograd)
             {
                 Report("step", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: true), forwardFlops + backwardFlops, terms);
@@ -161,6 +165,39 @@ public static class KernelProfile
             var x = h.clone().requires_grad_(true);
             (layer.Evaluate(x, layer.Coefficients, LayerPath.Fused) * upstream).sum().backward();
         });
+    }
+
+    /// <summary>The autograd step in phases (median ms of each): reset + clone, forward through the layer, loss, backward.</summary>
+    internal static void StepBreakdown<T>(SparseGrid grid, int n, int o, int threads, int repeats)
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.set_num_threads(threads);
+        var dtype = typeof(T) == typeof(double) ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
+        using var layer = new SparseGridLayer(grid, o, new SparseGridLayerOptions { DType = dtype, Init = CoefficientInit.SmallNormal, Seed = 1, DenseMaxBytes = 0 });
+        using var generator = new torch.Generator(1);
+        using var h = torch.rand([n, grid.Dim], dtype, generator: generator);
+        using var upstream = torch.randn([n, o], dtype, generator: generator);
+        var phases = new List<double>[5];
+        for (int i = 0; i < phases.Length; i++) phases[i] = new List<double>();
+        for (int r = -3; r < repeats; r++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var w = Stopwatch.StartNew();
+            layer.zero_grad();
+            var x = h.clone().requires_grad_(true);
+            double t0 = w.Elapsed.TotalMilliseconds;
+            var y = layer.Evaluate(x, layer.Coefficients, LayerPath.Fused);
+            double t1 = w.Elapsed.TotalMilliseconds;
+            var loss = (y * upstream).sum();
+            double t2 = w.Elapsed.TotalMilliseconds;
+            loss.backward();
+            double t3 = w.Elapsed.TotalMilliseconds;
+            scope.Dispose();
+            double t4 = w.Elapsed.TotalMilliseconds;
+            if (r < 0) continue;
+            phases[0].Add(t0); phases[1].Add(t1 - t0); phases[2].Add(t2 - t1); phases[3].Add(t3 - t2); phases[4].Add(t4 - t3);
+        }
+        Console.WriteLine($"  step phases (median ms): reset+clone {Statistics.Median(phases[0]):F3}, forward {Statistics.Median(phases[1]):F3}, loss {Statistics.Median(phases[2]):F3}, backward {Statistics.Median(phases[3]):F3}, dispose {Statistics.Median(phases[4]):F3}");
     }
 
     private static unsafe T* Alloc<T>(long count) where T : unmanaged =>
