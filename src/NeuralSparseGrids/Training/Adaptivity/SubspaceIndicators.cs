@@ -34,6 +34,10 @@ internal static class SubspaceIndicators
     /// <param name="surplusNorms">Per point of the current grid (C's first points): max over outputs of |alpha|.</param>
     /// <param name="embeddings">The training embeddings (N, d) row-major, in [0, 1]^d (<see cref="InBox"/>).</param>
     public static double[] Surplus(SparseGrid grid, int firstCandidate, double[] surplusNorms, float[] embeddings)
+        => SurplusByDeposits(grid, firstCandidate, surplusNorms, embeddings) ?? SurplusByTerms(grid, firstCandidate, surplusNorms, embeddings);
+
+    /// <summary><see cref="Surplus"/> from the term builder (every grid; the reference the deposits are tested against).</summary>
+    internal static double[] SurplusByTerms(SparseGrid grid, int firstCandidate, double[] surplusNorms, float[] embeddings)
     {
         var parents = BackwardNeighbours(grid, firstCandidate);
         var visitor = new SurplusVisitor(grid.SubspaceCount, firstCandidate, surplusNorms, parents);
@@ -41,6 +45,93 @@ internal static class SubspaceIndicators
         var order = visitor.Parents.Concat(Enumerable.Range(firstCandidate, grid.SubspaceCount - firstCandidate)).ToArray();
         int n = VisitInChunks(grid, embeddings, order, visitor, visitor.BeginChunk);
         return visitor.Sums.Select(v => v / Math.Max(1, n)).ToArray();
+    }
+
+    // Largest finest table the deposits may build (2 MiB of float64): beyond it the term visitor is used.
+    private const double MaxDepositValues = 1 << 18;
+
+    /// <summary>
+    /// The finest resolution (per dimension the largest level of subspaces from <paramref name="firstSubspace"/> on)
+    /// when <see cref="CellDeposits"/> can and should compute <paramref name="grid"/>'s sums over
+    /// <paramref name="count"/> samples: a Linear grid (hats only), few dimensions, and a finest table smaller than
+    /// the term visitor's work (a value per sample and subspace); else null.
+    /// </summary>
+    private static int[]? DepositsPay(SparseGrid grid, int firstSubspace, int count)
+    {
+        int d = grid.Dim;
+        if (grid.Type != GridType.Linear || d > 6 || count == 0 || firstSubspace >= grid.SubspaceCount) return null;
+        var finest = new int[d];
+        for (int s = firstSubspace; s < grid.SubspaceCount; s++)
+            for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], grid.SubspaceLevel(s, j));
+        double values = CellDeposits.TableValues(finest);
+        return values <= MaxDepositValues && values <= 2.0 * count * (grid.SubspaceCount - firstSubspace) ? finest : null;
+    }
+
+    /// <summary>
+    /// <see cref="Surplus"/> from <see cref="CellDeposits"/>: on a cell of the candidate's resolution, its point's
+    /// samples weigh the cell's deposit on the point's centre, and every parent (l - e_j) has one point whose support
+    /// holds the cell (position c_j / 4 in dimension j, c_i / 2 in the others), so the parents' largest surplus norm
+    /// is the same for all of the cell's samples. Null where the deposits do not pay (<see cref="DepositsPay"/>).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static double[]? SurplusByDeposits(SparseGrid grid, int firstCandidate, double[] norms, float[] embeddings)
+    {
+        int d = grid.Dim, n = embeddings.Length / d;
+        if (DepositsPay(grid, firstCandidate, n) is not { } finest) return null;
+        using var deposits = CellDeposits.TryCreate(embeddings, finest);
+        if (deposits is null) return null;
+        var back = grid.BackwardNeighbourNumbers;
+        var strides = grid.SubspaceStrides;
+        var result = new double[grid.SubspaceCount - firstCandidate];
+        Span<int> levels = stackalloc int[d];
+        Span<int> c = stackalloc int[d];
+        Span<int> cellsOf = stackalloc int[d];
+        Span<int> parentOf = stackalloc int[d];
+        for (int s = firstCandidate; s < grid.SubspaceCount; s++)
+        {
+            grid.SubspaceLevels.Slice(s * d, d).CopyTo(levels);
+            var table = deposits.Table(levels);
+            int cells = 1;
+            for (int j = 0; j < d; j++)
+            {
+                cellsOf[j] = 1 << levels[j];
+                cells <<= levels[j];
+                parentOf[j] = back[s * d + j] is int k && k >= 0 && k < firstCandidate ? k : -1;
+            }
+            bool partial = grid.IsPartial(s);
+            c.Clear();
+            double sum = 0;
+            for (int cell = 0; cell < cells; cell++)
+            {
+                // The centre of the cell's point: the corner with odd index in every dimension.
+                int corner = 0;
+                for (int j = 0; j < d; j++) corner |= (~c[j] & 1) << j;
+                double deposit = table[(cell << d) | corner];
+                if (deposit != 0 && (!partial || grid.PointRow(s, Local(strides, s, d, c, -1)) >= 0))
+                {
+                    float parent = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        if (parentOf[j] < 0) continue;
+                        int row = grid.PointRow(parentOf[j], Local(strides, parentOf[j], d, c, j));
+                        if (row >= 0) parent = Math.Max(parent, (float)norms[row]);
+                    }
+                    sum += deposit * parent;
+                }
+                for (int j = d - 1; j >= 0 && ++c[j] == cellsOf[j]; j--) c[j] = 0;   // next cell, row-major
+            }
+            result[s - firstCandidate] = sum / n;
+        }
+        return result;
+    }
+
+    // Local index in subspace s of the point whose support holds cell c (at s's resolution, or at one level finer in
+    // dimension finer >= 0): position c_j / 2 per dimension (c_j / 4 in dimension finer).
+    private static int Local(ReadOnlySpan<int> strides, int s, int d, ReadOnlySpan<int> c, int finer)
+    {
+        int local = 0;
+        for (int j = 0; j < d; j++) local += (c[j] >> (j == finer ? 2 : 1)) * strides[s * d + j];
+        return local;
     }
 
     /// <summary>
@@ -170,11 +261,29 @@ internal static class SubspaceIndicators
     /// </summary>
     public static double[] Mass(SparseGrid grid, float[] embeddings)
     {
+        int n = embeddings.Length / grid.Dim;
+        double[]? sums = null;
+        if (DepositsPay(grid, 0, n) is { } finest)
+        {
+            using var deposits = CellDeposits.TryCreate(embeddings, finest);
+            sums = deposits?.PointSums(grid);
+        }
+        sums ??= SumsByTerms(grid, embeddings);
+        for (int p = 0; p < sums.Length; p++) sums[p] /= Math.Max(1, n);
+        return sums;
+    }
+
+    /// <summary>
+    /// <see cref="Mass"/> from the term builder (every grid; the reference the deposits are tested against), not yet
+    /// divided by N.
+    /// </summary>
+    internal static double[] SumsByTerms(SparseGrid grid, float[] embeddings)
+    {
         var visitor = new MassVisitor(new double[grid.PointCount]);
-        int n = VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
-        for (int p = 0; p < visitor.Sums.Length; p++) visitor.Sums[p] /= Math.Max(1, n);
+        VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
         return visitor.Sums;
     }
+
 
     /// <summary>A copy of the embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
