@@ -74,7 +74,7 @@ internal static class SubspaceIndicators
     /// is the same for all of the cell's samples. Null where the deposits do not pay (<see cref="DepositsPay"/>).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static double[]? SurplusByDeposits(SparseGrid grid, int firstCandidate, double[] norms, float[] embeddings)
+    internal static double[]? SurplusByDeposits(SparseGrid grid, int firstCandidate, double[] norms, float[] embeddings)
     {
         int d = grid.Dim, n = embeddings.Length / d;
         if (DepositsPay(grid, firstCandidate, n) is not { } finest) return null;
