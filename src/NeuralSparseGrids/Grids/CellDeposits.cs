@@ -45,46 +45,47 @@ internal sealed class CellDeposits : IDisposable
     /// term visitor, which has its own convention for those).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static CellDeposits? TryCreate(ReadOnlySpan<float> samples, int[] finest)
+    public static unsafe CellDeposits? TryCreate(ReadOnlySpan<float> samples, int[] finest)
     {
-        int d = finest.Length, n = samples.Length / d;
+        int d = finest.Length, n = samples.Length / d, corners = 1 << d;
+        foreach (float x in samples)
+            if (float.IsNaN(x)) return null;
         var deposits = new CellDeposits(d, finest);
         var table = Rent(finest);
         deposits._tables[Key(finest)] = table;
-        Span<double> right = stackalloc double[d];
-        Span<double> weights = stackalloc double[1 << d];
-        Span<int> cellsOf = stackalloc int[d];
+        double* right = stackalloc double[d];
+        double* weights = stackalloc double[corners];
+        int* cellsOf = stackalloc int[d];
         for (int j = 0; j < d; j++) cellsOf[j] = 1 << finest[j];
-        int corners = 1 << d;
-        for (int i = 0; i < n; i++)
+        fixed (float* h = samples)
+        fixed (double* deposit = table)
         {
-            int index = 0;
-            for (int j = 0; j < d; j++)
+            for (int i = 0; i < n; i++)
             {
-                float x = samples[i * d + j];
-                if (float.IsNaN(x))
+                float* x = h + (long)i * d;
+                int index = 0;
+                for (int j = 0; j < d; j++)
                 {
-                    deposits.Dispose();
-                    return null;
+                    double u = Math.Clamp((double)x[j], 0, 1) * cellsOf[j];
+                    int c = Math.Min((int)u, cellsOf[j] - 1);
+                    right[j] = u - c;
+                    index = index * cellsOf[j] + c;
                 }
-                double u = Math.Clamp((double)x, 0, 1) * cellsOf[j];
-                int c = Math.Min((int)u, cellsOf[j] - 1);
-                right[j] = u - c;
-                index = index * cellsOf[j] + c;
-            }
-            // The corners' weights prod_j (right_j or 1 - right_j), built one dimension at a time.
-            weights[0] = 1;
-            for (int j = 0; j < d; j++)
-            {
-                int bit = 1 << j;
-                for (int q = 0; q < bit; q++)
+                // The corners' weights prod_j (right_j or 1 - right_j), built one dimension at a time.
+                weights[0] = 1;
+                for (int j = 0; j < d; j++)
                 {
-                    weights[q | bit] = weights[q] * right[j];
-                    weights[q] *= 1 - right[j];
+                    int bit = 1 << j;
+                    double r = right[j];
+                    for (int q = 0; q < bit; q++)
+                    {
+                        weights[q | bit] = weights[q] * r;
+                        weights[q] *= 1 - r;
+                    }
                 }
+                double* at = deposit + ((long)index << d);
+                for (int q = 0; q < corners; q++) at[q] += weights[q];
             }
-            int at = index << d;
-            for (int q = 0; q < corners; q++) table[at + q] += weights[q];
         }
         return deposits;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Models;
@@ -259,6 +260,7 @@ internal static class SubspaceIndicators
     /// (0 exactly when no embedding activates p), from the same term builder as <see cref="Surplus"/>; embeddings
     /// (N, d) row-major in the box.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] Mass(SparseGrid grid, float[] embeddings)
     {
         int n = embeddings.Length / grid.Dim;
@@ -284,6 +286,23 @@ internal static class SubspaceIndicators
         return visitor.Sums;
     }
 
+
+    /// <summary>
+    /// The indices of <paramref name="scores"/> by descending score, ties (and NaNs, last) by ascending index: the
+    /// order in which a step takes candidates. An array sort, not LINQ: see <see cref="GridAdaptation"/>'s remarks.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static int[] BestFirst(double[] scores)
+    {
+        var order = new int[scores.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (a, b) =>
+        {
+            int c = scores[b].CompareTo(scores[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return order;
+    }
 
     /// <summary>A copy of the embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -338,6 +357,7 @@ internal static class SubspaceIndicators
     }
 
     /// <summary>Per point: max over the outputs of |alpha| ((points, outputs) coefficients, float32 or float64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe double[] SurplusNorms(Tensor coefficients)
     {
         if (coefficients.device_type != TorchSharp.DeviceType.CPU || !coefficients.is_contiguous() || coefficients.dtype is not (ScalarType.Float32 or ScalarType.Float64))
