@@ -55,7 +55,9 @@ public sealed class CellDepositTests
     [InlineData(3, 2, 3, 3)]
     public void SurplusIndicatorEqualsTheTermVisitors(int d, int level, int refinements, int seed)
     {
-        var current = SpatialGrids.Random(GridType.Linear, d, level, refinements, seed);
+        // A dimension-adaptive grid (full subspaces, as subspace refinement keeps them): the subspaces of a randomly
+        // refined one, so the set is irregular.
+        var current = SparseGrid.FromDownwardClosedSubspaces(d, GridType.Linear, GridRemap.LevelVectors(SpatialGrids.Random(GridType.Linear, d, level, refinements, seed)));
         var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(current);
         var grid = SubspaceRefinement.Grow(current, candidates);
         var random = new Random(seed);
@@ -63,7 +65,7 @@ public sealed class CellDepositTests
         for (long p = 0; p < current.PointCount; p++) norms[p] = random.NextDouble();
         var h = Embeddings(20000, d, seed);
 
-        var actual = SubspaceIndicators.SurplusByDeposits(grid, current.SubspaceCount, norms, h);
+        var actual = SubspaceIndicators.SurplusByDeposits(current, [.. candidates], norms[..(int)current.PointCount], h);
         var expected = SubspaceIndicators.SurplusByTerms(grid, current.SubspaceCount, norms, h);
 
         Assert.NotNull(actual);   // the deposits pay at this size (else Surplus falls back and this test tests nothing)

@@ -140,10 +140,13 @@ public sealed class GridAdaptation
         var chosenIndicators = new List<double>();
         if (candidates.Count > 0)
         {
-            var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, maxBytes);
             var (currentNorms, rows) = (Norms(), embeddings());
             phases.Lap("plan");
-            var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, currentNorms, train, rows);
+            // The surplus indicator on a Linear grid needs no candidate grid (the cell deposits read the candidates'
+            // level vectors and kept's surpluses); else score on the grid with every candidate added.
+            var keptNorms = ReferenceEquals(kept, grid) ? currentNorms : Array.ConvertAll(GridRemap.PointSources(grid, kept), p => currentNorms[p]);
+            var scores = (_options.Indicator == RefinementIndicator.Surplus ? SubspaceIndicators.SurplusByDeposits(kept, candidates, keptNorms, rows) : null)
+                ?? Score(model, SubspaceRefinement.Grow(kept, candidates, outputs, maxBytes), kept.SubspaceCount, grid, currentNorms, train, rows);
             phases.Lap("indicator");
             long points = kept.PointCount;
             foreach (int c in SubspaceIndicators.BestFirst(scores))

@@ -52,54 +52,68 @@ internal static class SubspaceIndicators
     private const double MaxDepositValues = 1 << 18;
 
     /// <summary>
-    /// The finest resolution (per dimension the largest level of subspaces from <paramref name="firstSubspace"/> on)
-    /// when <see cref="CellDeposits"/> can and should compute <paramref name="grid"/>'s sums over
-    /// <paramref name="count"/> samples: a Linear grid (hats only), few dimensions, and a finest table smaller than
-    /// the term visitor's work (a value per sample and subspace); else null.
+    /// The finest resolution (per dimension the largest level of <paramref name="subspaces"/>) when
+    /// <see cref="CellDeposits"/> can and should compute sums over them at <paramref name="count"/> samples: a
+    /// Linear grid (hats only), few dimensions, and a finest table smaller than the term visitor's work (a value per
+    /// sample and subspace); else null.
     /// </summary>
-    private static int[]? DepositsPay(SparseGrid grid, int firstSubspace, int count)
+    private static int[]? DepositsPay(GridType type, int d, IReadOnlyList<int[]> subspaces, int count)
     {
-        int d = grid.Dim;
-        if (grid.Type != GridType.Linear || d > 6 || count == 0 || firstSubspace >= grid.SubspaceCount) return null;
+        if (type != GridType.Linear || d > 6 || count == 0 || subspaces.Count == 0) return null;
         var finest = new int[d];
-        for (int s = firstSubspace; s < grid.SubspaceCount; s++)
-            for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], grid.SubspaceLevel(s, j));
+        foreach (var l in subspaces)
+            for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], l[j]);
         double values = CellDeposits.TableValues(finest);
-        return values <= MaxDepositValues && values <= 2.0 * count * (grid.SubspaceCount - firstSubspace) ? finest : null;
+        return values <= MaxDepositValues && values <= 2.0 * count * subspaces.Count ? finest : null;
+    }
+
+    // Surplus's fast path on the candidate grid: its candidates' level vectors (full subspaces only) against the grid itself.
+    private static double[]? SurplusByDeposits(SparseGrid grid, int firstCandidate, double[] norms, float[] embeddings)
+    {
+        var candidates = new List<int[]>();
+        for (int s = firstCandidate; s < grid.SubspaceCount; s++)
+        {
+            if (grid.IsPartial(s)) return null;
+            candidates.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray());
+        }
+        return SurplusByDeposits(grid, candidates, norms, embeddings);
     }
 
     /// <summary>
-    /// <see cref="Surplus"/> from <see cref="CellDeposits"/>: on a cell of the candidate's resolution, its point's
-    /// samples weigh the cell's deposit on the point's centre, and every parent (l - e_j) has one point whose support
-    /// holds the cell (position c_j / 4 in dimension j, c_i / 2 in the others), so the parents' largest surplus norm
-    /// is the same for all of the cell's samples. Null where the deposits do not pay (<see cref="DepositsPay"/>).
+    /// <see cref="Surplus"/> of the (full) candidate subspaces <paramref name="candidates"/> of <paramref name="current"/>
+    /// (admissible: every backward neighbour in it) without building the candidate grid, from <see cref="CellDeposits"/>:
+    /// on a cell of the candidate's resolution, its point's samples weigh the cell's deposit on the point's centre, and
+    /// every parent (l - e_j) has one point whose support holds the cell (position c_j / 4 in dimension j, c_i / 2 in
+    /// the others), so the parents' largest surplus norm is the same for all of the cell's samples. Norms per point of
+    /// <paramref name="current"/>. Null where the deposits do not pay (<see cref="DepositsPay"/>).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static double[]? SurplusByDeposits(SparseGrid grid, int firstCandidate, double[] norms, float[] embeddings)
+    internal static double[]? SurplusByDeposits(SparseGrid current, IReadOnlyList<int[]> candidates, double[] norms, float[] embeddings)
     {
-        int d = grid.Dim, n = embeddings.Length / d;
-        if (DepositsPay(grid, firstCandidate, n) is not { } finest) return null;
+        int d = current.Dim, n = embeddings.Length / d;
+        if (DepositsPay(current.Type, d, candidates, n) is not { } finest) return null;
         using var deposits = CellDeposits.TryCreate(embeddings, finest);
         if (deposits is null) return null;
-        var back = grid.BackwardNeighbourNumbers;
-        var strides = grid.SubspaceStrides;
-        var result = new double[grid.SubspaceCount - firstCandidate];
-        Span<int> levels = stackalloc int[d];
+        var index = GridRemap.SubspaceIndex(current);
+        var strides = current.SubspaceStrides;
+        var result = new double[candidates.Count];
         Span<int> c = stackalloc int[d];
         Span<int> cellsOf = stackalloc int[d];
         Span<int> parentOf = stackalloc int[d];
-        for (int s = firstCandidate; s < grid.SubspaceCount; s++)
+        var probe = new int[d];
+        for (int q = 0; q < candidates.Count; q++)
         {
-            grid.SubspaceLevels.Slice(s * d, d).CopyTo(levels);
+            var levels = candidates[q];
             var table = deposits.Table(levels);
             int cells = 1;
             for (int j = 0; j < d; j++)
             {
                 cellsOf[j] = 1 << levels[j];
                 cells <<= levels[j];
-                parentOf[j] = back[s * d + j] is int k && k >= 0 && k < firstCandidate ? k : -1;
+                levels.CopyTo(probe, 0);
+                probe[j]--;
+                parentOf[j] = levels[j] > current.MinLevel && index.TryGetValue(probe, out int k) ? k : -1;
             }
-            bool partial = grid.IsPartial(s);
             c.Clear();
             double sum = 0;
             for (int cell = 0; cell < cells; cell++)
@@ -108,30 +122,30 @@ internal static class SubspaceIndicators
                 int corner = 0;
                 for (int j = 0; j < d; j++) corner |= (~c[j] & 1) << j;
                 double deposit = table[(cell << d) | corner];
-                if (deposit != 0 && (!partial || grid.PointRow(s, Local(strides, s, d, c, -1)) >= 0))
+                if (deposit != 0)
                 {
                     float parent = 0;
                     for (int j = 0; j < d; j++)
                     {
                         if (parentOf[j] < 0) continue;
-                        int row = grid.PointRow(parentOf[j], Local(strides, parentOf[j], d, c, j));
+                        int row = current.PointRow(parentOf[j], ParentLocal(strides, parentOf[j], d, c, j));
                         if (row >= 0) parent = Math.Max(parent, (float)norms[row]);
                     }
                     sum += deposit * parent;
                 }
                 for (int j = d - 1; j >= 0 && ++c[j] == cellsOf[j]; j--) c[j] = 0;   // next cell, row-major
             }
-            result[s - firstCandidate] = sum / n;
+            result[q] = sum / n;
         }
         return result;
     }
 
-    // Local index in subspace s of the point whose support holds cell c (at s's resolution, or at one level finer in
-    // dimension finer >= 0): position c_j / 2 per dimension (c_j / 4 in dimension finer).
-    private static int Local(ReadOnlySpan<int> strides, int s, int d, ReadOnlySpan<int> c, int finer)
+    // Local index in parent subspace s (one level coarser in dimension j) of the point whose support holds cell c
+    // (at the child's resolution): position c_j / 4 in dimension j, c_i / 2 in the others.
+    private static int ParentLocal(ReadOnlySpan<int> strides, int s, int d, ReadOnlySpan<int> c, int j)
     {
         int local = 0;
-        for (int j = 0; j < d; j++) local += (c[j] >> (j == finer ? 2 : 1)) * strides[s * d + j];
+        for (int i = 0; i < d; i++) local += (c[i] >> (i == j ? 2 : 1)) * strides[s * d + i];
         return local;
     }
 
@@ -265,7 +279,7 @@ internal static class SubspaceIndicators
     {
         int n = embeddings.Length / grid.Dim;
         double[]? sums = null;
-        if (DepositsPay(grid, 0, n) is { } finest)
+        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n) is { } finest)
         {
             using var deposits = CellDeposits.TryCreate(embeddings, finest);
             sums = deposits?.PointSums(grid);
