@@ -41,6 +41,22 @@ public static class KernelProfile
             _ => GridType.Linear,
         };
         var grid = SparseGrid.Create(dim, level, type, outputs);
+        if (args.Contains("--lex-numbering"))
+        {
+            // The same subspaces stored lexicographically (l_0 slowest): consecutive blocks share leading levels.
+            var lv = grid.SubspaceLevels.ToArray();
+            var lists = Enumerable.Range(0, grid.SubspaceCount).Select(s => lv.AsSpan(s * dim, dim).ToArray()).ToList();
+            lists.Sort((a, b) => { for (int j = 0; j < dim; j++) { int c = a[j].CompareTo(b[j]); if (c != 0) return c; } return 0; });
+            grid = SparseGrid.FromSubspaces(dim, type, lists.Select(l => (IReadOnlyList<int>)l).ToList(), outputs);
+        }
+        if (args.Contains("--visit-numbering"))
+        {
+            // The same subspaces numbered in the kernels' visiting order: blocks then follow each other in memory.
+            var order = grid.VisitOrder.ToArray();
+            var lv = grid.SubspaceLevels.ToArray();
+            grid = SparseGrid.FromSubspaces(dim, type, order.Select(s => (IReadOnlyList<int>)lv.AsSpan(s * dim, dim).ToArray()).ToList(), outputs);
+            Console.WriteLine($"visit order is identity: {grid.VisitOrder.ToArray().Select((v, i) => v == i).All(x => x)}");
+        }
         Console.WriteLine($"{grid}; batch {batch}, {outputs} outputs, {dtype}, {threads} threads, vectorize {vectorize}, Vector<{dtype}> lanes {(dtype == "float64" ? Vector<double>.Count : Vector<float>.Count)}");
         return dtype == "float64"
             ? Profile<double>(grid, batch, outputs, threads, repeats, vectorize, wantGh, wantGc, autograd, stepOnly)
@@ -75,6 +91,13 @@ public static class KernelProfile
             Report("forward", forward, forwardFlops, terms);
             Report("backward", backward, backwardFlops, terms);
             Report("both", (forward.wall + backward.wall, forward.cpu + backward.cpu, forward.minWall + backward.minWall), forwardFlops + backwardFlops, terms);
+            var alternated = Time(repeats, () =>
+            {
+                FusedKernel<T>.Forward(grid, (nint)h, (nint)c, (nint)y, n, o, threads, vectorize);
+                new Span<T>(gh, n * d).Clear();
+                FusedKernel<T>.Backward(grid, (nint)h, (nint)c, (nint)g, wantGh ? (nint)gh : 0, wantGc ? (nint)gc : 0, n, o, threads, vectorize);
+            });
+            Report("alternated", alternated, forwardFlops + backwardFlops, terms);
             if (autograd)
             {
                 Report("step", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: true), forwardFlops + backwardFlops, terms);

@@ -77,6 +77,13 @@ public sealed partial class SparseGrid
         for (int s = 0; s < SubspaceCount; s++)
             for (int j = 0; j < dim; j++) LevelEntries[s * dim + j] = j * LevelCount + _levels[s * dim + j] - MinLevel;
         (VisitOrderArray, SharedTrailingArray) = VisitingOrder(_levels, SubspaceCount, dim);
+        SharedLeadingArray = new int[SubspaceCount];
+        for (int s = 1; s < SubspaceCount; s++)
+        {
+            int k = 0;
+            while (k < dim && _levels[s * dim + k] == _levels[(s - 1) * dim + k] && _strides[s * dim + k] == _strides[(s - 1) * dim + k]) k++;
+            SharedLeadingArray[s] = k;
+        }
     }
 
     /// <summary>Dimension d.</summary>
@@ -184,6 +191,17 @@ public sealed partial class SparseGrid
 
     internal int[] VisitOrderArray { get; }
     internal int[] SharedTrailingArray { get; }
+
+    /// <summary>
+    /// For subspace s in storage order (the fused kernel's order): how many leading dimensions 0, 1, ... share both
+    /// their level and their stride with subspace s - 1 (0 at s = 0), so that the partial point index and the partial
+    /// product over those dimensions carry over (a stride depends on the later dimensions' levels, so equal levels
+    /// alone are not enough). Regular grids store subspaces by |l|_1 and then lexicographically with the last
+    /// dimension fastest, so neighbours share long leading runs (for hat levels, whose counts are powers of two,
+    /// equal leading levels at equal |l|_1 imply equal strides); visiting in storage order also reads the coefficient
+    /// blocks front to back.
+    /// </summary>
+    internal int[] SharedLeadingArray { get; }
 
     /// <summary>Levels, row-major (subspaces, dim), for the kernels.</summary>
     internal int[] Levels => _levels;

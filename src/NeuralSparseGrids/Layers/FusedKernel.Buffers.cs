@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NeuralSparseGrids.Grids;
 
 namespace NeuralSparseGrids.Layers;
@@ -158,21 +159,22 @@ internal static unsafe partial class FusedKernel<T>
         }
 
         /// <summary>In parallel: moves the worker's sums (length elements) into this chunk's slot and clears them.</summary>
-        public void EndChunk(int chunk, T[] acc)
+        public void EndChunk(int chunk, AlignedBuffer acc)
         {
             if (!_parallel || _length == 0) return;
             var mine = ArrayPool<T>.Shared.Rent(_length);
-            Array.Copy(acc, mine, _length);
-            Array.Clear(acc, 0, _length);
+            var sums = acc.Span(_length);
+            sums.CopyTo(mine);
+            sums.Clear();
             _perChunk[chunk] = mine;
         }
 
         /// <summary>Serially: keeps the single worker's sums (ParallelChunks runs one worker then, so no lock).</summary>
-        public void EndWorker(T[] acc)
+        public void EndWorker(AlignedBuffer acc)
         {
             if (_parallel || _length == 0) return;
             _serial = ArrayPool<T>.Shared.Rent(_length);
-            Array.Copy(acc, _serial, _length);
+            acc.Span(_length).CopyTo(_serial);
         }
 
         /// <summary>The sums to add, chunks in index order (the serial worker's alone when serial).</summary>
@@ -193,7 +195,7 @@ internal static unsafe partial class FusedKernel<T>
 
     /// <summary>
     /// Per-thread buffers: the accumulator (forward: (n, row stride); backward: dL/dh as (d, n)) and the terms of the
-    /// subspace at hand: partial point indices and products over the trailing dimensions ((d + 1, n), depths
+    /// subspace at hand: partial point indices and products over the leading dimensions ((d + 1, n), depths
     /// 0 .. <see cref="ValidDepth"/> still those of the current subspace), point index and weight per sample, the
     /// upstream dot product q and the running prefix product of dL/dh.
     /// </summary>
@@ -201,8 +203,8 @@ internal static unsafe partial class FusedKernel<T>
     {
         public Worker(int d, int n, int accLength)
         {
-            Acc = ArrayPool<T>.Shared.Rent(accLength);
-            Array.Clear(Acc, 0, accLength);
+            Acc = new AlignedBuffer(accLength);
+            Acc.Span(accLength).Clear();
             Index = ArrayPool<int>.Shared.Rent(n);
             Prefix = ArrayPool<T>.Shared.Rent(n);
             Q = ArrayPool<T>.Shared.Rent(n);
@@ -219,7 +221,8 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>True when the current term is in a partial subspace and some sample's point is absent.</summary>
         public bool HasAbsent { get; set; }
 
-        public T[] Acc { get; }
+        /// <summary>The accumulator (64-byte aligned, so its padded rows are whole cache lines).</summary>
+        public AlignedBuffer Acc { get; }
         public int[] Index { get; }
         public T[] Prefix { get; }
         public T[] Q { get; }
@@ -232,17 +235,85 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>Active functions per dimension of the subspace at hand.</summary>
         public int[] Limit { get; }
 
-        /// <summary>How many trailing depths of PartialIndex / PartialWeight hold the current subspace's values.</summary>
+        /// <summary>How many depths of PartialIndex / PartialWeight hold the current subspace's values.</summary>
         public int ValidDepth { get; set; }
+
+        /// <summary>The prefetches of the next subspace's blocks, issued a few at a time by the row loops.</summary>
+        public SpreadPrefetch Prefetch { get; } = new();
+
+        /// <summary>The backward pass's padded dL/dC block (null in the forward pass or where it is not used); owned.</summary>
+        public GradientBlock? Gradient { get; init; }
 
         public void Dispose()
         {
-            ArrayPool<T>.Shared.Return(Acc);
+            Acc.Dispose();
             ArrayPool<int>.Shared.Return(Index);
             ArrayPool<T>.Shared.Return(Prefix);
             ArrayPool<T>.Shared.Return(Q);
             ArrayPool<int>.Shared.Return(PartialIndex);
             ArrayPool<T>.Shared.Return(PartialWeight);
+            Gradient?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A 64-byte aligned native buffer of T for the kernel's padded rows (forward accumulators, the upstream copy):
+    /// a row of 16 floats is then exactly one cache line, where a pooled array's rows straddle two and every tile
+    /// load and store is split in two.
+    /// </summary>
+    private sealed class AlignedBuffer : IDisposable
+    {
+        public AlignedBuffer(long length) => Data = (T*)NativeMemory.AlignedAlloc((nuint)(Math.Max(length, 1) * sizeof(T)), 64);
+
+        /// <summary>The first element.</summary>
+        public T* Data { get; private set; }
+
+        /// <summary>The first <paramref name="length"/> elements.</summary>
+        public Span<T> Span(int length) => new(Data, length);
+
+        public void Dispose()
+        {
+            NativeMemory.AlignedFree(Data);
+            Data = null;
+        }
+    }
+
+    /// <summary>
+    /// Software prefetches of up to two memory ranges (the next subspace's coefficient and dL/dC blocks), issued a few
+    /// cache lines per <see cref="Samples"/> samples of the current subspace instead of all at once: a burst of 80 or
+    /// so prefetches fills the core's miss buffers and the pipeline stalls until they drain (perf put about a tenth of
+    /// a two-thread step on the instructions right after such bursts).
+    /// </summary>
+    private sealed class SpreadPrefetch
+    {
+        /// <summary>Samples per <see cref="Step"/> call (a power of two).</summary>
+        public const int Samples = 8;
+
+        private byte* _a, _aEnd, _b, _bEnd;
+        private int _linesPerStep;
+
+        /// <summary>Replaces what is still pending with [a, a + aBytes) and [b, b + bBytes), spread over the rows of n samples.</summary>
+        public void Arm(byte* a, long aBytes, byte* b, long bBytes, int n)
+        {
+            if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+            _a = a;
+            _aEnd = a + aBytes;
+            _b = b;
+            _bEnd = b + bBytes;
+            long lines = (aBytes + 63) / 64 + (bBytes + 63) / 64, steps = Math.Max(1, n / Samples);
+            _linesPerStep = (int)((lines + steps - 1) / steps);
+        }
+
+        /// <summary>Issues the next few prefetches (none once both ranges are done).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step()
+        {
+            for (int k = 0; k < _linesPerStep; k++)
+            {
+                if (_a < _aEnd) { System.Runtime.Intrinsics.X86.Sse.Prefetch0(_a); _a += 64; }
+                else if (_b < _bEnd) { System.Runtime.Intrinsics.X86.Sse.Prefetch0(_b); _b += 64; }
+                else return;
+            }
         }
     }
 }

@@ -17,19 +17,19 @@ internal static unsafe partial class FusedKernel<T>
         public int Blocks<TV, TLanes>() where TV : struct where TLanes : struct, ILanes<TV>
         {
             int lanes = TLanes.Count, b = 0;
-            long trailingTop = (long)(d - 1) * n;
             for (; b <= n - lanes; b += lanes)
             {
                 var qb = TLanes.Load(q + b);
-                var prefix = TLanes.One;
-                T* a = acc + b;
-                T* trailing = pw + trailingTop + b;
-                for (int j = 0; j < d; j++, a += n, trailing -= n)
+                var suffix = TLanes.One;
+                long top = (long)(d - 1) * n + b;
+                T* a = acc + top;
+                T* leading = pw + top;
+                for (int j = d - 1; j >= 0; j--, a -= n, leading -= n)
                 {
                     long e = entry[j] + b;
                     var dv = TLanes.Load(der + e);
-                    TLanes.Store(TLanes.MulAdd(TLanes.Multiply(qb, dv), TLanes.Multiply(prefix, TLanes.Load(trailing)), TLanes.Load(a)), a);
-                    prefix = TLanes.Multiply(prefix, TLanes.Load(val + e));
+                    TLanes.Store(TLanes.MulAdd(TLanes.Multiply(qb, dv), TLanes.Multiply(suffix, TLanes.Load(leading)), TLanes.Load(a)), a);
+                    suffix = TLanes.Multiply(suffix, TLanes.Load(val + e));
                 }
             }
             return b;

@@ -77,39 +77,41 @@ internal static unsafe partial class FusedKernel<T>
     }
 
     /// <summary>
-    /// y[0 .. o) += a x[0 .. o) in tiles. TCallerX: x is a caller's row (coefficients; its tail read by
-    /// <see cref="ILanes{TV}.LoadTail"/>) and y the kernel's padded row (forward accumulators); else x is the kernel's
-    /// padded row (the upstream copy, zero padding) and y a caller's row (dL/dC; its tail read and written masked or
-    /// whole). The JIT specialises per type argument, so the per-sample loops carry no dispatch.
+    /// y[0 .. o) += a x[0 .. o) in tiles. TPaddedX / TPaddedY: whether x / y is one of the kernel's padded rows (whole
+    /// tiles) or a caller's row, whose tail is read by <see cref="ILanes{TV}.LoadTail"/> (coefficients) or read and
+    /// written masked or whole (dL/dC). The JIT specialises per type argument, so the per-sample loops carry no dispatch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaledTiles<TTiles, TL, TV, TCallerX>(in RowTiles rows, T a, T* x, T* y, TV mask)
-        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TCallerX : struct, IFlag
+    private static void AddScaledTiles<TTiles, TL, TV, TPaddedX, TPaddedY>(in RowTiles rows, T a, T* x, T* y, TV mask)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TPaddedX : struct, IFlag where TPaddedY : struct, IFlag
     {
         var va = TL.Create(a);
         int last = rows.LastTile<TTiles, TL, TV>();
         for (int k = 0; k < last; k += TL.Count) TL.Store(TL.MulAdd(va, TL.Load(x + k), TL.Load(y + k)), y + k);
-        if (TCallerX.Value) TL.Store(TL.MulAdd(va, TL.LoadTail(x + last, mask), TL.Load(y + last)), y + last);
-        else TL.StoreTail(TL.MulAdd(va, TL.Load(x + last), TL.LoadTail(y + last, mask)), y + last, mask);
+        var xLast = TPaddedX.Value ? TL.Load(x + last) : TL.LoadTail(x + last, mask);
+        if (TPaddedY.Value) TL.Store(TL.MulAdd(va, xLast, TL.Load(y + last)), y + last);
+        else TL.StoreTail(TL.MulAdd(va, xLast, TL.LoadTail(y + last, mask)), y + last, mask);
     }
 
     /// <summary>
-    /// One sample's backward row in tiles: gc[0 .. o) += a g (if TGc) and the lane-wise products g c summed over the
-    /// tiles (c's tail lanes zeroed), whose lanes sum to g . c.
+    /// One sample's backward row in tiles: gc[0 .. o) += a g (where TGc writes; a padded row in whole tiles or a
+    /// caller's row with its tail masked or whole) and the lane-wise products g c summed over the tiles (c's tail lanes
+    /// zeroed), whose lanes sum to g . c.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV UpdateAndMultiplyTiles<TTiles, TL, TV, TGc>(in RowTiles rows, T a, T* g, T* gc, T* c, TV mask)
-        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IGradientTarget
     {
         int last = rows.LastTile<TTiles, TL, TV>();
         var va = TL.Create(a);
         var gLast = TL.Load(g + last);
-        if (TGc.Value) TL.StoreTail(TL.MulAdd(va, gLast, TL.LoadTail(gc + last, mask)), gc + last, mask);
+        if (TGc.Write && TGc.Padded) TL.Store(TL.MulAdd(va, gLast, TL.Load(gc + last)), gc + last);
+        else if (TGc.Write) TL.StoreTail(TL.MulAdd(va, gLast, TL.LoadTail(gc + last, mask)), gc + last, mask);
         var sum = TL.Multiply(gLast, TL.LoadTailZeroed(c + last, mask));
         for (int k = 0; k < last; k += TL.Count)
         {
             var gk = TL.Load(g + k);
-            if (TGc.Value) TL.Store(TL.MulAdd(va, gk, TL.Load(gc + k)), gc + k);
+            if (TGc.Write) TL.Store(TL.MulAdd(va, gk, TL.Load(gc + k)), gc + k);
             sum = TL.MulAdd(gk, TL.Load(c + k), sum);
         }
         return sum;

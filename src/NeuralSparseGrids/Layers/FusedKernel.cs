@@ -12,18 +12,18 @@ namespace NeuralSparseGrids.Layers;
 /// <remarks>
 /// First the active one-dimensional functions of every sample, dimension and level are tabulated
 /// (<see cref="ActiveFunctions"/> semantics, sample index fastest, O(batch d L)). Both passes then run subspace-major
-/// in <see cref="SparseGrid.VisitOrder"/> and in parallel over subspace ranges: a subspace's coefficient rows are one
-/// contiguous block, so all samples of a batch hit it while it is in cache.
+/// in storage order and in parallel over subspace ranges: a subspace's coefficient rows are one contiguous block, so
+/// all samples of a batch hit it while it is in cache, and the blocks are read front to back.
 /// <para>
 /// Per subspace (and, where it has global boundary levels, per combination of their active functions, which is the
 /// same for every sample) the point index and weight prod_j phi_j(h_bj) of every sample are built dimension by
-/// dimension with vectors over the batch, reusing the partial sums and products of the trailing dimensions it shares
-/// with the subspace visited before. Then, per sample, the o-element rows: forward out[b] += w_b C[idx_b];
-/// backward dL/dC[idx_b] += w_b g[b] by direct writes (subspaces own disjoint point ranges, so no two threads touch
-/// the same row: no atomics, no per-thread coefficient buffers) and q_b = g[b] . C[idx_b], in vector tiles
-/// (<see cref="RowTiles"/>, which says why rows are not vectorised over the batch). Last, dL/dh by the product rule
-/// q phi'_j prod_{m != j} phi_m with prefix and suffix products (no division), again vectorised over the batch,
-/// into per-thread (d, batch) buffers.
+/// dimension with vectors over the batch, reusing the partial sums and products of the leading dimensions it shares
+/// with the subspace before it (<see cref="SparseGrid.SharedLeadingArray"/>). Then, per sample, the o-element rows:
+/// forward out[b] += w_b C[idx_b]; backward dL/dC[idx_b] += w_b g[b] into the worker's padded block of the subspace
+/// (<see cref="GradientBlock"/>; subspaces own disjoint point ranges, so no two threads touch the same row: no
+/// atomics) and q_b = g[b] . C[idx_b], in vector tiles (<see cref="RowTiles"/>, which says why rows are not
+/// vectorised over the batch). Last, dL/dh by the product rule q phi'_j prod_{m != j} phi_m with prefix and suffix
+/// products (no division), again vectorised over the batch, into per-thread (d, batch) buffers.
 /// </para>
 /// <para>
 /// Determinism: per-thread partial sums are added in chunk order (<see cref="ChunkSums"/>), so results are the same
@@ -59,8 +59,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             for (int i = s0; i < s1; i++)
             {
                 PrefetchTables(t, offsets, i + 2, s1);
-                if (i + 1 < s1) PrefetchBlock(t, offsets, i + 1, (T*)c, o);
-                ForEachTerm(t, table, t.VisitOrderArray[i], i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
+                if (i + 1 < s1) PrefetchBlocks(t, offsets, i + 1, (T*)c, null, o, n, wk);
+                ForEachTerm(t, table, i, i == s0 ? 0 : t.SharedLeadingArray[i], wk, ref term);
             }
             sums.EndChunk(chunk, wk.Acc);
         }, wk =>
@@ -90,38 +90,43 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         using var table = new SampleActiveFunctions(t, h, n, threads);
         int d = t.Dim, stride = rows.Stride;
         // The upstream rows with the padded stride and zeros in the padding lanes (see RowTiles).
-        var padded = ArrayPool<T>.Shared.Rent(checked(n * stride));
-        try
+        using var padded = new AlignedBuffer(checked(n * stride));
         {
+            var rowsCopy = padded.Span(n * stride);
             for (int b = 0; b < n; b++)
             {
-                new ReadOnlySpan<T>((T*)g + (long)b * o, o).CopyTo(padded.AsSpan(b * stride, o));
-                padded.AsSpan(b * stride + o, stride - o).Clear();
+                new ReadOnlySpan<T>((T*)g + (long)b * o, o).CopyTo(rowsCopy.Slice(b * stride, o));
+                rowsCopy.Slice(b * stride + o, stride - o).Clear();
             }
             int chunks = Math.Min(t.SubspaceCount, threads * 8);
             using var sums = new ChunkSums(chunks, threads, gh == 0 ? 0 : n * d);
             long cLength = t.PointCount * o;
             int[] offsets = t.PointOffsets;
-            fixed (T* gp = padded)
+            int largest = LargestSubspace(t);
             {
-                T* gRows = gp;
-                ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
+                T* gRows = padded.Data;
+                ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d) { Gradient = gc == 0 ? null : GradientBlock.For(largest, rows) },
+                    [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
                 {
                     var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
                     wk.ValidDepth = 0;
                     for (int i = s0; i < s1; i++)
                     {
-                        int s = t.VisitOrderArray[i];
+                        int s = i, points = offsets[s + 1] - offsets[s];
                         long blockStart = (long)offsets[s] * o, blockEnd = (long)offsets[s + 1] * o;
                         PrefetchTables(t, offsets, i + 2, s1);
                         if (i + 1 < s1)
                         {
-                            PrefetchBlock(t, offsets, i + 1, (T*)c, o);
-                            if (gc != 0) PrefetchBlock(t, offsets, i + 1, (T*)gc, o);
+                            PrefetchBlocks(t, offsets, i + 1, (T*)c, (T*)gc, o, n, wk);
                         }
-                        if (gc != 0 && !accumulateGc) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
-                        var term = new BackwardTerm((T*)c, cLength, gRows, (T*)gc, blockEnd, gh != 0, rows, s);
-                        ForEachTerm(t, table, s, i == s0 ? 0 : t.SharedTrailingArray[i], wk, ref term);
+                        var block = wk.Gradient is { } b && points <= b.Rows ? b : null;
+                        if (block != null) block.Clear(points);
+                        else if (gc != 0 && !accumulateGc) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
+                        // The block's rows are addressed by point index like dL/dC's: row p at Data + (p - first) stride.
+                        T* target = block != null ? block.Data - (long)offsets[s] * rows.Stride : (T*)gc;
+                        var term = new BackwardTerm((T*)c, cLength, gRows, target, block != null, blockEnd, gh != 0, rows, s);
+                        ForEachTerm(t, table, s, i == s0 ? 0 : t.SharedLeadingArray[i], wk, ref term);
+                        block?.WriteBack((T*)gc + blockStart, points, rows, accumulateGc);
                     }
                     sums.EndChunk(chunk, wk.Acc);
                 }, wk =>
@@ -139,50 +144,54 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                         for (int b = 0; b < n; b++) r[(long)b * d + j] += part[j * n + b];
             }
         }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(padded);
-        }
     }
 
     /// <summary>Bytes of scratch forward or backward allocates besides its outputs (for the memory report).</summary>
     public static long ScratchBytes(SparseGrid t, int n, int o, int threads)
     {
-        long stride = new RowTiles(o, vectorize: true).Stride;
+        var rows = new RowTiles(o, vectorize: true);
+        long stride = rows.Stride, blockRows = GradientBlock.RowsFor(LargestSubspace(t), rows);
         return (long)n * t.Dim * t.LevelCount * (1 + ActiveFunctions.Width * (sizeof(int) + 2 * sizeof(T)))
             + (long)n * stride * sizeof(T)
-            + (long)threads * ((long)n * Math.Max(stride, t.Dim) * sizeof(T) + (long)n * (t.Dim + 3) * sizeof(T) + (long)n * (t.Dim + 2) * sizeof(int));
+            + (long)threads * ((long)n * Math.Max(stride, t.Dim) * sizeof(T) + (long)n * (t.Dim + 3) * sizeof(T) + (long)n * (t.Dim + 2) * sizeof(int)
+                + blockRows * stride * sizeof(T));
+    }
+
+    /// <summary>Points of the grid's largest subspace (the rows a <see cref="GradientBlock"/> must hold).</summary>
+    private static int LargestSubspace(SparseGrid t)
+    {
+        int[] offsets = t.PointOffsets;
+        int largest = 0;
+        for (int s = 0; s < t.SubspaceCount; s++) largest = Math.Max(largest, offsets[s + 1] - offsets[s]);
+        return largest;
     }
 
     /// <summary>
-    /// Asks the CPU to load the coefficient (or dL/dC) block of the subspace at visiting position i while the one
-    /// before it is processed. Visiting order is not memory order and samples hit a block's rows in random order, so
-    /// the hardware's stream prefetchers do not see these loads coming; without this the passes wait on memory for
-    /// every first touch of a row of grids larger than the L2 cache (d = 8, n = 7, 10 outputs: 5.7 MB per pass).
-    /// Blocks beyond 8 KiB are left to the caches (a batch touches only part of them).
+    /// Arms <see cref="Worker.Prefetch"/> with the coefficient block (and, if <paramref name="gc"/> is non-null, the
+    /// dL/dC block) of subspace s, to be loaded while the one before it is processed. Samples hit a block's rows in
+    /// random order, so the hardware's stream prefetchers do not see these loads coming; without this the passes wait
+    /// on memory for every first touch of a row of grids larger than the L2 cache (d = 8, n = 7, 10 outputs: 5.7 MB per
+    /// pass). Blocks beyond 8 KiB are left to the caches (a batch touches only part of them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchBlock(SparseGrid t, int[] offsets, int i, T* buffer, int o)
+    private static void PrefetchBlocks(SparseGrid t, int[] offsets, int s, T* c, T* gc, int o, int n, Worker wk)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        int s = t.VisitOrderArray[i];
         long start = (long)offsets[s] * o * sizeof(T), bytes = Math.Min((long)(offsets[s + 1] - offsets[s]) * o * sizeof(T), 8192);
-        byte* p = (byte*)buffer + start;
-        for (long k = 0; k < bytes; k += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + k);
+        wk.Prefetch.Arm((byte*)c + start, bytes, gc == null ? null : (byte*)gc + start, gc == null ? 0 : bytes, n);
     }
 
     /// <summary>
-    /// Asks the CPU to load the grid's per-subspace table rows (levels, strides, point offsets) of the subspace at
-    /// visiting position i, two ahead of the one at hand, so that they are in cache when <see cref="PrefetchBlock"/>
-    /// and the term builder read them. The visiting order is not their memory order, and each pass streams megabytes
-    /// of coefficients and dL/dC through the caches, which evicts them between passes: without this every subspace
-    /// waited on two or three cache misses before any work (about a tenth of a pass at d = 8, n = 7).
+    /// Asks the CPU to load the grid's per-subspace table rows (levels, strides, point offsets) of subspace i, two
+    /// ahead of the one at hand, so that they are in cache when <see cref="PrefetchBlocks"/> and the term builder read
+    /// them: each pass streams megabytes of coefficients and dL/dC through the caches, which evicts them between
+    /// passes (when subspaces were visited out of storage order, every subspace waited on two or three cache misses
+    /// before any work: about a tenth of a pass at d = 8, n = 7).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchTables(SparseGrid t, int[] offsets, int i, int end)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || i >= end) return;
-        int s = t.VisitOrderArray[i], d = t.Dim;
+        int s = i, d = t.Dim;
         PrefetchRange(ref t.LevelEntries[s * d], d * sizeof(int));
         PrefetchRange(ref t.Strides[s * d], d * sizeof(int));
         PrefetchRange(ref offsets[s], 2 * sizeof(int));
@@ -203,8 +212,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// <summary>
     /// Runs <paramref name="rows"/> once per term of subspace <paramref name="s"/> after filling the worker's point
     /// indices and weights: once for a subspace of hat levels, once per combination of active functions
-    /// (<see cref="Odometer"/> order) for one with global levels. <paramref name="sharedDepth"/>: how many trailing
-    /// dimensions s shares with the subspace the worker handled before (<see cref="SparseGrid.SharedTrailingLevels"/>;
+    /// (<see cref="Odometer"/> order) for one with global levels. <paramref name="sharedDepth"/>: how many leading
+    /// dimensions s shares with the subspace the worker handled before (<see cref="SparseGrid.SharedLeadingArray"/>;
     /// 0 when there was none or it is unrelated). Keeps <see cref="Worker.ValidDepth"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -236,7 +245,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// <summary>
     /// Point index (worker Index) and weight (depth d of PartialWeight) of the term of subspace s with the worker's
     /// Choice of active functions for every sample. PartialIndex / PartialWeight hold (d + 1, n) partial sums and
-    /// products over the trailing dimensions d-1, d-2, ...: depth k covers k dimensions; depths 0 .. from are kept.
+    /// products over the leading dimensions 0, 1, ...: depth k covers dimensions 0 .. k-1; depths 0 .. from are kept.
     /// Vectorised over the batch in 512-bit vectors where the CPU has them (the tables are sample-fastest and
     /// contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
     /// </summary>
@@ -265,7 +274,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             }
             for (int k = from; k < d; k++)
             {
-                int j = d - 1 - k;
+                int j = k;
                 long entry = (long)(sl[j] * width + ch[j]) * n;
                 int* i0 = pi + (long)k * n;
                 T* w0 = pw + (long)k * n;
@@ -344,12 +353,12 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>The backward pass's rows and, if dL/dh is wanted, its product rule.</summary>
-    private readonly struct BackwardTerm(T* c, long cLength, T* g, T* gc, long blockEnd, bool needH, RowTiles rows, int subspace) : ITermRows
+    private readonly struct BackwardTerm(T* c, long cLength, T* g, T* gc, bool padded, long blockEnd, bool needH, RowTiles rows, int subspace) : ITermRows
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Run(SparseGrid t, SampleActiveFunctions table, Worker wk)
         {
-            BackwardRows(table.N, c, cLength, g, gc, blockEnd, needH, rows, wk);
+            BackwardRows(table.N, c, cLength, g, gc, padded, blockEnd, needH, rows, wk);
             if (needH && t.PartialSubspaces[subspace] && wk.HasAbsent) ZeroAbsentQ(wk, table.N);
             if (needH) InputGradient(t, table, subspace, wk, rows.BatchVectorized);
         }
@@ -383,43 +392,46 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         // Masked tails never read past a row; whole tails only where the coefficient buffer goes on (RowTiles).
         long lastFullRead = !rows.Vectorized ? -1 : TL.MaskedTail ? long.MaxValue : cLength - stride;
         var mask = TL.TailMask(rows.Tail);
-        fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* acc = wk.Acc)
+        fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight)
         {
+            T* acc = wk.Acc.Data;
             T* w = pw + (long)wk.Choice.Length * n;
             for (int b = 0; b < n; b++)
             {
                 long row = (long)idx[b] * o;
-                if (row <= lastFullRead) AddScaledTiles<TTiles, TL, TV, Yes>(rows, w[b], c + row, acc + (long)b * stride, mask);
+                if (row <= lastFullRead) AddScaledTiles<TTiles, TL, TV, No, Yes>(rows, w[b], c + row, acc + (long)b * stride, mask);
                 else AddScaled(w[b], c + row, acc + (long)b * stride, o);
+                if ((b & (SpreadPrefetch.Samples - 1)) == 0) wk.Prefetch.Step();
             }
         }
     }
 
     /// <summary>
     /// Backward rows of one term: dL/dC[idx_b] += w_b g[b] (if gc is non-null) and q_b = g[b] . C[idx_b] (if needQ);
-    /// g has the padded stride with zero padding, blockEnd is the element after the subspace's dL/dC block.
+    /// g has the padded stride with zero padding, blockEnd is the element after the subspace's dL/dC block. With
+    /// <paramref name="padded"/> gc is a worker's <see cref="GradientBlock"/> (row p at gc + p stride, whole tiles).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardRows(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
+    private static void BackwardRows(int n, T* c, long cLength, T* g, T* gc, bool padded, long blockEnd, bool needQ, RowTiles rows, Worker wk)
     {
-        if (rows.Wide) BackwardRows<Lanes512, Vector512<T>>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk);
-        else BackwardRows<LanesNative, Vector<T>>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk);
+        if (rows.Wide) BackwardRows<Lanes512, Vector512<T>>(n, c, cLength, g, gc, padded, blockEnd, needQ, rows, wk);
+        else BackwardRows<LanesNative, Vector<T>>(n, c, cLength, g, gc, padded, blockEnd, needQ, rows, wk);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardRows<TL, TV>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
+    private static void BackwardRows<TL, TV>(int n, T* c, long cLength, T* g, T* gc, bool padded, long blockEnd, bool needQ, RowTiles rows, Worker wk)
         where TL : struct, ILanes<TV> where TV : struct
     {
         switch (rows.Tiles)
         {
-            case 1: BackwardRows<OneTile, TL, TV>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
-            case 2: BackwardRows<TwoTiles, TL, TV>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
-            default: BackwardRows<AnyTiles, TL, TV>(n, c, cLength, g, gc, blockEnd, needQ, rows, wk); break;
+            case 1: BackwardRows<OneTile, TL, TV>(n, c, cLength, g, gc, padded, blockEnd, needQ, rows, wk); break;
+            case 2: BackwardRows<TwoTiles, TL, TV>(n, c, cLength, g, gc, padded, blockEnd, needQ, rows, wk); break;
+            default: BackwardRows<AnyTiles, TL, TV>(n, c, cLength, g, gc, padded, blockEnd, needQ, rows, wk); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardRows<TTiles, TL, TV>(int n, T* c, long cLength, T* g, T* gc, long blockEnd, bool needQ, RowTiles rows, Worker wk)
+    private static void BackwardRows<TTiles, TL, TV>(int n, T* c, long cLength, T* g, T* gc, bool padded, long blockEnd, bool needQ, RowTiles rows, Worker wk)
         where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct
     {
         int o = rows.O, stride = rows.Stride;
@@ -430,8 +442,9 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             {
                 long lastFullRead = TL.MaskedTail ? long.MaxValue : cLength - stride, lastFullWrite = TL.MaskedTail ? long.MaxValue : blockEnd - stride;
                 var frame = new BackwardFrame(idx, w, c, g, gc, q, lastFullRead, lastFullWrite);
-                if (gc != null) BackwardVectorRows<TTiles, TL, TV, Yes>(n, frame, rows, needQ);
-                else BackwardVectorRows<TTiles, TL, TV, No>(n, frame, rows, needQ);
+                if (gc == null) BackwardVectorRows<TTiles, TL, TV, NoGradient>(n, frame, rows, needQ, wk.Prefetch);
+                else if (padded) BackwardVectorRows<TTiles, TL, TV, PaddedGradient>(n, frame, rows, needQ, wk.Prefetch);
+                else BackwardVectorRows<TTiles, TL, TV, DirectGradient>(n, frame, rows, needQ, wk.Prefetch);
                 return;
             }
             for (int b = 0; b < n; b++)
@@ -440,6 +453,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 T* gRow = g + (long)b * stride;
                 if (gc != null) AddScaled(w[b], gRow, gc + row, o);
                 if (needQ) q[b] = Dot(gRow, c + row, o);
+                if ((b & (SpreadPrefetch.Samples - 1)) == 0) wk.Prefetch.Step();
             }
         }
     }
@@ -459,8 +473,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// horizontal sum per sample. The tail of fewer than a block (and every sample without LaneSums) one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardVectorRows<TTiles, TL, TV, TGc>(int n, BackwardFrame f, RowTiles rows, bool needQ)
-        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
+    private static void BackwardVectorRows<TTiles, TL, TV, TGc>(int n, BackwardFrame f, RowTiles rows, bool needQ, SpreadPrefetch prefetch)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IGradientTarget
     {
         int b = 0;
         var mask = TL.TailMask(rows.Tail);
@@ -479,6 +493,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                     var p6 = BackwardSample<TTiles, TL, TV, TGc>(b + 6, f, rows, mask);
                     var p7 = BackwardSample<TTiles, TL, TV, TGc>(b + 7, f, rows, mask);
                     LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7).Store(f.Q + b);
+                    prefetch.Step();
                 }
             }
             else
@@ -490,6 +505,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                     var p2 = BackwardSample<TTiles, TL, TV, TGc>(b + 2, f, rows, mask);
                     var p3 = BackwardSample<TTiles, TL, TV, TGc>(b + 3, f, rows, mask);
                     LaneSums.Reduce(p0, p1, p2, p3).Store(f.Q + b);
+                    if ((b & (SpreadPrefetch.Samples - 1)) == 0) prefetch.Step();
                 }
             }
         }
@@ -497,6 +513,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         {
             var p = BackwardSample<TTiles, TL, TV, TGc>(b, f, rows, mask);
             if (needQ) f.Q[b] = Vector256.Sum(p);
+            if ((b & (SpreadPrefetch.Samples - 1)) == 0) prefetch.Step();
         }
     }
 
@@ -508,13 +525,13 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> BackwardSample<TTiles, TL, TV, TGc>(int b, in BackwardFrame f, in RowTiles rows, TV mask)
-        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IGradientTarget
     {
         long row = (long)f.Idx[b] * rows.O;
-        T* gRow = f.G + (long)b * rows.Stride;
-        if (TL.MaskedTail || (row <= f.LastFullRead && (!TGc.Value || row <= f.LastFullWrite)))
-            return TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, TGc>(rows, f.W[b], gRow, f.Gc + row, f.C + row, mask));
-        return BackwardSampleNearEnd<TTiles, TL, TV, TGc>(b, row, gRow, f, rows, mask);
+        T* gRow = f.G + (long)b * rows.Stride, gcRow = TGc.Padded ? f.Gc + (long)f.Idx[b] * rows.Stride : f.Gc + row;
+        if (TL.MaskedTail || (row <= f.LastFullRead && (!TGc.Write || TGc.Padded || row <= f.LastFullWrite)))
+            return TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, TGc>(rows, f.W[b], gRow, gcRow, f.C + row, mask));
+        return BackwardSampleNearEnd<TTiles, TL, TV, TGc>(b, row, gRow, gcRow, f, rows, mask);
     }
 
     /// <summary>
@@ -523,24 +540,25 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// inlining budget it would otherwise use up).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static Vector256<T> BackwardSampleNearEnd<TTiles, TL, TV, TGc>(int b, long row, T* gRow, in BackwardFrame f, in RowTiles rows, TV mask)
-        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IFlag
+    private static Vector256<T> BackwardSampleNearEnd<TTiles, TL, TV, TGc>(int b, long row, T* gRow, T* gcRow, in BackwardFrame f, in RowTiles rows, TV mask)
+        where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IGradientTarget
     {
         int o = rows.O;
-        if (TGc.Value)
+        if (TGc.Write)
         {
-            if (row <= f.LastFullWrite) AddScaledTiles<TTiles, TL, TV, No>(rows, f.W[b], gRow, f.Gc + row, mask);
-            else AddScaled(f.W[b], gRow, f.Gc + row, o);
+            if (TGc.Padded) AddScaledTiles<TTiles, TL, TV, Yes, Yes>(rows, f.W[b], gRow, gcRow, mask);
+            else if (row <= f.LastFullWrite) AddScaledTiles<TTiles, TL, TV, Yes, No>(rows, f.W[b], gRow, gcRow, mask);
+            else AddScaled(f.W[b], gRow, gcRow, o);
         }
         return row <= f.LastFullRead
-            ? TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, No>(rows, T.Zero, gRow, null, f.C + row, mask))
+            ? TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, NoGradient>(rows, T.Zero, gRow, null, f.C + row, mask))
             : Vector256.CreateScalar(Dot(gRow, f.C + row, o));
     }
 
     /// <summary>
     /// dL/dh_j += q phi'_j prod_{m&lt;j} phi_m prod_{m&gt;j} phi_m for the worker's term, vectorised over the batch: per
-    /// block of lanes the running prefix product and q stay in registers while j runs; the trailing product comes from
-    /// the partial products (depth d - 1 - j holds prod_{m&gt;j}). Blocks are 512 bits wide where the CPU has them
+    /// block of lanes the running suffix product and q stay in registers while j runs down from d - 1; the leading
+    /// product comes from the partial products (depth j holds prod_{m&lt;j}). Blocks are 512 bits wide where the CPU has them
     /// (the tables are sample-fastest and contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -550,8 +568,9 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         long* entry = stackalloc long[d];
         fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* ch = wk.Choice)
             for (int j = 0; j < d; j++) entry[j] = (long)(sl[j] * width + ch[j]) * n;
-        fixed (T* val = table.Val) fixed (T* der = table.Der) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q) fixed (T* acc = wk.Acc)
+        fixed (T* val = table.Val) fixed (T* der = table.Der) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
         {
+            T* acc = wk.Acc.Data;
             var rule = new ProductRule(d, n, entry, val, der, pw, q, acc);
             int b = !vectorize ? 0
                 : Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? rule.Blocks<Vector512<T>, Lanes512>()
@@ -559,11 +578,11 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 : 0;
             for (; b < n; b++)
             {
-                T prefix = T.One;
-                for (int j = 0; j < d; j++)
+                T suffix = T.One;
+                for (int j = d - 1; j >= 0; j--)
                 {
-                    acc[(long)j * n + b] += q[b] * der[entry[j] + b] * (prefix * pw[(long)(d - 1 - j) * n + b]);
-                    prefix *= val[entry[j] + b];
+                    acc[(long)j * n + b] += q[b] * der[entry[j] + b] * (suffix * pw[(long)j * n + b]);
+                    suffix *= val[entry[j] + b];
                 }
             }
         }

@@ -18,13 +18,15 @@ public class CoefficientGradientTests
     private sealed record Setup(SparseGridLayer Layer, Tensor H, Tensor C0, Tensor Upstream, Tensor Reference);
 
     /// <summary>A layer, inputs, coefficients and the tensor-op path's dL/dC of loss = sum(y * upstream).</summary>
-    private static Setup Make(GridType type, ScalarType dtype, bool spatiallyAdaptive = false)
+    private static Setup Make(GridType type, ScalarType dtype, bool spatiallyAdaptive = false) =>
+        Make(spatiallyAdaptive ? SpatialGrids.Random(type, 3, 2, 12, 31) : SparseGrid.Create(3, 4, type), 3, dtype);
+
+    private static Setup Make(SparseGrid grid, int outputs, ScalarType dtype, int batch = 40)
     {
-        var grid = spatiallyAdaptive ? SpatialGrids.Random(type, 3, 2, 12, 31) : SparseGrid.Create(3, 4, type);
-        var layer = new SparseGridLayer(grid, 3, new SparseGridLayerOptions { DType = dtype });
-        var h = LayerTestData.Points(40, 3, layer.Grid.MaxLevel1D, 11, dtype);
-        var c0 = LayerTestData.Coefficients(layer.Grid.PointCount, 3, 12, dtype);
-        var upstream = LayerTestData.Coefficients(40, 3, 13, dtype);
+        var layer = new SparseGridLayer(grid, outputs, new SparseGridLayerOptions { DType = dtype });
+        var h = LayerTestData.Points(batch, grid.Dim, layer.Grid.MaxLevel1D, 11, dtype);
+        var c0 = LayerTestData.Coefficients(layer.Grid.PointCount, outputs, 12, dtype);
+        var upstream = LayerTestData.Coefficients(batch, outputs, 13, dtype);
         var c = c0.clone().requires_grad_(true);
         (layer.Evaluate(h, c, LayerPath.TensorOps) * upstream).sum().backward();
         return new Setup(layer, h, c0, upstream, c.grad!.clone());
@@ -80,6 +82,25 @@ public class CoefficientGradientTests
         FusedLoss(s, p).backward();
         AssertClose(s.Reference, p.grad, "after setting .grad to none");
         Assert.Equal(0.0, LayerTestData.MaxAbsDiff(kept, old));
+    }
+
+    public static IEnumerable<object[]> RowCases() =>
+        from outputs in new[] { 5, 10, 17 }
+        from dtype in new[] { ScalarType.Float32, ScalarType.Float64 }
+        select new object[] { outputs, dtype };
+
+    [Theory]
+    [MemberData(nameof(RowCases))]
+    public void VectorRowsAccumulateInTheWorkersBlockAndInPlaceBeyondIt(int outputs, ScalarType dtype)
+    {
+        // Outputs wide enough for vector rows (a worker's padded dL/dC block, whole or masked tails): d = 1, level 14 has
+        // subspaces of 1 .. 8,192 points, the largest beyond the block's 256 KiB (updated in dL/dC directly); a
+        // spatially adaptive grid adds partial subspaces. Overwriting (no .grad) and adding to a .grad, in both.
+        foreach (var grid in new[] { SparseGrid.Create(1, 14), SpatialGrids.Random(GridType.Linear, 3, 2, 12, 31) })
+        {
+            using var scope = NewDisposeScope();
+            AccumulateAndRestart(Make(grid, outputs, dtype, batch: 300));
+        }
     }
 
     [Theory]
