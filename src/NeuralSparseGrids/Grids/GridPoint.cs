@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
@@ -7,6 +8,7 @@ namespace NeuralSparseGrids.Grids;
 public sealed class GridPoint : IEquatable<GridPoint>
 {
     /// <summary>Creates the point (levels l, local positions k), both of length d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public GridPoint(int[] levels, int[] positions)
     {
         ArgumentNullException.ThrowIfNull(levels);
@@ -14,9 +16,15 @@ public sealed class GridPoint : IEquatable<GridPoint>
         if (levels.Length != positions.Length) throw new ArgumentException($"{levels.Length} levels but {positions.Length} positions.", nameof(positions));
         Levels = levels;
         Positions = positions;
-        SubspaceKey = GridRemap.Key(levels);
-        Key = SubspaceKey + "|" + string.Join(',', positions);
+        var hash = new HashCode();
+        foreach (int l in levels) hash.Add(l);
+        foreach (int k in positions) hash.Add(k);
+        _hash = hash.ToHashCode();
     }
+
+    // Equality and hashing compare the arrays: a refinement step builds and looks up thousands of points, and the
+    // string keys cost an allocation and two joins each.
+    private readonly int _hash;
 
     /// <summary>Level vector l (length d).</summary>
     public int[] Levels { get; }
@@ -25,12 +33,13 @@ public sealed class GridPoint : IEquatable<GridPoint>
     public int[] Positions { get; }
 
     /// <summary>"l0,l1,...", the subspace's key (<see cref="GridRemap.Key"/>).</summary>
-    public string SubspaceKey { get; }
+    public string SubspaceKey => GridRemap.Key(Levels);
 
     /// <summary>"l0,l1,...|k0,k1,...".</summary>
-    public string Key { get; }
+    public string Key => SubspaceKey + "|" + string.Join(',', Positions);
 
     /// <summary>The point of row <paramref name="row"/> of <paramref name="grid"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GridPoint Of(SparseGrid grid, int row)
     {
         ArgumentNullException.ThrowIfNull(grid);
@@ -54,6 +63,7 @@ public sealed class GridPoint : IEquatable<GridPoint>
     }
 
     /// <summary>The point with level <paramref name="level"/> and position <paramref name="position"/> in dimension <paramref name="dim"/>, the rest unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public GridPoint With(int dim, int level, int position)
     {
         var l = (int[])Levels.Clone();
@@ -64,6 +74,7 @@ public sealed class GridPoint : IEquatable<GridPoint>
     }
 
     /// <summary>The hierarchical parents in every dimension (<see cref="SparseGrid.HierarchicalParents"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IEnumerable<GridPoint> Parents(GridType type)
     {
         Span<int> pl = stackalloc int[2], pk = stackalloc int[2];
@@ -77,6 +88,7 @@ public sealed class GridPoint : IEquatable<GridPoint>
     }
 
     /// <summary>The hierarchical children in every dimension (2d for hat levels) whose level stays at most <paramref name="maxLevel1D"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IEnumerable<GridPoint> Children(GridType type, int maxLevel1D = 30)
     {
         Span<int> cl = stackalloc int[2], ck = stackalloc int[2];
@@ -102,13 +114,14 @@ public sealed class GridPoint : IEquatable<GridPoint>
     }
 
     /// <inheritdoc />
-    public bool Equals(GridPoint? other) => other is not null && Key == other.Key;
+    public bool Equals(GridPoint? other) =>
+        other is not null && (ReferenceEquals(this, other) || (_hash == other._hash && Levels.AsSpan().SequenceEqual(other.Levels) && Positions.AsSpan().SequenceEqual(other.Positions)));
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as GridPoint);
 
     /// <inheritdoc />
-    public override int GetHashCode() => Key.GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => _hash;
 
     /// <inheritdoc />
     public override string ToString() => $"l = ({string.Join(", ", Levels)}), k = ({string.Join(", ", Positions)})";

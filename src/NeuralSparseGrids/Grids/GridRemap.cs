@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
@@ -13,6 +14,7 @@ public static class GridRemap
     /// local index, or -1 where that point is not in <paramref name="from"/> (length
     /// <c>to.PointCount</c>). Both grids must have the same dimension and type.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] PointSources(SparseGrid from, SparseGrid to)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -25,7 +27,7 @@ public static class GridRemap
         for (int s = 0; s < to.SubspaceCount; s++)
         {
             int start = (int)to.SubspaceOffsets[s], size = (int)(to.SubspaceOffsets[s + 1] - to.SubspaceOffsets[s]);
-            if (fromSubspace.TryGetValue(Key(to.SubspaceLevels.Slice(s * d, d)), out int f))
+            if (fromSubspace.TryGetValue(to.SubspaceLevels.Slice(s * d, d).ToArray(), out int f))
                 for (int k = 0; k < size; k++) sources[start + k] = from.PointRow(f, to.LocalIndex(s, k));
             else
                 sources.AsSpan(start, size).Fill(-1);
@@ -33,16 +35,36 @@ public static class GridRemap
         return sources;
     }
 
-    /// <summary>Level vector -> subspace number of <paramref name="grid"/>.</summary>
-    public static Dictionary<string, int> SubspaceIndex(SparseGrid grid)
+    /// <summary>Level vector -> subspace number of <paramref name="grid"/> (keys compared by value, <see cref="LevelVectors"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Dictionary<int[], int> SubspaceIndex(SparseGrid grid)
     {
         ArgumentNullException.ThrowIfNull(grid);
-        var index = new Dictionary<string, int>(grid.SubspaceCount);
-        for (int s = 0; s < grid.SubspaceCount; s++) index.Add(Key(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim)), s);
+        var index = new Dictionary<int[], int>(grid.SubspaceCount, LevelVectorComparer);
+        for (int s = 0; s < grid.SubspaceCount; s++) index.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray(), s);
         return index;
     }
 
+    /// <summary>
+    /// Compares level vectors (or any int arrays) by their elements: the key of every lookup by level vector. A
+    /// refinement step makes thousands of such lookups; string keys ("3,1,2") cost an allocation and a join each.
+    /// </summary>
+    public static IEqualityComparer<int[]> LevelVectorComparer { get; } = new ElementComparer();
+
+    private sealed class ElementComparer : IEqualityComparer<int[]>
+    {
+        public bool Equals(int[]? x, int[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
+
+        public int GetHashCode(int[] levels)
+        {
+            var hash = new HashCode();
+            foreach (int l in levels) hash.Add(l);
+            return hash.ToHashCode();
+        }
+    }
+
     /// <summary>The level vectors of <paramref name="grid"/>'s subspaces, in its order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[][] LevelVectors(SparseGrid grid)
     {
         ArgumentNullException.ThrowIfNull(grid);
@@ -55,6 +77,7 @@ public static class GridRemap
     /// Per subspace of <paramref name="grid"/> the local indices of its points (ascending) where it is partial, null
     /// where it is full; null when no subspace is partial (how <see cref="SparseGrid.FromPointSets"/> rebuilds the grid).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[]?[]? PointSets(SparseGrid grid)
     {
         ArgumentNullException.ThrowIfNull(grid);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
@@ -11,9 +12,10 @@ public sealed class PointRefinement
 {
     private readonly SparseGrid _grid;
     private readonly List<int[]> _order = [];
-    private readonly Dictionary<string, HashSet<int>> _locals = [];
+    private readonly Dictionary<int[], HashSet<int>> _locals = new(GridRemap.LevelVectorComparer);
 
     /// <summary>Starts from every point of <paramref name="grid"/> (Linear, ModifiedLinear or LinearBoundary).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PointRefinement(SparseGrid grid)
     {
         ArgumentNullException.ThrowIfNull(grid);
@@ -28,7 +30,7 @@ public sealed class PointRefinement
             var set = new HashSet<int>(count);
             for (int r = 0; r < count; r++) set.Add(grid.LocalIndex(s, r));
             _order.Add(levels);
-            _locals.Add(GridRemap.Key(levels), set);
+            _locals.Add(levels, set);
         }
         PointCount = grid.PointCount;
     }
@@ -38,12 +40,13 @@ public sealed class PointRefinement
 
     /// <summary>True when <paramref name="point"/> is in the set.</summary>
     public bool Contains(GridPoint point) =>
-        _locals.TryGetValue(point.SubspaceKey, out var set) && set.Contains(point.LocalIndex(_grid.Type));
+        _locals.TryGetValue(point.Levels, out var set) && set.Contains(point.LocalIndex(_grid.Type));
 
     /// <summary>
     /// The points a refinement of <paramref name="points"/> would add: those absent, plus their absent ancestors,
     /// each once (what <see cref="Add"/> needs to keep the set closed). Skips points in <paramref name="excluded"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<GridPoint> MissingWithAncestors(IEnumerable<GridPoint> points, ISet<GridPoint>? excluded = null)
     {
         var result = new List<GridPoint>();
@@ -60,13 +63,14 @@ public sealed class PointRefinement
     }
 
     /// <summary>Adds <paramref name="points"/> (with their ancestors: pass <see cref="MissingWithAncestors"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(IEnumerable<GridPoint> points)
     {
         foreach (var p in points)
         {
-            if (!_locals.TryGetValue(p.SubspaceKey, out var set))
+            if (!_locals.TryGetValue(p.Levels, out var set))
             {
-                _locals.Add(p.SubspaceKey, set = []);
+                _locals.Add(p.Levels, set = []);
                 _order.Add(p.Levels);
             }
             if (set.Add(p.LocalIndex(_grid.Type))) PointCount++;
@@ -77,16 +81,18 @@ public sealed class PointRefinement
     /// Removes <paramref name="points"/> (leaves of the current set: <see cref="Leaves"/>); a subspace left empty
     /// disappears. <see cref="Build"/> refuses a set that is no longer ancestor closed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Remove(IEnumerable<GridPoint> points)
     {
         foreach (var p in points)
-            if (_locals.TryGetValue(p.SubspaceKey, out var set) && set.Remove(p.LocalIndex(_grid.Type))) PointCount--;
+            if (_locals.TryGetValue(p.Levels, out var set) && set.Remove(p.LocalIndex(_grid.Type))) PointCount--;
     }
 
     /// <summary>
     /// Rows of <paramref name="grid"/> whose points have no child present in any dimension, except the points of the
     /// coarsest subspace (MinLevel, ..., MinLevel): removing any set of them keeps the grid ancestor closed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<int> Leaves(SparseGrid grid)
     {
         ArgumentNullException.ThrowIfNull(grid);
@@ -101,25 +107,43 @@ public sealed class PointRefinement
         return leaves;
     }
 
+    // New subspaces by |l|_1, then lexicographically (level vectors are distinct, so the order is total).
+    private static readonly Comparer<int[]> NewSubspaceOrder = Comparer<int[]>.Create((a, b) =>
+    {
+        int c = a.Sum().CompareTo(b.Sum());
+        return c != 0 ? c : a.AsSpan().SequenceCompareTo(b);
+    });
+
     /// <summary>
     /// The grid of the set: the starting grid's subspaces in their order (empty ones dropped), then the new ones by
     /// |l|_1 and lexicographically; each partial subspace with its present points. Ancestor closure and size are checked.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SparseGrid Build(int outputs = 1, long? maxBytes = null)
     {
+        // Loops, not LINQ: a training run builds a handful of grids, so this code never leaves tier 0 unless it is
+        // marked for optimisation, and LINQ's per-element delegates would then run unoptimised.
         int old = _grid.SubspaceCount;
-        var fresh = _order.Skip(old)
-            .OrderBy(l => l.Sum())
-            .ThenBy(l => l, Comparer<int[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)));
-        var levels = new List<int[]>();
-        var sets = new List<IReadOnlyList<int>?>();
-        foreach (var l in _order.Take(old).Concat(fresh))
+        var order = new List<int[]>(_order);
+        order.Sort(old, order.Count - old, NewSubspaceOrder);
+        var levels = new List<int[]>(order.Count);
+        var sets = new List<IReadOnlyList<int>?>(order.Count);
+        foreach (var l in order)
         {
-            var set = _locals[GridRemap.Key(l)];
+            var set = _locals[l];
             if (set.Count == 0) continue;
-            long size = l.Aggregate(1L, (n, lj) => n * Basis1D.Count(_grid.Type, lj));
+            long size = 1;
+            foreach (int lj in l) size *= Basis1D.Count(_grid.Type, lj);
             levels.Add(l);
-            sets.Add(set.Count == size ? null : set.Order().ToArray());
+            if (set.Count == size)
+            {
+                sets.Add(null);
+                continue;
+            }
+            var locals = new int[set.Count];
+            set.CopyTo(locals);
+            Array.Sort(locals);
+            sets.Add(locals);
         }
         return SparseGrid.FromPointSets(_grid.Dim, _grid.Type, levels, sets, outputs, maxBytes);
     }

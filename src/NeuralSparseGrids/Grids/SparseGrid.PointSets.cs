@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
 public sealed partial class SparseGrid
@@ -17,6 +18,7 @@ public sealed partial class SparseGrid
     /// <param name="pointSets">Per subspace: the present local indices (any order, distinct), or null for all points.</param>
     /// <param name="outputs">Number of coefficient columns the caller will allocate (for the size check).</param>
     /// <param name="maxBytes">Memory budget; default <see cref="GridSize.DefaultMaxBytes"/> (2 GiB).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SparseGrid FromPointSets(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors, IReadOnlyList<IReadOnlyList<int>?> pointSets,
         int outputs = 1, long? maxBytes = null)
     {
@@ -55,6 +57,7 @@ public sealed partial class SparseGrid
     /// (<see cref="HierarchicalParents"/>) of every point, in every dimension, is in the grid (spatially adaptive
     /// grids must be; regular and downward-closed grids always are).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EnsureAncestorClosed()
     {
         EnsureDownwardClosed();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
@@ -31,6 +32,7 @@ public sealed partial class SparseGrid
     private int[]? _pointOffsets;     // _offsets as int, built on first use by a kernel
     private readonly SubspacePointSet?[] _pointSets; // per subspace: null (full) or the present points
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SparseGrid(int dim, int level, GridType type, IReadOnlyList<int[]> subspaces, IReadOnlyList<SubspacePointSet?>? pointSets = null)
     {
         Dim = dim;
@@ -313,6 +315,7 @@ public sealed partial class SparseGrid
     /// <param name="levelVectors">The subspaces' level vectors l (each of length d).</param>
     /// <param name="outputs">Number of coefficient columns the caller will allocate (for the size check).</param>
     /// <param name="maxBytes">Memory budget; default <see cref="GridSize.DefaultMaxBytes"/> (2 GiB).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SparseGrid FromSubspaces(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors, int outputs = 1, long? maxBytes = null)
     {
         var (subspaces, points, level) = CheckedLevelVectors(dim, type, levelVectors);
@@ -321,13 +324,14 @@ public sealed partial class SparseGrid
     }
 
     // The level vectors as arrays after checking length, range and uniqueness; their full point count and the level n.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (List<int[]> Subspaces, double Points, int Level) CheckedLevelVectors(int dim, GridType type, IEnumerable<IReadOnlyList<int>> levelVectors)
     {
         ArgumentNullException.ThrowIfNull(levelVectors);
         if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "The grid dimension must be at least 1.");
         int min = Basis1D.MinLevel(type);
         var subspaces = new List<int[]>();
-        var seen = new HashSet<string>();
+        var seen = new HashSet<int[]>(GridRemap.LevelVectorComparer);
         double points = 0;
         int maxSum = 0;
         foreach (var vector in levelVectors)
@@ -338,7 +342,7 @@ public sealed partial class SparseGrid
             for (int j = 0; j < dim; j++)
                 if (l[j] < min || l[j] > 31)
                     throw new ArgumentException($"Level vector {subspaces.Count} ({string.Join(", ", l)}) has level {l[j]} in dimension {j}; {type} grids use levels {min} to 31.", nameof(levelVectors));
-            if (!seen.Add(string.Join(',', l)))
+            if (!seen.Add(l))
                 throw new ArgumentException($"Level vector ({string.Join(", ", l)}) appears twice.", nameof(levelVectors));
             double size = 1;
             foreach (int lj in l) size *= Basis1D.Count(type, lj);
@@ -391,6 +395,7 @@ public sealed partial class SparseGrid
     }
 
     // (subspace, dimension) of the first l whose l - e_j is absent, or null for a downward-closed set.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (int Subspace, int Dimension)? MissingBackwardNeighbour()
     {
         var back = BackwardNeighbourNumbers;
@@ -409,6 +414,7 @@ public sealed partial class SparseGrid
     /// </summary>
     internal int[] BackwardNeighbourNumbers => _backwardNeighbours ??= BackwardNeighbourTable();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int[] BackwardNeighbourTable()
     {
         var index = GridRemap.SubspaceIndex(this);
@@ -421,7 +427,7 @@ public sealed partial class SparseGrid
                 if (_levels[s * Dim + j] == MinLevel) continue;
                 _levels.AsSpan(s * Dim, Dim).CopyTo(probe);
                 probe[j]--;
-                if (index.TryGetValue(GridRemap.Key(probe), out int k)) table[s * Dim + j] = k;
+                if (index.TryGetValue(probe, out int k)) table[s * Dim + j] = k;
             }
         return table;
     }
@@ -499,6 +505,7 @@ public sealed partial class SparseGrid
 
     // Sort by the reversed level vector; shared[i] = number of trailing dimensions whose level equals that of the
     // subspace visited before.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] order, int[] shared) VisitingOrder(int[] levels, int subspaces, int dim)
     {
         var order = Enumerable.Range(0, subspaces).ToArray();

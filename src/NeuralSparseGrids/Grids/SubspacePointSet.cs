@@ -16,6 +16,7 @@ public sealed class SubspacePointSet
     private readonly int[] _locals;     // the present local indices, ascending
 
     /// <summary>Creates the set of <paramref name="locals"/> (distinct, each in [0, <paramref name="size"/>)) out of a subspace of <paramref name="size"/> points.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SubspacePointSet(int size, IEnumerable<int> locals)
     {
         ArgumentNullException.ThrowIfNull(locals);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
@@ -12,33 +13,33 @@ public static class SubspaceRefinement
     /// present (adding any of them keeps the set downward closed), each once, ordered by |l|_1 then lexicographically.
     /// <paramref name="maxLevel1D"/> bounds every one-dimensional level (default 31, the evaluator's limit).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<int[]> AdmissibleForwardNeighbours(SparseGrid grid, int maxLevel1D = 31)
     {
         ArgumentNullException.ThrowIfNull(grid);
         grid.EnsureDownwardClosed();
         int d = grid.Dim;
         var levels = grid.SubspaceLevels;
-        var present = new HashSet<string>(grid.SubspaceCount);
-        for (int s = 0; s < grid.SubspaceCount; s++) present.Add(Key(levels.Slice(s * d, d)));
-        var found = new Dictionary<string, int[]>();
+        var present = new HashSet<int[]>(grid.SubspaceCount, GridRemap.LevelVectorComparer);
+        for (int s = 0; s < grid.SubspaceCount; s++) present.Add(levels.Slice(s * d, d).ToArray());
+        var found = new HashSet<int[]>(GridRemap.LevelVectorComparer);
         for (int s = 0; s < grid.SubspaceCount; s++)
             for (int j = 0; j < d; j++)
             {
                 var candidate = levels.Slice(s * d, d).ToArray();
                 if (++candidate[j] > maxLevel1D) continue;
-                string key = Key(candidate);
-                if (present.Contains(key) || found.ContainsKey(key)) continue;
+                if (present.Contains(candidate) || found.Contains(candidate)) continue;
                 bool admissible = true;
                 for (int k = 0; k < d && admissible; k++)
                 {
                     if (candidate[k] == grid.MinLevel) continue;
                     candidate[k]--;
-                    admissible = present.Contains(Key(candidate));
+                    admissible = present.Contains(candidate);
                     candidate[k]++;
                 }
-                if (admissible) found.Add(key, candidate);
+                if (admissible) found.Add(candidate);
             }
-        return found.Values
+        return found
             .OrderBy(l => l.Sum())
             .ThenBy(l => l, Comparer<int[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
             .ToList();
@@ -49,6 +50,7 @@ public static class SubspaceRefinement
     /// <paramref name="added"/>; refused unless the result is downward closed, and size-checked like
     /// <see cref="SparseGrid.FromSubspaces"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SparseGrid Grow(SparseGrid grid, IEnumerable<IReadOnlyList<int>> added, int outputs = 1, long? maxBytes = null)
     {
         ArgumentNullException.ThrowIfNull(grid);
@@ -79,6 +81,7 @@ public static class SubspaceRefinement
     /// forward neighbours l + e_j is present, so removing any of them (or any set of them) keeps the set downward closed
     /// (SG++ coarsening's candidates at subspace granularity). Subspace numbers of <paramref name="grid"/>, ascending.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<int> Leaves(SparseGrid grid)
     {
         ArgumentNullException.ThrowIfNull(grid);
@@ -98,7 +101,7 @@ public static class SubspaceRefinement
             {
                 levels.CopyTo(probe);
                 probe[j]++;
-                leaf = !present.ContainsKey(Key(probe));
+                leaf = !present.ContainsKey(probe);
             }
             if (leaf) leaves.Add(s);
         }
@@ -110,6 +113,7 @@ public static class SubspaceRefinement
     /// kept); refused unless the result is downward closed (remove <see cref="Leaves"/> only). Points move: carry
     /// values with <see cref="GridRemap.PointSources"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SparseGrid Shrink(SparseGrid grid, IEnumerable<int> removed, int outputs = 1, long? maxBytes = null)
     {
         ArgumentNullException.ThrowIfNull(grid);
@@ -118,6 +122,4 @@ public static class SubspaceRefinement
         var kept = GridRemap.LevelVectors(grid).Where((_, s) => !drop.Contains(s)).ToList();
         return SparseGrid.FromDownwardClosedSubspaces(grid.Dim, grid.Type, kept, outputs, maxBytes);
     }
-
-    private static string Key(ReadOnlySpan<int> levels) => GridRemap.Key(levels);
 }

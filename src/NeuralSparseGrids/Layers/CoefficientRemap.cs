@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,6 +12,7 @@ namespace NeuralSparseGrids.Layers;
 public static class CoefficientRemap
 {
     /// <summary>(old points, ...) -> (sources.Length, ...), same dtype and device, detached; zero rows where the source is -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Rows(Tensor rows, int[] sources)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -41,6 +43,7 @@ public static class CoefficientRemap
     }
 
     // result row p = rows row sources[p] where that is >= 0 (result starts zero); both contiguous on the CPU.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void CopyRows(Tensor rows, Tensor result, int[] sources)
     {
         if (rows.numel() == 0 || result.numel() == 0) return;

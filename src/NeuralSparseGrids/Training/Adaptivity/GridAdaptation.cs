@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Models;
@@ -25,11 +26,20 @@ namespace NeuralSparseGrids.Training;
 /// afresh in evaluation mode. Each step's wall time and its phases are in <see cref="GridRefinement"/>.
 /// Deterministic: a step reads only the model's parameters and the training split (and that epoch's embeddings of
 /// it), so a run resumed from a checkpoint written after a step repeats the uninterrupted run.
+/// <para>
+/// Cost: a run takes a handful of steps, too few for tiered compilation ever to optimise the code they run, so the
+/// methods on a step's path (here, <see cref="PointAdaptation"/>, the indicators, <see cref="PointRefinement"/>,
+/// <see cref="SubspaceRefinement"/>, the grid factories and <see cref="GridRemap"/>) are marked
+/// <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/> and use loops and array sorts
+/// rather than LINQ (whose delegates would stay unoptimised), and level vectors are looked up by value
+/// (<see cref="GridRemap.LevelVectorComparer"/>), not by string keys. The data mass on Linear grids comes from
+/// <see cref="CellDeposits"/> instead of a pass over every embedding per subspace.
+/// </para>
 /// </remarks>
 public sealed class GridAdaptation
 {
     private readonly AdaptivityOptions _options;
-    private readonly HashSet<string> _removed = [];
+    private readonly HashSet<int[]> _removed = new(GridRemap.LevelVectorComparer);
     private readonly HashSet<GridPoint> _removedPoints = [];
 
     /// <summary>Creates the adaptation of <paramref name="options"/>; <paramref name="history"/>: the steps of a resumed run.</summary>
@@ -54,6 +64,7 @@ public sealed class GridAdaptation
     /// <see cref="EpochEmbeddings"/>; their gathering time is charged to the step), else a fresh embedding of
     /// <paramref name="train"/> in evaluation mode.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public GridRefinement? Step(int epoch, NeuralSparseGrid model, IStepOptimizer optimizer, TrainingSplit train,
         IEnumerable<Dictionary<string, Tensor>?> snapshots, EpochEmbeddings? gathered = null)
     {
@@ -99,6 +110,7 @@ public sealed class GridAdaptation
     /// are asked for only when something needs them (once the budget is spent and nothing coarsens, a step costs no
     /// more than listing the candidates).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (SparseGrid Next, List<int[]> Added, List<double> Indicators, List<int[]> Removed) Plan(NeuralSparseGrid model, TrainingSplit train,
         Func<float[]> embeddings, StepPhases phases)
     {
@@ -117,24 +129,27 @@ public sealed class GridAdaptation
         var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, Norms(), embeddings()) : [];
         var removed = removedNumbers.Select(s => grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray()).ToList();
         var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, maxBytes) : grid;
-        var removedKeys = removed.Select(l => GridRemap.Key(l)).Concat(_removed).ToHashSet();
+        var removedKeys = removed.Concat(_removed).ToHashSet(GridRemap.LevelVectorComparer);
         // A candidate larger than the budget's room is never chosen, and no candidate's score depends on the others:
         // scoring only those that fit changes nothing but the cost (once the budget is spent, nothing is scored).
         long room = _options.MaxPoints is long max ? max - kept.PointCount : long.MaxValue;
         var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30)
-            .Where(l => !removedKeys.Contains(GridRemap.Key(l)) && Points(grid.Type, l) <= room).ToList();
+            .Where(l => !removedKeys.Contains(l) && Points(grid.Type, l) <= room).ToList();
 
         var added = new List<int[]>();
         var chosenIndicators = new List<double>();
         if (candidates.Count > 0)
         {
-            var candidateGrid = SubspaceRefinement.Grow(kept, candidates, outputs, maxBytes);
             var (currentNorms, rows) = (Norms(), embeddings());
             phases.Lap("plan");
-            var scores = Score(model, candidateGrid, kept.SubspaceCount, grid, currentNorms, train, rows);
+            // The surplus indicator on a Linear grid needs no candidate grid (the cell deposits read the candidates'
+            // level vectors and kept's surpluses); else score on the grid with every candidate added.
+            var keptNorms = ReferenceEquals(kept, grid) ? currentNorms : Array.ConvertAll(GridRemap.PointSources(grid, kept), p => currentNorms[p]);
+            var scores = (_options.Indicator == RefinementIndicator.Surplus ? SubspaceIndicators.SurplusByDeposits(kept, candidates, keptNorms, rows) : null)
+                ?? Score(model, SubspaceRefinement.Grow(kept, candidates, outputs, maxBytes), kept.SubspaceCount, grid, currentNorms, train, rows);
             phases.Lap("indicator");
             long points = kept.PointCount;
-            foreach (int c in Enumerable.Range(0, candidates.Count).OrderByDescending(c => scores[c]).ThenBy(c => c))
+            foreach (int c in SubspaceIndicators.BestFirst(scores))
             {
                 if (added.Count == _options.RefineCount) break;
                 if (!(scores[c] > 0)) break;
@@ -169,6 +184,7 @@ public sealed class GridAdaptation
     private static long Points(GridType type, int[] levels) => levels.Aggregate(1L, (n, l) => n * Basis1D.Count(type, l));
 
     // The candidates' scores; norms are the surplus norms of the current grid's points.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] Score(NeuralSparseGrid model, SparseGrid candidateGrid, int firstCandidate, SparseGrid current, double[] norms, TrainingSplit train, float[] embeddings)
     {
         var sources = GridRemap.PointSources(current, candidateGrid);
@@ -206,6 +222,6 @@ public sealed class GridAdaptation
         Steps.Add(step);
         foreach (var l in step.Removed)
             if (_options.Mode == AdaptMode.Points) _removedPoints.Add(GridPoint.FromArray(l));
-            else _removed.Add(GridRemap.Key(l));
+            else _removed.Add(l);
     }
 }

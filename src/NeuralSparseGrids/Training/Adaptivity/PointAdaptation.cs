@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Models;
@@ -22,6 +23,7 @@ internal static class PointAdaptation
     /// <param name="options">Refine count, budget, indicator, coarsening tolerance.</param>
     /// <param name="removedBefore">Points coarsened in earlier steps: never added again as refinement children.</param>
     /// <param name="phases">Charged with the indicator's time (data mass, scores) and the rest of the plan's.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (SparseGrid Next, List<int[]> Refined, List<double> Indicators, List<int[]> Removed) Plan(
         NeuralSparseGrid model, TrainingSplit train, float[] embeddings, AdaptivityOptions options, IReadOnlySet<GridPoint> removedBefore,
         StepPhases phases)
@@ -52,11 +54,11 @@ internal static class PointAdaptation
         phases.Lap("plan");
         var scores = options.Indicator == RefinementIndicator.Gradient
             ? GradientScores(model, train, embeddings, builder, grid, removedRows, excluded)
-            : Enumerable.Range(0, norms.Length).Select(p => norms[p] * mass[p]).ToArray();
+            : SurplusTimesMass(norms, mass);
         phases.Lap("indicator");
         var refined = new List<int[]>();
         var indicators = new List<double>();
-        foreach (int row in Enumerable.Range(0, scores.Length).OrderByDescending(p => scores[p]).ThenBy(p => p))
+        foreach (int row in SubspaceIndicators.BestFirst(scores))
         {
             if (refined.Count == options.RefineCount || !(scores[row] > 0)) break;
             if (removedRows.Contains(row)) continue;
@@ -70,6 +72,13 @@ internal static class PointAdaptation
         }
         var next = refined.Count > 0 || removed.Count > 0 ? builder.Build(outputs, maxBytes) : grid;
         return (next, refined, indicators, removed.Select(p => p.ToArray()).ToList());
+    }
+
+    private static double[] SurplusTimesMass(double[] norms, double[] mass)
+    {
+        var scores = new double[norms.Length];
+        for (int p = 0; p < scores.Length; p++) scores[p] = norms[p] * mass[p];
+        return scores;
     }
 
     /// <summary>
@@ -100,7 +109,7 @@ internal static class PointAdaptation
             double sum = 0;
             foreach (var c in children[row])
             {
-                int at = candidateGrid.PointRow(subspaces[c.SubspaceKey], c.LocalIndex(grid.Type));
+                int at = candidateGrid.PointRow(subspaces[c.Levels], c.LocalIndex(grid.Type));
                 for (int o = 0; o < outputs; o++) sum += g[(long)at * outputs + o] * g[(long)at * outputs + o];
             }
             scores[row] = Math.Sqrt(sum);

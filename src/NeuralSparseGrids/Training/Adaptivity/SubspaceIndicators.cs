@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Models;
@@ -34,6 +35,10 @@ internal static class SubspaceIndicators
     /// <param name="surplusNorms">Per point of the current grid (C's first points): max over outputs of |alpha|.</param>
     /// <param name="embeddings">The training embeddings (N, d) row-major, in [0, 1]^d (<see cref="InBox"/>).</param>
     public static double[] Surplus(SparseGrid grid, int firstCandidate, double[] surplusNorms, float[] embeddings)
+        => SurplusByDeposits(grid, firstCandidate, surplusNorms, embeddings) ?? SurplusByTerms(grid, firstCandidate, surplusNorms, embeddings);
+
+    /// <summary><see cref="Surplus"/> from the term builder (every grid; the reference the deposits are tested against).</summary>
+    internal static double[] SurplusByTerms(SparseGrid grid, int firstCandidate, double[] surplusNorms, float[] embeddings)
     {
         var parents = BackwardNeighbours(grid, firstCandidate);
         var visitor = new SurplusVisitor(grid.SubspaceCount, firstCandidate, surplusNorms, parents);
@@ -41,6 +46,107 @@ internal static class SubspaceIndicators
         var order = visitor.Parents.Concat(Enumerable.Range(firstCandidate, grid.SubspaceCount - firstCandidate)).ToArray();
         int n = VisitInChunks(grid, embeddings, order, visitor, visitor.BeginChunk);
         return visitor.Sums.Select(v => v / Math.Max(1, n)).ToArray();
+    }
+
+    // Largest finest table the deposits may build (2 MiB of float64): beyond it the term visitor is used.
+    private const double MaxDepositValues = 1 << 18;
+
+    /// <summary>
+    /// The finest resolution (per dimension the largest level of <paramref name="subspaces"/>) when
+    /// <see cref="CellDeposits"/> can and should compute sums over them at <paramref name="count"/> samples: a
+    /// Linear grid (hats only), few dimensions, and a finest table smaller than the term visitor's work (a value per
+    /// sample and subspace); else null.
+    /// </summary>
+    private static int[]? DepositsPay(GridType type, int d, IReadOnlyList<int[]> subspaces, int count)
+    {
+        if (type != GridType.Linear || d > 6 || count == 0 || subspaces.Count == 0) return null;
+        var finest = new int[d];
+        foreach (var l in subspaces)
+            for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], l[j]);
+        double values = CellDeposits.TableValues(finest);
+        return values <= MaxDepositValues && values <= 2.0 * count * subspaces.Count ? finest : null;
+    }
+
+    // Surplus's fast path on the candidate grid: its candidates' level vectors (full subspaces only) against the grid itself.
+    private static double[]? SurplusByDeposits(SparseGrid grid, int firstCandidate, double[] norms, float[] embeddings)
+    {
+        var candidates = new List<int[]>();
+        for (int s = firstCandidate; s < grid.SubspaceCount; s++)
+        {
+            if (grid.IsPartial(s)) return null;
+            candidates.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray());
+        }
+        return SurplusByDeposits(grid, candidates, norms, embeddings);
+    }
+
+    /// <summary>
+    /// <see cref="Surplus"/> of the (full) candidate subspaces <paramref name="candidates"/> of <paramref name="current"/>
+    /// (admissible: every backward neighbour in it) without building the candidate grid, from <see cref="CellDeposits"/>:
+    /// on a cell of the candidate's resolution, its point's samples weigh the cell's deposit on the point's centre, and
+    /// every parent (l - e_j) has one point whose support holds the cell (position c_j / 4 in dimension j, c_i / 2 in
+    /// the others), so the parents' largest surplus norm is the same for all of the cell's samples. Norms per point of
+    /// <paramref name="current"/>. Null where the deposits do not pay (<see cref="DepositsPay"/>).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static double[]? SurplusByDeposits(SparseGrid current, IReadOnlyList<int[]> candidates, double[] norms, float[] embeddings)
+    {
+        int d = current.Dim, n = embeddings.Length / d;
+        if (DepositsPay(current.Type, d, candidates, n) is not { } finest) return null;
+        using var deposits = CellDeposits.TryCreate(embeddings, finest);
+        if (deposits is null) return null;
+        var index = GridRemap.SubspaceIndex(current);
+        var strides = current.SubspaceStrides;
+        var result = new double[candidates.Count];
+        Span<int> c = stackalloc int[d];
+        Span<int> cellsOf = stackalloc int[d];
+        Span<int> parentOf = stackalloc int[d];
+        var probe = new int[d];
+        for (int q = 0; q < candidates.Count; q++)
+        {
+            var levels = candidates[q];
+            var table = deposits.Table(levels);
+            int cells = 1;
+            for (int j = 0; j < d; j++)
+            {
+                cellsOf[j] = 1 << levels[j];
+                cells <<= levels[j];
+                levels.CopyTo(probe, 0);
+                probe[j]--;
+                parentOf[j] = levels[j] > current.MinLevel && index.TryGetValue(probe, out int k) ? k : -1;
+            }
+            c.Clear();
+            double sum = 0;
+            for (int cell = 0; cell < cells; cell++)
+            {
+                // The centre of the cell's point: the corner with odd index in every dimension.
+                int corner = 0;
+                for (int j = 0; j < d; j++) corner |= (~c[j] & 1) << j;
+                double deposit = table[(cell << d) | corner];
+                if (deposit != 0)
+                {
+                    float parent = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        if (parentOf[j] < 0) continue;
+                        int row = current.PointRow(parentOf[j], ParentLocal(strides, parentOf[j], d, c, j));
+                        if (row >= 0) parent = Math.Max(parent, (float)norms[row]);
+                    }
+                    sum += deposit * parent;
+                }
+                for (int j = d - 1; j >= 0 && ++c[j] == cellsOf[j]; j--) c[j] = 0;   // next cell, row-major
+            }
+            result[q] = sum / n;
+        }
+        return result;
+    }
+
+    // Local index in parent subspace s (one level coarser in dimension j) of the point whose support holds cell c
+    // (at the child's resolution): position c_j / 4 in dimension j, c_i / 2 in the others.
+    private static int ParentLocal(ReadOnlySpan<int> strides, int s, int d, ReadOnlySpan<int> c, int j)
+    {
+        int local = 0;
+        for (int i = 0; i < d; i++) local += (c[i] >> (i == j ? 2 : 1)) * strides[s * d + i];
+        return local;
     }
 
     /// <summary>
@@ -168,12 +274,48 @@ internal static class SubspaceIndicators
     /// (0 exactly when no embedding activates p), from the same term builder as <see cref="Surplus"/>; embeddings
     /// (N, d) row-major in the box.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] Mass(SparseGrid grid, float[] embeddings)
     {
+        int n = embeddings.Length / grid.Dim;
+        double[]? sums = null;
+        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n) is { } finest)
+        {
+            using var deposits = CellDeposits.TryCreate(embeddings, finest);
+            sums = deposits?.PointSums(grid);
+        }
+        sums ??= SumsByTerms(grid, embeddings);
+        for (int p = 0; p < sums.Length; p++) sums[p] /= Math.Max(1, n);
+        return sums;
+    }
+
+    /// <summary>
+    /// <see cref="Mass"/> from the term builder (every grid; the reference the deposits are tested against), not yet
+    /// divided by N.
+    /// </summary>
+    internal static double[] SumsByTerms(SparseGrid grid, float[] embeddings)
+    {
         var visitor = new MassVisitor(new double[grid.PointCount]);
-        int n = VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
-        for (int p = 0; p < visitor.Sums.Length; p++) visitor.Sums[p] /= Math.Max(1, n);
+        VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
         return visitor.Sums;
+    }
+
+
+    /// <summary>
+    /// The indices of <paramref name="scores"/> by descending score, ties (and NaNs, last) by ascending index: the
+    /// order in which a step takes candidates. An array sort, not LINQ: see <see cref="GridAdaptation"/>'s remarks.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static int[] BestFirst(double[] scores)
+    {
+        var order = new int[scores.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (a, b) =>
+        {
+            int c = scores[b].CompareTo(scores[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return order;
     }
 
     /// <summary>A copy of the embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN).</summary>
@@ -229,6 +371,7 @@ internal static class SubspaceIndicators
     }
 
     /// <summary>Per point: max over the outputs of |alpha| ((points, outputs) coefficients, float32 or float64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe double[] SurplusNorms(Tensor coefficients)
     {
         if (coefficients.device_type != TorchSharp.DeviceType.CPU || !coefficients.is_contiguous() || coefficients.dtype is not (ScalarType.Float32 or ScalarType.Float64))

@@ -1,0 +1,98 @@
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Tests.Grids;
+using NeuralSparseGrids.Training;
+
+namespace NeuralSparseGrids.Tests.Training;
+
+/// <summary>
+/// The cell deposits (<see cref="CellDeposits"/>) against the term visitor they replace on Linear grids: the same
+/// data mass per point and the same surplus indicator per candidate, up to float32 rounding, with the same exact zeros.
+/// </summary>
+public sealed class CellDepositTests
+{
+    // Embeddings in a patch of the box (so some supports hold none) plus samples on cell corners, the box's faces and
+    // the patch's edge, where hats vanish or are 1.
+    private static float[] Embeddings(int n, int d, int seed)
+    {
+        var random = new Random(seed);
+        var h = new float[n * d];
+        for (int k = 0; k < h.Length; k++) h[k] = 0.15f + 0.6f * (float)random.NextDouble();
+        float[] special = [0f, 1f, 0.5f, 0.25f, 0.375f, 0.75f, 0.0625f];
+        for (int i = 0; i < 40; i++)
+            for (int j = 0; j < d; j++) h[i * d + j] = special[random.Next(special.Length)];
+        return h;
+    }
+
+    [Theory]
+    [InlineData(2, 3, 0, 1)]
+    [InlineData(2, 3, 12, 2)]
+    [InlineData(2, 4, 20, 3)]
+    [InlineData(3, 3, 10, 4)]
+    [InlineData(1, 4, 6, 5)]
+    public void PointSumsEqualTheTermVisitorsMass(int d, int level, int refinements, int seed)
+    {
+        var grid = SpatialGrids.Random(GridType.Linear, d, level, refinements, seed);
+        var h = Embeddings(2000, d, seed);
+        var finest = Enumerable.Range(0, d).Select(j => Enumerable.Range(0, grid.SubspaceCount).Max(s => grid.SubspaceLevel(s, j))).ToArray();
+
+        using var deposits = CellDeposits.TryCreate(h, finest)!;
+        var actual = deposits.PointSums(grid);
+        var expected = SubspaceIndicators.SumsByTerms(grid, h);
+
+        Assert.Equal(expected.Length, actual.Length);
+        for (int p = 0; p < actual.Length; p++)
+        {
+            Assert.True(Math.Abs(actual[p] - expected[p]) <= 1e-5 * Math.Max(1, expected[p]), $"point {p}: {actual[p]} vs {expected[p]}");
+            Assert.Equal(expected[p] == 0, actual[p] == 0);
+        }
+        Assert.Contains(expected, v => v == 0);   // the patch leaves some supports empty: the zeros are tested
+        Assert.Contains(expected, v => v > 0);
+    }
+
+    [Theory]
+    [InlineData(2, 3, 0, 1)]
+    [InlineData(2, 4, 4, 2)]
+    [InlineData(3, 2, 3, 3)]
+    public void SurplusIndicatorEqualsTheTermVisitors(int d, int level, int refinements, int seed)
+    {
+        // A dimension-adaptive grid (full subspaces, as subspace refinement keeps them): the subspaces of a randomly
+        // refined one, so the set is irregular.
+        var current = SparseGrid.FromDownwardClosedSubspaces(d, GridType.Linear, GridRemap.LevelVectors(SpatialGrids.Random(GridType.Linear, d, level, refinements, seed)));
+        var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(current);
+        var grid = SubspaceRefinement.Grow(current, candidates);
+        var random = new Random(seed);
+        var norms = new double[grid.PointCount];
+        for (long p = 0; p < current.PointCount; p++) norms[p] = random.NextDouble();
+        var h = Embeddings(20000, d, seed);
+
+        var actual = SubspaceIndicators.SurplusByDeposits(current, [.. candidates], norms[..(int)current.PointCount], h);
+        var expected = SubspaceIndicators.SurplusByTerms(grid, current.SubspaceCount, norms, h);
+
+        Assert.NotNull(actual);   // the deposits pay at this size (else Surplus falls back and this test tests nothing)
+        Assert.Equal(expected.Length, actual.Length);
+        for (int c = 0; c < actual.Length; c++)
+        {
+            Assert.True(Math.Abs(actual[c] - expected[c]) <= 1e-5 * Math.Max(1e-3, expected[c]), $"candidate {c}: {actual[c]} vs {expected[c]}");
+            Assert.Equal(expected[c] == 0, actual[c] == 0);
+        }
+        Assert.Contains(expected, v => v > 0);
+    }
+
+    [Fact]
+    public void CoarserTablesHoldTheSameSamples()
+    {
+        // Every table, at any resolution, holds the deposits of all samples: each sample's corner weights sum to 1.
+        var h = Embeddings(500, 2, 7);
+        using var deposits = CellDeposits.TryCreate(h, [5, 4])!;
+        foreach (int[] r in new[] { new[] { 5, 4 }, [3, 4], [5, 1], [1, 1], [2, 3] })
+            Assert.Equal(500, deposits.Table(r).AsSpan(0, (int)CellDeposits.TableValues(r)).ToArray().Sum(), 9);
+    }
+
+    [Fact]
+    public void NotANumberFallsBackToTheTermVisitor()
+    {
+        var h = Embeddings(100, 2, 3);
+        h[5] = float.NaN;
+        Assert.Null(CellDeposits.TryCreate(h, [3, 3]));
+    }
+}
