@@ -279,10 +279,11 @@ internal static unsafe partial class FusedKernel<T>
     }
 
     /// <summary>
-    /// Software prefetches of up to two memory ranges (the next subspace's coefficient and dL/dC blocks), issued a few
-    /// cache lines per <see cref="Samples"/> samples of the current subspace instead of all at once: a burst of 80 or
-    /// so prefetches fills the core's miss buffers and the pipeline stalls until they drain (perf put about a tenth of
-    /// a two-thread step on the instructions right after such bursts).
+    /// Software prefetches of up to two memory ranges (the next subspace's coefficient and dL/dC blocks). The backward
+    /// pass issues them a few cache lines per <see cref="Samples"/> samples of the current subspace instead of all at
+    /// once: a burst of 80 or so prefetches fills the core's miss buffers and the pipeline stalls until they drain (perf
+    /// put about a tenth of a two-thread step on the instructions right after such bursts). The forward pass, with half
+    /// the lines and less work per sample to hide them behind, issues its 40 at once (<see cref="Drain"/>).
     /// </summary>
     private sealed class SpreadPrefetch
     {
@@ -302,6 +303,13 @@ internal static unsafe partial class FusedKernel<T>
             _bEnd = b + bBytes;
             long lines = (aBytes + 63) / 64 + (bBytes + 63) / 64, steps = Math.Max(1, n / Samples);
             _linesPerStep = (int)((lines + steps - 1) / steps);
+        }
+
+        /// <summary>Issues every pending prefetch now.</summary>
+        public void Drain()
+        {
+            for (; _a < _aEnd; _a += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(_a);
+            for (; _b < _bEnd; _b += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(_b);
         }
 
         /// <summary>Issues the next few prefetches (none once both ranges are done).</summary>
