@@ -10,9 +10,16 @@ namespace NeuralSparseGrids.Grids;
 /// </summary>
 public sealed class PointRefinement
 {
+    // The starting grid answers for its subspaces until Add or Remove touches one; only then is that subspace's
+    // point set copied into a HashSet (a step touches a few subspaces: copying every point of the grid into sets
+    // cost more than the rest of the planning). The added and removed points are remembered so that Build can check
+    // closure on them alone.
     private readonly SparseGrid _grid;
-    private readonly List<int[]> _order = [];
-    private readonly Dictionary<int[], HashSet<int>> _locals = new(GridRemap.LevelVectorComparer);
+    private readonly Dictionary<int[], int> _startSubspaces;
+    private readonly HashSet<int>?[] _touched;
+    private readonly List<int[]> _newOrder = [];
+    private readonly Dictionary<int[], HashSet<int>> _newLocals = new(GridRemap.LevelVectorComparer);
+    private readonly List<GridPoint> _added = [], _removed = [];
 
     /// <summary>Starts from every point of <paramref name="grid"/> (Linear, ModifiedLinear or LinearBoundary).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -22,16 +29,8 @@ public sealed class PointRefinement
         if (grid.Type == GridType.LinearExtendedBoundary)
             throw new ArgumentException("Spatially adaptive refinement supports Linear, ModifiedLinear and LinearBoundary grids (see SparseGrid.FromPointSets).", nameof(grid));
         _grid = grid;
-        int d = grid.Dim;
-        for (int s = 0; s < grid.SubspaceCount; s++)
-        {
-            var levels = grid.SubspaceLevels.Slice(s * d, d).ToArray();
-            int count = (int)(grid.SubspaceOffsets[s + 1] - grid.SubspaceOffsets[s]);
-            var set = new HashSet<int>(count);
-            for (int r = 0; r < count; r++) set.Add(grid.LocalIndex(s, r));
-            _order.Add(levels);
-            _locals.Add(levels, set);
-        }
+        _startSubspaces = GridRemap.SubspaceIndex(grid);
+        _touched = new HashSet<int>?[grid.SubspaceCount];
         PointCount = grid.PointCount;
     }
 
@@ -39,8 +38,34 @@ public sealed class PointRefinement
     public long PointCount { get; private set; }
 
     /// <summary>True when <paramref name="point"/> is in the set.</summary>
-    public bool Contains(GridPoint point) =>
-        _locals.TryGetValue(point.Levels, out var set) && set.Contains(point.LocalIndex(_grid.Type));
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Contains(GridPoint point)
+    {
+        int local = point.LocalIndex(_grid.Type);
+        if (_startSubspaces.TryGetValue(point.Levels, out int s))
+            return _touched[s] is { } set ? set.Contains(local) : (uint)local < (uint)_grid.FullSubspaceSize(s) && _grid.PointRow(s, local) >= 0;
+        return _newLocals.TryGetValue(point.Levels, out var added) && added.Contains(local);
+    }
+
+    // The present local indices of the subspace of `levels`, as a set that may change (null: a new subspace, when
+    // `create` is false).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private HashSet<int>? Locals(int[] levels, bool create)
+    {
+        if (_startSubspaces.TryGetValue(levels, out int s))
+        {
+            if (_touched[s] is { } set) return set;
+            int count = (int)(_grid.SubspaceOffsets[s + 1] - _grid.SubspaceOffsets[s]);
+            set = new HashSet<int>(count);
+            for (int r = 0; r < count; r++) set.Add(_grid.LocalIndex(s, r));
+            return _touched[s] = set;
+        }
+        if (_newLocals.TryGetValue(levels, out var added)) return added;
+        if (!create) return null;
+        _newLocals.Add(levels, added = []);
+        _newOrder.Add(levels);
+        return added;
+    }
 
     /// <summary>
     /// The points a refinement of <paramref name="points"/> would add: those absent, plus their absent ancestors,
@@ -51,7 +76,9 @@ public sealed class PointRefinement
     {
         var result = new List<GridPoint>();
         var seen = new HashSet<GridPoint>();
-        var stack = new Stack<GridPoint>(points.Where(p => excluded is null || !excluded.Contains(p)));
+        var stack = new Stack<GridPoint>();
+        foreach (var p in points)
+            if (excluded is null || !excluded.Contains(p)) stack.Push(p);
         while (stack.Count > 0)
         {
             var p = stack.Pop();
@@ -67,14 +94,11 @@ public sealed class PointRefinement
     public void Add(IEnumerable<GridPoint> points)
     {
         foreach (var p in points)
-        {
-            if (!_locals.TryGetValue(p.Levels, out var set))
+            if (Locals(p.Levels, create: true)!.Add(p.LocalIndex(_grid.Type)))
             {
-                _locals.Add(p.Levels, set = []);
-                _order.Add(p.Levels);
+                PointCount++;
+                _added.Add(p);
             }
-            if (set.Add(p.LocalIndex(_grid.Type))) PointCount++;
-        }
     }
 
     /// <summary>
@@ -85,7 +109,11 @@ public sealed class PointRefinement
     public void Remove(IEnumerable<GridPoint> points)
     {
         foreach (var p in points)
-            if (_locals.TryGetValue(p.Levels, out var set) && set.Remove(p.LocalIndex(_grid.Type))) PointCount--;
+            if (Locals(p.Levels, create: false) is { } set && set.Remove(p.LocalIndex(_grid.Type)))
+            {
+                PointCount--;
+                _removed.Add(p);
+            }
     }
 
     /// <summary>
@@ -123,28 +151,63 @@ public sealed class PointRefinement
     {
         // Loops, not LINQ: a training run builds a handful of grids, so this code never leaves tier 0 unless it is
         // marked for optimisation, and LINQ's per-element delegates would then run unoptimised.
-        int old = _grid.SubspaceCount;
-        var order = new List<int[]>(_order);
-        order.Sort(old, order.Count - old, NewSubspaceOrder);
-        var levels = new List<int[]>(order.Count);
-        var sets = new List<IReadOnlyList<int>?>(order.Count);
-        foreach (var l in order)
+        int d = _grid.Dim, old = _grid.SubspaceCount;
+        var newOrder = new List<int[]>(_newOrder);
+        newOrder.Sort(NewSubspaceOrder);
+        var levels = new List<int[]>(old + newOrder.Count);
+        var sets = new List<SubspacePointSet?>(old + newOrder.Count);
+        for (int s = 0; s < old; s++)
         {
-            var set = _locals[l];
-            if (set.Count == 0) continue;
-            long size = 1;
-            foreach (int lj in l) size *= Basis1D.Count(_grid.Type, lj);
-            levels.Add(l);
-            if (set.Count == size)
+            var l = _grid.SubspaceLevels.Slice(s * d, d).ToArray();
+            if (_touched[s] is not { } set)
             {
-                sets.Add(null);
-                continue;
+                levels.Add(l);
+                sets.Add(_grid.PointSet(s));   // untouched: the starting grid's own (immutable) point set
             }
-            var locals = new int[set.Count];
-            set.CopyTo(locals);
-            Array.Sort(locals);
-            sets.Add(locals);
+            else if (set.Count > 0)
+            {
+                levels.Add(l);
+                sets.Add(PointSet(l, set));
+            }
         }
-        return SparseGrid.FromPointSets(_grid.Dim, _grid.Type, levels, sets, outputs, maxBytes);
+        foreach (var l in newOrder)
+        {
+            var set = _newLocals[l];
+            if (set.Count == 0) continue;
+            levels.Add(l);
+            sets.Add(PointSet(l, set));
+        }
+        // The starting grid is closed, so the set is closed exactly when every added point's parents are present
+        // and no removed point has a present child: any other point was in the starting grid with all its parents,
+        // and a parent missing now was removed. Else the full check (and its message) of FromPointSets.
+        if (_grid.IsAncestorClosed && AddedAndRemovedClosed())
+            return SparseGrid.FromClosedPointSets(d, _grid.Type, levels, [.. sets], outputs, maxBytes);
+        var locals = new List<IReadOnlyList<int>?>(sets.Count);
+        foreach (var set in sets) locals.Add(set is null ? null : set.Locals.ToArray());
+        return SparseGrid.FromPointSets(d, _grid.Type, levels, locals, outputs, maxBytes);
+    }
+
+    // The present points of a touched or new subspace: null when it is full.
+    private SubspacePointSet? PointSet(int[] levels, HashSet<int> locals)
+    {
+        long size = 1;
+        foreach (int lj in levels) size *= Basis1D.Count(_grid.Type, lj);
+        if (locals.Count == size) return null;
+        if (size > int.MaxValue) throw new ArgumentException($"Subspace ({string.Join(", ", levels)}) has {size} points, too many for a point set.");
+        return new SubspacePointSet((int)size, locals);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool AddedAndRemovedClosed()
+    {
+        foreach (var p in _added)
+            if (Contains(p))
+                foreach (var parent in p.Parents(_grid.Type))
+                    if (!Contains(parent)) return false;
+        foreach (var p in _removed)
+            if (!Contains(p))
+                foreach (var child in p.Children(_grid.Type, 31))
+                    if (Contains(child)) return false;
+        return true;
     }
 }

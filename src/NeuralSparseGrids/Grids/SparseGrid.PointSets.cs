@@ -53,6 +53,51 @@ public sealed partial class SparseGrid
     }
 
     /// <summary>
+    /// <see cref="FromPointSets"/> for a caller that has already made the point sets (each non-empty, none for
+    /// LinearExtendedBoundary partial) and proven the set ancestor closed (<see cref="PointRefinement"/> checks only
+    /// the points it added and removed): level vectors and size are checked, closure is not re-checked but recorded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static SparseGrid FromClosedPointSets(int dim, GridType type, List<int[]> levelVectors, SubspacePointSet?[] sets, int outputs, long? maxBytes)
+    {
+        var (subspaces, _, level) = CheckedLevelVectors(dim, type, levelVectors);
+        double points = 0;
+        for (int s = 0; s < subspaces.Count; s++)
+        {
+            if (sets[s] is { } set) points += set.Count;
+            else
+            {
+                double size = 1;
+                foreach (int l in subspaces[s]) size *= Basis1D.Count(type, l);
+                points += size;
+            }
+        }
+        EnsureBudget(dim, level, type, subspaces.Count, points, outputs, maxBytes);
+        return new SparseGrid(dim, level, type, subspaces, sets) { _ancestorClosed = true };
+    }
+
+    // Set once the grid is known to be closed under hierarchical ancestors (a grid never changes after construction).
+    private bool _ancestorClosed;
+
+    /// <summary>True when every hierarchical ancestor of every point is present (<see cref="EnsureAncestorClosed"/> passes); remembered.</summary>
+    internal bool IsAncestorClosed
+    {
+        get
+        {
+            if (_ancestorClosed) return true;
+            try
+            {
+                EnsureAncestorClosed();
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
     /// Throws <see cref="ArgumentException"/> naming a point and its missing hierarchical parent unless every parent
     /// (<see cref="HierarchicalParents"/>) of every point, in every dimension, is in the grid (spatially adaptive
     /// grids must be; regular and downward-closed grids always are).
@@ -60,8 +105,13 @@ public sealed partial class SparseGrid
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EnsureAncestorClosed()
     {
+        if (_ancestorClosed) return;
         EnsureDownwardClosed();
-        if (!HasPartialSubspaces) return;
+        if (!HasPartialSubspaces)
+        {
+            _ancestorClosed = true;
+            return;
+        }
         var back = BackwardNeighbourNumbers;
         int d = Dim;
         Span<int> k = stackalloc int[d];
@@ -91,6 +141,7 @@ public sealed partial class SparseGrid
                 }
             }
         }
+        _ancestorClosed = true;
     }
 
     /// <summary>Splits local index <paramref name="local"/> of subspace <paramref name="subspace"/> into the local positions k_j (length d).</summary>
