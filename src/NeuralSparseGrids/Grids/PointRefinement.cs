@@ -155,46 +155,66 @@ public sealed class PointRefinement
         var newOrder = new List<int[]>(_newOrder);
         newOrder.Sort(NewSubspaceOrder);
         var levels = new List<int[]>(old + newOrder.Count);
-        var sets = new List<SubspacePointSet?>(old + newOrder.Count);
+        var present = new List<IReadOnlyCollection<int>?>(old + newOrder.Count);   // null: all points
+        var unchanged = new List<SubspacePointSet?>(old + newOrder.Count);          // untouched: the starting grid's own (immutable) set
         for (int s = 0; s < old; s++)
         {
             var l = _grid.SubspaceLevels.Slice(s * d, d).ToArray();
             if (_touched[s] is not { } set)
             {
                 levels.Add(l);
-                sets.Add(_grid.PointSet(s));   // untouched: the starting grid's own (immutable) point set
+                present.Add(null);
+                unchanged.Add(_grid.PointSet(s));
             }
             else if (set.Count > 0)
             {
                 levels.Add(l);
-                sets.Add(PointSet(l, set));
+                present.Add(set);
+                unchanged.Add(null);
             }
         }
+        bool valid = true;   // the new level vectors as FromPointSets requires them (else its check and message)
         foreach (var l in newOrder)
         {
             var set = _newLocals[l];
             if (set.Count == 0) continue;
             levels.Add(l);
-            sets.Add(PointSet(l, set));
+            present.Add(set);
+            unchanged.Add(null);
+            valid &= l.Length == d && Array.TrueForAll(l, lj => lj >= _grid.MinLevel && lj <= 31);
         }
         // The starting grid is closed, so the set is closed exactly when every added point's parents are present
         // and no removed point has a present child: any other point was in the starting grid with all its parents,
         // and a parent missing now was removed. Else the full check (and its message) of FromPointSets.
-        if (_grid.IsAncestorClosed && AddedAndRemovedClosed())
-            return SparseGrid.FromClosedPointSets(d, _grid.Type, levels, [.. sets], outputs, maxBytes);
-        var locals = new List<IReadOnlyList<int>?>(sets.Count);
-        foreach (var set in sets) locals.Add(set is null ? null : set.Locals.ToArray());
-        return SparseGrid.FromPointSets(d, _grid.Type, levels, locals, outputs, maxBytes);
+        if (valid && _grid.IsAncestorClosed && AddedAndRemovedClosed())
+        {
+            var sets = new SubspacePointSet?[levels.Count];
+            for (int s = 0; s < sets.Length; s++)
+            {
+                if (present[s] is not { } locals) sets[s] = unchanged[s];
+                else if (FullSize(levels[s]) is var size && locals.Count < size)
+                {
+                    if (size > int.MaxValue) throw new ArgumentException($"Subspace ({string.Join(", ", levels[s])}) has {size} points, too many for a point set.");
+                    sets[s] = new SubspacePointSet((int)size, locals);
+                }
+            }
+            return SparseGrid.FromClosedPointSets(d, _grid.Type, levels, sets, outputs, maxBytes);
+        }
+        var lists = new List<IReadOnlyList<int>?>(levels.Count);
+        for (int s = 0; s < levels.Count; s++)
+        {
+            var locals = present[s] is { } set ? [.. set] : unchanged[s]?.Locals.ToArray();
+            if (locals is not null && locals.Length == FullSize(levels[s])) locals = null;
+            lists.Add(locals);
+        }
+        return SparseGrid.FromPointSets(d, _grid.Type, levels, lists, outputs, maxBytes);
     }
 
-    // The present points of a touched or new subspace: null when it is full.
-    private SubspacePointSet? PointSet(int[] levels, HashSet<int> locals)
+    private long FullSize(int[] levels)
     {
         long size = 1;
         foreach (int lj in levels) size *= Basis1D.Count(_grid.Type, lj);
-        if (locals.Count == size) return null;
-        if (size > int.MaxValue) throw new ArgumentException($"Subspace ({string.Join(", ", levels)}) has {size} points, too many for a point set.");
-        return new SubspacePointSet((int)size, locals);
+        return size;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

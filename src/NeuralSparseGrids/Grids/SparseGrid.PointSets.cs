@@ -54,26 +54,32 @@ public sealed partial class SparseGrid
 
     /// <summary>
     /// <see cref="FromPointSets"/> for a caller that has already made the point sets (each non-empty, none for
-    /// LinearExtendedBoundary partial) and proven the set ancestor closed (<see cref="PointRefinement"/> checks only
-    /// the points it added and removed): level vectors and size are checked, closure is not re-checked but recorded.
+    /// LinearExtendedBoundary partial), whose level vectors are distinct and in range, and which has proven the set
+    /// ancestor closed (<see cref="PointRefinement"/> checks only the points it added and removed): only the size is
+    /// checked; closure is recorded, not re-checked.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SparseGrid FromClosedPointSets(int dim, GridType type, List<int[]> levelVectors, SubspacePointSet?[] sets, int outputs, long? maxBytes)
     {
-        var (subspaces, _, level) = CheckedLevelVectors(dim, type, levelVectors);
+        // The builder's level vectors are distinct and in range by construction (the starting grid's, then new
+        // children of its points): no uniqueness set here, only the level n and the size.
         double points = 0;
-        for (int s = 0; s < subspaces.Count; s++)
+        int maxSum = 0;
+        for (int s = 0; s < levelVectors.Count; s++)
         {
-            if (sets[s] is { } set) points += set.Count;
-            else
+            int sum = 0;
+            double size = 1;
+            foreach (int l in levelVectors[s])
             {
-                double size = 1;
-                foreach (int l in subspaces[s]) size *= Basis1D.Count(type, l);
-                points += size;
+                sum += l;
+                size *= Basis1D.Count(type, l);
             }
+            maxSum = Math.Max(maxSum, sum);
+            points += sets[s] is { } set ? set.Count : size;
         }
-        EnsureBudget(dim, level, type, subspaces.Count, points, outputs, maxBytes);
-        return new SparseGrid(dim, level, type, subspaces, sets) { _ancestorClosed = true };
+        int level = Math.Max(1, maxSum - dim + 1);
+        EnsureBudget(dim, level, type, levelVectors.Count, points, outputs, maxBytes);
+        return new SparseGrid(dim, level, type, levelVectors, sets) { _ancestorClosed = true };
     }
 
     // Set once the grid is known to be closed under hierarchical ancestors (a grid never changes after construction).
