@@ -150,13 +150,8 @@ public static class KernelProfile
     /// </summary>
     private static (double wall, double cpu, double minWall) AutogradStep<T>(SparseGrid grid, int n, int o, int threads, int repeats, bool gradientToNone)
     {
-        TorchRuntime.EnsureLoaded();
-        torch.set_num_threads(threads);
-        var dtype = typeof(T) == typeof(double) ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
-        using var layer = new SparseGridLayer(grid, o, new SparseGridLayerOptions { DType = dtype, Init = CoefficientInit.SmallNormal, Seed = 1, DenseMaxBytes = 0 });
-        using var generator = new torch.Generator(1);
-        using var h = torch.rand([n, grid.Dim], dtype, generator: generator);
-        using var upstream = torch.randn([n, o], dtype, generator: generator);
+        using var f = StepFixture.Create<T>(grid, n, o, threads);
+        var (layer, h, upstream) = (f.Layer, f.H, f.Upstream);
         return Time(repeats, () =>
         {
             using var scope = torch.NewDisposeScope();
@@ -170,13 +165,8 @@ public static class KernelProfile
     /// <summary>The autograd step in phases (median ms of each): reset + clone, forward through the layer, loss, backward.</summary>
     internal static void StepBreakdown<T>(SparseGrid grid, int n, int o, int threads, int repeats)
     {
-        TorchRuntime.EnsureLoaded();
-        torch.set_num_threads(threads);
-        var dtype = typeof(T) == typeof(double) ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
-        using var layer = new SparseGridLayer(grid, o, new SparseGridLayerOptions { DType = dtype, Init = CoefficientInit.SmallNormal, Seed = 1, DenseMaxBytes = 0 });
-        using var generator = new torch.Generator(1);
-        using var h = torch.rand([n, grid.Dim], dtype, generator: generator);
-        using var upstream = torch.randn([n, o], dtype, generator: generator);
+        using var f = StepFixture.Create<T>(grid, n, o, threads);
+        var (layer, h, upstream) = (f.Layer, f.H, f.Upstream);
         var phases = new List<double>[5];
         for (int i = 0; i < phases.Length; i++) phases[i] = new List<double>();
         for (int r = -3; r < repeats; r++)
@@ -198,6 +188,35 @@ public static class KernelProfile
             phases[0].Add(t0); phases[1].Add(t1 - t0); phases[2].Add(t2 - t1); phases[3].Add(t3 - t2); phases[4].Add(t4 - t3);
         }
         Console.WriteLine($"  step phases (median ms): reset+clone {Statistics.Median(phases[0]):F3}, forward {Statistics.Median(phases[1]):F3}, loss {Statistics.Median(phases[2]):F3}, backward {Statistics.Median(phases[3]):F3}, dispose {Statistics.Median(phases[4]):F3}");
+    }
+
+    /// <summary>`nsg bench layer`'s setting: the layer (seeded small normal coefficients), h (n, d) uniform, upstream (n, o) normal.</summary>
+    private sealed class StepFixture : IDisposable
+    {
+        public required SparseGridLayer Layer { get; init; }
+        public required torch.Tensor H { get; init; }
+        public required torch.Tensor Upstream { get; init; }
+
+        public static StepFixture Create<T>(SparseGrid grid, int n, int o, int threads)
+        {
+            TorchRuntime.EnsureLoaded();
+            torch.set_num_threads(threads);
+            var dtype = typeof(T) == typeof(double) ? torch.ScalarType.Float64 : torch.ScalarType.Float32;
+            using var generator = new torch.Generator(1);
+            return new StepFixture
+            {
+                Layer = new SparseGridLayer(grid, o, new SparseGridLayerOptions { DType = dtype, Init = CoefficientInit.SmallNormal, Seed = 1, DenseMaxBytes = 0 }),
+                H = torch.rand([n, grid.Dim], dtype, generator: generator),
+                Upstream = torch.randn([n, o], dtype, generator: generator),
+            };
+        }
+
+        public void Dispose()
+        {
+            Layer.Dispose();
+            H.Dispose();
+            Upstream.Dispose();
+        }
     }
 
     private static unsafe T* Alloc<T>(long count) where T : unmanaged =>

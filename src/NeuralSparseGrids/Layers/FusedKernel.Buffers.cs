@@ -294,6 +294,7 @@ internal static unsafe partial class FusedKernel<T>
         private int _linesPerStep;
 
         /// <summary>Replaces what is still pending with [a, a + aBytes) and [b, b + bBytes), spread over the rows of n samples.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Arm(byte* a, long aBytes, byte* b, long bBytes, int n)
         {
             if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
@@ -306,6 +307,7 @@ internal static unsafe partial class FusedKernel<T>
         }
 
         /// <summary>Issues every pending prefetch now.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Drain()
         {
             for (; _a < _aEnd; _a += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(_a);

@@ -91,6 +91,7 @@ internal static unsafe partial class FusedKernel<T>
             !rows.Vectorized ? 0 : (int)Math.Min(largestSubspace, GradientBlockMaxBytes / (rows.Stride * sizeof(T)));
 
         /// <summary>Zeroes the first <paramref name="rows"/> rows for the next subspace.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Clear(int rows) => new Span<T>(Data, rows * Stride).Clear();
 
         /// <summary>

@@ -163,6 +163,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>Points of the grid's largest subspace (the rows a <see cref="GradientBlock"/> must hold).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LargestSubspace(SparseGrid t)
     {
         int[] offsets = t.PointOffsets;
