@@ -257,13 +257,19 @@ internal static unsafe partial class FusedKernel<T>
     }
 
     /// <summary>
-    /// A 64-byte aligned native buffer of T for the kernel's padded rows (forward accumulators, the upstream copy):
+    /// A 64-byte aligned native buffer of T (from <see cref="AlignedMemoryCache"/>) for the kernel's padded rows (forward accumulators, the upstream copy):
     /// a row of 16 floats is then exactly one cache line, where a pooled array's rows straddle two and every tile
     /// load and store is split in two.
     /// </summary>
     private sealed class AlignedBuffer : IDisposable
     {
-        public AlignedBuffer(long length) => Data = (T*)NativeMemory.AlignedAlloc((nuint)(Math.Max(length, 1) * sizeof(T)), 64);
+        private (nint Pointer, nuint Bytes) _block;
+
+        public AlignedBuffer(long length)
+        {
+            _block = AlignedMemoryCache.Rent((nuint)(Math.Max(length, 1) * sizeof(T)));
+            Data = (T*)_block.Pointer;
+        }
 
         /// <summary>The first element.</summary>
         public T* Data { get; private set; }
@@ -273,7 +279,8 @@ internal static unsafe partial class FusedKernel<T>
 
         public void Dispose()
         {
-            NativeMemory.AlignedFree(Data);
+            AlignedMemoryCache.Return(_block);
+            _block = default;
             Data = null;
         }
     }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace NeuralSparseGrids.Layers;
 
@@ -60,7 +59,8 @@ internal static unsafe partial class FusedKernel<T>
         {
             Rows = rows;
             Stride = stride;
-            Data = (T*)NativeMemory.AlignedAlloc((nuint)((long)rows * stride * sizeof(T)), 64);
+            _memory = AlignedMemoryCache.Rent((nuint)((long)rows * stride * sizeof(T)));
+            Data = (T*)_memory.Pointer;
         }
 
         /// <summary>Rows the block holds (the largest subspace it serves).</summary>
@@ -137,6 +137,12 @@ internal static unsafe partial class FusedKernel<T>
                 for (int k = 0; k < o; k++) gc[(long)p * o + k] = Data[(long)p * stride + k];
         }
 
-        public void Dispose() => NativeMemory.AlignedFree(Data);
+        private (nint Pointer, nuint Bytes) _memory;
+
+        public void Dispose()
+        {
+            AlignedMemoryCache.Return(_memory);
+            _memory = default;
+        }
     }
 }
