@@ -192,7 +192,7 @@ public sealed class PointRefinement
             for (int s = 0; s < sets.Length; s++)
             {
                 if (present[s] is not { } locals) sets[s] = unchanged[s];
-                else if (FullSize(levels[s]) is var size && locals.Count < size)
+                else if (SparseGrid.FullSubspaceSize(_grid.Type, levels[s]) is var size && locals.Count < size)
                 {
                     if (size > int.MaxValue) throw new ArgumentException($"Subspace ({string.Join(", ", levels[s])}) has {size} points, too many for a point set.");
                     sets[s] = new SubspacePointSet((int)size, locals);
@@ -204,17 +204,10 @@ public sealed class PointRefinement
         for (int s = 0; s < levels.Count; s++)
         {
             var locals = present[s] is { } set ? [.. set] : unchanged[s]?.Locals.ToArray();
-            if (locals is not null && locals.Length == FullSize(levels[s])) locals = null;
+            if (locals is not null && locals.Length == SparseGrid.FullSubspaceSize(_grid.Type, levels[s])) locals = null;
             lists.Add(locals);
         }
         return SparseGrid.FromPointSets(d, _grid.Type, levels, lists, outputs, maxBytes);
-    }
-
-    private long FullSize(int[] levels)
-    {
-        long size = 1;
-        foreach (int lj in levels) size *= Basis1D.Count(_grid.Type, lj);
-        return size;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

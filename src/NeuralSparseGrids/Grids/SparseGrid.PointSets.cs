@@ -30,7 +30,7 @@ public sealed partial class SparseGrid
         double points = 0;
         for (int s = 0; s < subspaces.Count; s++)
         {
-            long size = subspaces[s].Aggregate(1L, (n, l) => n * Basis1D.Count(type, l));
+            long size = FullSubspaceSize(type, subspaces[s]);
             if (pointSets[s] is not { } locals)
             {
                 points += size;

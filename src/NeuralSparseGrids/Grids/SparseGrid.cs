@@ -5,8 +5,8 @@ namespace NeuralSparseGrids.Grids;
 /// The one description of a sparse grid that every evaluator, kernel and layer path reads: a set of subspaces W_l
 /// (level vectors l with l_j &gt;= <see cref="Basis1D.MinLevel"/>), each with its first point in the coefficient
 /// vector (<see cref="SubspaceOffsets"/>) and the strides of its local positions (<see cref="SubspaceStrides"/>),
-/// plus the order in which the kernels visit the subspaces (<see cref="VisitOrder"/>) and how many trailing levels
-/// each shares with the one visited before (<see cref="SharedTrailingLevels"/>).
+/// plus the order in which the CPU evaluator walks the subspaces as a prefix tree (<see cref="VisitOrder"/>) and how
+/// many trailing levels each shares with the one visited before (<see cref="SharedTrailingLevels"/>).
 /// </summary>
 /// <remarks>
 /// Regular grids (<see cref="Create"/>: |l|_1 &lt;= n + d - 1, thesis Eq. 2.13) are one way to make such a set;
@@ -76,7 +76,6 @@ public sealed partial class SparseGrid
         LevelEntries = new int[_levels.Length];
         for (int s = 0; s < SubspaceCount; s++)
             for (int j = 0; j < dim; j++) LevelEntries[s * dim + j] = j * LevelCount + _levels[s * dim + j] - MinLevel;
-        (VisitOrderArray, SharedTrailingArray) = VisitingOrder(_levels, SubspaceCount, dim);
         SharedLeadingArray = new int[SubspaceCount];
         for (int s = 1; s < SubspaceCount; s++)
         {
@@ -128,9 +127,17 @@ public sealed partial class SparseGrid
     /// <summary>Points of the full subspace <paramref name="subspace"/> (prod_j Count(l_j)), present or not.</summary>
     public int FullSubspaceSize(int subspace) => _pointSets[subspace]?.Size ?? (int)(_offsets[subspace + 1] - _offsets[subspace]);
 
+    /// <summary>Points of the full subspace with level vector <paramref name="levels"/>: prod_j Count(l_j) (as 64-bit integers, unchecked).</summary>
+    internal static long FullSubspaceSize(GridType type, ReadOnlySpan<int> levels)
+    {
+        long size = 1;
+        foreach (int l in levels) size *= Basis1D.Count(type, l);
+        return size;
+    }
+
     /// <summary>
     /// The coefficient row of the point with local index <paramref name="local"/> (<c>sum_j k_j * Stride(s, j)</c>, in
-    /// [0, <see cref="FullSubspaceSize"/>)) of subspace <paramref name="subspace"/>, or -1 when the point is absent. O(1).
+    /// [0, <see cref="FullSubspaceSize(int)"/>)) of subspace <paramref name="subspace"/>, or -1 when the point is absent. O(1).
     /// </summary>
     public int PointRow(int subspace, int local)
     {
@@ -180,17 +187,22 @@ public sealed partial class SparseGrid
     public ReadOnlySpan<long> SubspaceOffsets => _offsets;
 
     /// <summary>
-    /// The subspaces in the order the kernels visit them: lexicographic in the reversed level vector
-    /// (l_{d-1}, ..., l_0), so consecutive subspaces share trailing levels and with them the partial point index
-    /// (strides depend on later dimensions only) and the partial product of the trailing one-dimensional values.
+    /// The subspaces in the order the CPU evaluator's prefix-tree walk visits them (<see cref="SubspaceWalk"/>):
+    /// lexicographic in the reversed level vector (l_{d-1}, ..., l_0), so consecutive subspaces share trailing levels
+    /// and with them the partial point index (strides depend on later dimensions only) and the partial product of the
+    /// trailing one-dimensional values. Built on first use. (The fused kernel visits in storage order instead:
+    /// <see cref="SharedLeadingArray"/>.)
     /// </summary>
-    public ReadOnlySpan<int> VisitOrder => VisitOrderArray;
+    public ReadOnlySpan<int> VisitOrder => Visiting.Order;
 
     /// <summary>For position i of <see cref="VisitOrder"/>: how many trailing dimensions share their level with position i - 1 (0 at i = 0).</summary>
-    public ReadOnlySpan<int> SharedTrailingLevels => SharedTrailingArray;
+    public ReadOnlySpan<int> SharedTrailingLevels => Visiting.Shared;
 
-    internal int[] VisitOrderArray { get; }
-    internal int[] SharedTrailingArray { get; }
+    // A reference (not a tuple), so that threads racing on the first use each publish a whole plan.
+    private sealed record VisitPlan(int[] Order, int[] Shared);
+
+    private VisitPlan? _visiting;
+    private VisitPlan Visiting => _visiting ??= VisitingOrder(_levels, SubspaceCount, Dim);
 
     /// <summary>
     /// For subspace s in storage order (the fused kernel's order): how many leading dimensions 0, 1, ... share both
@@ -506,7 +518,7 @@ public sealed partial class SparseGrid
     // Sort by the reversed level vector; shared[i] = number of trailing dimensions whose level equals that of the
     // subspace visited before.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] order, int[] shared) VisitingOrder(int[] levels, int subspaces, int dim)
+    private static VisitPlan VisitingOrder(int[] levels, int subspaces, int dim)
     {
         var order = Enumerable.Range(0, subspaces).ToArray();
         Array.Sort(order, (a, b) =>
@@ -525,7 +537,7 @@ public sealed partial class SparseGrid
             while (k < dim && levels[order[i] * dim + dim - 1 - k] == levels[order[i - 1] * dim + dim - 1 - k]) k++;
             shared[i] = k;
         }
-        return (order, shared);
+        return new VisitPlan(order, shared);
     }
 
     private static void EnumerateWithSum(int[] current, int j, int remaining, int min, List<int[]> into)

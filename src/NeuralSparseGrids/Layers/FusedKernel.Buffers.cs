@@ -265,14 +265,10 @@ internal static unsafe partial class FusedKernel<T>
     {
         private (nint Pointer, nuint Bytes) _block;
 
-        public AlignedBuffer(long length)
-        {
-            _block = AlignedMemoryCache.Rent((nuint)(Math.Max(length, 1) * sizeof(T)));
-            Data = (T*)_block.Pointer;
-        }
+        public AlignedBuffer(long length) => _block = AlignedMemoryCache.Rent((nuint)(Math.Max(length, 1) * sizeof(T)));
 
-        /// <summary>The first element.</summary>
-        public T* Data { get; private set; }
+        /// <summary>The first element (null once disposed).</summary>
+        public T* Data => (T*)_block.Pointer;
 
         /// <summary>The first <paramref name="length"/> elements.</summary>
         public Span<T> Span(int length) => new(Data, length);
@@ -281,7 +277,6 @@ internal static unsafe partial class FusedKernel<T>
         {
             AlignedMemoryCache.Return(_block);
             _block = default;
-            Data = null;
         }
     }
 

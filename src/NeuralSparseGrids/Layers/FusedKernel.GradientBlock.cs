@@ -55,12 +55,13 @@ internal static unsafe partial class FusedKernel<T>
     /// </remarks>
     private sealed class GradientBlock : IDisposable
     {
+        private readonly AlignedBuffer _buffer;
+
         private GradientBlock(int rows, int stride)
         {
             Rows = rows;
             Stride = stride;
-            _memory = AlignedMemoryCache.Rent((nuint)((long)rows * stride * sizeof(T)));
-            Data = (T*)_memory.Pointer;
+            _buffer = new AlignedBuffer((long)rows * stride);
         }
 
         /// <summary>Rows the block holds (the largest subspace it serves).</summary>
@@ -70,7 +71,7 @@ internal static unsafe partial class FusedKernel<T>
         public int Stride { get; }
 
         /// <summary>(Rows, Stride), 64-byte aligned.</summary>
-        public T* Data { get; }
+        public T* Data => _buffer.Data;
 
         /// <summary>
         /// A block for subspaces of up to <paramref name="largestSubspace"/> points, or null where <see cref="RowsFor"/>
@@ -92,7 +93,7 @@ internal static unsafe partial class FusedKernel<T>
 
         /// <summary>Zeroes the first <paramref name="rows"/> rows for the next subspace.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Clear(int rows) => new Span<T>(Data, rows * Stride).Clear();
+        public void Clear(int rows) => _buffer.Span(rows * Stride).Clear();
 
         /// <summary>
         /// Writes rows [0, count) into dL/dC rows gc + p o (count rows of o elements, the subspace's block): overwrites
@@ -137,12 +138,6 @@ internal static unsafe partial class FusedKernel<T>
                 for (int k = 0; k < o; k++) gc[(long)p * o + k] = Data[(long)p * stride + k];
         }
 
-        private (nint Pointer, nuint Bytes) _memory;
-
-        public void Dispose()
-        {
-            AlignedMemoryCache.Return(_memory);
-            _memory = default;
-        }
+        public void Dispose() => _buffer.Dispose();
     }
 }

@@ -56,16 +56,16 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
             wk.ValidDepth = 0;
             var term = new ForwardTerm((T*)c, cLength, rows);
-            for (int i = s0; i < s1; i++)
+            for (int s = s0; s < s1; s++)
             {
-                PrefetchTables(t, offsets, i + 2, s1);
-                if (i + 1 < s1)
+                PrefetchTables(t, offsets, s + 2, s1);
+                if (s + 1 < s1)
                 {
                     // All at once here: spread over the rows (as the backward pass does) cost the forward pass about 7%.
-                    PrefetchBlocks(t, offsets, i + 1, (T*)c, null, o, n, wk);
+                    PrefetchBlocks(t, offsets, s + 1, (T*)c, null, o, n, wk);
                     wk.Prefetch.Drain();
                 }
-                ForEachTerm(t, table, i, i == s0 ? 0 : t.SharedLeadingArray[i], wk, ref term);
+                ForEachTerm(t, table, s, s == s0 ? 0 : t.SharedLeadingArray[s], wk, ref term);
             }
             sums.EndChunk(chunk, wk.Acc);
         }, wk =>
@@ -96,58 +96,51 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         int d = t.Dim, stride = rows.Stride;
         // The upstream rows with the padded stride and zeros in the padding lanes (see RowTiles).
         using var padded = new AlignedBuffer(checked(n * stride));
+        var rowsCopy = padded.Span(n * stride);
+        for (int b = 0; b < n; b++)
         {
-            var rowsCopy = padded.Span(n * stride);
-            for (int b = 0; b < n; b++)
+            new ReadOnlySpan<T>((T*)g + (long)b * o, o).CopyTo(rowsCopy.Slice(b * stride, o));
+            rowsCopy.Slice(b * stride + o, stride - o).Clear();
+        }
+        int chunks = Math.Min(t.SubspaceCount, threads * 8);
+        using var sums = new ChunkSums(chunks, threads, gh == 0 ? 0 : n * d);
+        long cLength = t.PointCount * o;
+        int[] offsets = t.PointOffsets;
+        int largest = LargestSubspace(t);
+        T* gRows = padded.Data;
+        ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d) { Gradient = gc == 0 ? null : GradientBlock.For(largest, rows) },
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
+        {
+            var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
+            wk.ValidDepth = 0;
+            for (int s = s0; s < s1; s++)
             {
-                new ReadOnlySpan<T>((T*)g + (long)b * o, o).CopyTo(rowsCopy.Slice(b * stride, o));
-                rowsCopy.Slice(b * stride + o, stride - o).Clear();
+                int points = offsets[s + 1] - offsets[s];
+                long blockStart = (long)offsets[s] * o, blockEnd = (long)offsets[s + 1] * o;
+                PrefetchTables(t, offsets, s + 2, s1);
+                if (s + 1 < s1) PrefetchBlocks(t, offsets, s + 1, (T*)c, (T*)gc, o, n, wk);
+                var block = wk.Gradient is { } b && points <= b.Rows ? b : null;
+                if (block != null) block.Clear(points);
+                else if (gc != 0 && !accumulateGc) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
+                // The block's rows are addressed by point index like dL/dC's: row p at Data + (p - first) stride.
+                T* target = block != null ? block.Data - (long)offsets[s] * rows.Stride : (T*)gc;
+                var term = new BackwardTerm((T*)c, cLength, gRows, target, block != null, blockEnd, gh != 0, rows, s);
+                ForEachTerm(t, table, s, s == s0 ? 0 : t.SharedLeadingArray[s], wk, ref term);
+                block?.WriteBack((T*)gc + blockStart, points, rows, accumulateGc);
             }
-            int chunks = Math.Min(t.SubspaceCount, threads * 8);
-            using var sums = new ChunkSums(chunks, threads, gh == 0 ? 0 : n * d);
-            long cLength = t.PointCount * o;
-            int[] offsets = t.PointOffsets;
-            int largest = LargestSubspace(t);
-            {
-                T* gRows = padded.Data;
-                ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d) { Gradient = gc == 0 ? null : GradientBlock.For(largest, rows) },
-                    [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
-                {
-                    var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
-                    wk.ValidDepth = 0;
-                    for (int i = s0; i < s1; i++)
-                    {
-                        int s = i, points = offsets[s + 1] - offsets[s];
-                        long blockStart = (long)offsets[s] * o, blockEnd = (long)offsets[s + 1] * o;
-                        PrefetchTables(t, offsets, i + 2, s1);
-                        if (i + 1 < s1)
-                        {
-                            PrefetchBlocks(t, offsets, i + 1, (T*)c, (T*)gc, o, n, wk);
-                        }
-                        var block = wk.Gradient is { } b && points <= b.Rows ? b : null;
-                        if (block != null) block.Clear(points);
-                        else if (gc != 0 && !accumulateGc) new Span<T>((T*)gc + blockStart, checked((int)(blockEnd - blockStart))).Clear();
-                        // The block's rows are addressed by point index like dL/dC's: row p at Data + (p - first) stride.
-                        T* target = block != null ? block.Data - (long)offsets[s] * rows.Stride : (T*)gc;
-                        var term = new BackwardTerm((T*)c, cLength, gRows, target, block != null, blockEnd, gh != 0, rows, s);
-                        ForEachTerm(t, table, s, i == s0 ? 0 : t.SharedLeadingArray[i], wk, ref term);
-                        block?.WriteBack((T*)gc + blockStart, points, rows, accumulateGc);
-                    }
-                    sums.EndChunk(chunk, wk.Acc);
-                }, wk =>
-                {
-                    sums.EndWorker(wk.Acc);
-                    wk.Dispose();
-                });
-            }
-            if (gh != 0)
-            {
-                // Acc is (d, n) dimension-major; gh is (n, d).
-                T* r = (T*)gh;
-                foreach (var part in sums.InOrder())
-                    for (int j = 0; j < d; j++)
-                        for (int b = 0; b < n; b++) r[(long)b * d + j] += part[j * n + b];
-            }
+            sums.EndChunk(chunk, wk.Acc);
+        }, wk =>
+        {
+            sums.EndWorker(wk.Acc);
+            wk.Dispose();
+        });
+        if (gh != 0)
+        {
+            // Acc is (d, n) dimension-major; gh is (n, d).
+            T* r = (T*)gh;
+            foreach (var part in sums.InOrder())
+                for (int j = 0; j < d; j++)
+                    for (int b = 0; b < n; b++) r[(long)b * d + j] += part[j * n + b];
         }
     }
 
@@ -187,17 +180,17 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     }
 
     /// <summary>
-    /// Asks the CPU to load the grid's per-subspace table rows (levels, strides, point offsets) of subspace i, two
+    /// Asks the CPU to load the grid's per-subspace table rows (levels, strides, point offsets) of subspace s, two
     /// ahead of the one at hand, so that they are in cache when <see cref="PrefetchBlocks"/> and the term builder read
     /// them: each pass streams megabytes of coefficients and dL/dC through the caches, which evicts them between
     /// passes (when subspaces were visited out of storage order, every subspace waited on two or three cache misses
     /// before any work: about a tenth of a pass at d = 8, n = 7).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchTables(SparseGrid t, int[] offsets, int i, int end)
+    private static void PrefetchTables(SparseGrid t, int[] offsets, int s, int end)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || i >= end) return;
-        int s = i, d = t.Dim;
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || s >= end) return;
+        int d = t.Dim;
         PrefetchRange(ref t.LevelEntries[s * d], d * sizeof(int));
         PrefetchRange(ref t.Strides[s * d], d * sizeof(int));
         PrefetchRange(ref offsets[s], 2 * sizeof(int));

@@ -134,7 +134,7 @@ public sealed class GridAdaptation
         // scoring only those that fit changes nothing but the cost (once the budget is spent, nothing is scored).
         long room = _options.MaxPoints is long max ? max - kept.PointCount : long.MaxValue;
         var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30)
-            .Where(l => !removedKeys.Contains(l) && Points(grid.Type, l) <= room).ToList();
+            .Where(l => !removedKeys.Contains(l) && SparseGrid.FullSubspaceSize(grid.Type, l) <= room).ToList();
 
         var added = new List<int[]>();
         var chosenIndicators = new List<double>();
@@ -153,7 +153,7 @@ public sealed class GridAdaptation
             {
                 if (added.Count == _options.RefineCount) break;
                 if (!(scores[c] > 0)) break;
-                long size = Points(grid.Type, candidates[c]);
+                long size = SparseGrid.FullSubspaceSize(grid.Type, candidates[c]);
                 if (_options.MaxPoints is long budget && points + size > budget) continue;
                 added.Add(candidates[c]);
                 chosenIndicators.Add(scores[c]);
@@ -180,8 +180,6 @@ public sealed class GridAdaptation
             model.train(training);
         }
     }
-
-    private static long Points(GridType type, int[] levels) => levels.Aggregate(1L, (n, l) => n * Basis1D.Count(type, l));
 
     // The candidates' scores; norms are the surplus norms of the current grid's points.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
