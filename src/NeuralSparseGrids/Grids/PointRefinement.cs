@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
@@ -8,18 +9,29 @@ namespace NeuralSparseGrids.Grids;
 /// removes leaves (points none of whose children are present). Subspaces keep their order, new ones follow (by
 /// |l|_1, then lexicographically); points move between numberings through <see cref="GridRemap.PointSources"/>.
 /// </summary>
+/// <remarks>
+/// Inside, a point is a pair (subspace id, local index): ids below the starting grid's subspace count are its
+/// subspaces, later ids the new subspaces in the order they were met; a subspace's present points are a bitmap over
+/// its local indices, copied from the starting grid only when Add or Remove touches it (the starting grid answers for
+/// the others). A training run plans a step every few epochs, with caches evicted by the epochs in between: the step
+/// costs what it touches, so the plan works on these ints and arrays (no point objects, sets or iterators);
+/// <see cref="GridPoint"/> is the public name of a point at the API's edge.
+/// </remarks>
 public sealed class PointRefinement
 {
-    // The starting grid answers for its subspaces until Add or Remove touches one; only then is that subspace's
-    // point set copied into a HashSet (a step touches a few subspaces: copying every point of the grid into sets
-    // cost more than the rest of the planning). The added and removed points are remembered so that Build can check
-    // closure on them alone.
     private readonly SparseGrid _grid;
-    private readonly Dictionary<int[], int> _startSubspaces;
-    private readonly HashSet<int>?[] _touched;
-    private readonly List<int[]> _newOrder = [];
-    private readonly Dictionary<int[], HashSet<int>> _newLocals = new(GridRemap.LevelVectorComparer);
-    private readonly List<GridPoint> _added = [], _removed = [];
+    private readonly GridType _type;
+    private readonly int _d, _start;
+    private int _count;            // subspace ids in use
+    private int[] _levels;         // (ids, d): level vectors
+    private int[] _strides;        // (ids, d): strides of the local positions
+    private int[] _sizes;          // per id: points of the full subspace
+    private int[] _present;        // per id: points present (valid where _bits is set)
+    private ulong[]?[] _bits;      // per id: the present local indices; null: an untouched starting subspace
+    // Keys (id << 32 | local) of the points added and removed, in order: Build checks closure on them alone, and a
+    // tentative refinement is undone by dropping the tail of _added.
+    private readonly List<long> _added = [], _removed = [];
+    private HashSet<long>? _excluded;   // keys never added as refinement children (points coarsened before)
 
     /// <summary>Starts from every point of <paramref name="grid"/> (Linear, ModifiedLinear or LinearBoundary).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -29,8 +41,18 @@ public sealed class PointRefinement
         if (grid.Type == GridType.LinearExtendedBoundary)
             throw new ArgumentException("Spatially adaptive refinement supports Linear, ModifiedLinear and LinearBoundary grids (see SparseGrid.FromPointSets).", nameof(grid));
         _grid = grid;
-        _startSubspaces = GridRemap.SubspaceIndex(grid);
-        _touched = new HashSet<int>?[grid.SubspaceCount];
+        _type = grid.Type;
+        _d = grid.Dim;
+        _start = _count = grid.SubspaceCount;
+        int capacity = _start + 8;
+        _levels = new int[capacity * _d];
+        _strides = new int[capacity * _d];
+        grid.Levels.CopyTo(_levels, 0);
+        grid.Strides.CopyTo(_strides, 0);
+        _sizes = new int[capacity];
+        _present = new int[capacity];
+        _bits = new ulong[capacity][];
+        for (int s = 0; s < _start; s++) _sizes[s] = grid.FullSubspaceSize(s);
         PointCount = grid.PointCount;
     }
 
@@ -38,82 +60,105 @@ public sealed class PointRefinement
     public long PointCount { get; private set; }
 
     /// <summary>True when <paramref name="point"/> is in the set.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Contains(GridPoint point)
     {
-        int local = point.LocalIndex(_grid.Type);
-        if (_startSubspaces.TryGetValue(point.Levels, out int s))
-            return _touched[s] is { } set ? set.Contains(local) : (uint)local < (uint)_grid.FullSubspaceSize(s) && _grid.PointRow(s, local) >= 0;
-        return _newLocals.TryGetValue(point.Levels, out var added) && added.Contains(local);
-    }
-
-    // The present local indices of the subspace of `levels`, as a set that may change (null: a new subspace, when
-    // `create` is false).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private HashSet<int>? Locals(int[] levels, bool create)
-    {
-        if (_startSubspaces.TryGetValue(levels, out int s))
-        {
-            if (_touched[s] is { } set) return set;
-            int count = (int)(_grid.SubspaceOffsets[s + 1] - _grid.SubspaceOffsets[s]);
-            set = new HashSet<int>(count);
-            for (int r = 0; r < count; r++) set.Add(_grid.LocalIndex(s, r));
-            return _touched[s] = set;
-        }
-        if (_newLocals.TryGetValue(levels, out var added)) return added;
-        if (!create) return null;
-        _newLocals.Add(levels, added = []);
-        _newOrder.Add(levels);
-        return added;
+        ArgumentNullException.ThrowIfNull(point);
+        int id = SubspaceId(point.Levels, create: false);
+        return id >= 0 && Contains(id, point.LocalIndex(_type));
     }
 
     /// <summary>
     /// The points a refinement of <paramref name="points"/> would add: those absent, plus their absent ancestors,
     /// each once (what <see cref="Add"/> needs to keep the set closed). Skips points in <paramref name="excluded"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<GridPoint> MissingWithAncestors(IEnumerable<GridPoint> points, ISet<GridPoint>? excluded = null)
     {
-        var result = new List<GridPoint>();
-        var seen = new HashSet<GridPoint>();
-        var stack = new Stack<GridPoint>();
+        ArgumentNullException.ThrowIfNull(points);
+        int before = _added.Count;
+        var stack = new Stack<long>();
         foreach (var p in points)
-            if (excluded is null || !excluded.Contains(p)) stack.Push(p);
-        while (stack.Count > 0)
-        {
-            var p = stack.Pop();
-            if (Contains(p) || !seen.Add(p)) continue;
-            result.Add(p);
-            foreach (var parent in p.Parents(_grid.Type)) stack.Push(parent);
-        }
+            if (excluded is null || !excluded.Contains(p)) stack.Push(Key(SubspaceId(p.Levels, create: true), p.LocalIndex(_type)));
+        AddClosure(stack);
+        var result = new List<GridPoint>(_added.Count - before);
+        for (int a = before; a < _added.Count; a++) result.Add(PointOf(_added[a]));
+        Undo(before);
         return result;
     }
 
     /// <summary>Adds <paramref name="points"/> (with their ancestors: pass <see cref="MissingWithAncestors"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(IEnumerable<GridPoint> points)
     {
-        foreach (var p in points)
-            if (Locals(p.Levels, create: true)!.Add(p.LocalIndex(_grid.Type)))
-            {
-                PointCount++;
-                _added.Add(p);
-            }
+        ArgumentNullException.ThrowIfNull(points);
+        foreach (var p in points) AddPoint(SubspaceId(p.Levels, create: true), p.LocalIndex(_type));
     }
 
     /// <summary>
     /// Removes <paramref name="points"/> (leaves of the current set: <see cref="Leaves"/>); a subspace left empty
     /// disappears. <see cref="Build"/> refuses a set that is no longer ancestor closed.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Remove(IEnumerable<GridPoint> points)
     {
+        ArgumentNullException.ThrowIfNull(points);
         foreach (var p in points)
-            if (Locals(p.Levels, create: false) is { } set && set.Remove(p.LocalIndex(_grid.Type)))
+            if (SubspaceId(p.Levels, create: false) is var id and >= 0) RemovePoint(id, p.LocalIndex(_type));
+    }
+
+    /// <summary>Removes the point of row <paramref name="row"/> of the starting grid (a leaf, see <see cref="Remove"/>).</summary>
+    internal void RemoveRow(int row)
+    {
+        int s = _grid.SubspaceOf(row);
+        RemovePoint(s, _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s])));
+    }
+
+    /// <summary>Never adds <paramref name="point"/> as a child in <see cref="RefineRow"/> (a point coarsened before).</summary>
+    internal void Exclude(GridPoint point) =>
+        (_excluded ??= []).Add(Key(SubspaceId(point.Levels, create: true), point.LocalIndex(_type)));
+
+    /// <summary>
+    /// Refines the point of row <paramref name="row"/> of the starting grid: adds its children (in every dimension,
+    /// levels up to <paramref name="maxLevel1D"/>, none excluded) that are absent and their absent ancestors; returns
+    /// how many points it added (0: nothing to refine). <see cref="UndoRefinement"/> takes the last one back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal int RefineRow(int row, int maxLevel1D)
+    {
+        int s = _grid.SubspaceOf(row), local = _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s]));
+        int before = _added.Count;
+        _lastRefinement = before;
+        var stack = _stack ??= new Stack<long>();
+        Span<int> k = stackalloc int[_d];
+        Span<int> childLevels = stackalloc int[2], childPositions = stackalloc int[2];
+        Positions(s, local, k);
+        for (int j = 0; j < _d; j++)
+        {
+            int l = _levels[s * _d + j];
+            if (l >= maxLevel1D) continue;
+            int n = SparseGrid.HierarchicalChildren(_type, l, k[j], childLevels, childPositions);
+            int child = Neighbour(s, j, +1, create: true);
+            for (int q = 0; q < n; q++)
             {
-                PointCount--;
-                _removed.Add(p);
+                long key = Key(child, LocalWith(child, k, j, childPositions[q]));
+                if (_excluded is null || !_excluded.Contains(key)) stack.Push(key);
             }
+        }
+        AddClosure(stack);
+        return _added.Count - before;
+    }
+
+    /// <summary>Takes back the points the last <see cref="RefineRow"/> added.</summary>
+    internal void UndoRefinement() => Undo(_lastRefinement);
+
+    private Stack<long>? _stack;
+    private int _lastRefinement;
+
+    /// <summary>Levels then positions of the point of row <paramref name="row"/> of the starting grid (<see cref="GridPoint.ToArray"/>).</summary>
+    internal int[] RowArray(int row)
+    {
+        int s = _grid.SubspaceOf(row);
+        var result = new int[2 * _d];
+        _levels.AsSpan(s * _d, _d).CopyTo(result);
+        Positions(s, _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s])), result.AsSpan(_d));
+        return result;
     }
 
     /// <summary>
@@ -124,23 +169,41 @@ public sealed class PointRefinement
     public static List<int> Leaves(SparseGrid grid)
     {
         ArgumentNullException.ThrowIfNull(grid);
-        var builder = new PointRefinement(grid);
+        int d = grid.Dim;
+        var levels = grid.Levels;
+        var strides = grid.Strides;
+        var forward = grid.ForwardNeighbourNumbers;
         var leaves = new List<int>();
-        for (int row = 0; row < grid.PointCount; row++)
+        Span<int> k = stackalloc int[d];
+        Span<int> childLevels = stackalloc int[2], childPositions = stackalloc int[2];
+        for (int s = 0; s < grid.SubspaceCount; s++)
         {
-            var p = GridPoint.Of(grid, row);
-            if (p.Levels.All(l => l == grid.MinLevel)) continue;
-            if (!p.Children(grid.Type, 31).Any(builder.Contains)) leaves.Add(row);
+            bool root = true;
+            for (int j = 0; j < d; j++) root &= levels[s * d + j] == grid.MinLevel;
+            if (root) continue;
+            int first = (int)grid.SubspaceOffsets[s], count = (int)grid.SubspaceOffsets[s + 1] - first;
+            for (int r = 0; r < count; r++)
+            {
+                int local = grid.LocalIndex(s, r);
+                grid.LocalPositions(s, local, k);
+                bool leaf = true;
+                for (int j = 0; j < d && leaf; j++)
+                {
+                    int c = forward[s * d + j];
+                    if (c < 0 || levels[s * d + j] >= 31) continue;
+                    int n = SparseGrid.HierarchicalChildren(grid.Type, levels[s * d + j], k[j], childLevels, childPositions);
+                    for (int q = 0; q < n && leaf; q++)
+                    {
+                        int childLocal = 0;
+                        for (int i = 0; i < d; i++) childLocal += (i == j ? childPositions[q] : k[i]) * strides[c * d + i];
+                        leaf = grid.PointRow(c, childLocal) < 0;
+                    }
+                }
+                if (leaf) leaves.Add(first + r);
+            }
         }
         return leaves;
     }
-
-    // New subspaces by |l|_1, then lexicographically (level vectors are distinct, so the order is total).
-    private static readonly Comparer<int[]> NewSubspaceOrder = Comparer<int[]>.Create((a, b) =>
-    {
-        int c = a.Sum().CompareTo(b.Sum());
-        return c != 0 ? c : a.AsSpan().SequenceCompareTo(b);
-    });
 
     /// <summary>
     /// The grid of the set: the starting grid's subspaces in their order (empty ones dropped), then the new ones by
@@ -149,78 +212,265 @@ public sealed class PointRefinement
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SparseGrid Build(int outputs = 1, long? maxBytes = null)
     {
-        // Loops, not LINQ: a training run builds a handful of grids, so this code never leaves tier 0 unless it is
-        // marked for optimisation, and LINQ's per-element delegates would then run unoptimised.
-        int d = _grid.Dim, old = _grid.SubspaceCount;
-        var newOrder = new List<int[]>(_newOrder);
-        newOrder.Sort(NewSubspaceOrder);
-        var levels = new List<int[]>(old + newOrder.Count);
-        var present = new List<IReadOnlyCollection<int>?>(old + newOrder.Count);   // null: all points
-        var unchanged = new List<SubspacePointSet?>(old + newOrder.Count);          // untouched: the starting grid's own (immutable) set
-        for (int s = 0; s < old; s++)
-        {
-            var l = _grid.SubspaceLevels.Slice(s * d, d).ToArray();
-            if (_touched[s] is not { } set)
-            {
-                levels.Add(l);
-                present.Add(null);
-                unchanged.Add(_grid.PointSet(s));
-            }
-            else if (set.Count > 0)
-            {
-                levels.Add(l);
-                present.Add(set);
-                unchanged.Add(null);
-            }
-        }
-        bool valid = true;   // the new level vectors as FromPointSets requires them (else its check and message)
-        foreach (var l in newOrder)
-        {
-            var set = _newLocals[l];
-            if (set.Count == 0) continue;
-            levels.Add(l);
-            present.Add(set);
-            unchanged.Add(null);
-            valid &= l.Length == d && Array.TrueForAll(l, lj => lj >= _grid.MinLevel && lj <= 31);
-        }
+        int d = _d;
+        // The ids in the new grid's order: the starting subspaces that hold points, then the new ones sorted.
+        var order = new int[_count];
+        int kept = 0;
+        for (int s = 0; s < _start; s++)
+            if (_bits[s] is null || _present[s] > 0) order[kept++] = s;
+        int total = kept;
+        for (int s = _start; s < _count; s++)
+            if (_present[s] > 0) order[total++] = s;
+        // Insertion sort of the few new subspaces (by |l|_1, then lexicographically; level vectors are distinct).
+        for (int a = kept + 1; a < total; a++)
+            for (int b = a; b > kept && CompareLevels(order[b - 1], order[b]) > 0; b--) (order[b - 1], order[b]) = (order[b], order[b - 1]);
+        var levels = new int[total * d];
+        for (int t = 0; t < total; t++) _levels.AsSpan(order[t] * d, d).CopyTo(levels.AsSpan(t * d, d));
         // The starting grid is closed, so the set is closed exactly when every added point's parents are present
         // and no removed point has a present child: any other point was in the starting grid with all its parents,
         // and a parent missing now was removed. Else the full check (and its message) of FromPointSets.
-        if (valid && _grid.IsAncestorClosed && AddedAndRemovedClosed())
+        if (_grid.IsAncestorClosed && AddedAndRemovedClosed())
         {
-            var sets = new SubspacePointSet?[levels.Count];
-            for (int s = 0; s < sets.Length; s++)
+            var sets = new SubspacePointSet?[total];
+            for (int t = 0; t < total; t++)
             {
-                if (present[s] is not { } locals) sets[s] = unchanged[s];
-                else if (SparseGrid.FullSubspaceSize(_grid.Type, levels[s]) is var size && locals.Count < size)
-                {
-                    if (size > int.MaxValue) throw new ArgumentException($"Subspace ({string.Join(", ", levels[s])}) has {size} points, too many for a point set.");
-                    sets[s] = new SubspacePointSet((int)size, locals);
-                }
+                int s = order[t];
+                if (_bits[s] is not { } bits) sets[t] = _grid.PointSet(s);
+                else if (_present[s] < _sizes[s]) sets[t] = new SubspacePointSet(_sizes[s], (ulong[])bits.Clone());
             }
-            return SparseGrid.FromClosedPointSets(d, _grid.Type, levels, sets, outputs, maxBytes);
+            return SparseGrid.FromClosedPointSets(d, _type, levels, sets, outputs, maxBytes);
         }
-        var lists = new List<IReadOnlyList<int>?>(levels.Count);
-        for (int s = 0; s < levels.Count; s++)
+        var vectors = new List<int[]>(total);
+        var lists = new List<IReadOnlyList<int>?>(total);
+        for (int t = 0; t < total; t++)
         {
-            var locals = present[s] is { } set ? [.. set] : unchanged[s]?.Locals.ToArray();
-            if (locals is not null && locals.Length == SparseGrid.FullSubspaceSize(_grid.Type, levels[s])) locals = null;
-            lists.Add(locals);
+            int s = order[t];
+            vectors.Add(levels.AsSpan(t * d, d).ToArray());
+            int[]? locals = _bits[s] is { } bits ? Locals(bits) : _grid.PointSet(s)?.Locals.ToArray();
+            lists.Add(locals is not null && locals.Length == _sizes[s] ? null : locals);
         }
-        return SparseGrid.FromPointSets(d, _grid.Type, levels, lists, outputs, maxBytes);
+        return SparseGrid.FromPointSets(d, _type, vectors, lists, outputs, maxBytes);
+    }
+
+    // ---- points as (id, local) ----
+
+    private static long Key(int id, int local) => ((long)id << 32) | (uint)local;
+
+    private static int IdOf(long key) => (int)(key >> 32);
+
+    private static int LocalOf(long key) => (int)key;
+
+    private bool Contains(int id, int local)
+    {
+        if ((uint)local >= (uint)_sizes[id]) return false;
+        return _bits[id] is { } bits ? (bits[local >> 6] & (1UL << (local & 63))) != 0 : _grid.PointRow(id, local) >= 0;
+    }
+
+    // The subspace's bitmap, copied from the starting grid on first change.
+    private ulong[] Touch(int id)
+    {
+        if (_bits[id] is { } bits) return bits;
+        bits = _grid.PointSet(id)?.CopyBits() ?? FullBitmap(_sizes[id]);
+        _present[id] = (int)(_grid.SubspaceOffsets[id + 1] - _grid.SubspaceOffsets[id]);
+        return _bits[id] = bits;
+    }
+
+    private static ulong[] FullBitmap(int size)
+    {
+        var bits = new ulong[(size + 63) >> 6];
+        Array.Fill(bits, ulong.MaxValue);
+        if ((size & 63) != 0) bits[^1] = (1UL << (size & 63)) - 1;
+        return bits;
+    }
+
+    private bool AddPoint(int id, int local)
+    {
+        if ((uint)local >= (uint)_sizes[id]) throw new ArgumentOutOfRangeException(nameof(local), local, $"Local index {local} is outside the subspace's {_sizes[id]} points.");
+        var bits = Touch(id);
+        ulong bit = 1UL << (local & 63);
+        if ((bits[local >> 6] & bit) != 0) return false;
+        bits[local >> 6] |= bit;
+        _present[id]++;
+        PointCount++;
+        _added.Add(Key(id, local));
+        return true;
+    }
+
+    private void RemovePoint(int id, int local)
+    {
+        if (!Contains(id, local)) return;
+        var bits = Touch(id);
+        bits[local >> 6] &= ~(1UL << (local & 63));
+        _present[id]--;
+        PointCount--;
+        _removed.Add(Key(id, local));
+    }
+
+    // Takes back the points added after the first `count` (a tentative refinement that did not fit).
+    private void Undo(int count)
+    {
+        for (int a = _added.Count - 1; a >= count; a--)
+        {
+            int id = IdOf(_added[a]), local = LocalOf(_added[a]);
+            _bits[id]![local >> 6] &= ~(1UL << (local & 63));
+            _present[id]--;
+            PointCount--;
+        }
+        _added.RemoveRange(count, _added.Count - count);
+    }
+
+    // Adds the stacked points that are absent and, depth first, their absent ancestors (an added point is present,
+    // so each is added once).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddClosure(Stack<long> stack)
+    {
+        Span<int> k = stackalloc int[_d];
+        Span<int> parentLevels = stackalloc int[2], parentPositions = stackalloc int[2];
+        while (stack.Count > 0)
+        {
+            long key = stack.Pop();
+            int id = IdOf(key), local = LocalOf(key);
+            if (Contains(id, local)) continue;
+            AddPoint(id, local);
+            Positions(id, local, k);
+            for (int j = 0; j < _d; j++)
+            {
+                int n = SparseGrid.HierarchicalParents(_type, _levels[id * _d + j], k[j], parentLevels, parentPositions);
+                if (n == 0) continue;
+                int parent = Neighbour(id, j, -1, create: true);
+                for (int q = 0; q < n; q++) stack.Push(Key(parent, LocalWith(parent, k, j, parentPositions[q])));
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool AddedAndRemovedClosed()
     {
-        foreach (var p in _added)
-            if (Contains(p))
-                foreach (var parent in p.Parents(_grid.Type))
-                    if (!Contains(parent)) return false;
-        foreach (var p in _removed)
-            if (!Contains(p))
-                foreach (var child in p.Children(_grid.Type, 31))
-                    if (Contains(child)) return false;
+        Span<int> k = stackalloc int[_d];
+        Span<int> levels = stackalloc int[2], positions = stackalloc int[2];
+        foreach (long key in _added)
+        {
+            int id = IdOf(key), local = LocalOf(key);
+            if (!Contains(id, local)) continue;
+            Positions(id, local, k);
+            for (int j = 0; j < _d; j++)
+            {
+                int n = SparseGrid.HierarchicalParents(_type, _levels[id * _d + j], k[j], levels, positions);
+                if (n == 0) continue;
+                int parent = Neighbour(id, j, -1, create: false);
+                for (int q = 0; q < n; q++)
+                    if (parent < 0 || !Contains(parent, LocalWith(parent, k, j, positions[q]))) return false;
+            }
+        }
+        foreach (long key in _removed)
+        {
+            int id = IdOf(key), local = LocalOf(key);
+            if (Contains(id, local)) continue;
+            Positions(id, local, k);
+            for (int j = 0; j < _d; j++)
+            {
+                if (_levels[id * _d + j] >= 31) continue;
+                int n = SparseGrid.HierarchicalChildren(_type, _levels[id * _d + j], k[j], levels, positions);
+                int child = Neighbour(id, j, +1, create: false);
+                if (child < 0) continue;
+                for (int q = 0; q < n; q++)
+                    if (Contains(child, LocalWith(child, k, j, positions[q]))) return false;
+            }
+        }
         return true;
+    }
+
+    // ---- subspaces ----
+
+    // The id of subspace l +- e_j (l the levels of `id`), or -1 when absent and not `create`d.
+    private int Neighbour(int id, int j, int step, bool create)
+    {
+        Span<int> levels = stackalloc int[_d];
+        _levels.AsSpan(id * _d, _d).CopyTo(levels);
+        levels[j] += step;
+        return SubspaceId(levels, create);
+    }
+
+    // The id of the subspace of `levels`: a starting one (the grid's O(1) lookup), a new one, or (create) a new id.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int SubspaceId(ReadOnlySpan<int> levels, bool create)
+    {
+        if (levels.Length != _d)
+            return create ? throw new ArgumentException($"A point of this grid has {_d} levels, got {levels.Length}.", nameof(levels)) : -1;
+        int s = _grid.FindSubspace(levels);
+        if (s >= 0) return s;
+        for (s = _start; s < _count; s++)
+            if (levels.SequenceEqual(_levels.AsSpan(s * _d, _d))) return s;
+        if (!create) return -1;
+        long size = 1;
+        foreach (int l in levels)
+        {
+            if (l < _grid.MinLevel || l > 31)
+                throw new ArgumentException($"Level vector ({string.Join(", ", levels.ToArray())}) has level {l}; {_type} grids use levels {_grid.MinLevel} to 31.", nameof(levels));
+            size *= Basis1D.Count(_type, l);
+        }
+        if (size > int.MaxValue) throw new ArgumentException($"Subspace ({string.Join(", ", levels.ToArray())}) has {size} points, too many for a point set.", nameof(levels));
+        if (_count == _sizes.Length) Grow();
+        s = _count++;
+        levels.CopyTo(_levels.AsSpan(s * _d, _d));
+        long stride = 1;
+        for (int j = _d - 1; j >= 0; j--)
+        {
+            _strides[s * _d + j] = (int)stride;
+            stride *= Basis1D.Count(_type, levels[j]);
+        }
+        _sizes[s] = (int)size;
+        _bits[s] = new ulong[(size + 63) >> 6];
+        return s;
+    }
+
+    private void Grow()
+    {
+        int capacity = 2 * _sizes.Length;
+        Array.Resize(ref _levels, capacity * _d);
+        Array.Resize(ref _strides, capacity * _d);
+        Array.Resize(ref _sizes, capacity);
+        Array.Resize(ref _present, capacity);
+        Array.Resize(ref _bits, capacity);
+    }
+
+    private void Positions(int id, int local, Span<int> k)
+    {
+        for (int j = 0; j < _d; j++)
+        {
+            int stride = _strides[id * _d + j];
+            k[j] = local / stride;
+            local -= k[j] * stride;
+        }
+    }
+
+    // Local index in subspace `id` of positions k with k_j replaced by `position`.
+    private int LocalWith(int id, ReadOnlySpan<int> k, int j, int position)
+    {
+        int local = 0;
+        for (int i = 0; i < _d; i++) local += (i == j ? position : k[i]) * _strides[id * _d + i];
+        return local;
+    }
+
+    private int CompareLevels(int a, int b) =>
+        SparseGrid.CompareBySumThenLexicographic(_levels.AsSpan(a * _d, _d), _levels.AsSpan(b * _d, _d));
+
+    private GridPoint PointOf(long key)
+    {
+        int id = IdOf(key);
+        var positions = new int[_d];
+        Positions(id, LocalOf(key), positions);
+        return new GridPoint(_levels.AsSpan(id * _d, _d).ToArray(), positions);
+    }
+
+    private static int[] Locals(ulong[] bits)
+    {
+        int count = 0;
+        foreach (ulong w in bits) count += BitOperations.PopCount(w);
+        var locals = new int[count];
+        int n = 0;
+        for (int w = 0; w < bits.Length; w++)
+            for (ulong word = bits[w]; word != 0; word &= word - 1) locals[n++] = (w << 6) + BitOperations.TrailingZeroCount(word);
+        return locals;
     }
 }

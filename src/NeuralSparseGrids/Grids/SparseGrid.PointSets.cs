@@ -56,20 +56,20 @@ public sealed partial class SparseGrid
     /// <see cref="FromPointSets"/> for a caller that has already made the point sets (each non-empty, none for
     /// LinearExtendedBoundary partial), whose level vectors are distinct and in range, and which has proven the set
     /// ancestor closed (<see cref="PointRefinement"/> checks only the points it added and removed): only the size is
-    /// checked; closure is recorded, not re-checked.
+    /// checked; closure is recorded, not re-checked. <paramref name="levels"/>: (subspaces, dim) row-major, kept by the grid.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static SparseGrid FromClosedPointSets(int dim, GridType type, List<int[]> levelVectors, SubspacePointSet?[] sets, int outputs, long? maxBytes)
+    internal static SparseGrid FromClosedPointSets(int dim, GridType type, int[] levels, SubspacePointSet?[] sets, int outputs, long? maxBytes)
     {
         // The builder's level vectors are distinct and in range by construction (the starting grid's, then new
         // children of its points): no uniqueness set here, only the level n and the size.
         double points = 0;
         int maxSum = 0;
-        for (int s = 0; s < levelVectors.Count; s++)
+        for (int s = 0; s < sets.Length; s++)
         {
             int sum = 0;
             double size = 1;
-            foreach (int l in levelVectors[s])
+            foreach (int l in levels.AsSpan(s * dim, dim))
             {
                 sum += l;
                 size *= Basis1D.Count(type, l);
@@ -78,8 +78,8 @@ public sealed partial class SparseGrid
             points += sets[s] is { } set ? set.Count : size;
         }
         int level = Math.Max(1, maxSum - dim + 1);
-        EnsureBudget(dim, level, type, levelVectors.Count, points, outputs, maxBytes);
-        return new SparseGrid(dim, level, type, levelVectors, sets) { _ancestorClosed = true };
+        EnsureBudget(dim, level, type, sets.Length, points, outputs, maxBytes);
+        return new SparseGrid(dim, level, type, levels, sets) { _ancestorClosed = true };
     }
 
     // Set once the grid is known to be closed under hierarchical ancestors (a grid never changes after construction).

@@ -34,13 +34,20 @@ public sealed partial class SparseGrid
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SparseGrid(int dim, int level, GridType type, IReadOnlyList<int[]> subspaces, IReadOnlyList<SubspacePointSet?>? pointSets = null)
+        : this(dim, level, type, Flat(subspaces, dim), pointSets)
+    {
+    }
+
+    // The grid of the level vectors `levels` (subspaces, dim) row-major, which it keeps (the caller's own array).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private SparseGrid(int dim, int level, GridType type, int[] levels, IReadOnlyList<SubspacePointSet?>? pointSets)
     {
         Dim = dim;
         Level = level;
         Type = type;
         MinLevel = Basis1D.MinLevel(type);
-        SubspaceCount = subspaces.Count;
-        _levels = new int[SubspaceCount * dim];
+        SubspaceCount = levels.Length / dim;
+        _levels = levels;
         _strides = new int[SubspaceCount * dim];
         _offsets = new long[SubspaceCount + 1];
         GlobalLevelSubspaces = new bool[SubspaceCount];
@@ -52,12 +59,11 @@ public sealed partial class SparseGrid
             long size = 1;
             for (int j = dim - 1; j >= 0; j--)
             {
-                int l = subspaces[s][j];
-                _levels[s * dim + j] = l;
+                int l = _levels[s * dim + j];
                 _strides[s * dim + j] = checked((int)size);
                 size = checked(size * Basis1D.Count(type, l));
                 maxLevel = Math.Max(maxLevel, l);
-                if (Basis1D.IsGlobalLevel(type, l)) GlobalLevelSubspaces[s] = true;
+                if (Basis1D.IsGlobalLevel(type, l)) GlobalLevelSubspaces[s] = HasGlobalLevels = true;
             }
             if (pointSets?[s] is { IsFull: false } set)
             {
@@ -72,7 +78,6 @@ public sealed partial class SparseGrid
         PointCount = _offsets[SubspaceCount];
         MaxLevel1D = maxLevel;
         LevelCount = MaxLevel1D - MinLevel + 1;
-        HasGlobalLevels = GlobalLevelSubspaces.Any(g => g);
         LevelEntries = new int[_levels.Length];
         for (int s = 0; s < SubspaceCount; s++)
             for (int j = 0; j < dim; j++) LevelEntries[s * dim + j] = j * LevelCount + _levels[s * dim + j] - MinLevel;
@@ -83,6 +88,14 @@ public sealed partial class SparseGrid
             while (k < dim && _levels[s * dim + k] == _levels[(s - 1) * dim + k] && _strides[s * dim + k] == _strides[(s - 1) * dim + k]) k++;
             SharedLeadingArray[s] = k;
         }
+    }
+
+    // The level vectors (each of length dim) as one row-major array.
+    private static int[] Flat(IReadOnlyList<int[]> subspaces, int dim)
+    {
+        var levels = new int[subspaces.Count * dim];
+        for (int s = 0; s < subspaces.Count; s++) subspaces[s].AsSpan(0, dim).CopyTo(levels.AsSpan(s * dim, dim));
+        return levels;
     }
 
     /// <summary>Dimension d.</summary>
@@ -406,6 +419,59 @@ public sealed partial class SparseGrid
         return grid;
     }
 
+    /// <summary>
+    /// <see cref="FromDownwardClosedSubspaces"/> of <paramref name="grid"/>'s level vectors (every subspace full, in
+    /// its order) followed by <paramref name="added"/>: the old vectors are known valid and distinct, so only the
+    /// added ones are checked (the same checks and messages) and no level vector is copied into a list or a set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static SparseGrid Grown(SparseGrid grid, IEnumerable<IReadOnlyList<int>> added, int outputs, long? maxBytes)
+    {
+        int d = grid.Dim, old = grid.SubspaceCount;
+        var levels = new int[(old + 4) * d];
+        grid._levels.CopyTo(levels, 0);
+        int count = old, maxSum = 0;
+        double points = 0;
+        for (int s = 0; s < old; s++)
+        {
+            int sum = 0;
+            for (int j = 0; j < d; j++) sum += grid._levels[s * d + j];
+            maxSum = Math.Max(maxSum, sum);
+            points += grid.FullSubspaceSize(s);
+        }
+        foreach (var vector in added)
+        {
+            if (vector.Count != d)
+                throw new ArgumentException($"Level vector {count} has {vector.Count} entries, expected d = {d}.", "levelVectors");
+            if ((count + 1) * d > levels.Length) Array.Resize(ref levels, 2 * levels.Length);
+            int sum = 0;
+            double size = 1;
+            for (int j = 0; j < d; j++)
+            {
+                int l = vector[j];
+                if (l < grid.MinLevel || l > 31)
+                    throw new ArgumentException($"Level vector {count} ({string.Join(", ", vector)}) has level {l} in dimension {j}; {grid.Type} grids use levels {grid.MinLevel} to 31.", "levelVectors");
+                levels[count * d + j] = l;
+                sum += l;
+                size *= Basis1D.Count(grid.Type, l);
+            }
+            maxSum = Math.Max(maxSum, sum);
+            points += size;
+            count++;
+        }
+        if (levels.Length != count * d) Array.Resize(ref levels, count * d);
+        int level = Math.Max(1, maxSum - d + 1);
+        // The constructor's point count is checked arithmetic: the budget (on the double count) goes first.
+        if (points > int.MaxValue) EnsureBudget(d, level, grid.Type, count, points, outputs, maxBytes);
+        var grown = new SparseGrid(d, level, grid.Type, levels, null);
+        for (int s = old; s < count; s++)
+            if (grown.FindSubspace(levels.AsSpan(s * d, d)) != s)
+                throw new ArgumentException($"Level vector ({string.Join(", ", levels.AsSpan(s * d, d).ToArray())}) appears twice.", "levelVectors");
+        EnsureBudget(d, level, grid.Type, count, points, outputs, maxBytes);
+        grown.EnsureDownwardClosed();
+        return grown;
+    }
+
     // (subspace, dimension) of the first l whose l - e_j is absent, or null for a downward-closed set.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (int Subspace, int Dimension)? MissingBackwardNeighbour()
@@ -429,9 +495,8 @@ public sealed partial class SparseGrid
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int[] BackwardNeighbourTable()
     {
-        var index = GridRemap.SubspaceIndex(this);
         var table = new int[SubspaceCount * Dim];
-        var probe = new int[Dim];
+        Span<int> probe = stackalloc int[Dim];
         for (int s = 0; s < SubspaceCount; s++)
             for (int j = 0; j < Dim; j++)
             {
@@ -439,17 +504,29 @@ public sealed partial class SparseGrid
                 if (_levels[s * Dim + j] == MinLevel) continue;
                 _levels.AsSpan(s * Dim, Dim).CopyTo(probe);
                 probe[j]--;
-                if (index.TryGetValue(probe, out int k)) table[s * Dim + j] = k;
+                table[s * Dim + j] = FindSubspace(probe);
             }
         return table;
     }
 
-    /// <summary>Index of the subspace with the given levels, or -1.</summary>
-    public int FindSubspace(ReadOnlySpan<int> levels)
+    private int[]? _forwardNeighbours;
+
+    /// <summary>
+    /// Per subspace and dimension, row-major (subspaces, d): the number of the forward neighbour l + e_j, or -1 where
+    /// it is absent. The inverse of <see cref="BackwardNeighbourNumbers"/> (l + e_j has backward neighbour l in
+    /// dimension j), so it needs no lookup; built on first use.
+    /// </summary>
+    internal int[] ForwardNeighbourNumbers => _forwardNeighbours ??= ForwardNeighbourTable();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int[] ForwardNeighbourTable()
     {
-        for (int s = 0; s < SubspaceCount; s++)
-            if (levels.SequenceEqual(_levels.AsSpan(s * Dim, Dim))) return s;
-        return -1;
+        var back = BackwardNeighbourNumbers;
+        var table = new int[back.Length];
+        Array.Fill(table, -1);
+        for (int e = 0; e < back.Length; e++)
+            if (back[e] >= 0) table[back[e] * Dim + e % Dim] = e / Dim;
+        return table;
     }
 
     /// <summary>Subspace holding point <paramref name="point"/> (binary search over the offsets).</summary>

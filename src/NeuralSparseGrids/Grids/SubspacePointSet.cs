@@ -16,20 +16,17 @@ public sealed class SubspacePointSet
     private readonly int[] _locals;     // the present local indices, ascending
 
     /// <summary>Creates the set of <paramref name="locals"/> (distinct, each in [0, <paramref name="size"/>)) out of a subspace of <paramref name="size"/> points.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SubspacePointSet(int size, IEnumerable<int> locals)
+        : this(size, Bitmap(size, locals))
     {
-        ArgumentNullException.ThrowIfNull(locals);
-        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "A subspace has at least one point.");
+    }
+
+    /// <summary>The set whose bitmap (bit (local &amp; 63) of word (local &gt;&gt; 6), (size + 63) / 64 words, none set at or past <paramref name="size"/>) is <paramref name="bits"/>, which it keeps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal SubspacePointSet(int size, ulong[] bits)
+    {
         Size = size;
-        _bits = new ulong[(size + 63) >> 6];
-        foreach (int k in locals)
-        {
-            if (k < 0 || k >= size) throw new ArgumentOutOfRangeException(nameof(locals), k, $"Local index {k} is outside the subspace's {size} points.");
-            ulong bit = 1UL << (k & 63);
-            if ((_bits[k >> 6] & bit) != 0) throw new ArgumentException($"Local index {k} appears twice.", nameof(locals));
-            _bits[k >> 6] |= bit;
-        }
+        _bits = bits;
         _rankBefore = new int[_bits.Length];
         int count = 0;
         for (int w = 0; w < _bits.Length; w++)
@@ -43,6 +40,25 @@ public sealed class SubspacePointSet
         for (int w = 0; w < _bits.Length; w++)
             for (ulong word = _bits[w]; word != 0; word &= word - 1) _locals[n++] = (w << 6) + BitOperations.TrailingZeroCount(word);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ulong[] Bitmap(int size, IEnumerable<int> locals)
+    {
+        ArgumentNullException.ThrowIfNull(locals);
+        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "A subspace has at least one point.");
+        var bits = new ulong[(size + 63) >> 6];
+        foreach (int k in locals)
+        {
+            if (k < 0 || k >= size) throw new ArgumentOutOfRangeException(nameof(locals), k, $"Local index {k} is outside the subspace's {size} points.");
+            ulong bit = 1UL << (k & 63);
+            if ((bits[k >> 6] & bit) != 0) throw new ArgumentException($"Local index {k} appears twice.", nameof(locals));
+            bits[k >> 6] |= bit;
+        }
+        return bits;
+    }
+
+    /// <summary>A copy of the bitmap (see the bitmap constructor), for a builder that changes it.</summary>
+    internal ulong[] CopyBits() => (ulong[])_bits.Clone();
 
     /// <summary>Points of the full subspace.</summary>
     public int Size { get; }

@@ -18,31 +18,38 @@ public static class SubspaceRefinement
     {
         ArgumentNullException.ThrowIfNull(grid);
         grid.EnsureDownwardClosed();
-        int d = grid.Dim;
-        var levels = grid.SubspaceLevels;
-        var present = new HashSet<int[]>(grid.SubspaceCount, GridRemap.LevelVectorComparer);
-        for (int s = 0; s < grid.SubspaceCount; s++) present.Add(levels.Slice(s * d, d).ToArray());
-        var found = new HashSet<int[]>(GridRemap.LevelVectorComparer);
+        // By the neighbour tables, no lookups: candidate c = l + e_j (l = subspace s) is absent when s has no forward
+        // neighbour j; its backward neighbour c - e_k (k != j, c_k above the coarsest level) is the forward neighbour
+        // j of l - e_k. Each admissible c has all its backward neighbours present, so it is met once per such
+        // neighbour: it is taken only from c - e_j with j its first dimension above the coarsest level (l_k = MinLevel
+        // for every k < j), so no set is needed to list it once.
+        int d = grid.Dim, min = grid.MinLevel;
+        var levels = grid.Levels;
+        var back = grid.BackwardNeighbourNumbers;
+        var forward = grid.ForwardNeighbourNumbers;
+        var found = new List<int[]>();
         for (int s = 0; s < grid.SubspaceCount; s++)
+        {
+            int at = s * d;
             for (int j = 0; j < d; j++)
             {
-                var candidate = levels.Slice(s * d, d).ToArray();
-                if (++candidate[j] > maxLevel1D) continue;
-                if (present.Contains(candidate) || found.Contains(candidate)) continue;
-                bool admissible = true;
-                for (int k = 0; k < d && admissible; k++)
+                if (forward[at + j] < 0 && levels[at + j] < maxLevel1D)
                 {
-                    if (candidate[k] == grid.MinLevel) continue;
-                    candidate[k]--;
-                    admissible = present.Contains(candidate);
-                    candidate[k]++;
+                    bool admissible = true;
+                    for (int k = 0; k < d && admissible; k++)
+                        if (k != j && levels[at + k] != min) admissible = back[at + k] >= 0 && forward[back[at + k] * d + j] >= 0;
+                    if (admissible)
+                    {
+                        var candidate = levels.AsSpan(at, d).ToArray();
+                        candidate[j]++;
+                        found.Add(candidate);
+                    }
                 }
-                if (admissible) found.Add(candidate);
+                if (levels[at + j] != min) break;   // later dimensions j: c - e_j is not c's first backward neighbour
             }
-        return found
-            .OrderBy(l => l.Sum())
-            .ThenBy(l => l, Comparer<int[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
-            .ToList();
+        }
+        found.Sort(SparseGrid.CompareBySumThenLexicographic);
+        return found;
     }
 
     /// <summary>
@@ -55,10 +62,7 @@ public static class SubspaceRefinement
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(added);
-        int d = grid.Dim;
-        var old = new List<IReadOnlyList<int>>(grid.SubspaceCount);
-        for (int s = 0; s < grid.SubspaceCount; s++) old.Add(grid.SubspaceLevels.Slice(s * d, d).ToArray());
-        return SparseGrid.FromDownwardClosedSubspaces(d, grid.Type, old.Concat(added), outputs, maxBytes);
+        return SparseGrid.Grown(grid, added, outputs, maxBytes);
     }
 
     /// <summary>
@@ -87,22 +91,18 @@ public static class SubspaceRefinement
         ArgumentNullException.ThrowIfNull(grid);
         grid.EnsureDownwardClosed();
         int d = grid.Dim;
-        var present = GridRemap.SubspaceIndex(grid);
+        var levels = grid.Levels;
+        var forward = grid.ForwardNeighbourNumbers;
         var leaves = new List<int>();
-        var probe = new int[d];
         for (int s = 0; s < grid.SubspaceCount; s++)
         {
-            var levels = grid.SubspaceLevels.Slice(s * d, d);
-            bool root = true;
-            foreach (int l in levels) root &= l == grid.MinLevel;
-            if (root) continue;
-            bool leaf = true;
-            for (int j = 0; j < d && leaf; j++)
+            bool root = true, leaf = true;
+            for (int j = 0; j < d; j++)
             {
-                levels.CopyTo(probe);
-                probe[j]++;
-                leaf = !present.ContainsKey(probe);
+                root &= levels[s * d + j] == grid.MinLevel;
+                leaf &= forward[s * d + j] < 0;
             }
+            if (root) continue;
             if (leaf) leaves.Add(s);
         }
         return leaves;
@@ -118,8 +118,11 @@ public static class SubspaceRefinement
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(removed);
-        var drop = removed.ToHashSet();
-        var kept = GridRemap.LevelVectors(grid).Where((_, s) => !drop.Contains(s)).ToList();
+        var drop = new bool[grid.SubspaceCount];
+        foreach (int s in removed) drop[s] = true;
+        var kept = new List<int[]>(grid.SubspaceCount);
+        for (int s = 0; s < grid.SubspaceCount; s++)
+            if (!drop[s]) kept.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray());
         return SparseGrid.FromDownwardClosedSubspaces(grid.Dim, grid.Type, kept, outputs, maxBytes);
     }
 }

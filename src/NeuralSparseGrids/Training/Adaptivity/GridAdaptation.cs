@@ -127,21 +127,24 @@ public sealed class GridAdaptation
         }
 
         var removedNumbers = _options.CoarsenTolerance > 0 ? Coarsenable(grid, Norms(), embeddings()) : [];
-        var removed = removedNumbers.Select(s => grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray()).ToList();
+        var removed = new List<int[]>(removedNumbers.Count);
+        foreach (int s in removedNumbers) removed.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray());
         var kept = removedNumbers.Count > 0 ? SubspaceRefinement.Shrink(grid, removedNumbers, outputs, maxBytes) : grid;
-        var removedKeys = removed.Concat(_removed).ToHashSet(GridRemap.LevelVectorComparer);
         // A candidate larger than the budget's room is never chosen, and no candidate's score depends on the others:
         // scoring only those that fit changes nothing but the cost (once the budget is spent, nothing is scored).
+        // Subspaces coarsened now or before are never added back.
         long room = _options.MaxPoints is long max ? max - kept.PointCount : long.MaxValue;
-        var candidates = SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30)
-            .Where(l => !removedKeys.Contains(l) && SparseGrid.FullSubspaceSize(grid.Type, l) <= room).ToList();
+        var candidates = new List<int[]>();
+        foreach (var l in SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30))
+            if (SparseGrid.FullSubspaceSize(grid.Type, l) <= room && (_removed.Count == 0 || !_removed.Contains(l)) && !ContainsLevels(removed, l)) candidates.Add(l);
 
         var added = new List<int[]>();
         var chosenIndicators = new List<double>();
         if (candidates.Count > 0)
         {
-            var (currentNorms, rows) = (Norms(), embeddings());
+            var rows = embeddings();
             phases.Lap("plan");
+            var currentNorms = Norms();
             // The surplus indicator on a Linear grid needs no candidate grid (the cell deposits read the candidates'
             // level vectors and kept's surpluses); else score on the grid with every candidate added.
             var keptNorms = ReferenceEquals(kept, grid) ? currentNorms : Array.ConvertAll(GridRemap.PointSources(grid, kept), p => currentNorms[p]);
@@ -163,6 +166,20 @@ public sealed class GridAdaptation
         var next = added.Count > 0 ? SubspaceRefinement.Grow(kept, added, outputs, maxBytes) : kept;
         phases.Lap("plan");
         return (next, added, chosenIndicators, removed);
+    }
+
+    internal static double Largest(double[] values)
+    {
+        double max = 0;
+        foreach (double v in values) max = Math.Max(max, v);
+        return max;
+    }
+
+    private static bool ContainsLevels(List<int[]> vectors, int[] levels)
+    {
+        foreach (var v in vectors)
+            if (v.AsSpan().SequenceEqual(levels)) return true;
+        return false;
     }
 
     /// <summary>The model's embeddings of the training split (N, d) row-major, in evaluation mode, without gradients.</summary>
@@ -202,7 +219,7 @@ public sealed class GridAdaptation
     /// </summary>
     private List<int> Coarsenable(SparseGrid grid, double[] norms, float[] embeddings)
     {
-        double threshold = _options.CoarsenTolerance * norms.DefaultIfEmpty(0).Max();
+        double threshold = _options.CoarsenTolerance * Largest(norms);
         var activated = SubspaceIndicators.Activated(grid, embeddings);
         var result = new List<int>();
         foreach (int s in SubspaceRefinement.Leaves(grid))

@@ -31,29 +31,35 @@ internal static class PointAdaptation
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
         long? maxBytes = model.Config.Grid.MaxBytes;
-        var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
         phases.Lap("plan");
+        var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
         // Per point: (1/N) sum_i phi_p(h_i), the data mass in its support: SG++'s surplus indicator |alpha_p| is
         // weighted by it, so refinement follows the data; 0 exactly when no embedding activates p.
         var mass = SubspaceIndicators.Mass(grid, embeddings);
         phases.Lap("indicator");
 
-        // Coarsening: leaves that no training embedding activates and whose surplus is small.
+        // Coarsening: leaves that no training embedding activates and whose surplus is small. Points coarsened now
+        // or before are never added back as refinement children.
         var builder = new PointRefinement(grid);
-        var removedRows = new HashSet<int>();
+        var removed = new List<int[]>();
+        bool[]? removedRows = null;
         if (options.CoarsenTolerance > 0)
         {
-            double threshold = options.CoarsenTolerance * norms.DefaultIfEmpty(0).Max();
+            double threshold = options.CoarsenTolerance * GridAdaptation.Largest(norms);
             foreach (int row in PointRefinement.Leaves(grid))
-                if (mass[row] == 0 && norms[row] <= threshold) removedRows.Add(row);
+                if (mass[row] == 0 && norms[row] <= threshold)
+                {
+                    (removedRows ??= new bool[grid.PointCount])[row] = true;
+                    removed.Add(builder.RowArray(row));
+                    builder.RemoveRow(row);
+                }
         }
-        var removed = removedRows.Select(row => GridPoint.Of(grid, row)).ToList();
-        builder.Remove(removed);
-        var excluded = new HashSet<GridPoint>(removedBefore.Concat(removed));
+        foreach (var point in removedBefore) builder.Exclude(point);
+        foreach (var point in removed) builder.Exclude(GridPoint.FromArray(point));
 
         phases.Lap("plan");
         var scores = options.Indicator == RefinementIndicator.Gradient
-            ? GradientScores(model, train, embeddings, builder, grid, removedRows, excluded)
+            ? GradientScores(model, train, embeddings, builder, grid, removedRows, Excluded(removedBefore, removed))
             : SurplusTimesMass(norms, mass);
         phases.Lap("indicator");
         var refined = new List<int[]>();
@@ -61,17 +67,26 @@ internal static class PointAdaptation
         foreach (int row in SubspaceIndicators.BestFirst(scores))
         {
             if (refined.Count == options.RefineCount || !(scores[row] > 0)) break;
-            if (removedRows.Contains(row)) continue;
-            var point = GridPoint.Of(grid, row);
-            var missing = builder.MissingWithAncestors(point.Children(grid.Type, maxLevel1D: 30), excluded);
-            if (missing.Count == 0) continue;
-            if (options.MaxPoints is long max && builder.PointCount + missing.Count > max) continue;
-            builder.Add(missing);
-            refined.Add(point.ToArray());
+            if (removedRows is not null && removedRows[row]) continue;
+            // Adds the row's absent children and their absent ancestors; taken back when over the budget.
+            if (builder.RefineRow(row, maxLevel1D: 30) == 0) continue;
+            if (options.MaxPoints is long max && builder.PointCount > max)
+            {
+                builder.UndoRefinement();
+                continue;
+            }
+            refined.Add(builder.RowArray(row));
             indicators.Add(scores[row]);
         }
         var next = refined.Count > 0 || removed.Count > 0 ? builder.Build(outputs, maxBytes) : grid;
-        return (next, refined, indicators, removed.Select(p => p.ToArray()).ToList());
+        return (next, refined, indicators, removed);
+    }
+
+    private static HashSet<GridPoint> Excluded(IReadOnlySet<GridPoint> removedBefore, List<int[]> removed)
+    {
+        var excluded = new HashSet<GridPoint>(removedBefore);
+        foreach (var point in removed) excluded.Add(GridPoint.FromArray(point));
+        return excluded;
     }
 
     private static double[] SurplusTimesMass(double[] norms, double[] mass)
@@ -87,14 +102,14 @@ internal static class PointAdaptation
     /// refinement that lowers the training loss fastest.
     /// </summary>
     private static double[] GradientScores(NeuralSparseGrid model, TrainingSplit train, float[] embeddings, PointRefinement kept,
-        SparseGrid grid, HashSet<int> removedRows, HashSet<GridPoint> excluded)
+        SparseGrid grid, bool[]? removedRows, HashSet<GridPoint> excluded)
     {
         using var scope = NewDisposeScope();
         var candidates = new PointRefinement(kept.Build(model.Layer.Outputs, model.Config.Grid.MaxBytes));
         var children = new List<GridPoint>[grid.PointCount];
         for (int row = 0; row < grid.PointCount; row++)
         {
-            if (removedRows.Contains(row)) { children[row] = []; continue; }
+            if (removedRows is not null && removedRows[row]) { children[row] = []; continue; }
             children[row] = GridPoint.Of(grid, row).Children(grid.Type, maxLevel1D: 30).Where(c => !kept.Contains(c) && !excluded.Contains(c)).ToList();
         }
         candidates.Add(candidates.MissingWithAncestors(children.SelectMany(c => c)));
