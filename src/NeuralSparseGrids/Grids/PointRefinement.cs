@@ -30,7 +30,7 @@ public sealed class PointRefinement
     private ulong[]?[] _bits;      // per id: the present local indices; null: an untouched starting subspace
     // Keys (id << 32 | local) of the points added and removed, in order: Build checks closure on them alone, and a
     // tentative refinement is undone by dropping the tail of _added.
-    private readonly List<long> _added = [], _removed = [];
+    private readonly Keys _added = new(), _removed = new(), _stack = new();
     private HashSet<long>? _excluded;   // keys never added as refinement children (points coarsened before)
 
     /// <summary>Starts from every point of <paramref name="grid"/> (Linear, ModifiedLinear or LinearBoundary).</summary>
@@ -75,12 +75,11 @@ public sealed class PointRefinement
     {
         ArgumentNullException.ThrowIfNull(points);
         int before = _added.Count;
-        var stack = new Stack<long>();
         foreach (var p in points)
-            if (excluded is null || !excluded.Contains(p)) stack.Push(Key(SubspaceId(p.Levels, create: true), p.LocalIndex(_type)));
-        AddClosure(stack);
+            if (excluded is null || !excluded.Contains(p)) _stack.Add(Key(SubspaceId(p.Levels, create: true), p.LocalIndex(_type)));
+        AddClosure();
         var result = new List<GridPoint>(_added.Count - before);
-        for (int a = before; a < _added.Count; a++) result.Add(PointOf(_added[a]));
+        for (int a = before; a < _added.Count; a++) result.Add(PointOf(_added.Items[a]));
         Undo(before);
         return result;
     }
@@ -104,6 +103,7 @@ public sealed class PointRefinement
     }
 
     /// <summary>Removes the point of row <paramref name="row"/> of the starting grid (a leaf, see <see cref="Remove"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void RemoveRow(int row)
     {
         int s = _grid.SubspaceOf(row);
@@ -125,7 +125,6 @@ public sealed class PointRefinement
         int s = _grid.SubspaceOf(row), local = _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s]));
         int before = _added.Count;
         _lastRefinement = before;
-        var stack = _stack ??= new Stack<long>();
         Span<int> k = stackalloc int[_d];
         Span<int> childLevels = stackalloc int[2], childPositions = stackalloc int[2];
         Positions(s, local, k);
@@ -138,20 +137,20 @@ public sealed class PointRefinement
             for (int q = 0; q < n; q++)
             {
                 long key = Key(child, LocalWith(child, k, j, childPositions[q]));
-                if (_excluded is null || !_excluded.Contains(key)) stack.Push(key);
+                if (_excluded is null || !_excluded.Contains(key)) _stack.Add(key);
             }
         }
-        AddClosure(stack);
+        AddClosure();
         return _added.Count - before;
     }
 
     /// <summary>Takes back the points the last <see cref="RefineRow"/> added.</summary>
     internal void UndoRefinement() => Undo(_lastRefinement);
 
-    private Stack<long>? _stack;
     private int _lastRefinement;
 
     /// <summary>Levels then positions of the point of row <paramref name="row"/> of the starting grid (<see cref="GridPoint.ToArray"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int[] RowArray(int row)
     {
         int s = _grid.SubspaceOf(row);
@@ -260,6 +259,7 @@ public sealed class PointRefinement
 
     private static int LocalOf(long key) => (int)key;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Contains(int id, int local)
     {
         if ((uint)local >= (uint)_sizes[id]) return false;
@@ -267,6 +267,7 @@ public sealed class PointRefinement
     }
 
     // The subspace's bitmap, copied from the starting grid on first change.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong[] Touch(int id)
     {
         if (_bits[id] is { } bits) return bits;
@@ -283,6 +284,7 @@ public sealed class PointRefinement
         return bits;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool AddPoint(int id, int local)
     {
         if ((uint)local >= (uint)_sizes[id]) throw new ArgumentOutOfRangeException(nameof(local), local, $"Local index {local} is outside the subspace's {_sizes[id]} points.");
@@ -296,6 +298,7 @@ public sealed class PointRefinement
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RemovePoint(int id, int local)
     {
         if (!Contains(id, local)) return;
@@ -307,28 +310,29 @@ public sealed class PointRefinement
     }
 
     // Takes back the points added after the first `count` (a tentative refinement that did not fit).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Undo(int count)
     {
         for (int a = _added.Count - 1; a >= count; a--)
         {
-            int id = IdOf(_added[a]), local = LocalOf(_added[a]);
+            int id = IdOf(_added.Items[a]), local = LocalOf(_added.Items[a]);
             _bits[id]![local >> 6] &= ~(1UL << (local & 63));
             _present[id]--;
             PointCount--;
         }
-        _added.RemoveRange(count, _added.Count - count);
+        _added.Count = count;
     }
 
     // Adds the stacked points that are absent and, depth first, their absent ancestors (an added point is present,
     // so each is added once).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddClosure(Stack<long> stack)
+    private void AddClosure()
     {
         Span<int> k = stackalloc int[_d];
         Span<int> parentLevels = stackalloc int[2], parentPositions = stackalloc int[2];
-        while (stack.Count > 0)
+        while (_stack.Count > 0)
         {
-            long key = stack.Pop();
+            long key = _stack.Items[--_stack.Count];
             int id = IdOf(key), local = LocalOf(key);
             if (Contains(id, local)) continue;
             AddPoint(id, local);
@@ -338,7 +342,7 @@ public sealed class PointRefinement
                 int n = SparseGrid.HierarchicalParents(_type, _levels[id * _d + j], k[j], parentLevels, parentPositions);
                 if (n == 0) continue;
                 int parent = Neighbour(id, j, -1, create: true);
-                for (int q = 0; q < n; q++) stack.Push(Key(parent, LocalWith(parent, k, j, parentPositions[q])));
+                for (int q = 0; q < n; q++) _stack.Add(Key(parent, LocalWith(parent, k, j, parentPositions[q])));
             }
         }
     }
@@ -348,8 +352,9 @@ public sealed class PointRefinement
     {
         Span<int> k = stackalloc int[_d];
         Span<int> levels = stackalloc int[2], positions = stackalloc int[2];
-        foreach (long key in _added)
+        for (int a = 0; a < _added.Count; a++)
         {
+            long key = _added.Items[a];
             int id = IdOf(key), local = LocalOf(key);
             if (!Contains(id, local)) continue;
             Positions(id, local, k);
@@ -362,8 +367,9 @@ public sealed class PointRefinement
                     if (parent < 0 || !Contains(parent, LocalWith(parent, k, j, positions[q]))) return false;
             }
         }
-        foreach (long key in _removed)
+        for (int a = 0; a < _removed.Count; a++)
         {
+            long key = _removed.Items[a];
             int id = IdOf(key), local = LocalOf(key);
             if (Contains(id, local)) continue;
             Positions(id, local, k);
@@ -383,6 +389,7 @@ public sealed class PointRefinement
     // ---- subspaces ----
 
     // The id of subspace l +- e_j (l the levels of `id`), or -1 when absent and not `create`d.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Neighbour(int id, int j, int step, bool create)
     {
         Span<int> levels = stackalloc int[_d];
@@ -434,6 +441,7 @@ public sealed class PointRefinement
         Array.Resize(ref _bits, capacity);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Positions(int id, int local, Span<int> k)
     {
         for (int j = 0; j < _d; j++)
@@ -445,6 +453,7 @@ public sealed class PointRefinement
     }
 
     // Local index in subspace `id` of positions k with k_j replaced by `position`.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LocalWith(int id, ReadOnlySpan<int> k, int j, int position)
     {
         int local = 0;
@@ -472,5 +481,19 @@ public sealed class PointRefinement
         for (int w = 0; w < bits.Length; w++)
             for (ulong word = bits[w]; word != 0; word &= word - 1) locals[n++] = (w << 6) + BitOperations.TrailingZeroCount(word);
         return locals;
+    }
+
+    // A growable list of keys (the added and removed points, the closure's stack): a plain array, so the step's path
+    // runs no generic collection code (which a handful of steps would leave unoptimised).
+    private sealed class Keys
+    {
+        public long[] Items = new long[16];
+        public int Count;
+
+        public void Add(long key)
+        {
+            if (Count == Items.Length) Array.Resize(ref Items, 2 * Count);
+            Items[Count++] = key;
+        }
     }
 }

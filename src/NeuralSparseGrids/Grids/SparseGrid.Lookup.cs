@@ -38,6 +38,15 @@ public sealed partial class SparseGrid
         return slots;
     }
 
+    /// <summary>Sorts <paramref name="vectors"/> by <see cref="CompareBySumThenLexicographic(int[], int[])"/> (an insertion sort: a step sorts a few).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SortBySumThenLexicographic(List<int[]> vectors)
+    {
+        for (int a = 1; a < vectors.Count; a++)
+            for (int b = a; b > 0 && CompareBySumThenLexicographic(vectors[b - 1].AsSpan(), vectors[b].AsSpan()) > 0; b--)
+                (vectors[b - 1], vectors[b]) = (vectors[b], vectors[b - 1]);
+    }
+
     // Levels are at most 31: a polynomial in 37 spreads them, the multiplicative step mixes the low bits the mask keeps.
     private static int LevelHash(ReadOnlySpan<int> levels)
     {
@@ -53,6 +62,7 @@ public sealed partial class SparseGrid
     internal static int CompareBySumThenLexicographic(int[] a, int[] b) => CompareBySumThenLexicographic(a.AsSpan(), b.AsSpan());
 
     /// <inheritdoc cref="CompareBySumThenLexicographic(int[], int[])"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int CompareBySumThenLexicographic(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
         int sa = 0, sb = 0;

@@ -151,6 +151,7 @@ public sealed partial class SparseGrid
     }
 
     /// <summary>Splits local index <paramref name="local"/> of subspace <paramref name="subspace"/> into the local positions k_j (length d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LocalPositions(int subspace, int local, Span<int> positions)
     {
         for (int j = 0; j < Dim; j++)
@@ -168,6 +169,7 @@ public sealed partial class SparseGrid
     /// ModifiedLinear) and level 0 of LinearBoundary: none. Level 1 of LinearBoundary: both boundary functions (0, 0),
     /// (0, 1). Returns the number of parents written (at most 2).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int HierarchicalParents(GridType type, int level, int k, Span<int> parentLevels, Span<int> parentPositions)
     {
         if (type == GridType.LinearExtendedBoundary)
@@ -189,6 +191,7 @@ public sealed partial class SparseGrid
     /// The one-dimensional hierarchical children of (level <paramref name="level"/>, local position <paramref name="k"/>):
     /// hats (l + 1, 2k) and (l + 1, 2k + 1); level 0 of LinearBoundary: the hat at 1/2 (1, 0). Returns the number written (1 or 2).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int HierarchicalChildren(GridType type, int level, int k, Span<int> childLevels, Span<int> childPositions)
     {
         if (type == GridType.LinearExtendedBoundary)

@@ -138,6 +138,7 @@ public sealed partial class SparseGrid
     public SubspacePointSet? PointSet(int subspace) => _pointSets[subspace];
 
     /// <summary>Points of the full subspace <paramref name="subspace"/> (prod_j Count(l_j)), present or not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int FullSubspaceSize(int subspace) => _pointSets[subspace]?.Size ?? (int)(_offsets[subspace + 1] - _offsets[subspace]);
 
     /// <summary>Points of the full subspace with level vector <paramref name="levels"/>: prod_j Count(l_j) (as 64-bit integers, unchecked).</summary>
@@ -152,6 +153,7 @@ public sealed partial class SparseGrid
     /// The coefficient row of the point with local index <paramref name="local"/> (<c>sum_j k_j * Stride(s, j)</c>, in
     /// [0, <see cref="FullSubspaceSize(int)"/>)) of subspace <paramref name="subspace"/>, or -1 when the point is absent. O(1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int PointRow(int subspace, int local)
     {
         var set = _pointSets[subspace];
@@ -161,6 +163,7 @@ public sealed partial class SparseGrid
     }
 
     /// <summary>Local index (<c>sum_j k_j * Stride(s, j)</c>) of the <paramref name="rank"/>-th point (0-based row within the subspace) of subspace <paramref name="subspace"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int LocalIndex(int subspace, int rank) => _pointSets[subspace] is { } set ? set.Locals[rank] : rank;
 
     /// <summary>
@@ -530,6 +533,7 @@ public sealed partial class SparseGrid
     }
 
     /// <summary>Subspace holding point <paramref name="point"/> (binary search over the offsets).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int SubspaceOf(long point)
     {
         if (point < 0 || point >= PointCount) throw new ArgumentOutOfRangeException(nameof(point));

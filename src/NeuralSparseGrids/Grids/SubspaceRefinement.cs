@@ -48,7 +48,7 @@ public static class SubspaceRefinement
                 if (levels[at + j] != min) break;   // later dimensions j: c - e_j is not c's first backward neighbour
             }
         }
-        found.Sort(SparseGrid.CompareBySumThenLexicographic);
+        SparseGrid.SortBySumThenLexicographic(found);
         return found;
     }
 
