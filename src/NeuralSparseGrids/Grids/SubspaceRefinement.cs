@@ -33,12 +33,18 @@ public static class SubspaceRefinement
             int at = s * d;
             for (int j = 0; j < d; j++)
             {
-                if (forward[at + j] < 0 && levels[at + j] < maxLevel1D)
+                if (forward[at + j] < 0)
                 {
-                    bool admissible = true;
+                    // maxLevel1D bounds the level a candidate raises: c is listed when one of its backward
+                    // neighbours c - e_k has c_k <= maxLevel1D (only a level the grid has already can exceed it).
+                    bool admissible = true, bounded = levels[at + j] < maxLevel1D;
                     for (int k = 0; k < d && admissible; k++)
-                        if (k != j && levels[at + k] != min) admissible = back[at + k] >= 0 && forward[back[at + k] * d + j] >= 0;
-                    if (admissible)
+                        if (k != j && levels[at + k] != min)
+                        {
+                            admissible = back[at + k] >= 0 && forward[back[at + k] * d + j] >= 0;
+                            bounded |= levels[at + k] <= maxLevel1D;
+                        }
+                    if (admissible && bounded)
                     {
                         var candidate = levels.AsSpan(at, d).ToArray();
                         candidate[j]++;

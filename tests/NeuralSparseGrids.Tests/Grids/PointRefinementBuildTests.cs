@@ -109,7 +109,7 @@ public class PointRefinementBuildTests
         Enumerable.Range(0, (int)grid.PointCount).Select(row => GridPoint.Of(grid, row)).ToHashSet();
 
     // The set's grid through the public factory: the start's subspaces in order, then new ones by |l|_1, then lexicographically.
-    private static SparseGrid Reference(SparseGrid start, HashSet<GridPoint> points)
+    internal static SparseGrid Reference(SparseGrid start, HashSet<GridPoint> points)
     {
         var startLevels = GridRemap.LevelVectors(start);
         var bySubspace = points.GroupBy(p => string.Join(',', p.Levels)).ToDictionary(g => g.Key, g => g.ToList());
@@ -126,7 +126,7 @@ public class PointRefinementBuildTests
         return SparseGrid.FromPointSets(start.Dim, start.Type, order, sets);
     }
 
-    private static void AssertSameGrid(SparseGrid expected, SparseGrid actual)
+    internal static void AssertSameGrid(SparseGrid expected, SparseGrid actual)
     {
         Assert.Equal(expected.PointCount, actual.PointCount);
         Assert.Equal(expected.SubspaceLevels.ToArray(), actual.SubspaceLevels.ToArray());
