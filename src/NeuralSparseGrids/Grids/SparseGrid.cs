@@ -458,21 +458,42 @@ public sealed partial class SparseGrid
                 sum += l;
                 size *= Basis1D.Count(grid.Type, l);
             }
+            if (FindGrown(grid, levels, count, levels.AsSpan(count * d, d)) >= 0)
+                throw new ArgumentException($"Level vector ({string.Join(", ", vector)}) appears twice.", "levelVectors");
             maxSum = Math.Max(maxSum, sum);
             points += size;
             count++;
         }
         if (levels.Length != count * d) Array.Resize(ref levels, count * d);
         int level = Math.Max(1, maxSum - d + 1);
-        // The constructor's point count is checked arithmetic: the budget (on the double count) goes first.
-        if (points > int.MaxValue) EnsureBudget(d, level, grid.Type, count, points, outputs, maxBytes);
-        var grown = new SparseGrid(d, level, grid.Type, levels, null);
-        for (int s = old; s < count; s++)
-            if (grown.FindSubspace(levels.AsSpan(s * d, d)) != s)
-                throw new ArgumentException($"Level vector ({string.Join(", ", levels.AsSpan(s * d, d).ToArray())}) appears twice.", "levelVectors");
         EnsureBudget(d, level, grid.Type, count, points, outputs, maxBytes);
+        // The backward neighbours: the old subspaces' are the grid's; the added ones' are looked up the same way.
+        var back = new int[count * d];
+        grid.BackwardNeighbourNumbers.CopyTo(back, 0);
+        Span<int> probe = stackalloc int[d];
+        for (int s = old; s < count; s++)
+            for (int j = 0; j < d; j++)
+            {
+                back[s * d + j] = -1;
+                if (levels[s * d + j] == grid.MinLevel) continue;
+                levels.AsSpan(s * d, d).CopyTo(probe);
+                probe[j]--;
+                back[s * d + j] = FindGrown(grid, levels, count, probe);
+            }
+        var grown = new SparseGrid(d, level, grid.Type, levels, null) { _backwardNeighbours = back };
         grown.EnsureDownwardClosed();
         return grown;
+    }
+
+    // Number of `levels` among grid's subspaces followed by the added ones in grownLevels[grid's count .. count), or -1.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int FindGrown(SparseGrid grid, int[] grownLevels, int count, ReadOnlySpan<int> levels)
+    {
+        int s = grid.FindSubspace(levels);
+        if (s >= 0) return s;
+        for (s = grid.SubspaceCount; s < count; s++)
+            if (levels.SequenceEqual(grownLevels.AsSpan(s * grid.Dim, grid.Dim))) return s;
+        return -1;
     }
 
     // (subspace, dimension) of the first l whose l - e_j is absent, or null for a downward-closed set.
