@@ -21,13 +21,12 @@ public static class GridRemap
         ArgumentNullException.ThrowIfNull(to);
         if (from.Dim != to.Dim || from.Type != to.Type)
             throw new ArgumentException($"Grids differ in dimension or type ({from.Dim}, {from.Type} vs {to.Dim}, {to.Type}); points cannot be matched.");
-        var fromSubspace = SubspaceIndex(from);
         var sources = new int[checked((int)to.PointCount)];
         int d = to.Dim;
         for (int s = 0; s < to.SubspaceCount; s++)
         {
             int start = (int)to.SubspaceOffsets[s], size = (int)(to.SubspaceOffsets[s + 1] - to.SubspaceOffsets[s]);
-            if (fromSubspace.TryGetValue(to.SubspaceLevels.Slice(s * d, d).ToArray(), out int f))
+            if (from.FindSubspace(to.SubspaceLevels.Slice(s * d, d)) is var f and >= 0)
                 for (int k = 0; k < size; k++) sources[start + k] = from.PointRow(f, to.LocalIndex(s, k));
             else
                 sources.AsSpan(start, size).Fill(-1);
