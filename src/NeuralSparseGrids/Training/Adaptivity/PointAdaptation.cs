@@ -117,14 +117,13 @@ internal static class PointAdaptation
         var carried = CoefficientRemap.Rows(model.Layer.Coefficients, GridRemap.PointSources(grid, candidateGrid));
         var g = SubspaceIndicators.CoefficientGradient(model, candidateGrid, carried, train, embeddings);
         int outputs = model.Layer.Outputs;
-        var subspaces = GridRemap.SubspaceIndex(candidateGrid);
         var scores = new double[grid.PointCount];
         for (int row = 0; row < grid.PointCount; row++)
         {
             double sum = 0;
             foreach (var c in children[row])
             {
-                int at = candidateGrid.PointRow(subspaces[c.Levels], c.LocalIndex(grid.Type));
+                int at = candidateGrid.PointRow(candidateGrid.FindSubspace(c.Levels), c.LocalIndex(grid.Type));
                 for (int o = 0; o < outputs; o++) sum += g[(long)at * outputs + o] * g[(long)at * outputs + o];
             }
             scores[row] = Math.Sqrt(sum);

@@ -94,13 +94,12 @@ internal static class SubspaceIndicators
         if (DepositsPay(current.Type, d, candidates, n) is not { } finest) return null;
         using var deposits = CellDeposits.TryCreate(embeddings, finest);
         if (deposits is null) return null;
-        var index = GridRemap.SubspaceIndex(current);
         var strides = current.SubspaceStrides;
         var result = new double[candidates.Count];
         Span<int> c = stackalloc int[d];
         Span<int> cellsOf = stackalloc int[d];
         Span<int> parentOf = stackalloc int[d];
-        var probe = new int[d];
+        Span<int> probe = stackalloc int[d];
         for (int q = 0; q < candidates.Count; q++)
         {
             var levels = candidates[q];
@@ -110,9 +109,9 @@ internal static class SubspaceIndicators
             {
                 cellsOf[j] = 1 << levels[j];
                 cells <<= levels[j];
-                levels.CopyTo(probe, 0);
+                levels.CopyTo(probe);
                 probe[j]--;
-                parentOf[j] = levels[j] > current.MinLevel && index.TryGetValue(probe, out int k) ? k : -1;
+                parentOf[j] = levels[j] > current.MinLevel ? current.FindSubspace(probe) : -1;
             }
             c.Clear();
             double sum = 0;
