@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
@@ -170,7 +169,7 @@ public sealed class PointRefinement
         ArgumentNullException.ThrowIfNull(grid);
         int d = grid.Dim;
         var levels = grid.Levels;
-        var strides = grid.Strides;
+        ReadOnlySpan<int> strides = grid.Strides;
         var forward = grid.ForwardNeighbourNumbers;
         var leaves = new List<int>();
         Span<int> k = stackalloc int[d];
@@ -192,11 +191,7 @@ public sealed class PointRefinement
                     if (c < 0 || levels[s * d + j] >= 31) continue;
                     int n = SparseGrid.HierarchicalChildren(grid.Type, levels[s * d + j], k[j], childLevels, childPositions);
                     for (int q = 0; q < n && leaf; q++)
-                    {
-                        int childLocal = 0;
-                        for (int i = 0; i < d; i++) childLocal += (i == j ? childPositions[q] : k[i]) * strides[c * d + i];
-                        leaf = grid.PointRow(c, childLocal) < 0;
-                    }
+                        leaf = grid.PointRow(c, SparseGrid.LocalWith(strides.Slice(c * d, d), k, j, childPositions[q])) < 0;
                 }
                 if (leaf) leaves.Add(first + r);
             }
@@ -245,7 +240,7 @@ public sealed class PointRefinement
         {
             int s = order[t];
             vectors.Add(levels.AsSpan(t * d, d).ToArray());
-            int[]? locals = _bits[s] is { } bits ? Locals(bits) : _grid.PointSet(s)?.Locals.ToArray();
+            int[]? locals = _bits[s] is { } bits ? new SubspacePointSet(_sizes[s], (ulong[])bits.Clone()).Locals.ToArray() : _grid.PointSet(s)?.Locals.ToArray();
             lists.Add(locals is not null && locals.Length == _sizes[s] ? null : locals);
         }
         return SparseGrid.FromPointSets(d, _type, vectors, lists, outputs, maxBytes);
@@ -442,24 +437,11 @@ public sealed class PointRefinement
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Positions(int id, int local, Span<int> k)
-    {
-        for (int j = 0; j < _d; j++)
-        {
-            int stride = _strides[id * _d + j];
-            k[j] = local / stride;
-            local -= k[j] * stride;
-        }
-    }
+    private void Positions(int id, int local, Span<int> k) => SparseGrid.SplitLocal(_strides.AsSpan(id * _d, _d), local, k);
 
     // Local index in subspace `id` of positions k with k_j replaced by `position`.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int LocalWith(int id, ReadOnlySpan<int> k, int j, int position)
-    {
-        int local = 0;
-        for (int i = 0; i < _d; i++) local += (i == j ? position : k[i]) * _strides[id * _d + i];
-        return local;
-    }
+    private int LocalWith(int id, ReadOnlySpan<int> k, int j, int position) => SparseGrid.LocalWith(_strides.AsSpan(id * _d, _d), k, j, position);
 
     private int CompareLevels(int a, int b) =>
         SparseGrid.CompareBySumThenLexicographic(_levels.AsSpan(a * _d, _d), _levels.AsSpan(b * _d, _d));
@@ -470,17 +452,6 @@ public sealed class PointRefinement
         var positions = new int[_d];
         Positions(id, LocalOf(key), positions);
         return new GridPoint(_levels.AsSpan(id * _d, _d).ToArray(), positions);
-    }
-
-    private static int[] Locals(ulong[] bits)
-    {
-        int count = 0;
-        foreach (ulong w in bits) count += BitOperations.PopCount(w);
-        var locals = new int[count];
-        int n = 0;
-        for (int w = 0; w < bits.Length; w++)
-            for (ulong word = bits[w]; word != 0; word &= word - 1) locals[n++] = (w << 6) + BitOperations.TrailingZeroCount(word);
-        return locals;
     }
 
     // A growable list of keys (the added and removed points, the closure's stack): a plain array, so the step's path

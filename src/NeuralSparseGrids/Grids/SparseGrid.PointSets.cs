@@ -137,9 +137,7 @@ public sealed partial class SparseGrid
                     int ps = back[s * d + j];
                     for (int q = 0; q < parents; q++)
                     {
-                        int local = 0;
-                        for (int i = 0; i < d; i++) local += (i == j ? parentPosition[q] : k[i]) * _strides[ps * d + i];
-                        if (PointRow(ps, local) >= 0) continue;
+                        if (PointRow(ps, LocalWith(_strides.AsSpan(ps * d, d), k, j, parentPosition[q])) >= 0) continue;
                         throw new ArgumentException(
                             $"The point set is not closed under hierarchical ancestors: the point with levels ({string.Join(", ", _levels.AsSpan(s * d, d).ToArray())}) " +
                             $"and local positions ({string.Join(", ", k.ToArray())}) is present but its parent in dimension {j} (level {parentLevel[q]}, local position {parentPosition[q]}) is not.");
@@ -152,14 +150,29 @@ public sealed partial class SparseGrid
 
     /// <summary>Splits local index <paramref name="local"/> of subspace <paramref name="subspace"/> into the local positions k_j (length d).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void LocalPositions(int subspace, int local, Span<int> positions)
+    public void LocalPositions(int subspace, int local, Span<int> positions) => SplitLocal(_strides.AsSpan(subspace * Dim, Dim), local, positions);
+
+    /// <summary>The local positions k_j of local index <paramref name="local"/> in a subspace with <paramref name="strides"/> (length d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SplitLocal(ReadOnlySpan<int> strides, int local, Span<int> positions)
     {
-        for (int j = 0; j < Dim; j++)
+        for (int j = 0; j < strides.Length; j++)
         {
-            int stride = _strides[subspace * Dim + j];
-            positions[j] = local / stride;
-            local -= positions[j] * stride;
+            positions[j] = local / strides[j];
+            local -= positions[j] * strides[j];
         }
+    }
+
+    /// <summary>
+    /// The local index, in a subspace with <paramref name="strides"/>, of positions <paramref name="k"/> with k_j
+    /// replaced by <paramref name="position"/>: a point's parent or child in dimension j (the other positions stay).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int LocalWith(ReadOnlySpan<int> strides, ReadOnlySpan<int> k, int j, int position)
+    {
+        int local = 0;
+        for (int i = 0; i < strides.Length; i++) local += (i == j ? position : k[i]) * strides[i];
+        return local;
     }
 
     /// <summary>
