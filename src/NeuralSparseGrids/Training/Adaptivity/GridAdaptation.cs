@@ -31,9 +31,12 @@ namespace NeuralSparseGrids.Training;
 /// methods on a step's path (here, <see cref="PointAdaptation"/>, the indicators, <see cref="PointRefinement"/>,
 /// <see cref="SubspaceRefinement"/>, the grid factories and <see cref="GridRemap"/>) are marked
 /// <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/> and use loops and array sorts
-/// rather than LINQ (whose delegates would stay unoptimised), and level vectors are looked up by value
-/// (<see cref="GridRemap.LevelVectorComparer"/>), not by string keys. The data mass on Linear grids comes from
-/// <see cref="CellDeposits"/> instead of a pass over every embedding per subspace.
+/// rather than LINQ (whose delegates would stay unoptimised). A step also runs cold (the epochs in between evict its
+/// code and data), so the plan touches little: level vectors are found through the grid's own hash table
+/// (<see cref="SparseGrid.FindSubspace"/>) and neighbour tables, candidates and leaves come from index arithmetic on
+/// them, and points are (subspace, local index) pairs on bitmaps (<see cref="PointRefinement"/>), not
+/// <see cref="GridPoint"/> objects in sets. The data mass on Linear grids comes from <see cref="CellDeposits"/>
+/// instead of a pass over every embedding per subspace.
 /// </para>
 /// </remarks>
 public sealed class GridAdaptation
