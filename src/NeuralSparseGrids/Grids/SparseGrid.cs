@@ -442,10 +442,12 @@ public sealed partial class SparseGrid
             maxSum = Math.Max(maxSum, sum);
             points += grid.FullSubspaceSize(s);
         }
-        foreach (var vector in added)
+        foreach (var entry in added)
         {
-            if (vector.Count != d)
-                throw new ArgumentException($"Level vector {count} has {vector.Count} entries, expected d = {d}.", "levelVectors");
+            // Read as an array (the callers pass arrays): no interface call per level.
+            var vector = entry as int[] ?? [.. entry];
+            if (vector.Length != d)
+                throw new ArgumentException($"Level vector {count} has {vector.Length} entries, expected d = {d}.", "levelVectors");
             if ((count + 1) * d > levels.Length) Array.Resize(ref levels, 2 * levels.Length);
             int sum = 0;
             double size = 1;
