@@ -318,12 +318,19 @@ internal static class SubspaceIndicators
         return order;
     }
 
-    /// <summary>A copy of the embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN).</summary>
+    /// <summary>
+    /// The embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN): the array
+    /// itself when every value is in the box already (the rescaling's output always is, bar rounding), else a
+    /// clamped copy. Callers only read it.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static float[] InBox(ReadOnlySpan<float> embeddings)
+    public static float[] InBox(float[] embeddings)
     {
-        var result = new float[embeddings.Length];
-        for (int k = 0; k < result.Length; k++) result[k] = embeddings[k] < 0 ? 0 : embeddings[k] > 1 ? 1 : embeddings[k];
+        int k = 0;
+        while (k < embeddings.Length && !(embeddings[k] < 0 || embeddings[k] > 1)) k++;
+        if (k == embeddings.Length) return embeddings;
+        var result = (float[])embeddings.Clone();
+        for (; k < result.Length; k++) result[k] = result[k] < 0 ? 0 : result[k] > 1 ? 1 : result[k];
         return result;
     }
 
