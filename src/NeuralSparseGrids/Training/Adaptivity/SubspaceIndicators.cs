@@ -64,7 +64,10 @@ internal static class SubspaceIndicators
         foreach (var l in subspaces)
             for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], l[j]);
         double values = CellDeposits.TableValues(finest);
-        return values <= MaxDepositValues && values <= 2.0 * count * subspaces.Count ? finest : null;
+        // A table value costs more than a visitor term: clearing, restricting along up to d chains of coarser tables,
+        // and on first use of a size fresh memory (a table of 2^15 values and up took milliseconds in a step, more
+        // than the visitor). So deposits only where the finest table is an eighth of the visitor's terms.
+        return values <= MaxDepositValues && 8 * values <= (double)count * subspaces.Count ? finest : null;
     }
 
     // Surplus's fast path on the candidate grid: its candidates' level vectors (full subspaces only) against the grid itself.
@@ -279,14 +282,34 @@ internal static class SubspaceIndicators
     {
         int n = embeddings.Length / grid.Dim;
         double[]? sums = null;
-        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n) is { } finest)
+        var levels = GridRemap.LevelVectors(grid);
+        if (DepositsPay(grid.Type, grid.Dim, levels, n) is { } finest && CellDeposits.TableValues(finest) <= n)
         {
             using var deposits = CellDeposits.TryCreate(embeddings, finest);
             sums = deposits?.PointSums(grid);
         }
+        else sums = SumsByBins(grid, levels, embeddings);
         sums ??= SumsByTerms(grid, embeddings);
         for (int p = 0; p < sums.Length; p++) sums[p] /= Math.Max(1, n);
         return sums;
+    }
+
+    /// <summary>
+    /// <see cref="Mass"/>'s sums (not divided by N) from <see cref="SampleBins"/> on a Linear grid of up to 6
+    /// dimensions where the bins visit fewer samples than the term visitor's terms (deep spatially adaptive grids,
+    /// whose deposit tables would be large and whose partial subspaces hold few points); else null.
+    /// </summary>
+    internal static double[]? SumsByBins(SparseGrid grid, IReadOnlyList<int[]> levels, float[] embeddings)
+    {
+        int d = grid.Dim, n = embeddings.Length / d;
+        if (grid.Type != GridType.Linear || d > 6 || n == 0) return null;
+        var maxLevels = new int[d];
+        foreach (var l in levels)
+            for (int j = 0; j < d; j++) maxLevels[j] = Math.Max(maxLevels[j], l[j]);
+        var bins = SampleBins.TryCreate(embeddings, SampleBins.Resolution(n, maxLevels));
+        // A visit (a scalar weight over d hats) costs about half a visitor term (vectorised, but one per sample and
+        // subspace, absent points included).
+        return bins is not null && 2 * bins.Visits(grid) <= (long)n * grid.SubspaceCount ? bins.PointSums(grid) : null;
     }
 
     /// <summary>
