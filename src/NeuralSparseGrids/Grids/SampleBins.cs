@@ -3,32 +3,36 @@ using System.Runtime.CompilerServices;
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
-/// Samples in [0, 1]^d sorted into the cells of one dyadic resolution (bins, 2^{bits_j} per dimension), so that a sum
-/// over the samples in one point's support visits only the bins its support overlaps: the data mass of the points of a
-/// deep spatially adaptive <see cref="GridType.Linear"/> grid, whose partial subspaces hold a few points each. There the
-/// term visitor evaluates every sample in every subspace (N x subspaces terms, nearly all on absent points) and
-/// <see cref="CellDeposits"/> need a table at the finest level of every dimension (2^{sum_j max l_j + d} values);
-/// the bins cost O(N) to build and, per point, the samples of the bins around its support.
+/// Samples in [0, 1]^d sorted into dyadic bins, so that a sum over the samples in one point's support visits few
+/// samples besides those: the data mass of the points of a deep spatially adaptive <see cref="GridType.Linear"/> grid,
+/// whose partial subspaces hold a few points each. There the term visitor evaluates every sample in every subspace
+/// (N x subspaces terms, nearly all on absent points) and <see cref="CellDeposits"/> need a table at the finest level
+/// of every dimension (2^{sum_j max l_j + d} values).
 /// </summary>
 /// <remarks>
-/// A hat of level l and local position k (SG++ index 2k + 1) is supported on the dyadic cell k of level l - 1, so
-/// per dimension the bins it overlaps are a contiguous range: the cell's bins where bins are finer, else the one
-/// bin holding the cell. A sample's weight is the product over the dimensions of the hat values, each computed as
-/// <see cref="Basis1D.HatPiece"/> does and rounded to float32, multiplied in float32 in dimension order, as the
-/// fused kernel's term builder does for the term visitor; the sums are float64. Zero contributions (samples in an
-/// overlapped bin but outside the support, or on its edge) are skipped, which changes no sum.
+/// Two sortings of the samples, each a counting sort (O(N + bins)): boxes, about four samples per bin over all
+/// dimensions (for points of similar levels in every dimension), and per dimension j strips, bins of that dimension
+/// alone down to its deepest support cell (for points deep in one dimension, which refinement along a curve makes:
+/// levels (2, 9) have a support 1/2 x 1/256 of the box). A hat of level l and local position k (SG++ index 2k + 1) is
+/// supported on the dyadic cell k of level l - 1, so per dimension the bins it overlaps are a contiguous range; each
+/// point sums over whichever of its box or its d strips holds the fewest samples. A sample's weight is the product
+/// over the dimensions of the hat values, each computed as <see cref="Basis1D.HatPiece"/> does and rounded to float32,
+/// multiplied in float32 in dimension order, as the fused kernel's term builder does for the term visitor; the sums
+/// are float64. Samples in a visited bin but outside the support (or on its edge) add nothing.
 /// </remarks>
 internal sealed class SampleBins
 {
-    private readonly int _d;
-    private readonly int[] _bits;
-    private readonly int[] _start;     // bins + 1: samples of bin c are _sorted rows [_start[c], _start[c + 1])
-    private readonly float[] _sorted;  // (N, d) row-major, in bin order
+    // Strips are at most this fine (2^12 bins per dimension).
+    private const int MaxStripBits = 12;
 
-    private SampleBins(int d, int[] bits, int[] start, float[] sorted) => (_d, _bits, _start, _sorted) = (d, bits, start, sorted);
+    private readonly int _d;
+    private readonly Sorting _boxes;
+    private readonly Sorting[] _strips;
+
+    private SampleBins(int d, Sorting boxes, Sorting[] strips) => (_d, _boxes, _strips) = (d, boxes, strips);
 
     /// <summary>
-    /// Bits per dimension for <paramref name="count"/> samples: about four samples per bin, no dimension finer than
+    /// Box bits per dimension for <paramref name="count"/> samples: about four samples per bin, no dimension finer than
     /// its deepest support cell (level <paramref name="maxLevels"/>[j] - 1), dimensions taking bits in turn.
     /// </summary>
     public static int[] Resolution(int count, ReadOnlySpan<int> maxLevels)
@@ -50,39 +54,29 @@ internal sealed class SampleBins
     }
 
     /// <summary>
-    /// The samples (N, d) row-major in [0, 1]^d (values outside are clamped into the edge bins) sorted into bins of
-    /// <paramref name="bits"/>; null when a sample is not a number (the caller falls back to the term visitor).
+    /// The samples (N, d) row-major in [0, 1]^d (values outside are clamped into the edge bins) sorted into boxes of
+    /// <paramref name="boxBits"/> and strips down to <paramref name="maxLevels"/>[j] - 1 (at most 12) per dimension;
+    /// null when a sample is not a number (the caller falls back to the term visitor).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static SampleBins? TryCreate(ReadOnlySpan<float> samples, int[] bits)
+    public static SampleBins? TryCreate(ReadOnlySpan<float> samples, int[] boxBits, ReadOnlySpan<int> maxLevels)
     {
-        int d = bits.Length, n = samples.Length / d, totalBits = 0;
-        foreach (int b in bits) totalBits += b;
-        var bin = new int[n];
-        var start = new int[(1 << totalBits) + 1];
-        for (int i = 0; i < n; i++)
+        foreach (float x in samples)
+            if (float.IsNaN(x)) return null;
+        int d = boxBits.Length;
+        var strips = new Sorting[d];
+        for (int j = 0; j < d; j++)
         {
-            int c = 0;
-            for (int j = 0; j < d; j++)
-            {
-                float x = samples[i * d + j];
-                if (float.IsNaN(x)) return null;
-                int cells = 1 << bits[j];
-                c = (c << bits[j]) | Math.Min((int)(Math.Clamp(x, 0f, 1f) * cells), cells - 1);
-            }
-            bin[i] = c;
-            start[c + 1]++;
+            var bits = new int[d];
+            bits[j] = Math.Clamp(maxLevels[j] - 1, 0, MaxStripBits);
+            strips[j] = new Sorting(samples, bits);
         }
-        for (int c = 1; c < start.Length; c++) start[c] += start[c - 1];
-        var sorted = new float[n * d];
-        var next = start[..^1];
-        for (int i = 0; i < n; i++) samples.Slice(i * d, d).CopyTo(sorted.AsSpan(next[bin[i]]++ * d, d));
-        return new SampleBins(d, bits, start, sorted);
+        return new SampleBins(d, new Sorting(samples, boxBits), strips);
     }
 
     /// <summary>
-    /// Samples the <see cref="PointSums"/> of <paramref name="grid"/> would visit (the samples of the bins each
-    /// point's support overlaps), for choosing between this and the term visitor.
+    /// Samples the <see cref="PointSums"/> of <paramref name="grid"/> visit (per point the fewest of its box's and
+    /// strips'), for choosing between this and the term visitor.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Visits(SparseGrid grid) => Walk(grid, null);
@@ -100,13 +94,13 @@ internal sealed class SampleBins
         return sums;
     }
 
-    // Visits every present point's bins: with sums, adds its samples' weights into sums[row]; returns the samples visited.
+    // Visits every present point's fewest samples: with sums, adds their weights into sums[row]; returns the samples visited.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long Walk(SparseGrid grid, double[]? sums)
     {
-        int d = _d, last = d - 1;
-        Span<int> lo = stackalloc int[d], hi = stackalloc int[d], k = stackalloc int[d], at = stackalloc int[d];
-        Span<int> cells = stackalloc int[d], index = stackalloc int[d];
+        int d = _d;
+        Span<int> lo = stackalloc int[d], hi = stackalloc int[d], bestLo = stackalloc int[d], bestHi = stackalloc int[d];
+        Span<int> k = stackalloc int[d], at = stackalloc int[d], cells = stackalloc int[d], index = stackalloc int[d];
         Span<double> scale = stackalloc double[d];
         long visits = 0;
         for (int s = 0; s < grid.SubspaceCount; s++)
@@ -121,57 +115,134 @@ internal sealed class SampleBins
             for (int r = 0; r < count; r++)
             {
                 grid.LocalPositions(s, grid.LocalIndex(s, r), k);
-                for (int j = 0; j < d; j++)
+                for (int j = 0; j < d; j++) index[j] = 2 * k[j] + 1;
+                var best = _boxes;
+                _boxes.Range(levels, k, bestLo, bestHi);
+                long fewest = _boxes.Count(bestLo, bestHi, at);
+                foreach (var strip in _strips)
                 {
-                    // Support: cell k of level l - 1; in bins: its bins where they are finer, else the bin holding it.
-                    int shift = _bits[j] - (levels[j] - 1);
-                    (lo[j], hi[j]) = shift >= 0 ? (k[j] << shift, ((k[j] + 1) << shift) - 1) : (k[j] >> -shift, k[j] >> -shift);
-                    index[j] = 2 * k[j] + 1;
-                    at[j] = lo[j];
+                    strip.Range(levels, k, lo, hi);
+                    long samples = strip.Count(lo, hi, at);
+                    if (samples >= fewest) continue;
+                    (best, fewest) = (strip, samples);
+                    lo.CopyTo(bestLo);
+                    hi.CopyTo(bestHi);
                 }
-                double sum = 0;
-                // The box's bins row-major: the last dimension's run is contiguous, the others step like an odometer.
-                while (true)
-                {
-                    int bin = 0;
-                    for (int j = 0; j < last; j++) bin = (bin << _bits[j]) | at[j];
-                    bin <<= _bits[last];
-                    int from = _start[bin + lo[last]], to = _start[bin + hi[last] + 1];
-                    visits += to - from;
-                    if (sums is not null) sum += Weights(from, to, cells, scale, index, k);
-                    int m = last - 1;
-                    for (; m >= 0; m--)
-                    {
-                        if (++at[m] <= hi[m]) break;
-                        at[m] = lo[m];
-                    }
-                    if (m < 0) break;
-                }
-                if (sums is not null) sums[first + r] = sum;
+                visits += fewest;
+                if (sums is not null) sums[first + r] = best.Sum(bestLo, bestHi, at, cells, scale, index, k);
             }
         }
         return visits;
     }
 
-    // Sum over the sorted samples [from, to) of one point's weight (see the remarks).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double Weights(int from, int to, ReadOnlySpan<int> cells, ReadOnlySpan<double> scale, ReadOnlySpan<int> index, ReadOnlySpan<int> k)
+    /// <summary>One counting sort of the samples: bins of bits[j] bits per dimension, row-major (dimension 0 slowest).</summary>
+    private sealed class Sorting
     {
-        int d = _d;
-        var sorted = _sorted;
-        double sum = 0;
-        for (int i = from; i < to; i++)
+        private readonly int _d;
+        private readonly int[] _bits;
+        private readonly int[] _start;     // bins + 1: bin c holds the sorted rows [_start[c], _start[c + 1])
+        private readonly float[] _sorted;  // (N, d) row-major, in bin order
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public Sorting(ReadOnlySpan<float> samples, int[] bits)
         {
-            float w = 1;
-            for (int j = 0; j < d && w != 0; j++)
+            int d = bits.Length, n = samples.Length / d, totalBits = 0;
+            foreach (int b in bits) totalBits += b;
+            var bin = new int[n];
+            var start = new int[(1 << totalBits) + 1];
+            for (int i = 0; i < n; i++)
             {
-                double x = Math.Clamp(sorted[i * d + j], 0f, 1f);
-                // Basis1D.HatPiece's arithmetic: the active function's position and value at x.
-                int active = Math.Min((int)(x * cells[j]), cells[j] - 1);
-                w = active == k[j] ? w * (float)(1 - Math.Abs(scale[j] * x - index[j])) : 0;
+                int c = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    int cellsOf = 1 << bits[j];
+                    c = (c << bits[j]) | Math.Min((int)(Math.Clamp(samples[i * d + j], 0f, 1f) * cellsOf), cellsOf - 1);
+                }
+                bin[i] = c;
+                start[c + 1]++;
             }
-            sum += w;
+            for (int c = 1; c < start.Length; c++) start[c] += start[c - 1];
+            var sorted = new float[n * d];
+            var next = start[..^1];
+            for (int i = 0; i < n; i++) samples.Slice(i * d, d).CopyTo(sorted.AsSpan(next[bin[i]]++ * d, d));
+            (_d, _bits, _start, _sorted) = (d, bits, start, sorted);
         }
-        return sum;
+
+        /// <summary>
+        /// The first and last bin per dimension that the support of the point (levels, positions k) overlaps: the
+        /// support is cell k of level l - 1, so its bins where they are finer, else the one bin holding it.
+        /// </summary>
+        public void Range(ReadOnlySpan<int> levels, ReadOnlySpan<int> k, Span<int> lo, Span<int> hi)
+        {
+            for (int j = 0; j < _d; j++)
+            {
+                int shift = _bits[j] - (levels[j] - 1);
+                (lo[j], hi[j]) = shift >= 0 ? (k[j] << shift, ((k[j] + 1) << shift) - 1) : (k[j] >> -shift, k[j] >> -shift);
+            }
+        }
+
+        /// <summary>Samples in the bins [lo, hi] (at: scratch of length d).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public long Count(ReadOnlySpan<int> lo, ReadOnlySpan<int> hi, Span<int> at)
+        {
+            long total = 0;
+            lo.CopyTo(at);
+            do
+            {
+                var (from, to) = Run(lo, hi, at);
+                total += to - from;
+            }
+            while (Next(lo, hi, at));
+            return total;
+        }
+
+        /// <summary>The sum over the samples in the bins [lo, hi] of the weight of the point (see the remarks above).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public double Sum(ReadOnlySpan<int> lo, ReadOnlySpan<int> hi, Span<int> at, ReadOnlySpan<int> cells, ReadOnlySpan<double> scale,
+            ReadOnlySpan<int> index, ReadOnlySpan<int> k)
+        {
+            int d = _d;
+            var sorted = _sorted;
+            double sum = 0;
+            lo.CopyTo(at);
+            do
+            {
+                var (from, to) = Run(lo, hi, at);
+                for (int i = from; i < to; i++)
+                {
+                    float w = 1;
+                    for (int j = 0; j < d && w != 0; j++)
+                    {
+                        double x = Math.Clamp(sorted[i * d + j], 0f, 1f);
+                        // Basis1D.HatPiece's arithmetic: the active function's position and value at x.
+                        int active = Math.Min((int)(x * cells[j]), cells[j] - 1);
+                        w = active == k[j] ? w * (float)(1 - Math.Abs(scale[j] * x - index[j])) : 0;
+                    }
+                    sum += w;
+                }
+            }
+            while (Next(lo, hi, at));
+            return sum;
+        }
+
+        // The sorted rows of the run of bins at `at` in the leading dimensions and [lo, hi] in the last (contiguous).
+        private (int From, int To) Run(ReadOnlySpan<int> lo, ReadOnlySpan<int> hi, ReadOnlySpan<int> at)
+        {
+            int last = _d - 1, bin = 0;
+            for (int j = 0; j < last; j++) bin = (bin << _bits[j]) | at[j];
+            bin <<= _bits[last];
+            return (_start[bin + lo[last]], _start[bin + hi[last] + 1]);
+        }
+
+        // Steps `at` over the leading dimensions of the box like an odometer; false after the last run.
+        private bool Next(ReadOnlySpan<int> lo, ReadOnlySpan<int> hi, Span<int> at)
+        {
+            for (int m = _d - 2; m >= 0; m--)
+            {
+                if (++at[m] <= hi[m]) return true;
+                at[m] = lo[m];
+            }
+            return false;
+        }
     }
 }

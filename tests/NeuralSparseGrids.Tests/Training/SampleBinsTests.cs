@@ -26,7 +26,7 @@ public sealed class SampleBinsTests
         // The chosen resolution, the coarsest (one bin) and bins at the deepest support cells in every dimension.
         foreach (var bits in new[] { SampleBins.Resolution(n, maxLevels), new int[d], maxLevels.Select(l => l - 1).ToArray() })
         {
-            var actual = SampleBins.TryCreate(h, bits)!.PointSums(grid);
+            var actual = SampleBins.TryCreate(h, bits, maxLevels)!.PointSums(grid);
             Assert.Equal(expected.Length, actual.Length);
             for (int p = 0; p < actual.Length; p++)
             {
@@ -42,31 +42,36 @@ public sealed class SampleBinsTests
     [Theory]
     [InlineData(2, 3, 30, 1)]
     [InlineData(3, 2, 25, 3)]
-    public void VisitsCountTheSamplesOfEachPointsBins(int d, int level, int refinements, int seed)
+    public void EachPointVisitsTheFewestSamplesOfItsBoxAndStrips(int d, int level, int refinements, int seed)
     {
         var grid = SpatialGrids.Random(GridType.Linear, d, level, refinements, seed);
-        var h = CellDepositTests.Embeddings(1500, d, seed);
-        var bits = SampleBins.Resolution(1500, MaxLevels(grid));
+        const int n = 1500;
+        var h = CellDepositTests.Embeddings(n, d, seed);
+        var maxLevels = MaxLevels(grid);
+        var boxBits = SampleBins.Resolution(n, maxLevels);
+        var sortings = new List<int[]> { boxBits };
+        for (int j = 0; j < d; j++)
+        {
+            var strip = new int[d];
+            strip[j] = Math.Min(maxLevels[j] - 1, 12);
+            sortings.Add(strip);
+        }
         long expected = 0;
         var k = new int[d];
         for (int s = 0; s < grid.SubspaceCount; s++)
             for (long row = grid.SubspaceOffsets[s]; row < grid.SubspaceOffsets[s + 1]; row++)
             {
                 grid.LocalPositions(s, grid.LocalIndex(s, (int)(row - grid.SubspaceOffsets[s])), k);
-                for (int i = 0; i < 1500; i++)
+                expected += sortings.Min(bits => Enumerable.Range(0, n).Count(i => Enumerable.Range(0, d).All(j =>
                 {
-                    bool inside = true;
-                    for (int j = 0; j < d && inside; j++)
-                    {
-                        // The sample's bin and the point's support cell (level l - 1, position k) at the coarser of the two resolutions.
-                        int l = grid.SubspaceLevel(s, j) - 1, cells = 1 << bits[j];
-                        int bin = Math.Min((int)(Math.Clamp(h[i * d + j], 0f, 1f) * cells), cells - 1);
-                        inside = l >= bits[j] ? bin == k[j] >> (l - bits[j]) : bin >> (bits[j] - l) == k[j];
-                    }
-                    if (inside) expected++;
-                }
+                    // The sample's bin and the point's support cell (level l - 1, position k) at the coarser of the two resolutions.
+                    int l = grid.SubspaceLevel(s, j) - 1, cells = 1 << bits[j];
+                    int bin = Math.Min((int)(Math.Clamp(h[i * d + j], 0f, 1f) * cells), cells - 1);
+                    return l >= bits[j] ? bin == k[j] >> (l - bits[j]) : bin >> (bits[j] - l) == k[j];
+                })));
             }
-        Assert.Equal(expected, SampleBins.TryCreate(h, bits)!.Visits(grid));
+        Assert.Equal(expected, SampleBins.TryCreate(h, boxBits, maxLevels)!.Visits(grid));
+        Assert.True(expected < (long)n * grid.SubspaceCount / 2);   // the point of the bins: far fewer than the visitor's terms
     }
 
     [Fact]
@@ -75,7 +80,7 @@ public sealed class SampleBinsTests
         Assert.Equal([5, 5], SampleBins.Resolution(4800, [8, 10]));   // 2^10 bins for 4,800 samples
         Assert.Equal([2, 8], SampleBins.Resolution(4800, [3, 12]));   // dimension 0's supports stop at level-2 cells
         Assert.Equal([0, 0], SampleBins.Resolution(3, [5, 5]));
-        Assert.Null(SampleBins.TryCreate([0.5f, float.NaN], [1, 1]));
+        Assert.Null(SampleBins.TryCreate([0.5f, float.NaN], [1, 1], [3, 3]));
     }
 
     private static int[] MaxLevels(SparseGrid grid) =>

@@ -306,7 +306,7 @@ internal static class SubspaceIndicators
         var maxLevels = new int[d];
         foreach (var l in levels)
             for (int j = 0; j < d; j++) maxLevels[j] = Math.Max(maxLevels[j], l[j]);
-        var bins = SampleBins.TryCreate(embeddings, SampleBins.Resolution(n, maxLevels));
+        var bins = SampleBins.TryCreate(embeddings, SampleBins.Resolution(n, maxLevels), maxLevels);
         // A visit (a scalar weight over d hats) costs about half a visitor term (vectorised, but one per sample and
         // subspace, absent points included).
         return bins is not null && 2 * bins.Visits(grid) <= (long)n * grid.SubspaceCount ? bins.PointSums(grid) : null;
