@@ -47,47 +47,47 @@ internal sealed class CellDeposits : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe CellDeposits? TryCreate(ReadOnlySpan<float> samples, int[] finest)
     {
-        int d = finest.Length, n = samples.Length / d, corners = 1 << d;
-        foreach (float x in samples)
-            if (float.IsNaN(x)) return null;
+        int d = finest.Length, n = samples.Length / d;
         var deposits = new CellDeposits(d, finest);
         var table = Rent(finest);
         deposits._tables[Key(finest)] = table;
-        double* right = stackalloc double[d];
-        double* weights = stackalloc double[corners];
-        int* cellsOf = stackalloc int[d];
-        for (int j = 0; j < d; j++) cellsOf[j] = 1 << finest[j];
+        double* weights = stackalloc double[1 << d];
+        float* cellsOf = stackalloc float[d];
+        int* lastCell = stackalloc int[d];
+        for (int j = 0; j < d; j++) (cellsOf[j], lastCell[j]) = (1 << finest[j], (1 << finest[j]) - 1);
+        bool nan = false;
+        // One pass per sample, the corner weights prod_j (right_j or 1 - right_j) doubled one dimension at a time
+        // while the cell index is built (a step runs this over every training embedding: keep it to one loop).
         fixed (float* h = samples)
         fixed (double* deposit = table)
         {
             for (int i = 0; i < n; i++)
             {
                 float* x = h + (long)i * d;
-                int index = 0;
-                for (int j = 0; j < d; j++)
-                {
-                    double u = Math.Clamp((double)x[j], 0, 1) * cellsOf[j];
-                    int c = Math.Min((int)u, cellsOf[j] - 1);
-                    right[j] = u - c;
-                    index = index * cellsOf[j] + c;
-                }
-                // The corners' weights prod_j (right_j or 1 - right_j), built one dimension at a time.
+                int index = 0, count = 1;
                 weights[0] = 1;
-                for (int j = 0; j < d; j++)
+                for (int j = 0; j < d; j++, count <<= 1)
                 {
-                    int bit = 1 << j;
-                    double r = right[j];
-                    for (int q = 0; q < bit; q++)
+                    float v = x[j];
+                    nan |= float.IsNaN(v);
+                    double u = (double)Math.Clamp(v, 0f, 1f) * cellsOf[j];
+                    int c = Math.Min((int)u, lastCell[j]);
+                    double r = u - c;
+                    index = (index << finest[j]) | c;
+                    for (int q = 0; q < count; q++)
                     {
-                        weights[q | bit] = weights[q] * r;
-                        weights[q] *= 1 - r;
+                        double w = weights[q];
+                        weights[q + count] = w * r;
+                        weights[q] = w * (1 - r);
                     }
                 }
                 double* at = deposit + ((long)index << d);
-                for (int q = 0; q < corners; q++) at[q] += weights[q];
+                for (int q = 0; q < count; q++) at[q] += weights[q];
             }
         }
-        return deposits;
+        if (!nan) return deposits;
+        deposits.Dispose();
+        return null;
     }
 
     /// <summary>

@@ -17,39 +17,45 @@ public static class CoefficientRemap
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(sources);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var shape = rows.shape.ToArray();
-        long count = shape[0];
+        long count = shape[0], rowElements = 1;
+        for (int k = 1; k < shape.Length; k++) rowElements *= shape[k];
         foreach (int p in sources)
             if (p >= count) throw new ArgumentException($"A point source exceeds the {count} rows given.", nameof(sources));
         shape[0] = sources.Length;
-        var result = zeros(shape, rows.dtype, rows.device);
         if (rows.device_type == TorchSharp.DeviceType.CPU && rows.is_contiguous())
         {
-            // On the CPU the rows are copied in place: an adaptation step carries five such matrices, and a handful
-            // of torch calls each would cost more than the copying.
-            CopyRows(rows, result, sources);
-            return result.MoveToOuterDisposeScope();
+            // On the CPU the rows are copied in place into an uninitialised tensor, each row copied or zeroed once: an
+            // adaptation step carries five such matrices, and every torch call beyond the allocation (a zero fill, a
+            // dispose scope, no_grad) costs more than the copying on a small grid.
+            var result = empty(shape, rows.dtype);
+            CopyRows(rows, result, sources, rowElements * rows.ElementSize);
+            return result;
         }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var zeroed = zeros(shape, rows.dtype, rows.device);
         var kept = Enumerable.Range(0, sources.Length).Where(p => sources[p] >= 0).ToArray();
         if (kept.Length > 0)
         {
             var to = tensor(kept.Select(p => (long)p).ToArray(), device: rows.device);
             var from = tensor(kept.Select(p => (long)sources[p]).ToArray(), device: rows.device);
-            result.index_copy_(0, to, rows.detach().index_select(0, from));
+            zeroed.index_copy_(0, to, rows.detach().index_select(0, from));
         }
-        return result.MoveToOuterDisposeScope();
+        return zeroed.MoveToOuterDisposeScope();
     }
 
-    // result row p = rows row sources[p] where that is >= 0 (result starts zero); both contiguous on the CPU.
+    // result row p = rows row sources[p] where that is >= 0, else zeros; both contiguous on the CPU, rows of rowBytes.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CopyRows(Tensor rows, Tensor result, int[] sources)
+    private static unsafe void CopyRows(Tensor rows, Tensor result, int[] sources, long rowBytes)
     {
-        if (rows.numel() == 0 || result.numel() == 0) return;
-        long rowBytes = rows.numel() / rows.shape[0] * rows.ElementSize;
-        byte* from = (byte*)TensorData.Pointer(rows), to = (byte*)TensorData.Pointer(result);
+        if (rowBytes == 0 || sources.Length == 0) return;
+        byte* to = (byte*)TensorData.Pointer(result);
+        byte* from = rows.numel() == 0 ? null : (byte*)TensorData.Pointer(rows);   // null only when every source is -1
         for (int p = 0; p < sources.Length; p++)
+        {
             if (sources[p] >= 0) Buffer.MemoryCopy(from + sources[p] * rowBytes, to + p * rowBytes, rowBytes, rowBytes);
+            else new Span<byte>(to + p * rowBytes, checked((int)rowBytes)).Clear();
+        }
     }
 }

@@ -12,7 +12,7 @@ public sealed class CellDepositTests
 {
     // Embeddings in a patch of the box (so some supports hold none) plus samples on cell corners, the box's faces and
     // the patch's edge, where hats vanish or are 1.
-    private static float[] Embeddings(int n, int d, int seed)
+    internal static float[] Embeddings(int n, int d, int seed)
     {
         var random = new Random(seed);
         var h = new float[n * d];
@@ -63,7 +63,7 @@ public sealed class CellDepositTests
         var random = new Random(seed);
         var norms = new double[grid.PointCount];
         for (long p = 0; p < current.PointCount; p++) norms[p] = random.NextDouble();
-        var h = Embeddings(20000, d, seed);
+        var h = Embeddings(60000, d, seed);   // enough samples for the deposits to pay (DepositsPay)
 
         var actual = SubspaceIndicators.SurplusByDeposits(current, [.. candidates], norms[..(int)current.PointCount], h);
         var expected = SubspaceIndicators.SurplusByTerms(grid, current.SubspaceCount, norms, h);

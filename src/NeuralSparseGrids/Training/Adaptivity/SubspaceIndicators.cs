@@ -64,7 +64,10 @@ internal static class SubspaceIndicators
         foreach (var l in subspaces)
             for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], l[j]);
         double values = CellDeposits.TableValues(finest);
-        return values <= MaxDepositValues && values <= 2.0 * count * subspaces.Count ? finest : null;
+        // A table value costs more than a visitor term: clearing, restricting along up to d chains of coarser tables,
+        // and on first use of a size fresh memory (a table of 2^15 values and up took milliseconds in a step, more
+        // than the visitor). So deposits only where the finest table is an eighth of the visitor's terms.
+        return values <= MaxDepositValues && 8 * values <= (double)count * subspaces.Count ? finest : null;
     }
 
     // Surplus's fast path on the candidate grid: its candidates' level vectors (full subspaces only) against the grid itself.
@@ -278,14 +281,34 @@ internal static class SubspaceIndicators
     {
         int n = embeddings.Length / grid.Dim;
         double[]? sums = null;
-        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n) is { } finest)
+        var levels = GridRemap.LevelVectors(grid);
+        if (DepositsPay(grid.Type, grid.Dim, levels, n) is { } finest && CellDeposits.TableValues(finest) <= n)
         {
             using var deposits = CellDeposits.TryCreate(embeddings, finest);
             sums = deposits?.PointSums(grid);
         }
+        else sums = SumsByBins(grid, levels, embeddings);
         sums ??= SumsByTerms(grid, embeddings);
         for (int p = 0; p < sums.Length; p++) sums[p] /= Math.Max(1, n);
         return sums;
+    }
+
+    /// <summary>
+    /// <see cref="Mass"/>'s sums (not divided by N) from <see cref="SampleBins"/> on a Linear grid of up to 6
+    /// dimensions where the bins visit fewer samples than the term visitor's terms (deep spatially adaptive grids,
+    /// whose deposit tables would be large and whose partial subspaces hold few points); else null.
+    /// </summary>
+    internal static double[]? SumsByBins(SparseGrid grid, IReadOnlyList<int[]> levels, float[] embeddings)
+    {
+        int d = grid.Dim, n = embeddings.Length / d;
+        if (grid.Type != GridType.Linear || d > 6 || n == 0) return null;
+        var maxLevels = new int[d];
+        foreach (var l in levels)
+            for (int j = 0; j < d; j++) maxLevels[j] = Math.Max(maxLevels[j], l[j]);
+        var bins = SampleBins.TryCreate(embeddings, SampleBins.Resolution(n, maxLevels), maxLevels);
+        // A visit (a scalar weight over d hats) costs about half a visitor term (vectorised, but one per sample and
+        // subspace, absent points included).
+        return bins is not null && 2 * bins.Visits(grid) <= (long)n * grid.SubspaceCount ? bins.PointSums(grid) : null;
     }
 
     /// <summary>
@@ -317,12 +340,19 @@ internal static class SubspaceIndicators
         return order;
     }
 
-    /// <summary>A copy of the embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN).</summary>
+    /// <summary>
+    /// The embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN): the array
+    /// itself when every value is in the box already (the rescaling's output always is, bar rounding), else a
+    /// clamped copy. Callers only read it.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static float[] InBox(ReadOnlySpan<float> embeddings)
+    public static float[] InBox(float[] embeddings)
     {
-        var result = new float[embeddings.Length];
-        for (int k = 0; k < result.Length; k++) result[k] = embeddings[k] < 0 ? 0 : embeddings[k] > 1 ? 1 : embeddings[k];
+        int k = 0;
+        while (k < embeddings.Length && !(embeddings[k] < 0 || embeddings[k] > 1)) k++;
+        if (k == embeddings.Length) return embeddings;
+        var result = (float[])embeddings.Clone();
+        for (; k < result.Length; k++) result[k] = result[k] < 0 ? 0 : result[k] > 1 ? 1 : result[k];
         return result;
     }
 
