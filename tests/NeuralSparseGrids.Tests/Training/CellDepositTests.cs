@@ -12,7 +12,7 @@ public sealed class CellDepositTests
 {
     // Embeddings in a patch of the box (so some supports hold none) plus samples on cell corners, the box's faces and
     // the patch's edge, where hats vanish or are 1.
-    internal static float[] Embeddings(int n, int d, int seed)
+    private static float[] Embeddings(int n, int d, int seed)
     {
         var random = new Random(seed);
         var h = new float[n * d];

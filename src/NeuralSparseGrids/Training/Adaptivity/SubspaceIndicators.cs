@@ -281,34 +281,14 @@ internal static class SubspaceIndicators
     {
         int n = embeddings.Length / grid.Dim;
         double[]? sums = null;
-        var levels = GridRemap.LevelVectors(grid);
-        if (DepositsPay(grid.Type, grid.Dim, levels, n) is { } finest && CellDeposits.TableValues(finest) <= n)
+        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n) is { } finest)
         {
             using var deposits = CellDeposits.TryCreate(embeddings, finest);
             sums = deposits?.PointSums(grid);
         }
-        else sums = SumsByBins(grid, levels, embeddings);
         sums ??= SumsByTerms(grid, embeddings);
         for (int p = 0; p < sums.Length; p++) sums[p] /= Math.Max(1, n);
         return sums;
-    }
-
-    /// <summary>
-    /// <see cref="Mass"/>'s sums (not divided by N) from <see cref="SampleBins"/> on a Linear grid of up to 6
-    /// dimensions where the bins visit fewer samples than the term visitor's terms (deep spatially adaptive grids,
-    /// whose deposit tables would be large and whose partial subspaces hold few points); else null.
-    /// </summary>
-    internal static double[]? SumsByBins(SparseGrid grid, IReadOnlyList<int[]> levels, float[] embeddings)
-    {
-        int d = grid.Dim, n = embeddings.Length / d;
-        if (grid.Type != GridType.Linear || d > 6 || n == 0) return null;
-        var maxLevels = new int[d];
-        foreach (var l in levels)
-            for (int j = 0; j < d; j++) maxLevels[j] = Math.Max(maxLevels[j], l[j]);
-        var bins = SampleBins.TryCreate(embeddings, SampleBins.Resolution(n, maxLevels), maxLevels);
-        // A visit (a scalar weight over d hats) costs about half a visitor term (vectorised, but one per sample and
-        // subspace, absent points included).
-        return bins is not null && 2 * bins.Visits(grid) <= (long)n * grid.SubspaceCount ? bins.PointSums(grid) : null;
     }
 
     /// <summary>
