@@ -63,7 +63,7 @@ public sealed class CellDepositTests
         var random = new Random(seed);
         var norms = new double[grid.PointCount];
         for (long p = 0; p < current.PointCount; p++) norms[p] = random.NextDouble();
-        var h = Embeddings(60000, d, seed);   // enough samples for the deposits to pay (DepositsPay)
+        var h = Embeddings(20000, d, seed);
 
         var actual = SubspaceIndicators.SurplusByDeposits(current, [.. candidates], norms[..(int)current.PointCount], h);
         var expected = SubspaceIndicators.SurplusByTerms(grid, current.SubspaceCount, norms, h);

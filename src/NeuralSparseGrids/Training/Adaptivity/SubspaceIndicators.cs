@@ -54,20 +54,25 @@ internal static class SubspaceIndicators
     /// <summary>
     /// The finest resolution (per dimension the largest level of <paramref name="subspaces"/>) when
     /// <see cref="CellDeposits"/> can and should compute sums over them at <paramref name="count"/> samples: a
-    /// Linear grid (hats only), few dimensions, and a finest table smaller than the term visitor's work (a value per
-    /// sample and subspace); else null.
+    /// Linear grid (hats only), few dimensions, and a finest table cheaper than the term visitor's work (a term per
+    /// sample and subspace, each worth <paramref name="valuesPerTerm"/> table values); else null.
     /// </summary>
-    private static int[]? DepositsPay(GridType type, int d, IReadOnlyList<int[]> subspaces, int count)
+    /// <remarks>
+    /// A table value costs about a visitor term or more: clearing, restricting along up to d chains of coarser
+    /// tables, and on first use of a size fresh memory. For the data mass, whose visitor only visits the grid, a
+    /// point refinement run (swiss roll, 321 points) spent 5-21 ms in steps whose tables had 2^15-2^18 values against
+    /// about 1-1.5 ms for the visitor, so there a term is worth an eighth of a value; the surplus indicator's
+    /// visitor builds the candidate grid and visits parents and candidates, so there a term is worth half a value
+    /// (with an eighth, a subspace refinement run's indicator went from 0.11-0.12 to 0.39-0.44 ms).
+    /// </remarks>
+    private static int[]? DepositsPay(GridType type, int d, IReadOnlyList<int[]> subspaces, int count, double valuesPerTerm)
     {
         if (type != GridType.Linear || d > 6 || count == 0 || subspaces.Count == 0) return null;
         var finest = new int[d];
         foreach (var l in subspaces)
             for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], l[j]);
         double values = CellDeposits.TableValues(finest);
-        // A table value costs more than a visitor term: clearing, restricting along up to d chains of coarser tables,
-        // and on first use of a size fresh memory (a table of 2^15 values and up took milliseconds in a step, more
-        // than the visitor). So deposits only where the finest table is an eighth of the visitor's terms.
-        return values <= MaxDepositValues && 8 * values <= (double)count * subspaces.Count ? finest : null;
+        return values <= MaxDepositValues && values <= valuesPerTerm * count * subspaces.Count ? finest : null;
     }
 
     // Surplus's fast path on the candidate grid: its candidates' level vectors (full subspaces only) against the grid itself.
@@ -94,7 +99,7 @@ internal static class SubspaceIndicators
     internal static double[]? SurplusByDeposits(SparseGrid current, IReadOnlyList<int[]> candidates, double[] norms, float[] embeddings)
     {
         int d = current.Dim, n = embeddings.Length / d;
-        if (DepositsPay(current.Type, d, candidates, n) is not { } finest) return null;
+        if (DepositsPay(current.Type, d, candidates, n, valuesPerTerm: 2) is not { } finest) return null;
         using var deposits = CellDeposits.TryCreate(embeddings, finest);
         if (deposits is null) return null;
         var strides = current.SubspaceStrides;
@@ -281,7 +286,7 @@ internal static class SubspaceIndicators
     {
         int n = embeddings.Length / grid.Dim;
         double[]? sums = null;
-        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n) is { } finest)
+        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n, valuesPerTerm: 0.125) is { } finest)
         {
             using var deposits = CellDeposits.TryCreate(embeddings, finest);
             sums = deposits?.PointSums(grid);
