@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The README's "Cost of a refinement step" measurement: swiss roll (unit t), adaptive from level 3, 80 epochs, a step
-# every 10 epochs; prints `nsg train`'s own "Refinement step" line (median step / median epoch, per-phase medians) per
-# run, with the load average. Builds are alternated A B A B ... so both see the same machine.
-# usage: scripts/refinement-cost.sh [runs per build and mode (default 2)] [nsg.dll ...]
+# The README's "Cost of a refinement step" measurement: swiss roll (unit t), adaptive from level 3, a step every 10
+# epochs; prints `nsg train`'s own "Refinement step" line (median step / median epoch, per-phase medians) per run,
+# with the load average. Builds are alternated A B A B ... so both see the same machine.
+# SETUP=short (default): 80 epochs, 2 refinements a step, both modes (grids stay below 100 points in points mode).
+# SETUP=target: the setup of the swiss roll accuracy target (points mode, 200 epochs, 6 refinements a step,
+#               coarsening 0.05, cosine schedule, seed 1; the grid reaches its 321-point budget).
+# usage: [SETUP=short|target] scripts/refinement-cost.sh [runs per build and mode (default 2)] [nsg.dll ...]
 #        (default: this checkout's Release build)
 set -euo pipefail
 runs=${1:-2}; shift || true
@@ -11,12 +14,17 @@ dlls=("$@")
 export OMP_WAIT_POLICY=passive
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for mode in subspaces points; do
+case "${SETUP:-short}" in
+  short) modes=(subspaces points); extra=(--epochs 80 --refine-count 2) ;;
+  target) modes=(points); extra=(--epochs 200 --refine-count 6 --coarsen 0.05 --schedule cosine --seed 1) ;;
+  *) echo "SETUP must be short or target" >&2; exit 2 ;;
+esac
+for mode in "${modes[@]}"; do
   for ((i = 1; i <= runs; i++)); do
     for dll in "${dlls[@]}"; do
       echo "$mode run $i, $dll, load $(cut -d' ' -f1-3 /proc/loadavg)"
-      dotnet "$dll" train --data swissroll --swissroll-t unit --encoder 3,25,25 --lr 0.01 --epochs 80 --level 3 \
-        --adapt "$mode" --max-points 321 --refine-every 10 --refine-count 2 --no-plots --out "$out/run" --force \
+      dotnet "$dll" train --data swissroll --swissroll-t unit --encoder 3,25,25 --lr 0.01 --level 3 "${extra[@]}" \
+        --adapt "$mode" --max-points 321 --refine-every 10 --no-plots --out "$out/run" --force \
         | grep 'Refinement step'
     done
   done

@@ -67,6 +67,8 @@ internal static class PointAdaptation
         foreach (int row in SubspaceIndicators.BestFirst(scores))
         {
             if (refined.Count == options.RefineCount || !(scores[row] > 0)) break;
+            // A full budget takes no refinement (each adds a point): stop rather than refine and undo every row.
+            if (options.MaxPoints is long full && builder.PointCount >= full) break;
             if (removedRows is not null && removedRows[row]) continue;
             // Adds the row's absent children and their absent ancestors; taken back when over the budget.
             if (builder.RefineRow(row, maxLevel1D: 30) == 0) continue;
