@@ -91,15 +91,8 @@ public sealed partial class SparseGrid
         get
         {
             if (_ancestorClosed) return true;
-            try
-            {
-                EnsureAncestorClosed();
-                return true;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
+            if (!IsDownwardClosed || MissingParent() is not null) return false;
+            return _ancestorClosed = true;
         }
     }
 
@@ -108,16 +101,26 @@ public sealed partial class SparseGrid
     /// (<see cref="HierarchicalParents"/>) of every point, in every dimension, is in the grid (spatially adaptive
     /// grids must be; regular and downward-closed grids always are).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EnsureAncestorClosed()
     {
         if (_ancestorClosed) return;
         EnsureDownwardClosed();
-        if (!HasPartialSubspaces)
-        {
-            _ancestorClosed = true;
-            return;
-        }
+        if (MissingParent() is (int s, int[] k, int j, int parentLevel, int parentPosition))
+            throw new ArgumentException(
+                $"The point set is not closed under hierarchical ancestors: the point with levels ({string.Join(", ", _levels.AsSpan(s * Dim, Dim).ToArray())}) " +
+                $"and local positions ({string.Join(", ", k)}) is present but its parent in dimension {j} (level {parentLevel}, local position {parentPosition}) is not.");
+        _ancestorClosed = true;
+    }
+
+    /// <summary>
+    /// The first present point (subspace, local positions) with an absent hierarchical parent in some dimension (that
+    /// dimension, the parent's level and local position), or null when there is none. Needs a downward-closed set
+    /// (every parent's subspace present).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (int Subspace, int[] Positions, int Dimension, int ParentLevel, int ParentPosition)? MissingParent()
+    {
+        if (!HasPartialSubspaces) return null;
         var back = BackwardNeighbourNumbers;
         int d = Dim;
         Span<int> k = stackalloc int[d];
@@ -131,21 +134,16 @@ public sealed partial class SparseGrid
                 LocalPositions(s, LocalIndex(s, r), k);
                 for (int j = 0; j < d; j++)
                 {
-                    int l = _levels[s * d + j];
-                    int parents = HierarchicalParents(Type, l, k[j], parentLevel, parentPosition);
+                    int parents = HierarchicalParents(Type, _levels[s * d + j], k[j], parentLevel, parentPosition);
                     // Every parent is at level l - 1 (the set is downward closed, so that subspace is present).
                     int ps = back[s * d + j];
                     for (int q = 0; q < parents; q++)
-                    {
-                        if (PointRow(ps, LocalWith(_strides.AsSpan(ps * d, d), k, j, parentPosition[q])) >= 0) continue;
-                        throw new ArgumentException(
-                            $"The point set is not closed under hierarchical ancestors: the point with levels ({string.Join(", ", _levels.AsSpan(s * d, d).ToArray())}) " +
-                            $"and local positions ({string.Join(", ", k.ToArray())}) is present but its parent in dimension {j} (level {parentLevel[q]}, local position {parentPosition[q]}) is not.");
-                    }
+                        if (PointRow(ps, LocalWith(_strides.AsSpan(ps * d, d), k, j, parentPosition[q])) < 0)
+                            return (s, k.ToArray(), j, parentLevel[q], parentPosition[q]);
                 }
             }
         }
-        _ancestorClosed = true;
+        return null;
     }
 
     /// <summary>Splits local index <paramref name="local"/> of subspace <paramref name="subspace"/> into the local positions k_j (length d).</summary>
