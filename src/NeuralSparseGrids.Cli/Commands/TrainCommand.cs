@@ -89,7 +89,12 @@ public sealed class TrainCommand : ICliCommand
                 activatedPoints = result.ActivatedPoints,
                 refinements = result.Refinements.Select(r => new { epoch = r.Epoch, added = r.Added, removed = r.Removed, pointsAfter = r.PointsAfter, seconds = r.Seconds, phases = r.Phases }),
                 refinementCost = refinementCost is { } cost
-                    ? new { steps = cost.Steps, medianStepSeconds = cost.MedianStepSeconds, medianEpochSeconds = cost.MedianEpochSeconds, stepToEpoch = cost.StepToEpoch, medianPhaseSeconds = cost.MedianPhaseSeconds }
+                    ? new
+                    {
+                        steps = cost.Steps, medianStepSeconds = cost.MedianStepSeconds, medianEpochSeconds = cost.MedianEpochSeconds, stepToEpoch = cost.StepToEpoch,
+                        fastestStepSeconds = cost.FastestStepSeconds, slowestStepSeconds = cost.SlowestStepSeconds, totalStepSeconds = cost.TotalStepSeconds,
+                        totalEpochSeconds = cost.TotalEpochSeconds, shareOfTraining = cost.ShareOfTraining, medianPhaseSeconds = cost.MedianPhaseSeconds,
+                    }
                     : null,
                 bursts = result.Bursts,
                 divergence = result.Divergence,
@@ -116,7 +121,8 @@ public sealed class TrainCommand : ICliCommand
                 context.Out.WriteLine($"Grid adapted {result.Refinements.Count} time{(result.Refinements.Count == 1 ? "" : "s")}: {result.Refinements.Sum(r => r.Added.Length)} subspaces added, " +
                                       $"{result.Refinements.Sum(r => r.Removed.Length)} removed; {result.Refinements[^1].PointsAfter} points after epoch {result.Refinements[^1].Epoch}");
             if (refinementCost is { } c)
-                context.Out.WriteLine($"Refinement step: median {1000 * c.MedianStepSeconds:F2} ms = {c.StepToEpoch:F3} of the median epoch ({1000 * c.MedianEpochSeconds:F1} ms); median per phase: " +
+                context.Out.WriteLine($"Refinement step: median {1000 * c.MedianStepSeconds:F2} ms = {c.StepToEpoch:F3} of the median epoch ({1000 * c.MedianEpochSeconds:F1} ms); " +
+                                      $"steps {1000 * c.FastestStepSeconds:F2}-{1000 * c.SlowestStepSeconds:F2} ms, all {c.Steps} together {100 * c.ShareOfTraining:F2} % of the training time; median per phase: " +
                                       string.Join(", ", c.MedianPhaseSeconds.Select(p => $"{p.Key} {1000 * p.Value:F2} ms")));
             if (latent is { History.Count: > 0 })
             {
