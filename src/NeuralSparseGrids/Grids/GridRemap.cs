@@ -34,19 +34,10 @@ public static class GridRemap
         return sources;
     }
 
-    /// <summary>Level vector -> subspace number of <paramref name="grid"/> (keys compared by value, <see cref="LevelVectors"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Dictionary<int[], int> SubspaceIndex(SparseGrid grid)
-    {
-        ArgumentNullException.ThrowIfNull(grid);
-        var index = new Dictionary<int[], int>(grid.SubspaceCount, LevelVectorComparer);
-        for (int s = 0; s < grid.SubspaceCount; s++) index.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray(), s);
-        return index;
-    }
-
     /// <summary>
-    /// Compares level vectors (or any int arrays) by their elements: the key of every lookup by level vector. A
-    /// refinement step makes thousands of such lookups; string keys ("3,1,2") cost an allocation and a join each.
+    /// Compares level vectors (or any int arrays) by their elements: the key of sets of level vectors (the factories'
+    /// duplicate check, the subspaces coarsened so far), where string keys ("3,1,2") cost an allocation and a join
+    /// each. A subspace's number in a grid is found with <see cref="SparseGrid.FindSubspace"/>.
     /// </summary>
     public static IEqualityComparer<int[]> LevelVectorComparer { get; } = new ElementComparer();
 

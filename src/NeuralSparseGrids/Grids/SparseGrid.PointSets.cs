@@ -67,13 +67,7 @@ public sealed partial class SparseGrid
         int maxSum = 0;
         for (int s = 0; s < sets.Length; s++)
         {
-            int sum = 0;
-            double size = 1;
-            foreach (int l in levels.AsSpan(s * dim, dim))
-            {
-                sum += l;
-                size *= Basis1D.Count(type, l);
-            }
+            var (sum, size) = SumAndSize(type, levels.AsSpan(s * dim, dim));
             maxSum = Math.Max(maxSum, sum);
             points += sets[s] is { } set ? set.Count : size;
         }

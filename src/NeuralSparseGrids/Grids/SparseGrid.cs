@@ -357,29 +357,49 @@ public sealed partial class SparseGrid
     {
         ArgumentNullException.ThrowIfNull(levelVectors);
         if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "The grid dimension must be at least 1.");
-        int min = Basis1D.MinLevel(type);
         var subspaces = new List<int[]>();
         var seen = new HashSet<int[]>(GridRemap.LevelVectorComparer);
         double points = 0;
         int maxSum = 0;
         foreach (var vector in levelVectors)
         {
-            if (vector.Count != dim)
-                throw new ArgumentException($"Level vector {subspaces.Count} has {vector.Count} entries, expected d = {dim}.", nameof(levelVectors));
             var l = vector.ToArray();
-            for (int j = 0; j < dim; j++)
-                if (l[j] < min || l[j] > 31)
-                    throw new ArgumentException($"Level vector {subspaces.Count} ({string.Join(", ", l)}) has level {l[j]} in dimension {j}; {type} grids use levels {min} to 31.", nameof(levelVectors));
+            CheckLevelVector(subspaces.Count, l, dim, type);
             if (!seen.Add(l))
                 throw new ArgumentException($"Level vector ({string.Join(", ", l)}) appears twice.", nameof(levelVectors));
-            double size = 1;
-            foreach (int lj in l) size *= Basis1D.Count(type, lj);
+            var (sum, size) = SumAndSize(type, l);
             points += size;
-            maxSum = Math.Max(maxSum, l.Sum());
+            maxSum = Math.Max(maxSum, sum);
             subspaces.Add(l);
         }
         if (subspaces.Count == 0) throw new ArgumentException("A grid needs at least one subspace.", nameof(levelVectors));
         return (subspaces, points, Math.Max(1, maxSum - dim + 1));
+    }
+
+    // The factories' checks of one level vector (number `index` of the ones given): d entries, each a level of `type`.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CheckLevelVector(int index, ReadOnlySpan<int> l, int dim, GridType type)
+    {
+        if (l.Length != dim)
+            throw new ArgumentException($"Level vector {index} has {l.Length} entries, expected d = {dim}.", "levelVectors");
+        int min = Basis1D.MinLevel(type);
+        for (int j = 0; j < dim; j++)
+            if (l[j] < min || l[j] > 31)
+                throw new ArgumentException($"Level vector {index} ({string.Join(", ", l.ToArray())}) has level {l[j]} in dimension {j}; {type} grids use levels {min} to 31.", "levelVectors");
+    }
+
+    // |l|_1 and the full subspace's point count, the latter as a double so that the memory guard's sums cannot overflow.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int Sum, double Size) SumAndSize(GridType type, ReadOnlySpan<int> l)
+    {
+        int sum = 0;
+        double size = 1;
+        foreach (int lj in l)
+        {
+            sum += lj;
+            size *= Basis1D.Count(type, lj);
+        }
+        return (sum, size);
     }
 
     // The memory guard of every factory: coefficients for `outputs` columns plus the subspace tables.
@@ -446,20 +466,10 @@ public sealed partial class SparseGrid
         {
             // Read as an array (the callers pass arrays): no interface call per level.
             var vector = entry as int[] ?? [.. entry];
-            if (vector.Length != d)
-                throw new ArgumentException($"Level vector {count} has {vector.Length} entries, expected d = {d}.", "levelVectors");
+            CheckLevelVector(count, vector, d, grid.Type);
             if ((count + 1) * d > levels.Length) Array.Resize(ref levels, 2 * levels.Length);
-            int sum = 0;
-            double size = 1;
-            for (int j = 0; j < d; j++)
-            {
-                int l = vector[j];
-                if (l < grid.MinLevel || l > 31)
-                    throw new ArgumentException($"Level vector {count} ({string.Join(", ", vector)}) has level {l} in dimension {j}; {grid.Type} grids use levels {grid.MinLevel} to 31.", "levelVectors");
-                levels[count * d + j] = l;
-                sum += l;
-                size *= Basis1D.Count(grid.Type, l);
-            }
+            vector.CopyTo(levels, count * d);
+            var (sum, size) = SumAndSize(grid.Type, vector);
             if (FindGrown(grid, levels, count, levels.AsSpan(count * d, d)) >= 0)
                 throw new ArgumentException($"Level vector ({string.Join(", ", vector)}) appears twice.", "levelVectors");
             maxSum = Math.Max(maxSum, sum);

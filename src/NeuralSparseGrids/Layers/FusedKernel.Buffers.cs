@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using NeuralSparseGrids.Grids;
 
 namespace NeuralSparseGrids.Layers;

@@ -36,12 +36,11 @@ public sealed class LevelVectorKeyTests
     }
 
     [Fact]
-    public void SubspaceIndexFindsEveryLevelVectorByValue()
+    public void FindSubspaceFindsEveryLevelVectorByValue()
     {
         var grid = SpatialGrids.Random(GridType.Linear, 3, 3, 8, 5);
-        var index = GridRemap.SubspaceIndex(grid);
         for (int s = 0; s < grid.SubspaceCount; s++)
-            Assert.Equal(s, index[grid.SubspaceLevels.Slice(s * 3, 3).ToArray()]);   // a fresh array, equal by value
-        Assert.False(index.ContainsKey([9, 9, 9]));
+            Assert.Equal(s, grid.FindSubspace(grid.SubspaceLevels.Slice(s * 3, 3).ToArray()));   // a fresh array, equal by value
+        Assert.Equal(-1, grid.FindSubspace([9, 9, 9]));
     }
 }

@@ -17,7 +17,7 @@ namespace NeuralSparseGrids.Training;
 /// <param name="TotalStepSeconds">All steps together.</param>
 /// <param name="TotalEpochSeconds">All epochs together.</param>
 public sealed record RefinementCost(int Steps, double MedianStepSeconds, double MedianEpochSeconds, IReadOnlyDictionary<string, double> MedianPhaseSeconds,
-    double FastestStepSeconds = 0, double SlowestStepSeconds = 0, double TotalStepSeconds = 0, double TotalEpochSeconds = 0)
+    double FastestStepSeconds, double SlowestStepSeconds, double TotalStepSeconds, double TotalEpochSeconds)
 {
     /// <summary>Median step over median epoch.</summary>
     public double StepToEpoch => MedianStepSeconds / MedianEpochSeconds;

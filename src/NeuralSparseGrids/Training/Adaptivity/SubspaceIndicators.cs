@@ -95,7 +95,7 @@ internal static class SubspaceIndicators
     /// the others), so the parents' largest surplus norm is the same for all of the cell's samples. Norms per point of
     /// <paramref name="current"/>. Null where the deposits do not pay (<see cref="DepositsPay"/>).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[]? SurplusByDeposits(SparseGrid current, IReadOnlyList<int[]> candidates, double[] norms, float[] embeddings)
     {
         int d = current.Dim, n = embeddings.Length / d;
@@ -199,7 +199,7 @@ internal static class SubspaceIndicators
         }
 
         // Optimised at once: a training run calls it a handful of times, never enough to leave tier-0 code.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
             if (subspace < _firstCandidate)
@@ -307,17 +307,16 @@ internal static class SubspaceIndicators
         return visitor.Sums;
     }
 
-
     /// <summary>
     /// The indices of <paramref name="scores"/> by descending score, ties (and NaNs, last) by ascending index: the
     /// order in which a step takes candidates. An array sort, not LINQ: see <see cref="GridAdaptation"/>'s remarks.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] BestFirst(double[] scores)
     {
         var order = new int[scores.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (a, b) =>
+        Array.Sort(order, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, b) =>
         {
             int c = scores[b].CompareTo(scores[a]);
             return c != 0 ? c : a.CompareTo(b);
@@ -330,7 +329,7 @@ internal static class SubspaceIndicators
     /// itself when every value is in the box already (the rescaling's output always is, bar rounding), else a
     /// clamped copy. Callers only read it.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] InBox(float[] embeddings)
     {
         int k = 0;
@@ -363,7 +362,7 @@ internal static class SubspaceIndicators
     {
         public bool[] Mask => mask;
 
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
             for (int b = 0; b < points.Length; b++)
@@ -385,7 +384,7 @@ internal static class SubspaceIndicators
         // add on one address (each waiting for the one before: most samples of a deep grid's partial subspaces are
         // absent), and a branch would mispredict; so a zero term goes, branch-free, to one of the spare slots by
         // sample, eight independent chains that nothing reads.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
             var sums = _sums;
