@@ -125,7 +125,12 @@ public static class SubspaceRefinement
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(removed);
         var drop = new bool[grid.SubspaceCount];
-        foreach (int s in removed) drop[s] = true;
+        foreach (int s in removed)
+        {
+            if ((uint)s >= (uint)grid.SubspaceCount)
+                throw new ArgumentOutOfRangeException(nameof(removed), s, $"The grid has subspaces 0 to {grid.SubspaceCount - 1}.");
+            drop[s] = true;
+        }
         var kept = new List<int[]>(grid.SubspaceCount);
         for (int s = 0; s < grid.SubspaceCount; s++)
             if (!drop[s]) kept.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray());

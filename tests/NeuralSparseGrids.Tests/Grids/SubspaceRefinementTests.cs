@@ -65,6 +65,7 @@ public class SubspaceRefinementTests
         Assert.Empty(SubspaceRefinement.Leaves(SparseGrid.Create(2, 1)));
         Assert.True(SubspaceRefinement.Shrink(grid, SubspaceRefinement.Leaves(grid)).IsDownwardClosed);
         Assert.Throws<ArgumentException>(() => SubspaceRefinement.Shrink(grid, [grid.FindSubspace([1, 2])]));
+        Assert.Contains("subspaces 0 to 5", Assert.Throws<ArgumentOutOfRangeException>(() => SubspaceRefinement.Shrink(grid, [6])).Message);
     }
 
     [Theory]
