@@ -5,8 +5,9 @@ namespace NeuralSparseGrids.Grids;
 
 /// <summary>
 /// Samples in [0, 1]^d deposited onto the corners of the cells of a dyadic grid with multilinear weights (cloud in
-/// cell), at every resolution up to a finest one: the data mass of a <see cref="GridType.Linear"/> grid without
-/// visiting every sample for every subspace. A hat of level l is linear on each of the 2^l cells of width 2^-l, so
+/// cell), at every resolution up to a finest one: sums of the basis functions of a <see cref="GridType.Linear"/>
+/// grid over the samples (the surplus indicator of candidate subspaces in dimension-adaptive refinement)
+/// without visiting every sample for every subspace. A hat of level l is linear on each of the 2^l cells of width 2^-l, so
 /// on a cell at resolution l (per dimension) the sum over the cell's samples of a basis function is the function's
 /// corner values times the cell's corner deposits; a hat is 1 at its centre (the corner every cell of its support
 /// shares) and 0 at every other corner of those cells, so that sum is one table entry. The samples are deposited once
@@ -108,47 +109,6 @@ internal sealed class CellDeposits : IDisposable
         Restrict(source, table, resolution, j);
         _tables[key] = table;
         return table;
-    }
-
-    /// <summary>
-    /// Per present point of the Linear <paramref name="grid"/> (its rows): the sum over the samples of its basis
-    /// function, i.e. of its cells' deposits on its centre (<see cref="CellDeposits"/>). The grid's levels must not
-    /// exceed the finest resolution.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public double[] PointSums(SparseGrid grid)
-    {
-        int d = _d, corners = 1 << d;
-        var sums = new double[grid.PointCount];
-        Span<int> levels = stackalloc int[d];
-        Span<int> k = stackalloc int[d];
-        Span<int> cellsOf = stackalloc int[d];
-        for (int s = 0; s < grid.SubspaceCount; s++)
-        {
-            grid.SubspaceLevels.Slice(s * d, d).CopyTo(levels);
-            for (int j = 0; j < d; j++) cellsOf[j] = 1 << levels[j];
-            var table = Table(levels);
-            int first = (int)grid.SubspaceOffsets[s], count = (int)(grid.SubspaceOffsets[s + 1] - first);
-            for (int r = 0; r < count; r++)
-            {
-                grid.LocalPositions(s, grid.LocalIndex(s, r), k);
-                // The 2^d cells around the centre: cell 2k_j (centre on its right) or 2k_j + 1 (on its left).
-                double sum = 0;
-                for (int q = 0; q < corners; q++)
-                {
-                    int cell = 0, corner = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        int left = q >> j & 1;
-                        cell = cell * cellsOf[j] + 2 * k[j] + left;
-                        corner |= (1 - left) << j;
-                    }
-                    sum += table[(cell << d) | corner];
-                }
-                sums[first + r] = sum;
-            }
-        }
-        return sums;
     }
 
     // Coarse (resolution, with dimension j one level coarser than source's) from source: along j, a coarse cell is

@@ -243,6 +243,12 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>The backward pass's padded dL/dC block (null in the forward pass or where it is not used); owned.</summary>
         public GradientBlock? Gradient { get; init; }
 
+        /// <summary>
+        /// Per grid point, the data mass units the backward pass adds its terms' weights to (<see cref="DataMass"/>;
+        /// null when not asked for). Subspaces own disjoint point ranges, so workers never add to the same entry.
+        /// </summary>
+        public long* MassUnits { get; init; }
+
         public void Dispose()
         {
             Acc.Dispose();

@@ -85,10 +85,17 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// that owns it, so no separate parallel zero fill) and receives dL/dC; with true dL/dC is added to what gc holds
     /// (an existing .grad, as autograd's accumulation would, without a second buffer and an add pass).
     /// <c>vectorize: false</c> forces the scalar fallback.
+    /// <para>
+    /// <paramref name="massUnits"/>, if non-zero, is a (points) array of 64-bit integers to which every term adds the
+    /// <see cref="DataMass.Units"/> of its weight: the batch's data mass per point, gathered at almost no cost where
+    /// the rows are scalar (o below half a vector), because each add runs beside the dL/dC row update of the same
+    /// point, which waits on the same chain of repeated points anyway (a separate pass over the terms cost about a
+    /// quarter of the forward pass on the swiss roll).
+    /// </para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(SparseGrid t, nint h, nint c, nint g, nint gh, nint gc, int n, int o, int threads, bool vectorize = true,
-        bool accumulateGc = false)
+        bool accumulateGc = false, nint massUnits = 0)
     {
         var rows = new RowTiles(o, vectorize);
         using var table = new SampleActiveFunctions(t, h, n, threads);
@@ -107,7 +114,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         int[] offsets = t.PointOffsets;
         int largest = LargestSubspace(t);
         T* gRows = padded.Data;
-        ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d) { Gradient = gc == 0 ? null : GradientBlock.For(largest, rows) },
+        ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d) { Gradient = gc == 0 ? null : GradientBlock.For(largest, rows), MassUnits = (long*)massUnits },
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
         {
             var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
@@ -442,17 +449,27 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 if (gc == null) BackwardVectorRows<TTiles, TL, TV, NoGradient>(n, frame, rows, needQ, wk.Prefetch);
                 else if (padded) BackwardVectorRows<TTiles, TL, TV, PaddedGradient>(n, frame, rows, needQ, wk.Prefetch);
                 else BackwardVectorRows<TTiles, TL, TV, DirectGradient>(n, frame, rows, needQ, wk.Prefetch);
+                if (wk.MassUnits != null) AddMassUnits(n, idx, w, wk.MassUnits);
                 return;
             }
+            long* mass = wk.MassUnits;
             for (int b = 0; b < n; b++)
             {
                 long row = (long)idx[b] * o;
                 T* gRow = g + (long)b * stride;
                 if (gc != null) AddScaled(w[b], gRow, gc + row, o);
+                if (mass != null) mass[idx[b]] += DataMass.Units(double.CreateTruncating(w[b]));
                 if (needQ) q[b] = Dot(gRow, c + row, o);
                 if ((b & (SpreadPrefetch.Samples - 1)) == 0) wk.Prefetch.Step();
             }
         }
+    }
+
+    /// <summary>mass[idx_b] += the <see cref="DataMass.Units"/> of w_b for the n samples of a term (vector rows' pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddMassUnits(int n, int* idx, T* w, long* mass)
+    {
+        for (int b = 0; b < n; b++) mass[idx[b]] += DataMass.Units(double.CreateTruncating(w[b]));
     }
 
     /// <summary>The pointers and read/write limits of one term's backward rows (see <see cref="BackwardRows"/>).</summary>

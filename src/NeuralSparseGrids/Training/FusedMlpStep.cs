@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Models;
@@ -71,10 +72,14 @@ internal sealed unsafe class FusedMlpStep
         return new FusedMlpStep(model, encoder, train.IsClassification, torch.get_num_threads());
     }
 
+    /// <summary>Wall seconds of the last <see cref="Run"/>'s sparse grid backward pass (the price of mass gathering, see <see cref="EpochEmbeddings"/>).</summary>
+    public double BackwardSeconds { get; private set; }
+
     /// <summary>
     /// Loss of the batch of rows <paramref name="rows"/> of x (rows, inputs) and y (rows, outputs) or labels (rows);
     /// every trained parameter's gradient is overwritten with the loss's gradient (no ZeroGrad needed). With
-    /// <paramref name="gather"/> the batch's embeddings are recorded there (an epoch before a grid adaptation step).
+    /// <paramref name="gather"/> the batch's embeddings are recorded there (an epoch before a grid adaptation step),
+    /// and its data mass per grid point where that epoch gathers it.
     /// </summary>
     /// <exception cref="ArgumentException">The embeddings contain NaN (or leave the box; <see cref="InputCheck"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first step: see SmallDense's remarks
@@ -113,7 +118,13 @@ internal sealed unsafe class FusedMlpStep
                 ? CrossEntropy(outp, (long*)TensorData.Pointer(y), rows, gOut, n, o)
                 : MeanSquaredError(outp, (float*)TensorData.Pointer(y), rows, gOut, n, o);
             new Span<float>(gh, n * d).Clear();
-            FusedKernel<float>.Backward(layer.Grid, (nint)hp, (nint)c, (nint)gOut, (nint)gh, TensorData.Pointer(coefficientGrad), n, o, _threads);
+            // The batch's data mass per point rides along the dL/dC update (EpochEmbeddings says when, and how it is priced).
+            long[]? mass = gather?.MassUnitsFor(layer.Grid);
+            long start = Stopwatch.GetTimestamp();
+            fixed (long* massUnits = mass)
+                FusedKernel<float>.Backward(layer.Grid, (nint)hp, (nint)c, (nint)gOut, (nint)gh, TensorData.Pointer(coefficientGrad), n, o, _threads,
+                    massUnits: (nint)massUnits);
+            BackwardSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
         SmallDense.RescaleBackward(_model.Rescaling, _sig.AsSpan(0, n * d), _gh.AsSpan(0, n * d));
         var delta = _deltas[layers];

@@ -132,6 +132,8 @@ public sealed class NsgTrainer
         ReadOnlyMemory<int> batchRows = default;
         Action<Tensor>? Gathering(int epoch) => gather && adaptation.IsDue(epoch) ? h => gathered.Record(batchRows.Span, h) : null;
         Action<Tensor>? embedded = null;
+        // Point refinement's data mass is gathered inside the fused step's backward pass (EpochEmbeddings).
+        bool gatherMass = fusedStep != null && gather && adaptation.GathersMass;
         return new EpochLoop
         {
             Module = _model,
@@ -144,14 +146,19 @@ public sealed class NsgTrainer
             {
                 spread = _options.SpreadEpochs == 0 || epoch <= _options.SpreadEpochs ? _options.Spread : 0;
                 embedded = Gathering(epoch);
-                if (embedded != null) gathered.Begin(epoch, train.Count, _model.Config.Latent);
+                if (embedded != null) gathered.Begin(epoch, train.Count, _model.Config.Latent, gatherMass ? _model.Grid : null);
                 else gathered.End();
             },
             BatchStarting = (_, rows) => batchRows = rows,
             Loss = solver == null
                 ? (x, y) => MethodSteps.GradientLoss(_model, x, y, spread, embedded)
                 : (x, y) => MethodSteps.SolveLoss(_model, solver, x, y, spread, embedded),
-            GradientStep = fusedStep == null ? null : (x, y, rows) => fusedStep.Run(x, y, rows, embedded == null ? null : gathered),
+            GradientStep = fusedStep == null ? null : (x, y, rows) =>
+            {
+                double loss = fusedStep.Run(x, y, rows, embedded == null ? null : gathered);
+                if (gatherMass) gathered.RecordBackward(fusedStep.BackwardSeconds);
+                return loss;
+            },
             AfterBackward = epoch =>
             {
                 if (epoch <= gradient.FrozenEncoderEpochs)

@@ -35,8 +35,10 @@ namespace NeuralSparseGrids.Training;
 /// code and data), so the plan touches little: level vectors are found through the grid's own hash table
 /// (<see cref="SparseGrid.FindSubspace"/>) and neighbour tables, candidates and leaves come from index arithmetic on
 /// them, and points are (subspace, local index) pairs on bitmaps (<see cref="PointRefinement"/>), not
-/// <see cref="GridPoint"/> objects in sets. The data mass on Linear grids comes from <see cref="CellDeposits"/>
-/// instead of a pass over every embedding per subspace.
+/// <see cref="GridPoint"/> objects in sets. Point refinement's data mass is gathered by the epoch's fused training
+/// steps (<see cref="EpochEmbeddings"/>, priced and charged to the step as "mass") instead of a pass over every
+/// embedding per subspace; the surplus indicator of candidate subspaces comes from <see cref="CellDeposits"/> where
+/// they pay.
 /// </para>
 /// </remarks>
 public sealed class GridAdaptation
@@ -56,6 +58,9 @@ public sealed class GridAdaptation
     /// <summary>The steps taken so far (including those of the run a resume continued).</summary>
     public List<GridRefinement> Steps { get; } = [];
 
+    /// <summary>True when steps read the points' data mass (point refinement), which the training loop can gather (<see cref="EpochEmbeddings"/>).</summary>
+    public bool GathersMass => _options.Mode == AdaptMode.Points;
+
     /// <summary>True after epoch <paramref name="epoch"/> when a step is due.</summary>
     public bool IsDue(int epoch) => _options.Mode != AdaptMode.None && epoch % _options.RefineEvery == 0;
 
@@ -73,21 +78,21 @@ public sealed class GridAdaptation
     {
         var phases = new StepPhases();
         var grid = model.Grid;
+        // What the epoch gathered was paid for whether or not the plan reads it.
+        var rows = gathered?.Complete(epoch);
+        if (rows is not null) phases.Add("gather", gathered!.Seconds);
+        var massUnits = GathersMass ? gathered?.MassUnits(epoch, grid) : null;
+        if (massUnits is not null) phases.Add("mass", gathered!.MassSeconds);
         float[]? embeddings = null;
         float[] Embeddings()
         {
             if (embeddings is not null) return embeddings;
             phases.Lap("plan");
-            if (gathered?.Complete(epoch) is { } rows)
-            {
-                phases.Add("gather", gathered.Seconds);
-                embeddings = SubspaceIndicators.InBox(rows);
-            }
-            else embeddings = SubspaceIndicators.InBox(TrainingEmbeddings(model, train));
+            embeddings = SubspaceIndicators.InBox(rows ?? TrainingEmbeddings(model, train));
             phases.Lap("embed");
             return embeddings;
         }
-        var (next, added, indicators, removed) = Plan(model, train, Embeddings, phases);
+        var (next, added, indicators, removed) = Plan(model, train, Embeddings, massUnits, phases);
         if (added.Count == 0 && removed.Count == 0) return null;
         var sources = GridRemap.PointSources(grid, next);
         phases.Lap("remap");
@@ -115,7 +120,7 @@ public sealed class GridAdaptation
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (SparseGrid Next, List<int[]> Added, List<double> Indicators, List<int[]> Removed) Plan(NeuralSparseGrid model, TrainingSplit train,
-        Func<float[]> embeddings, StepPhases phases)
+        Func<float[]> embeddings, long[]? massUnits, StepPhases phases)
     {
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
@@ -124,7 +129,7 @@ public sealed class GridAdaptation
         double[] Norms() => norms ??= SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
         if (_options.Mode == AdaptMode.Points)
         {
-            var plan = PointAdaptation.Plan(model, train, embeddings(), _options, _removedPoints, phases);
+            var plan = PointAdaptation.Plan(model, train, embeddings, massUnits, _options, _removedPoints, phases);
             phases.Lap("plan");
             return plan;
         }

@@ -19,14 +19,16 @@ internal static class PointAdaptation
     /// </summary>
     /// <param name="model">The model (its grid and coefficients are read).</param>
     /// <param name="train">The training split (for the gradient indicator).</param>
-    /// <param name="embeddings">The training embeddings (N, d) row-major, in the box.</param>
+    /// <param name="embeddings">The training embeddings (N, d) row-major, in the box (asked for only when needed).</param>
+    /// <param name="massUnits">The points' data mass as gathered in the epoch's training steps (<see cref="DataMass"/>
+    /// units, <see cref="EpochEmbeddings"/>), or null to sum it from the embeddings (the same bits).</param>
     /// <param name="options">Refine count, budget, indicator, coarsening tolerance.</param>
     /// <param name="removedBefore">Points coarsened in earlier steps: never added again as refinement children.</param>
     /// <param name="phases">Charged with the indicator's time (data mass, scores) and the rest of the plan's.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (SparseGrid Next, List<int[]> Refined, List<double> Indicators, List<int[]> Removed) Plan(
-        NeuralSparseGrid model, TrainingSplit train, float[] embeddings, AdaptivityOptions options, IReadOnlySet<GridPoint> removedBefore,
-        StepPhases phases)
+        NeuralSparseGrid model, TrainingSplit train, Func<float[]> embeddings, long[]? massUnits, AdaptivityOptions options,
+        IReadOnlySet<GridPoint> removedBefore, StepPhases phases)
     {
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
@@ -35,7 +37,7 @@ internal static class PointAdaptation
         var norms = SubspaceIndicators.SurplusNorms(model.Layer.Coefficients);
         // Per point: (1/N) sum_i phi_p(h_i), the data mass in its support: SG++'s surplus indicator |alpha_p| is
         // weighted by it, so refinement follows the data; 0 exactly when no embedding activates p.
-        var mass = SubspaceIndicators.Mass(grid, embeddings);
+        var mass = massUnits is not null ? SubspaceIndicators.Mass(massUnits, train.Count) : SubspaceIndicators.Mass(grid, embeddings());
         phases.Lap("indicator");
 
         // Coarsening: leaves that no training embedding activates and whose surplus is small. Points coarsened now
@@ -59,7 +61,7 @@ internal static class PointAdaptation
 
         phases.Lap("plan");
         var scores = options.Indicator == RefinementIndicator.Gradient
-            ? GradientScores(model, train, embeddings, builder, grid, removedRows, Excluded(removedBefore, removed))
+            ? GradientScores(model, train, embeddings(), builder, grid, removedRows, Excluded(removedBefore, removed))
             : SurplusTimesMass(norms, mass);
         phases.Lap("indicator");
         var refined = new List<int[]>();

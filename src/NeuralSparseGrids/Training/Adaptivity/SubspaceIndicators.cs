@@ -59,11 +59,11 @@ internal static class SubspaceIndicators
     /// </summary>
     /// <remarks>
     /// A table value costs about a visitor term or more: clearing, restricting along up to d chains of coarser
-    /// tables, and on first use of a size fresh memory. For the data mass, whose visitor only visits the grid, a
-    /// point refinement run (swiss roll, 321 points) spent 5-21 ms in steps whose tables had 2^15-2^18 values against
-    /// about 1-1.5 ms for the visitor, so there a term is worth an eighth of a value; the surplus indicator's
-    /// visitor builds the candidate grid and visits parents and candidates, so there a term is worth half a value
-    /// (with an eighth, a subspace refinement run's indicator went from 0.11-0.12 to 0.39-0.44 ms).
+    /// tables, and on first use of a size fresh memory. The surplus indicator's visitor builds the candidate grid and
+    /// visits parents and candidates, so there a term is worth half a value (with an eighth, a subspace refinement
+    /// run's indicator went from 0.11-0.12 to 0.39-0.44 ms). (The data mass of point refinement, which only visits the
+    /// grid, was computed from deposits too while they paid; a term was worth an eighth of a value there. It is now
+    /// gathered by the training step's backward pass or summed exactly from terms: see <see cref="DataMass"/>.)
     /// </remarks>
     private static int[]? DepositsPay(GridType type, int d, IReadOnlyList<int[]> subspaces, int count, double valuesPerTerm)
     {
@@ -278,33 +278,28 @@ internal static class SubspaceIndicators
 
     /// <summary>
     /// Per point of <paramref name="grid"/>: (1/N) sum_i phi_p(h_i), the training embeddings' mass in its support
-    /// (0 exactly when no embedding activates p), from the same term builder as <see cref="Surplus"/>; embeddings
-    /// (N, d) row-major in the box.
+    /// (0 exactly when no embedding activates p), from the same term builder as <see cref="Surplus"/> and summed
+    /// exactly (<see cref="DataMass"/>, so it equals the mass the fused training step gathers, bit for bit);
+    /// embeddings (N, d) row-major in the box.
     /// </summary>
+    public static double[] Mass(SparseGrid grid, float[] embeddings) => Mass(MassUnits(grid, embeddings), embeddings.Length / grid.Dim);
+
+    /// <summary>The mass per point from its summed <see cref="DataMass"/> units over <paramref name="samples"/> samples.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double[] Mass(SparseGrid grid, float[] embeddings)
+    public static double[] Mass(long[] units, int samples)
     {
-        int n = embeddings.Length / grid.Dim;
-        double[]? sums = null;
-        if (DepositsPay(grid.Type, grid.Dim, GridRemap.LevelVectors(grid), n, valuesPerTerm: 0.125) is { } finest)
-        {
-            using var deposits = CellDeposits.TryCreate(embeddings, finest);
-            sums = deposits?.PointSums(grid);
-        }
-        sums ??= SumsByTerms(grid, embeddings);
-        for (int p = 0; p < sums.Length; p++) sums[p] /= Math.Max(1, n);
-        return sums;
+        var mass = new double[units.Length];
+        for (int p = 0; p < mass.Length; p++) mass[p] = DataMass.Of(units[p], samples);
+        return mass;
     }
 
-    /// <summary>
-    /// <see cref="Mass"/> from the term builder (every grid; the reference the deposits are tested against), not yet
-    /// divided by N.
-    /// </summary>
-    internal static double[] SumsByTerms(SparseGrid grid, float[] embeddings)
+    /// <summary>Per point: the <see cref="DataMass"/> units of its basis values at the embeddings (N, d), summed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long[] MassUnits(SparseGrid grid, float[] embeddings)
     {
         var visitor = new MassVisitor(grid.PointCount);
         VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
-        return visitor.Sums;
+        return visitor.Units;
     }
 
     /// <summary>
@@ -374,10 +369,10 @@ internal static class SubspaceIndicators
     {
         // Eight spare slots after the points' sums take the zero terms (see Term).
         private const int Spare = 8;
-        private readonly double[] _sums = new double[points + Spare];
+        private readonly long[] _units = new long[points + Spare];
 
-        /// <summary>Per point: the sum of its basis values at the visited samples.</summary>
-        public double[] Sums => _sums.AsSpan(0, (int)points).ToArray();
+        /// <summary>Per point: the summed units of its basis values at the visited samples.</summary>
+        public long[] Units => _units.AsSpan(0, (int)points).ToArray();
 
         // Absent points of partial subspaces come with value +0 and point index the subspace's first row, as do
         // samples on a support's edge. Adding them to that row would change no sum but chain every absent sample's
@@ -387,12 +382,12 @@ internal static class SubspaceIndicators
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
         {
-            var sums = _sums;
-            int spare = sums.Length - Spare;
+            var units = _units;
+            int spare = units.Length - Spare;
             for (int b = 0; b < points.Length; b++)
             {
                 float v = values[b];
-                sums[v != 0 ? points[b] : spare + (b & (Spare - 1))] += v;
+                units[v != 0 ? points[b] : spare + (b & (Spare - 1))] += DataMass.Units(v);
             }
         }
     }

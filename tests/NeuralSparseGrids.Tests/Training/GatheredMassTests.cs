@@ -1,0 +1,125 @@
+using NeuralSparseGrids.Grids;
+using NeuralSparseGrids.Models;
+using NeuralSparseGrids.Native;
+using NeuralSparseGrids.Tests.Grids;
+using NeuralSparseGrids.Training;
+using static TorchSharp.torch;
+
+namespace NeuralSparseGrids.Tests.Training;
+
+/// <summary>
+/// Point refinement's data mass gathered inside the fused training step's backward pass (<see cref="EpochEmbeddings"/>,
+/// <see cref="DataMass"/>): the same bits as the mass summed afresh from the same embeddings, close to a brute-force
+/// sum of basis values, priced against the plain batches, and only handed out when complete.
+/// </summary>
+[Collection("Torch")]
+public sealed class GatheredMassTests
+{
+    private static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 2 } };
+
+    public GatheredMassTests() => TorchRuntime.EnsureLoaded();
+
+    // Shuffled batches of a partial (spatially adaptive) grid, so absent points (weight 0) and repeated points occur.
+    [Theory]
+    [InlineData(1, 16)]
+    [InlineData(10, 32)]   // vector rows (o >= 8): the mass is added in its own loop after the rows
+    public void MassGatheredByTheFusedStepEqualsTheMassOfItsEmbeddingsBitForBit(int outputs, int batch)
+    {
+        var (train, validation) = TinySwissRoll.Create(200, seed: 3);
+        var targets = train.Y.contiguous().data<float>().ToArray();
+        using var wide = TrainingSplit.Regression(train.X.contiguous().data<float>().ToArray(), 3,
+            targets.SelectMany(v => Enumerable.Repeat(v, outputs)).ToArray(), outputs);
+        train.Dispose(); validation.Dispose();
+        using var model = NeuralSparseGrid.Create(Config with { Outputs = outputs }, seed: 5);
+        var grid = SpatialGrids.Random(GridType.Linear, 2, 3, refinements: 12, seed: 2);
+        Assert.True(Enumerable.Range(0, grid.SubspaceCount).Any(grid.IsPartial), "the test needs partial subspaces");
+        model.ChangeGrid(grid, GridRemap.PointSources(model.Grid, grid)).Dispose();
+        var options = new TrainingOptions { BatchSize = batch, Seed = 1 };
+        var step = FusedMlpStep.TryCreate(model, options, wide);
+        Assert.NotNull(step);
+
+        var gathered = new EpochEmbeddings();
+        for (int i = 0; i < EpochEmbeddings.MinimumPlainBatches; i++) gathered.RecordBackward(1e-3);
+        gathered.Begin(4, wide.Count, Config.Latent, model.Grid);
+        var order = EpochLoop.Permutation(wide.Count, seed: 1, epoch: 4);
+        for (int start = 0; start < order.Length; start += batch)
+        {
+            if (start > 0) Assert.Null(gathered.MassUnits(4, model.Grid));   // not before every row was seen
+            step.Run(wide.X, wide.Y, order.AsSpan(start, Math.Min(batch, order.Length - start)), gathered);
+            gathered.RecordBackward(step.BackwardSeconds);
+        }
+        var units = gathered.MassUnits(4, model.Grid);
+        Assert.NotNull(units);
+        var embeddings = SubspaceIndicators.InBox(gathered.Complete(4)!);
+        Assert.Equal(SubspaceIndicators.MassUnits(model.Grid, embeddings), units);
+        Assert.Contains(units, u => u == 0);   // the embeddings leave some supports empty: exact zeros are tested
+        Assert.Contains(units, u => u > 0);
+
+        // Independently: the mass as a brute-force sum of basis values (double) over the embeddings.
+        var mass = SubspaceIndicators.Mass(units, wide.Count);
+        int n = wide.Count;
+        for (long p = 0; p < grid.PointCount; p++)
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += grid.BasisValue(p, [embeddings[2 * i], embeddings[2 * i + 1]]);
+            Assert.True(Math.Abs(mass[p] - sum / n) <= 1e-5 * Math.Max(1e-3, sum / n), $"point {p}: gathered {mass[p]}, brute force {sum / n}");
+            Assert.Equal(sum == 0, units[p] == 0);
+        }
+        gathered.End();
+        Assert.Null(gathered.MassUnits(4, model.Grid));
+    }
+
+    // The gathering work is inside the kernel, so it is priced: (median gathering pass - median plain pass) x batches.
+    [Fact]
+    public void MassGatheringIsPricedAgainstThePlainBatchesAndNeedsEnoughOfThem()
+    {
+        var grid = SparseGrid.Create(2, 3, GridType.Linear);
+        var other = SparseGrid.Create(2, 3, GridType.Linear);
+        var gathered = new EpochEmbeddings();
+        int[] rows = [0, 1, 2, 3];
+        float[] h = [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f];
+
+        for (int i = 0; i < EpochEmbeddings.MinimumPlainBatches - 1; i++) gathered.RecordBackward(1e-3);
+        gathered.Begin(1, 4, 2, grid);
+        Assert.Null(gathered.MassUnitsFor(grid));   // too few plain batches to price it: not gathered
+        gathered.Record(rows, h);
+        gathered.RecordBackward(2e-3);
+        Assert.Null(gathered.MassUnits(1, grid));
+        Assert.NotNull(gathered.Complete(1));   // the embeddings are gathered all the same
+        gathered.End();
+
+        // Plain batches since: one outlier does not move the median (1 ms).
+        foreach (double s in new[] { 1e-3, 1e-3, 1e-3, 9e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3 }) gathered.RecordBackward(s);
+        gathered.Begin(2, 4, 2, grid);
+        Assert.NotNull(gathered.MassUnitsFor(grid));
+        gathered.Record(rows[..2], h.AsSpan(0, 4));
+        foreach (double s in new[] { 1.5e-3, 1.4e-3, 1.6e-3 }) gathered.RecordBackward(s);
+        Assert.Null(gathered.MassUnits(2, grid));   // half the rows
+        gathered.Record(rows[2..], h.AsSpan(4, 4));
+        Assert.NotNull(gathered.MassUnits(2, grid));
+        Assert.Null(gathered.MassUnits(1, grid));
+        Assert.Equal(3 * 0.5e-3, gathered.MassSeconds, 12);
+
+        // A batch on another grid spoils the epoch's mass.
+        Assert.Null(gathered.MassUnitsFor(other));
+        Assert.Null(gathered.MassUnits(2, grid));
+        gathered.End();
+
+        // Gathering batches faster than the plain ones (noise) cost nothing, not a negative time.
+        for (int i = 0; i < EpochEmbeddings.MinimumPlainBatches; i++) gathered.RecordBackward(2e-3);
+        gathered.Begin(3, 4, 2, grid);
+        gathered.RecordBackward(1e-3);
+        Assert.Equal(0, gathered.MassSeconds);
+    }
+
+    [Fact]
+    public void DataMassUnitsRoundUpSoEveryNonZeroValueCountsAndSumsAreExact()
+    {
+        Assert.Equal(0, DataMass.Units(0));
+        Assert.Equal(1, DataMass.Units(1e-20));
+        Assert.Equal(1L << 30, DataMass.Units(1));
+        Assert.Equal(3L << 29, DataMass.Units(1.5));
+        Assert.Equal(0.75, DataMass.Of(DataMass.Units(1) + DataMass.Units(0.5), 2));
+        Assert.Equal(0, DataMass.Of(0, 0));
+    }
+}
