@@ -6,7 +6,7 @@ namespace NeuralSparseGrids.Grids;
 /// </summary>
 /// <remarks>
 /// Why integers: integer addition does not depend on the order of the terms, so the mass gathered during an epoch's
-/// training steps (batch after batch, in the epoch's shuffled order, <see cref="Layers"/>' fused backward pass) and
+/// training steps (batch after batch in the epoch's shuffled order, by the fused kernel's backward pass) and
 /// the mass computed afresh from the same embeddings afterwards are the same bits. A refinement step therefore picks
 /// the same points whichever way its mass was obtained (a resumed run repeats the uninterrupted one). Rounding up keeps
 /// every non-zero basis value at one unit at least, so "no sample in the support" is still exactly a zero mass. A

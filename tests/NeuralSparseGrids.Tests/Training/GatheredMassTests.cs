@@ -69,6 +69,43 @@ public sealed class GatheredMassTests
         Assert.Null(gathered.MassUnits(4, model.Grid));
     }
 
+    // Through the trainer: with the encoder frozen up to the step, a point refinement step on the mass its epoch's
+    // training steps gathered chooses what a step on a fresh embedding of the split chooses.
+    [Fact]
+    public void AStepOnTheGatheredMassMatchesAStepOnAFreshEmbedding()
+    {
+        var (train, validation) = TinySwissRoll.Create(240, seed: 8);
+        var options = new TrainingOptions
+        {
+            Epochs = 4, BatchSize = 16, LearningRate = 0.01, Seed = 9, RestoreBest = false,
+            Gradient = new GradientMethodOptions { FrozenEncoderEpochs = 3 },
+            Adaptivity = new AdaptivityOptions { Mode = AdaptMode.Points, RefineEvery = 3, RefineCount = 2, MaxPoints = 40 },
+        };
+        TrainingResult result;
+        using (var model = NeuralSparseGrid.Create(Config, seed: 4))
+        {
+            Assert.NotNull(FusedMlpStep.TryCreate(model, options, train));
+            result = new NsgTrainer(model, options).Fit(train, validation);
+        }
+        var gatheredStep = result.Refinements[0];
+        Assert.Equal(3, gatheredStep.Epoch);
+        Assert.True(gatheredStep.Phases!.ContainsKey("mass"), "the step read the mass its epoch gathered (12 batches an epoch: 24 plain ones to price it)");
+        Assert.False(gatheredStep.Phases.ContainsKey("embed"), "nor embedded the split");
+        Assert.NotEmpty(gatheredStep.Added);
+
+        using var reference = NeuralSparseGrid.Create(Config, seed: 4);
+        new NsgTrainer(reference, options with { Epochs = 3, Adaptivity = new() }).Fit(train, validation);
+        using var optimizer = StepOptimizers.Create(reference, options, reference.parameters().ToList());
+        var freshStep = new GridAdaptation(options.Adaptivity).Step(3, reference, optimizer, train, []);
+        Assert.NotNull(freshStep);
+        Assert.False(freshStep.Phases!.ContainsKey("mass"));
+        Assert.Equal(freshStep.Added.Select(a => string.Join(',', a)), gatheredStep.Added.Select(a => string.Join(',', a)));
+        Assert.Equal(freshStep.Removed.Length, gatheredStep.Removed.Length);
+        for (int k = 0; k < freshStep.Indicators.Length; k++)
+            Assert.True(Math.Abs(freshStep.Indicators[k] - gatheredStep.Indicators[k]) <= 1e-5 * freshStep.Indicators[k], $"indicator {k}: {gatheredStep.Indicators[k]} vs fresh {freshStep.Indicators[k]}");
+        train.Dispose(); validation.Dispose();
+    }
+
     // The gathering work is inside the kernel, so it is priced: (median gathering pass - median plain pass) x batches.
     [Fact]
     public void MassGatheringIsPricedAgainstThePlainBatchesAndNeedsEnoughOfThem()
@@ -83,31 +120,34 @@ public sealed class GatheredMassTests
         gathered.Begin(1, 4, 2, grid);
         Assert.Null(gathered.MassUnitsFor(grid));   // too few plain batches to price it: not gathered
         gathered.Record(rows, h);
-        gathered.RecordBackward(2e-3);
+        for (int i = 0; i < EpochEmbeddings.MinimumPlainBatches; i++) gathered.RecordBackward(2e-3);
         Assert.Null(gathered.MassUnits(1, grid));
         Assert.NotNull(gathered.Complete(1));   // the embeddings are gathered all the same
+        gathered.End();
+        gathered.Begin(2, 4, 2, grid);
+        Assert.Null(gathered.MassUnitsFor(grid));   // that epoch's batches preceded a step (another grid): no baseline
         gathered.End();
 
         // Plain batches since: one outlier does not move the median (1 ms).
         foreach (double s in new[] { 1e-3, 1e-3, 1e-3, 9e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3 }) gathered.RecordBackward(s);
-        gathered.Begin(2, 4, 2, grid);
+        gathered.Begin(3, 4, 2, grid);
         Assert.NotNull(gathered.MassUnitsFor(grid));
         gathered.Record(rows[..2], h.AsSpan(0, 4));
         foreach (double s in new[] { 1.5e-3, 1.4e-3, 1.6e-3 }) gathered.RecordBackward(s);
-        Assert.Null(gathered.MassUnits(2, grid));   // half the rows
+        Assert.Null(gathered.MassUnits(3, grid));   // half the rows
         gathered.Record(rows[2..], h.AsSpan(4, 4));
-        Assert.NotNull(gathered.MassUnits(2, grid));
-        Assert.Null(gathered.MassUnits(1, grid));
+        Assert.NotNull(gathered.MassUnits(3, grid));
+        Assert.Null(gathered.MassUnits(2, grid));
         Assert.Equal(3 * 0.5e-3, gathered.MassSeconds, 12);
 
         // A batch on another grid spoils the epoch's mass.
         Assert.Null(gathered.MassUnitsFor(other));
-        Assert.Null(gathered.MassUnits(2, grid));
+        Assert.Null(gathered.MassUnits(3, grid));
         gathered.End();
 
         // Gathering batches faster than the plain ones (noise) cost nothing, not a negative time.
         for (int i = 0; i < EpochEmbeddings.MinimumPlainBatches; i++) gathered.RecordBackward(2e-3);
-        gathered.Begin(3, 4, 2, grid);
+        gathered.Begin(4, 4, 2, grid);
         gathered.RecordBackward(1e-3);
         Assert.Equal(0, gathered.MassSeconds);
     }

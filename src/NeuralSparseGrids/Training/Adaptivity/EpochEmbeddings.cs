@@ -85,13 +85,14 @@ public sealed class EpochEmbeddings
     }
 
     /// <summary>
-    /// Records the wall seconds of one fused backward pass: a gathering batch's if this epoch gathers mass, else a
-    /// plain one's (the baseline of the next gathering epoch).
+    /// Records the wall seconds of one fused backward pass: a gathering batch's if this epoch gathers mass, a plain
+    /// one's (the baseline of the next gathering epoch) outside gathering epochs. A gathering epoch that gathers no
+    /// mass prices nothing: a step follows it, so the next gathering epoch runs on another grid.
     /// </summary>
     public void RecordBackward(double seconds)
     {
-        if (_epoch >= 0 && _massUnits is not null) _massBatches.Add(seconds);
-        else _plainBatches.Add(seconds);
+        if (_epoch < 0) _plainBatches.Add(seconds);
+        else if (_massUnits is not null) _massBatches.Add(seconds);
     }
 
     /// <summary>
