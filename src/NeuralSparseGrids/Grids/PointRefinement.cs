@@ -31,6 +31,10 @@ public sealed class PointRefinement
     // tentative refinement is undone by dropping the tail of _added.
     private readonly Keys _added = new(), _removed = new(), _stack = new();
     private HashSet<long>? _excluded;   // keys never added as refinement children (points coarsened before)
+    // Excluded local indices of subspaces that have no id yet, by level vector: keyed once the subspace gets one (a
+    // long run excludes hundreds of points, most in subspaces no refinement reaches again; giving each an id would
+    // cost a search and a bitmap per step).
+    private Dictionary<int[], List<int>>? _pendingExclusions;
 
     /// <summary>Starts from every point of <paramref name="grid"/> (Linear, ModifiedLinear or LinearBoundary).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -110,8 +114,26 @@ public sealed class PointRefinement
     }
 
     /// <summary>Never adds <paramref name="point"/> as a child in <see cref="RefineRow"/> (a point coarsened before).</summary>
-    internal void Exclude(GridPoint point) =>
-        (_excluded ??= []).Add(Key(SubspaceId(point.Levels, create: true), point.LocalIndex(_type)));
+    internal void Exclude(GridPoint point) => Exclude(point.Levels, [point.LocalIndex(_type)]);
+
+    /// <summary>
+    /// Never adds the points <paramref name="locals"/> (local indices) of subspace <paramref name="levels"/> as
+    /// children in <see cref="RefineRow"/> (points coarsened before); the subspace need not exist yet.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void Exclude(int[] levels, IReadOnlyList<int> locals)
+    {
+        int id = SubspaceId(levels, create: false);
+        if (id >= 0)
+        {
+            _excluded ??= [];
+            for (int i = 0; i < locals.Count; i++) _excluded.Add(Key(id, locals[i]));
+            return;
+        }
+        _pendingExclusions ??= new Dictionary<int[], List<int>>(GridRemap.LevelVectorComparer);
+        if (!_pendingExclusions.TryGetValue(levels, out var pending)) _pendingExclusions[levels] = pending = [];
+        for (int i = 0; i < locals.Count; i++) pending.Add(locals[i]);
+    }
 
     /// <summary>
     /// Refines the point of row <paramref name="row"/> of the starting grid: adds its children (in every dimension,
@@ -423,6 +445,8 @@ public sealed class PointRefinement
         }
         _sizes[s] = (int)size;
         _bits[s] = new ulong[(size + 63) >> 6];
+        if (_pendingExclusions is not null && _pendingExclusions.Remove(levels.ToArray(), out var excluded))
+            foreach (int local in excluded) (_excluded ??= []).Add(Key(s, local));
         return s;
     }
 

@@ -148,6 +148,34 @@ public class FlatRefinementTests
         }
     }
 
+    // An excluded child is never added, whether its subspace is in the grid or gets an id only when the refinement
+    // creates it (the exclusion then waits for that id).
+    [Fact]
+    public void AnExcludedChildIsNeverAddedWhetherOrNotItsSubspaceExistsYet()
+    {
+        int checkedNew = 0, checkedExisting = 0;
+        foreach (var grid in PointGrids())
+        {
+            var points = AllPoints(grid);
+            for (int row = 0; row < grid.PointCount; row++)
+            {
+                var missing = GridPoint.Of(grid, row).Children(grid.Type, 30).Where(c => !points.Contains(c)).ToList();
+                if (missing.Count < 2) continue;
+                var excluded = missing[0];
+                bool newSubspace = GridRemap.LevelVectors(grid).All(l => !l.SequenceEqual(excluded.Levels));
+                var builder = new PointRefinement(grid);
+                builder.Exclude(excluded);
+                var expected = ReferenceMissing(grid.Type, points, missing.Skip(1));
+                Assert.Equal(expected.Count, builder.RefineRow(row, maxLevel1D: 30));
+                Assert.False(builder.Contains(excluded), $"row {row}: excluded child {string.Join(',', excluded.ToArray())} was added");
+                Assert.All(expected, p => Assert.True(builder.Contains(p)));
+                if (newSubspace) checkedNew++;
+                else checkedExisting++;
+            }
+        }
+        Assert.True(checkedNew > 0 && checkedExisting > 0, $"both cases must occur: new {checkedNew}, existing {checkedExisting}");
+    }
+
     [Fact]
     public void GrownIsFromDownwardClosedSubspacesWithTheSameRefusals()
     {

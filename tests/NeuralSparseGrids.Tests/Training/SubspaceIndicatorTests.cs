@@ -64,4 +64,27 @@ public sealed class SubspaceIndicatorTests
             if (grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).SequenceEqual(levels)) return s;
         throw new InvalidOperationException("no such subspace");
     }
+
+    // The order a step takes candidates in: descending score, ties by ascending index, NaNs last; checked against the
+    // comparison sort it replaced, on scores with many ties (zeros, repeats, signed zeros), infinities and NaNs.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void BestFirstOrderIsDescendingScoreThenAscendingIndexWithNaNsLast(int seed)
+    {
+        var random = new Random(seed);
+        double[] special = [0, -0.0, 1, 0.5, double.NaN, double.PositiveInfinity, 1e-300];
+        var scores = new double[500];
+        for (int i = 0; i < scores.Length; i++)
+            scores[i] = random.Next(3) == 0 ? special[random.Next(special.Length)] : Math.Round(random.NextDouble() * 20) / 20;
+        var expected = Enumerable.Range(0, scores.Length).ToArray();
+        Array.Sort(expected, (a, b) =>
+        {
+            int c = scores[b].CompareTo(scores[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        Assert.Equal(expected, BestFirstOrder.All(scores));
+        Assert.Empty(BestFirstOrder.All([]));
+    }
 }

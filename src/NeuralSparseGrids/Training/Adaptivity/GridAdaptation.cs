@@ -45,7 +45,7 @@ public sealed class GridAdaptation
 {
     private readonly AdaptivityOptions _options;
     private readonly HashSet<int[]> _removed = new(GridRemap.LevelVectorComparer);
-    private readonly HashSet<GridPoint> _removedPoints = [];
+    private readonly CoarsenedPoints _removedPoints = new();
 
     /// <summary>Creates the adaptation of <paramref name="options"/>; <paramref name="history"/>: the steps of a resumed run.</summary>
     public GridAdaptation(AdaptivityOptions options, IEnumerable<GridRefinement>? history = null)
@@ -160,7 +160,8 @@ public sealed class GridAdaptation
                 ?? Score(model, SubspaceRefinement.Grow(kept, candidates, outputs, maxBytes), kept.SubspaceCount, grid, currentNorms, train, rows);
             phases.Lap("indicator");
             long points = kept.PointCount;
-            foreach (int c in SubspaceIndicators.BestFirst(scores))
+            var best = new BestFirstOrder(scores);
+            while (best.TryNext(out int c))
             {
                 if (added.Count == _options.RefineCount) break;
                 if (!(scores[c] > 0)) break;

@@ -28,7 +28,7 @@ internal static class PointAdaptation
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (SparseGrid Next, List<int[]> Refined, List<double> Indicators, List<int[]> Removed) Plan(
         NeuralSparseGrid model, TrainingSplit train, Func<float[]> embeddings, long[]? massUnits, AdaptivityOptions options,
-        IReadOnlySet<GridPoint> removedBefore, StepPhases phases)
+        CoarsenedPoints removedBefore, StepPhases phases)
     {
         var grid = model.Grid;
         int outputs = model.Layer.Outputs;
@@ -56,17 +56,18 @@ internal static class PointAdaptation
                     builder.RemoveRow(row);
                 }
         }
-        foreach (var point in removedBefore) builder.Exclude(point);
+        foreach (var (levels, locals) in removedBefore.LocalsByLevels(grid.Type)) builder.Exclude(levels, locals);
         foreach (var point in removed) builder.Exclude(GridPoint.FromArray(point));
 
         phases.Lap("plan");
         var scores = options.Indicator == RefinementIndicator.Gradient
-            ? GradientScores(model, train, embeddings(), builder, grid, removedRows, Excluded(removedBefore, removed))
+            ? GradientScores(model, train, embeddings(), builder, grid, removedRows, Excluded(removedBefore.Points, removed))
             : SurplusTimesMass(norms, mass);
         phases.Lap("indicator");
         var refined = new List<int[]>();
         var indicators = new List<double>();
-        foreach (int row in SubspaceIndicators.BestFirst(scores))
+        var best = new BestFirstOrder(scores);
+        while (best.TryNext(out int row))
         {
             if (refined.Count == options.RefineCount || !(scores[row] > 0)) break;
             // A full budget takes no refinement (each adds a point): stop rather than refine and undo every row.

@@ -303,23 +303,6 @@ internal static class SubspaceIndicators
     }
 
     /// <summary>
-    /// The indices of <paramref name="scores"/> by descending score, ties (and NaNs, last) by ascending index: the
-    /// order in which a step takes candidates. An array sort, not LINQ: see <see cref="GridAdaptation"/>'s remarks.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int[] BestFirst(double[] scores)
-    {
-        var order = new int[scores.Length];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, b) =>
-        {
-            int c = scores[b].CompareTo(scores[a]);
-            return c != 0 ? c : a.CompareTo(b);
-        });
-        return order;
-    }
-
-    /// <summary>
     /// The embeddings (N, d) row-major clamped to [0, 1]^d, as the layer clamps its inputs (NaN stays NaN): the array
     /// itself when every value is in the box already (the rescaling's output always is, bar rounding), else a
     /// clamped copy. Callers only read it.
