@@ -161,5 +161,11 @@ public sealed class GatheredMassTests
         Assert.Equal(3L << 29, DataMass.Units(1.5));
         Assert.Equal(0.75, DataMass.Of(DataMass.Units(1) + DataMass.Units(0.5), 2));
         Assert.Equal(0, DataMass.Of(0, 0));
+
+        // The float32 overload (the training step's) gives the float64 one's units for every float32 value.
+        var random = new Random(4);
+        float[] special = [0f, 1f, 2f, 1e-30f, float.Epsilon, 0.5f, 0.1f, 1.9999999f, 3e-10f, 5.9604645e-8f];
+        foreach (float v in special.Concat(Enumerable.Range(0, 10000).Select(_ => (float)(random.NextDouble() * Math.Pow(2, -random.Next(40))))))
+            Assert.Equal(DataMass.Units((double)v), DataMass.Units(v));
     }
 }
