@@ -50,7 +50,7 @@ public static class CnnFormatComparison
                 wall[name].Add(seconds / steps);
                 cpu[name].Add((process.TotalProcessorTime - cpu0).TotalSeconds / steps);
             }
-        Console.WriteLine($"MNIST CNN-SG step (batch 64, {data.Train.Count} digits per fit incl. validation of {data.Validation.Count}, {torch.get_num_threads()} threads, {rounds} rounds alternated; load {TorchComparison.LoadAverage()}):");
+        Console.WriteLine($"MNIST CNN-SG step (batch 64, {data.Train.Count} digits per fit incl. validation of {data.Validation.Count}, {torch.get_num_threads()} threads, {rounds} rounds alternated; load {MachineLoad.Text()}):");
         foreach (var (name, _) in formats)
             Console.WriteLine($"  {name,-14} wall {Statistics.Median(wall[name]) * 1e3,7:F1} ms/step  cpu {Statistics.Median(cpu[name]) * 1e3,7:F1} ms/step   (wall each: {string.Join(" ", wall[name].Select(v => (v * 1e3).ToString("F0")))})");
         Console.WriteLine($"  NCHW / channels-last: wall {Statistics.Median(wall["NCHW"]) / Statistics.Median(wall["channels-last"]):F2}, cpu {Statistics.Median(cpu["NCHW"]) / Statistics.Median(cpu["channels-last"]):F2}");

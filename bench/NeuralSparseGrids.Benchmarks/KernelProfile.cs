@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Native;
@@ -107,7 +108,7 @@ public static class KernelProfile
                 Report("step", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: true), forwardFlops + backwardFlops, terms);
                 Report("step, dL/dC zeroed in place", AutogradStep<T>(grid, n, o, threads, repeats, gradientToNone: false), forwardFlops + backwardFlops, terms);
             }
-            Console.WriteLine($"load average {TorchComparison.LoadAverage()}");
+            Console.WriteLine($"load average {MachineLoad.Text()}");
         }
         finally
         {

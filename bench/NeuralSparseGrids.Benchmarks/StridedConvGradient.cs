@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public static class StridedConvGradient
     public static int Run(string[] args)
     {
         int repeats = args.Length > 0 && int.TryParse(args[0], out int r) ? r : 15;
-        Console.WriteLine($"stride-2 3x3 convolution gradients, batch 64, {get_num_threads()} threads, fastest of {repeats} (ms); load {TorchComparison.LoadAverage()}:");
+        Console.WriteLine($"stride-2 3x3 convolution gradients, batch 64, {get_num_threads()} threads, fastest of {repeats} (ms); load {MachineLoad.Text()}:");
         foreach (var (cin, side) in new[] { (32, 28), (64, 14) })
             foreach (bool channelsLast in new[] { true, false })
             {

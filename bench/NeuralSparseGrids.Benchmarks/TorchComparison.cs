@@ -35,7 +35,7 @@ public static class TorchComparison
         int epochs = int.Parse(Option(args, "--epochs", "2")), rounds = int.Parse(Option(args, "--rounds", "2"));
         string python = Option(args, "--python", "/usr/bin/python3");
         string script = FindScript();
-        Console.WriteLine($"compare-torch: {Environment.ProcessorCount} cores, load average {LoadAverage()} (shared machine: read ratios, not seconds)");
+        Console.WriteLine($"compare-torch: {Environment.ProcessorCount} cores, load average {MachineLoad.Text()} (shared machine: read ratios, not seconds)");
         if (task is "all" or "swissroll") SwissRollEpochs(python, script, epochs * 5, rounds);
         if (task is "all" or "cnn-layers") CnnLayers(python, script);
         if (task is "all" or "mnist")
@@ -80,7 +80,7 @@ public static class TorchComparison
         double bestSubspace = Math.Min(Wall("subspace 1"), Wall("subspace 2"));
         double bestDense = Math.Min(Wall("dense 1"), Wall("dense 2"));
         Console.WriteLine($"  PyTorch per-subspace (best) / ours = {bestSubspace / Wall("ours"):F2}x; PyTorch dense (best) / ours = {bestDense / Wall("ours"):F2}x (wall);" +
-                          $" CPU, 1 thread each: {Cpu("subspace 1") / Cpu("ours"):F2}x, {Cpu("dense 1") / Cpu("ours"):F2}x (load average now {LoadAverage()})");
+                          $" CPU, 1 thread each: {Cpu("subspace 1") / Cpu("ours"):F2}x, {Cpu("dense 1") / Cpu("ours"):F2}x (load average now {MachineLoad.Text()})");
     }
 
     private static void MnistEpochs(string python, string script, int epochs, int rounds, int digits, int warmUpBatches)
@@ -131,7 +131,7 @@ public static class TorchComparison
             Console.WriteLine($"  ours / {variants[peerVariant].Name}: ratio of wall medians {Median(seconds[0]) / Median(seconds[peerVariant]):F2}; " +
                               $"per round median {Median(paired):F2}, range {Range(paired)}; CPU {Median(cpu[0]) / Median(cpu[peerVariant]):F2}");
         }
-        Console.WriteLine($"  (load average now {LoadAverage()})");
+        Console.WriteLine($"  (load average now {MachineLoad.Text()})");
     }
 
     private static string Range(IReadOnlyList<double> values) =>
@@ -275,12 +275,5 @@ public static class TorchComparison
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    /// <summary>The 1-minute load average as /proc/loadavg gives it, or "?" where it cannot be read.</summary>
-    internal static string LoadAverage()
-    {
-        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
-        catch (IOException) { return "?"; }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
+using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using NeuralSparseGrids.Native;
@@ -111,7 +112,7 @@ public sealed class BenchCommand : ICliCommand
                 peakBytes = peak, denseRefusal, fusedGflops, peakGflops, fusedOverPeak = fusedGflops / peakGflops,
                 fusedCpuMs = fusedCpu, tensorOpsCpuMs = tensorOpsCpu, denseCpuMs = denseCpu,
                 tensorOpsOverFusedCpu = tensorOpsCpu / fusedCpu, denseOverFusedCpu = denseCpu / fusedCpu,
-                loadAverage = LoadAverage(),
+                loadAverage = MachineLoad.OneMinute(),
             });
         }
         return 0;
@@ -177,18 +178,5 @@ public sealed class BenchCommand : ICliCommand
         watch.Stop();
         process.Refresh();
         return (watch.Elapsed.TotalMilliseconds, (process.TotalProcessorTime - cpu0).TotalMilliseconds);
-    }
-
-    internal static double? LoadAverage()
-    {
-        try
-        {
-            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            return double.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return null;
-        }
     }
 }

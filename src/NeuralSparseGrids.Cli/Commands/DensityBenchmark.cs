@@ -66,7 +66,7 @@ internal static class DensityBenchmark
             cpuSeconds.Add((process.TotalProcessorTime - cpu).TotalSeconds);
         }
         double median = Statistics.Median(seconds), medianCpu = Statistics.Median(cpuSeconds);
-        double load = BenchCommand.LoadAverage() ?? double.NaN;
+        double load = MachineLoad.OneMinute() ?? double.NaN;
         var trials = head!.Classifier.Densities.Trials;
         if (context.Json)
             context.WriteJson(new { source, dim = grid.Dim, level = grid.Level, grid = grid.Type.ToString(), subspaces = grid.SubspaceCount, points = head.Classifier.Densities.Grid.PointCount, classes, seconds, medianSeconds = median, cpuSeconds, medianCpuSeconds = medianCpu, loadAverage = load,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NeuralSparseGrids.Cli.Infrastructure;
+using NeuralSparseGrids.Experiments;
 using NeuralSparseGrids.Grids;
 using NeuralSparseGrids.Layers;
 using static TorchSharp.torch;
@@ -82,14 +83,14 @@ internal static class GeneralizedGridBench
                 settings.Repeats, threads = get_num_threads(),
                 regular = new { subspaces = regular.SubspaceCount, points = regular.PointCount, maxLevel1D = regular.MaxLevel1D, fusedMs = ra, fusedCpuMs = ca },
                 generalized = new { subspaces = traded.SubspaceCount, points = traded.PointCount, maxLevel1D = traded.MaxLevel1D, fusedMs = rb, fusedCpuMs = cb },
-                generalizedOverRegular = rb / ra, generalizedOverRegularCpu = cb / ca, loadAverage = BenchCommand.LoadAverage(),
+                generalizedOverRegular = rb / ra, generalizedOverRegularCpu = cb / ca, loadAverage = MachineLoad.OneMinute(),
             });
             return 0;
         }
         context.Out.WriteLine($"fused forward+backward, batch {settings.Batch}, {settings.Outputs} outputs, {settings.DType}, {get_num_threads()} torch threads, median of {settings.Repeats} alternating steps");
         context.Out.WriteLine($"  regular      {regular.SubspaceCount,6} subspaces {regular.PointCount,9} points  {ra,10:F3} ms (CPU {ca:F3} ms)");
         context.Out.WriteLine($"  generalized  {traded.SubspaceCount,6} subspaces {traded.PointCount,9} points  {rb,10:F3} ms (CPU {cb:F3} ms)  (+{100.0 * (traded.PointCount - regular.PointCount) / regular.PointCount:F1}% points)");
-        context.Out.WriteLine($"  generalized / regular: {rb / ra:F3} wall, {cb / ca:F3} process CPU; load average {BenchCommand.LoadAverage()}");
+        context.Out.WriteLine($"  generalized / regular: {rb / ra:F3} wall, {cb / ca:F3} process CPU; load average {MachineLoad.OneMinute()}");
         return 0;
     }
 
