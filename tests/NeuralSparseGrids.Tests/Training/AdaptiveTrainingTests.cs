@@ -12,7 +12,7 @@ namespace NeuralSparseGrids.Tests.Training;
 [Collection("Torch")]
 public sealed class AdaptiveTrainingTests : IDisposable
 {
-    private static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 2 } };
+    internal static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 2 } };
     private readonly string _dir = Directory.CreateTempSubdirectory("nsg-adapt").FullName;
 
     public AdaptiveTrainingTests() => TorchRuntime.EnsureLoaded();
@@ -178,19 +178,35 @@ public sealed class AdaptiveTrainingTests : IDisposable
         Assert.Equal(2, gatheredStep.Epoch);
         Assert.True(gatheredStep.Phases!.ContainsKey("gather"), "the trainer's step read the gathered embeddings");
 
-        using var reference = NeuralSparseGrid.Create(Config, seed: 4);
-        new NsgTrainer(reference, options with { Epochs = 2, Adaptivity = new() }).Fit(train, validation);
-        using var optimizer = StepOptimizers.Create(reference, options, reference.parameters().ToList());
-        var freshStep = new GridAdaptation(options.Adaptivity).Step(2, reference, optimizer, train, []);
-        Assert.NotNull(freshStep);
+        var freshStep = FreshStep(options, 2, train, validation);
         Assert.False(freshStep.Phases!.ContainsKey("gather"));
-        Assert.Equal(freshStep.Added.Select(a => string.Join(',', a)), gatheredStep.Added.Select(a => string.Join(',', a)));
-        Assert.Equal(freshStep.Removed.Length, gatheredStep.Removed.Length);
-        for (int k = 0; k < freshStep.Indicators.Length; k++)
-            Assert.True(Math.Abs(freshStep.Indicators[k] - gatheredStep.Indicators[k]) <= 1e-5 * freshStep.Indicators[k], $"indicator {k}: {gatheredStep.Indicators[k]} vs fresh {freshStep.Indicators[k]}");
+        AssertSameChoice(freshStep, gatheredStep);
         Assert.True(gatheredStep.Phases.Values.Sum() <= gatheredStep.Seconds * (1 + 1e-9) + 1e-9 && gatheredStep.Phases.Values.Sum() >= gatheredStep.Seconds * 0.99,
             "the phases add up to the step's time");
         train.Dispose(); validation.Dispose();
+    }
+
+    /// <summary>
+    /// The step after <paramref name="epoch"/> of a model (<see cref="Config"/>, seed 4) trained like the run up to
+    /// that epoch but without adaptivity, taken directly: it embeds the training split afresh.
+    /// </summary>
+    internal static GridRefinement FreshStep(TrainingOptions options, int epoch, TrainingSplit train, TrainingSplit validation)
+    {
+        using var reference = NeuralSparseGrid.Create(Config, seed: 4);
+        new NsgTrainer(reference, options with { Epochs = epoch, Adaptivity = new() }).Fit(train, validation);
+        using var optimizer = StepOptimizers.Create(reference, options, reference.parameters().ToList());
+        var step = new GridAdaptation(options.Adaptivity).Step(epoch, reference, optimizer, train, []);
+        Assert.NotNull(step);
+        return step;
+    }
+
+    /// <summary>The two steps chose the same refinements, removed as many, with the same indicators (to 1e-5).</summary>
+    internal static void AssertSameChoice(GridRefinement fresh, GridRefinement gathered)
+    {
+        Assert.Equal(fresh.Added.Select(a => string.Join(',', a)), gathered.Added.Select(a => string.Join(',', a)));
+        Assert.Equal(fresh.Removed.Length, gathered.Removed.Length);
+        for (int k = 0; k < fresh.Indicators.Length; k++)
+            Assert.True(Math.Abs(fresh.Indicators[k] - gathered.Indicators[k]) <= 1e-5 * fresh.Indicators[k], $"indicator {k}: {gathered.Indicators[k]} vs fresh {fresh.Indicators[k]}");
     }
 
     [Theory]

@@ -15,7 +15,7 @@ namespace NeuralSparseGrids.Tests.Training;
 [Collection("Torch")]
 public sealed class GatheredMassTests
 {
-    private static readonly NsgModelConfig Config = new() { Inputs = 3, Encoder = new MlpEncoderConfig { HiddenLayers = [8] }, Latent = 2, Grid = new GridConfig { Level = 2 } };
+    private static readonly NsgModelConfig Config = AdaptiveTrainingTests.Config;
 
     public GatheredMassTests() => TorchRuntime.EnsureLoaded();
 
@@ -93,16 +93,9 @@ public sealed class GatheredMassTests
         Assert.False(gatheredStep.Phases.ContainsKey("embed"), "nor embedded the split");
         Assert.NotEmpty(gatheredStep.Added);
 
-        using var reference = NeuralSparseGrid.Create(Config, seed: 4);
-        new NsgTrainer(reference, options with { Epochs = 3, Adaptivity = new() }).Fit(train, validation);
-        using var optimizer = StepOptimizers.Create(reference, options, reference.parameters().ToList());
-        var freshStep = new GridAdaptation(options.Adaptivity).Step(3, reference, optimizer, train, []);
-        Assert.NotNull(freshStep);
+        var freshStep = AdaptiveTrainingTests.FreshStep(options, 3, train, validation);
         Assert.False(freshStep.Phases!.ContainsKey("mass"));
-        Assert.Equal(freshStep.Added.Select(a => string.Join(',', a)), gatheredStep.Added.Select(a => string.Join(',', a)));
-        Assert.Equal(freshStep.Removed.Length, gatheredStep.Removed.Length);
-        for (int k = 0; k < freshStep.Indicators.Length; k++)
-            Assert.True(Math.Abs(freshStep.Indicators[k] - gatheredStep.Indicators[k]) <= 1e-5 * freshStep.Indicators[k], $"indicator {k}: {gatheredStep.Indicators[k]} vs fresh {freshStep.Indicators[k]}");
+        AdaptiveTrainingTests.AssertSameChoice(freshStep, gatheredStep);
         train.Dispose(); validation.Dispose();
     }
 
