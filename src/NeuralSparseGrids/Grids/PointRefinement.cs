@@ -109,8 +109,8 @@ public sealed class PointRefinement
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void RemoveRow(int row)
     {
-        int s = _grid.SubspaceOf(row);
-        RemovePoint(s, _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s])));
+        var (s, local) = RowPoint(row);
+        RemovePoint(s, local);
     }
 
     /// <summary>Never adds <paramref name="point"/> as a child in <see cref="RefineRow"/> (a point coarsened before).</summary>
@@ -143,7 +143,7 @@ public sealed class PointRefinement
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int RefineRow(int row, int maxLevel1D)
     {
-        int s = _grid.SubspaceOf(row), local = _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s]));
+        var (s, local) = RowPoint(row);
         int before = _added.Count;
         _lastRefinement = before;
         Span<int> k = stackalloc int[_d];
@@ -174,11 +174,19 @@ public sealed class PointRefinement
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int[] RowArray(int row)
     {
-        int s = _grid.SubspaceOf(row);
+        var (s, local) = RowPoint(row);
         var result = new int[2 * _d];
         _levels.AsSpan(s * _d, _d).CopyTo(result);
-        Positions(s, _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s])), result.AsSpan(_d));
+        Positions(s, local, result.AsSpan(_d));
         return result;
+    }
+
+    // The (subspace id, local index) of row `row` of the starting grid.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (int Id, int Local) RowPoint(int row)
+    {
+        int s = _grid.SubspaceOf(row);
+        return (s, _grid.LocalIndex(s, (int)(row - _grid.SubspaceOffsets[s])));
     }
 
     /// <summary>
@@ -421,11 +429,8 @@ public sealed class PointRefinement
     {
         if (levels.Length != _d)
             return create ? throw new ArgumentException($"A point of this grid has {_d} levels, got {levels.Length}.", nameof(levels)) : -1;
-        int s = _grid.FindSubspace(levels);
-        if (s >= 0) return s;
-        for (s = _start; s < _count; s++)
-            if (levels.SequenceEqual(_levels.AsSpan(s * _d, _d))) return s;
-        if (!create) return -1;
+        int s = SparseGrid.FindGrown(_grid, _levels, _count, levels);
+        if (s >= 0 || !create) return s;
         long size = 1;
         foreach (int l in levels)
         {

@@ -497,9 +497,13 @@ public sealed partial class SparseGrid
         return grown;
     }
 
-    // Number of `levels` among grid's subspaces followed by the added ones in grownLevels[grid's count .. count), or -1.
+    /// <summary>
+    /// Number of <paramref name="levels"/> among <paramref name="grid"/>'s subspaces (its O(1) lookup) followed by the
+    /// added ones, subspaces [grid's count, <paramref name="count"/>) of <paramref name="grownLevels"/> ((subspaces, d)
+    /// row-major; a linear scan: growing adds few), or -1. Shared by <see cref="Grown"/> and <see cref="PointRefinement"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int FindGrown(SparseGrid grid, int[] grownLevels, int count, ReadOnlySpan<int> levels)
+    internal static int FindGrown(SparseGrid grid, int[] grownLevels, int count, ReadOnlySpan<int> levels)
     {
         int s = grid.FindSubspace(levels);
         if (s >= 0) return s;

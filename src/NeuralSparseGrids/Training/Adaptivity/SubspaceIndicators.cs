@@ -55,24 +55,24 @@ internal static class SubspaceIndicators
     /// The finest resolution (per dimension the largest level of <paramref name="subspaces"/>) when
     /// <see cref="CellDeposits"/> can and should compute sums over them at <paramref name="count"/> samples: a
     /// Linear grid (hats only), few dimensions, and a finest table cheaper than the term visitor's work (a term per
-    /// sample and subspace, each worth <paramref name="valuesPerTerm"/> table values); else null.
+    /// sample and subspace, each worth two table values); else null.
     /// </summary>
     /// <remarks>
     /// A table value costs about a visitor term or more: clearing, restricting along up to d chains of coarser
     /// tables, and on first use of a size fresh memory. The surplus indicator's visitor builds the candidate grid and
-    /// visits parents and candidates, so there a term is worth half a value (with an eighth, a subspace refinement
-    /// run's indicator went from 0.11-0.12 to 0.39-0.44 ms). (The data mass of point refinement, which only visits the
-    /// grid, was computed from deposits too while they paid; a term was worth an eighth of a value there. It is now
-    /// gathered by the training step's backward pass or summed exactly from terms: see <see cref="DataMass"/>.)
+    /// visits parents and candidates, so a term is worth two values (with an eighth, a subspace refinement run's
+    /// indicator went from 0.11-0.12 to 0.39-0.44 ms). (The data mass of point refinement, which only visits the grid,
+    /// was computed from deposits too while they paid, a term worth an eighth of a value there; it is now gathered by
+    /// the training step's backward pass or summed exactly from terms: see <see cref="DataMass"/>.)
     /// </remarks>
-    private static int[]? DepositsPay(GridType type, int d, IReadOnlyList<int[]> subspaces, int count, double valuesPerTerm)
+    private static int[]? DepositsPay(GridType type, int d, IReadOnlyList<int[]> subspaces, int count)
     {
         if (type != GridType.Linear || d > 6 || count == 0 || subspaces.Count == 0) return null;
         var finest = new int[d];
         foreach (var l in subspaces)
             for (int j = 0; j < d; j++) finest[j] = Math.Max(finest[j], l[j]);
         double values = CellDeposits.TableValues(finest);
-        return values <= MaxDepositValues && values <= valuesPerTerm * count * subspaces.Count ? finest : null;
+        return values <= MaxDepositValues && values <= 2.0 * count * subspaces.Count ? finest : null;
     }
 
     // Surplus's fast path on the candidate grid: its candidates' level vectors (full subspaces only) against the grid itself.
@@ -99,7 +99,7 @@ internal static class SubspaceIndicators
     internal static double[]? SurplusByDeposits(SparseGrid current, IReadOnlyList<int[]> candidates, double[] norms, float[] embeddings)
     {
         int d = current.Dim, n = embeddings.Length / d;
-        if (DepositsPay(current.Type, d, candidates, n, valuesPerTerm: 2) is not { } finest) return null;
+        if (DepositsPay(current.Type, d, candidates, n) is not { } finest) return null;
         using var deposits = CellDeposits.TryCreate(embeddings, finest);
         if (deposits is null) return null;
         var strides = current.SubspaceStrides;
