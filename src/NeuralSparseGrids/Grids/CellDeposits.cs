@@ -1,30 +1,37 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NeuralSparseGrids.Grids;
 
 /// <summary>
-/// Samples in [0, 1]^d deposited onto the corners of the cells of a dyadic grid with multilinear weights (cloud in
-/// cell), at every resolution up to a finest one: sums of the basis functions of a <see cref="GridType.Linear"/>
-/// grid over the samples (the surplus indicator of candidate subspaces in dimension-adaptive refinement)
-/// without visiting every sample for every subspace. A hat of level l is linear on each of the 2^l cells of width 2^-l, so
-/// on a cell at resolution l (per dimension) the sum over the cell's samples of a basis function is the function's
-/// corner values times the cell's corner deposits; a hat is 1 at its centre (the corner every cell of its support
-/// shares) and 0 at every other corner of those cells, so that sum is one table entry. The samples are deposited once
-/// at the finest resolution; a coarser table is the finer one restricted along one dimension (each fine corner
-/// deposit split between the coarse corners by the same linear weights, all positive: no cancellation, so an
-/// embedding-free support sums to exactly zero). Cost: O(N 2^d) for the deposit plus the table sizes, against
-/// O(N) per subspace for the term visitor.
+/// Samples in [0, 1]^d deposited onto the nodes of a dyadic grid with multilinear weights (cloud in cell), at every
+/// resolution up to a finest one: sums of the basis functions of a <see cref="GridType.Linear"/> grid over the samples
+/// (the surplus indicator of candidate subspaces in dimension-adaptive refinement) without visiting every sample for
+/// every subspace. At resolution r (2^{r_j} cells per dimension) a sample gives each of the 2^d corners of its cell the
+/// product of its one-dimensional linear weights, which is the value of that node's hat of level r at the sample; so the
+/// deposit on node k is sum over the samples of the level-r hat centred at k, and a basis function of level l with index
+/// i sums to the deposit on node i of the resolution-l table: one entry. The samples are deposited once at the finest
+/// resolution; a coarser table is the finer one restricted along one dimension (a coarse hat is the fine hat at its node
+/// plus half the fine hats beside it, all weights positive: no cancellation, so an embedding-free support sums to
+/// exactly zero). Cost: O(N 2^d) for the deposit plus the table sizes (about 2^{|r|_1} each), against O(N) per subspace
+/// for the term visitor.
 /// </summary>
 /// <remarks>
-/// Table layout at resolution r (2^{r_j} cells in dimension j): entry cell * 2^d + corners, cell row-major over
-/// the dimensions (dimension 0 slowest), bit j of corners set for the right corner in dimension j.
+/// Table layout at resolution r: 2^{r_j} + 1 nodes in dimension j (node k at k 2^{-r_j}), row-major over the
+/// dimensions, dimension 0 slowest (<see cref="NodeStrides"/>).
+/// <para>
+/// The tables live in native memory, freed by <see cref="Dispose"/>: a refinement step builds them, and as managed
+/// arrays (pooled or not) the larger ones were large-object allocations, which count towards the garbage collector's
+/// budget like the epoch's own garbage: on the swiss roll the step that first needed a 128 KiB table triggered a
+/// collection, in every run, a 2.4-3.5 ms pause inside a step that otherwise takes about 0.2 ms. (Those were tables of
+/// cell corners, 2^d values per cell, before the node layout made them about 2^d times smaller.)
+/// </para>
 /// </remarks>
-internal sealed class CellDeposits : IDisposable
+internal sealed unsafe class CellDeposits : IDisposable
 {
     private readonly int _d;
     private readonly int[] _finest;
-    private readonly Dictionary<long, double[]> _tables = [];
+    private readonly Dictionary<long, (nint Data, int Length)> _tables = [];
 
     private CellDeposits(int d, int[] finest)
     {
@@ -32,12 +39,23 @@ internal sealed class CellDeposits : IDisposable
         _finest = finest;
     }
 
-    /// <summary>Values of the finest table: 2^(sum finest + d).</summary>
-    public static double TableValues(ReadOnlySpan<int> finest)
+    /// <summary>Values of the table at <paramref name="resolution"/>: prod_j (2^{r_j} + 1).</summary>
+    public static double TableValues(ReadOnlySpan<int> resolution)
     {
-        int bits = finest.Length;
-        foreach (int f in finest) bits += f;
-        return Math.Pow(2, bits);
+        double values = 1;
+        foreach (int r in resolution) values *= Math.Pow(2, r) + 1;
+        return values;
+    }
+
+    /// <summary>The offset of node (k_0, ..., k_{d-1}) is sum_j k_j strides_j in the table at <paramref name="resolution"/>.</summary>
+    public static void NodeStrides(ReadOnlySpan<int> resolution, Span<int> strides)
+    {
+        int stride = 1;
+        for (int j = resolution.Length - 1; j >= 0; j--)
+        {
+            strides[j] = stride;
+            stride *= (1 << resolution[j]) + 1;
+        }
     }
 
     /// <summary>
@@ -46,26 +64,35 @@ internal sealed class CellDeposits : IDisposable
     /// term visitor, which has its own convention for those).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe CellDeposits? TryCreate(ReadOnlySpan<float> samples, int[] finest)
+    public static CellDeposits? TryCreate(ReadOnlySpan<float> samples, int[] finest)
     {
         int d = finest.Length, n = samples.Length / d;
         var deposits = new CellDeposits(d, finest);
-        var table = Rent(finest);
-        deposits._tables[Key(finest)] = table;
+        double* deposit = deposits.Allocate(finest, zeroed: true);
         double* weights = stackalloc double[1 << d];
+        int* offsets = stackalloc int[1 << d];
+        int* strides = stackalloc int[d];
         float* cellsOf = stackalloc float[d];
         int* lastCell = stackalloc int[d];
+        NodeStrides(finest, new Span<int>(strides, d));
         for (int j = 0; j < d; j++) (cellsOf[j], lastCell[j]) = (1 << finest[j], (1 << finest[j]) - 1);
+        // Corner q of a cell (bit j set: the right node in dimension j) sits offsets[q] after the cell's lowest node.
+        for (int q = 0; q < 1 << d; q++)
+        {
+            offsets[q] = 0;
+            for (int j = 0; j < d; j++)
+                if ((q >> j & 1) != 0) offsets[q] += strides[j];
+        }
         bool nan = false;
         // One pass per sample, the corner weights prod_j (right_j or 1 - right_j) doubled one dimension at a time
-        // while the cell index is built (a step runs this over every training embedding: keep it to one loop).
+        // while the lowest node's offset is built (a step runs this over every training embedding: keep it to one loop).
         fixed (float* h = samples)
-        fixed (double* deposit = table)
         {
-            for (int i = 0; i < n; i++)
+            if (d == 2) nan = DepositPlanar(h, n, deposit, strides[0], cellsOf, lastCell);
+            else for (int i = 0; i < n; i++)
             {
                 float* x = h + (long)i * d;
-                int index = 0, count = 1;
+                int lowest = 0, count = 1;
                 weights[0] = 1;
                 for (int j = 0; j < d; j++, count <<= 1)
                 {
@@ -74,7 +101,7 @@ internal sealed class CellDeposits : IDisposable
                     double u = (double)Math.Clamp(v, 0f, 1f) * cellsOf[j];
                     int c = Math.Min((int)u, lastCell[j]);
                     double r = u - c;
-                    index = (index << finest[j]) | c;
+                    lowest += c * strides[j];
                     for (int q = 0; q < count; q++)
                     {
                         double w = weights[q];
@@ -82,8 +109,8 @@ internal sealed class CellDeposits : IDisposable
                         weights[q] = w * (1 - r);
                     }
                 }
-                double* at = deposit + ((long)index << d);
-                for (int q = 0; q < count; q++) at[q] += weights[q];
+                double* at = deposit + lowest;
+                for (int q = 0; q < count; q++) at[offsets[q]] += weights[q];
             }
         }
         if (!nan) return deposits;
@@ -91,56 +118,81 @@ internal sealed class CellDeposits : IDisposable
         return null;
     }
 
+    // TryCreate's loop for d = 2 (every latent box of the swiss roll and two moons), written out: the general loop's
+    // weight doubling and corner offsets through memory took about 8 ns a sample, a third of a refinement step's indicator.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool DepositPlanar(float* h, int n, double* deposit, int rowStride, float* cellsOf, int* lastCell)
+    {
+        bool nan = false;
+        for (int i = 0; i < n; i++)
+        {
+            float x = h[2 * i], y = h[2 * i + 1];
+            nan |= float.IsNaN(x) | float.IsNaN(y);
+            double u = (double)Math.Clamp(x, 0f, 1f) * cellsOf[0], v = (double)Math.Clamp(y, 0f, 1f) * cellsOf[1];
+            int cu = Math.Min((int)u, lastCell[0]), cv = Math.Min((int)v, lastCell[1]);
+            double ru = u - cu, rv = v - cv;
+            double* at = deposit + cu * rowStride + cv;
+            double left = 1 - ru;
+            at[0] += left * (1 - rv);
+            at[1] += left * rv;
+            at[rowStride] += ru * (1 - rv);
+            at[rowStride + 1] += ru * rv;
+        }
+        return nan;
+    }
+
     /// <summary>
     /// The table at resolution <paramref name="resolution"/> (each at most the finest), restricted from the finest
-    /// one dimension at a time (the last dimension still finer first); kept for later calls.
+    /// one dimension at a time (the last dimension still finer first); kept until <see cref="Dispose"/>.
     /// </summary>
-    public double[] Table(ReadOnlySpan<int> resolution)
+    public ReadOnlySpan<double> Table(ReadOnlySpan<int> resolution)
     {
-        long key = Key(resolution);
-        if (_tables.TryGetValue(key, out var table)) return table;
+        if (_tables.TryGetValue(Key(resolution), out var known)) return new ReadOnlySpan<double>((double*)known.Data, known.Length);
         int j = _d - 1;
         while (resolution[j] >= _finest[j])
             if (--j < 0) throw new ArgumentOutOfRangeException(nameof(resolution), "A resolution finer than the deposits'.");
         var finer = resolution.ToArray();
         finer[j]++;
         var source = Table(finer);
-        table = Rent(resolution, clear: false);
-        Restrict(source, table, resolution, j);
-        _tables[key] = table;
-        return table;
+        double* table = Allocate(resolution, zeroed: false);
+        fixed (double* from = source) Restrict(from, table, resolution, j);
+        return new ReadOnlySpan<double>(table, (int)TableValues(resolution));
     }
 
-    // Coarse (resolution, with dimension j one level coarser than source's) from source: along j, a coarse cell is
-    // the fine cells (left half, right half); their corner deposits (aL, aR), (bL, bR) go to the coarse corners by
-    // the fine corners' linear weights there: L = aL + (aR + bL) / 2, R = bR + (aR + bL) / 2 (the middle node halved).
+    // Coarse (resolution, with dimension j one level coarser than source's) from source: along j, the coarse hat at
+    // node k is the fine hat at node 2k plus half the fine hats at 2k - 1 and 2k + 1, so coarse[k] = fine[2k]
+    // + (fine[2k - 1] + fine[2k + 1]) / 2 (the neighbours that exist), for every combination of the other dimensions.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Restrict(double[] source, double[] target, ReadOnlySpan<int> resolution, int j)
+    private void Restrict(double* source, double* target, ReadOnlySpan<int> resolution, int j)
     {
-        int bit = 1 << j;
-        long high = 1, block = 1L << _d;
-        for (int i = 0; i < j; i++) high <<= resolution[i];
-        for (int i = j + 1; i < _d; i++) block <<= resolution[i];
-        long coarseCells = high << resolution[j];
-        for (long c = 0; c < coarseCells; c++)
+        long outer = 1, inner = 1;
+        for (int i = 0; i < j; i++) outer *= (1L << resolution[i]) + 1;
+        for (int i = j + 1; i < _d; i++) inner *= (1L << resolution[i]) + 1;
+        int coarseNodes = (1 << resolution[j]) + 1, fineNodes = 2 * coarseNodes - 1;
+        for (long a = 0; a < outer; a++)
         {
-            long t = c * block, a = 2 * c * block, b = a + block;
-            for (long q = 0; q < block; q++)
+            double* from = source + a * fineNodes * inner, to = target + a * coarseNodes * inner;
+            for (int k = 0; k < coarseNodes; k++)
             {
-                if ((q & bit) != 0) continue;
-                double middle = 0.5 * (source[a + q + bit] + source[b + q]);
-                target[t + q] = source[a + q] + middle;
-                target[t + q + bit] = source[b + q + bit] + middle;
+                double* centre = from + 2L * k * inner, row = to + k * inner;
+                bool left = k > 0, right = k < coarseNodes - 1;
+                for (long m = 0; m < inner; m++)
+                {
+                    double sides = (left ? centre[m - inner] : 0) + (right ? centre[m + inner] : 0);
+                    row[m] = centre[m] + 0.5 * sides;
+                }
             }
         }
     }
 
-    private static double[] Rent(ReadOnlySpan<int> resolution, bool clear = true)
+    // A table at the resolution, registered for Dispose (zero-filled where deposits are added to it).
+    private double* Allocate(ReadOnlySpan<int> resolution, bool zeroed)
     {
-        long size = (long)TableValues(resolution);
-        var table = ArrayPool<double>.Shared.Rent(checked((int)size));
-        if (clear) Array.Clear(table, 0, (int)size);
-        return table;
+        int length = checked((int)TableValues(resolution));
+        nuint bytes = (nuint)length * sizeof(double);
+        var data = (double*)(zeroed ? NativeMemory.AllocZeroed(bytes) : NativeMemory.Alloc(bytes));
+        _tables[Key(resolution)] = ((nint)data, length);
+        return data;
     }
 
     private static long Key(ReadOnlySpan<int> resolution)
@@ -150,10 +202,13 @@ internal sealed class CellDeposits : IDisposable
         return key;
     }
 
-    /// <summary>Returns the tables to the pool.</summary>
+    /// <summary>Frees the tables (spans from <see cref="Table"/> must not be used after).</summary>
     public void Dispose()
     {
-        foreach (var table in _tables.Values) ArrayPool<double>.Shared.Return(table);
+        foreach (var (data, _) in _tables.Values) NativeMemory.Free((void*)data);
         _tables.Clear();
+        GC.SuppressFinalize(this);
     }
+
+    ~CellDeposits() => Dispose();
 }

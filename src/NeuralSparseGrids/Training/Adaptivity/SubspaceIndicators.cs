@@ -90,10 +90,10 @@ internal static class SubspaceIndicators
     /// <summary>
     /// <see cref="Surplus"/> of the (full) candidate subspaces <paramref name="candidates"/> of <paramref name="current"/>
     /// (admissible: every backward neighbour in it) without building the candidate grid, from <see cref="CellDeposits"/>:
-    /// on a cell of the candidate's resolution, its point's samples weigh the cell's deposit on the point's centre, and
-    /// every parent (l - e_j) has one point whose support holds the cell (position c_j / 4 in dimension j, c_i / 2 in
-    /// the others), so the parents' largest surplus norm is the same for all of the cell's samples. Norms per point of
-    /// <paramref name="current"/>. Null where the deposits do not pay (<see cref="DepositsPay"/>).
+    /// a candidate point's summed basis values are one entry of the table at the candidate's resolution (the node at its
+    /// centre), and the point's support lies inside the support of one point of each parent l - e_j (local index i_j / 2
+    /// in dimension j, the same in the others), so the parents' largest surplus norm is the same for all of its samples.
+    /// Norms per point of <paramref name="current"/>. Null where the deposits do not pay (<see cref="DepositsPay"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[]? SurplusByDeposits(SparseGrid current, IReadOnlyList<int[]> candidates, double[] norms, float[] embeddings)
@@ -104,55 +104,57 @@ internal static class SubspaceIndicators
         if (deposits is null) return null;
         var strides = current.SubspaceStrides;
         var result = new double[candidates.Count];
-        Span<int> c = stackalloc int[d];
-        Span<int> cellsOf = stackalloc int[d];
+        Span<int> local = stackalloc int[d];
+        Span<int> pointsOf = stackalloc int[d];
+        Span<int> nodeStrides = stackalloc int[d];
         Span<int> parentOf = stackalloc int[d];
         Span<int> probe = stackalloc int[d];
         for (int q = 0; q < candidates.Count; q++)
         {
             var levels = candidates[q];
             var table = deposits.Table(levels);
-            int cells = 1;
+            CellDeposits.NodeStrides(levels, nodeStrides);
+            int points = 1;
             for (int j = 0; j < d; j++)
             {
-                cellsOf[j] = 1 << levels[j];
-                cells <<= levels[j];
+                pointsOf[j] = 1 << (levels[j] - 1);
+                points <<= levels[j] - 1;
                 levels.CopyTo(probe);
                 probe[j]--;
                 parentOf[j] = levels[j] > current.MinLevel ? current.FindSubspace(probe) : -1;
             }
-            c.Clear();
+            local.Clear();
             double sum = 0;
-            for (int cell = 0; cell < cells; cell++)
+            for (int point = 0; point < points; point++)
             {
-                // The centre of the cell's point: the corner with odd index in every dimension.
-                int corner = 0;
-                for (int j = 0; j < d; j++) corner |= (~c[j] & 1) << j;
-                double deposit = table[(cell << d) | corner];
+                // The point with local index i_j sits on node 2 i_j + 1 of its resolution.
+                int node = 0;
+                for (int j = 0; j < d; j++) node += (2 * local[j] + 1) * nodeStrides[j];
+                double deposit = table[node];
                 if (deposit != 0)
                 {
                     float parent = 0;
                     for (int j = 0; j < d; j++)
                     {
                         if (parentOf[j] < 0) continue;
-                        int row = current.PointRow(parentOf[j], ParentLocal(strides, parentOf[j], d, c, j));
+                        int row = current.PointRow(parentOf[j], ParentLocal(strides, parentOf[j], d, local, j));
                         if (row >= 0) parent = Math.Max(parent, (float)norms[row]);
                     }
                     sum += deposit * parent;
                 }
-                for (int j = d - 1; j >= 0 && ++c[j] == cellsOf[j]; j--) c[j] = 0;   // next cell, row-major
+                for (int j = d - 1; j >= 0 && ++local[j] == pointsOf[j]; j--) local[j] = 0;   // next point, row-major
             }
             result[q] = sum / n;
         }
         return result;
     }
 
-    // Local index in parent subspace s (one level coarser in dimension j) of the point whose support holds cell c
-    // (at the child's resolution): position c_j / 4 in dimension j, c_i / 2 in the others.
-    private static int ParentLocal(ReadOnlySpan<int> strides, int s, int d, ReadOnlySpan<int> c, int j)
+    // Local index in parent subspace s (one level coarser in dimension j) of the point whose support holds the support
+    // of the child point with local indices i: i_j / 2 in dimension j, i_m in the others.
+    private static int ParentLocal(ReadOnlySpan<int> strides, int s, int d, ReadOnlySpan<int> i, int j)
     {
         int local = 0;
-        for (int i = 0; i < d; i++) local += (c[i] >> (i == j ? 2 : 1)) * strides[s * d + i];
+        for (int m = 0; m < d; m++) local += (m == j ? i[m] >> 1 : i[m]) * strides[s * d + m];
         return local;
     }
 
