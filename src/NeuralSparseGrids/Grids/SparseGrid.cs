@@ -498,6 +498,37 @@ public sealed partial class SparseGrid
     }
 
     /// <summary>
+    /// <see cref="FromDownwardClosedSubspaces"/> of <paramref name="grid"/>'s level vectors (every subspace full, in
+    /// its order) without those where <paramref name="drop"/> is true: the kept vectors are known valid and distinct,
+    /// so nothing is checked but the memory guard and downward closure (refused with the same message), through the same
+    /// constructor as <see cref="Grown"/>. (Through the general factory, a run's first coarsening step compiled its
+    /// checks and list constructor: 4.5 ms on the swiss roll, against 0.03 ms for the call itself.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static SparseGrid Shrunk(SparseGrid grid, bool[] drop, int outputs, long? maxBytes)
+    {
+        int d = grid.Dim, count = 0, maxSum = 0;
+        double points = 0;
+        for (int s = 0; s < grid.SubspaceCount; s++) count += drop[s] ? 0 : 1;
+        if (count == 0) throw new ArgumentException("A grid needs at least one subspace.", nameof(drop));
+        var levels = new int[count * d];
+        for (int s = 0, k = 0; s < grid.SubspaceCount; s++)
+        {
+            if (drop[s]) continue;
+            int sum = 0;
+            for (int j = 0; j < d; j++) sum += levels[k * d + j] = grid._levels[s * d + j];
+            maxSum = Math.Max(maxSum, sum);
+            points += grid.FullSubspaceSize(s);
+            k++;
+        }
+        int level = Math.Max(1, maxSum - d + 1);
+        EnsureBudget(d, level, grid.Type, count, points, outputs, maxBytes);
+        var shrunk = new SparseGrid(d, level, grid.Type, levels, null);
+        shrunk.EnsureDownwardClosed();
+        return shrunk;
+    }
+
+    /// <summary>
     /// Number of <paramref name="levels"/> among <paramref name="grid"/>'s subspaces (its O(1) lookup) followed by the
     /// added ones, subspaces [grid's count, <paramref name="count"/>) of <paramref name="grownLevels"/> ((subspaces, d)
     /// row-major; a linear scan: growing adds few), or -1. Shared by <see cref="Grown"/> and <see cref="PointRefinement"/>.

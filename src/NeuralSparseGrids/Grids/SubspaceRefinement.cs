@@ -115,9 +115,9 @@ public static class SubspaceRefinement
     }
 
     /// <summary>
-    /// The grid of <paramref name="grid"/>'s subspaces without the subspaces numbered <paramref name="removed"/> (order
-    /// kept); refused unless the result is downward closed (remove <see cref="Leaves"/> only). Points move: carry
-    /// values with <see cref="GridRemap.PointSources"/>.
+    /// The grid of <paramref name="grid"/>'s subspaces (every one full) without the subspaces numbered
+    /// <paramref name="removed"/> (order kept); refused unless the result is downward closed (remove <see cref="Leaves"/>
+    /// only). Points move: carry values with <see cref="GridRemap.PointSources"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SparseGrid Shrink(SparseGrid grid, IEnumerable<int> removed, int outputs = 1, long? maxBytes = null)
@@ -131,9 +131,6 @@ public static class SubspaceRefinement
                 throw new ArgumentOutOfRangeException(nameof(removed), s, $"The grid has subspaces 0 to {grid.SubspaceCount - 1}.");
             drop[s] = true;
         }
-        var kept = new List<int[]>(grid.SubspaceCount);
-        for (int s = 0; s < grid.SubspaceCount; s++)
-            if (!drop[s]) kept.Add(grid.SubspaceLevels.Slice(s * grid.Dim, grid.Dim).ToArray());
-        return SparseGrid.FromDownwardClosedSubspaces(grid.Dim, grid.Type, kept, outputs, maxBytes);
+        return SparseGrid.Shrunk(grid, drop, outputs, maxBytes);
     }
 }

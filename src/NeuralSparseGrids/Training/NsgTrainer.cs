@@ -132,7 +132,7 @@ public sealed class NsgTrainer
         ReadOnlyMemory<int> batchRows = default;
         Action<Tensor>? Gathering(int epoch) => gather && adaptation.IsDue(epoch) ? h => gathered.Record(batchRows.Span, h) : null;
         Action<Tensor>? embedded = null;
-        // Point refinement's data mass is gathered inside the fused step's backward pass (EpochEmbeddings).
+        // The data mass (point refinement; subspace refinement's coarsening) is gathered inside the fused step's backward pass (EpochEmbeddings).
         bool gatherMass = fusedStep != null && gather && adaptation.GathersMass;
         return new EpochLoop
         {

@@ -69,6 +69,30 @@ public class SubspaceRefinementTests
     }
 
     [Theory]
+    [InlineData(GridType.Linear, 2, 4)]
+    [InlineData(GridType.LinearBoundary, 3, 3)]
+    [InlineData(GridType.ModifiedLinear, 3, 4)]
+    public void ShrinkingBuildsTheGridTheGeneralFactoryBuildsFromTheKeptLevelVectors(GridType type, int d, int level)
+    {
+        // Shrink takes a short cut (the kept vectors are known valid); the reference checks every vector afresh.
+        var grid = SparseGrid.Create(d, level, type);
+        var removed = SubspaceRefinement.Leaves(grid).Where((_, i) => i % 3 != 1).ToList();
+        var shrunk = SubspaceRefinement.Shrink(grid, removed, outputs: 2);
+        var kept = Enumerable.Range(0, grid.SubspaceCount).Where(s => !removed.Contains(s))
+            .Select(s => (IReadOnlyList<int>)grid.SubspaceLevels.Slice(s * d, d).ToArray()).ToList();
+        var reference = SparseGrid.FromDownwardClosedSubspaces(d, type, kept, outputs: 2);
+        Assert.Equal(reference.SubspaceCount, shrunk.SubspaceCount);
+        Assert.Equal(reference.Level, shrunk.Level);
+        Assert.Equal(reference.PointCount, shrunk.PointCount);
+        Assert.Equal(reference.SubspaceLevels.ToArray(), shrunk.SubspaceLevels.ToArray());
+        Assert.Equal(reference.SubspaceOffsets.ToArray(), shrunk.SubspaceOffsets.ToArray());
+        Assert.Equal(reference.SubspaceStrides.ToArray(), shrunk.SubspaceStrides.ToArray());
+        Assert.Equal(reference.BackwardNeighbourNumbers, shrunk.BackwardNeighbourNumbers);
+        // The memory guard still applies.
+        Assert.ThrowsAny<Exception>(() => SubspaceRefinement.Shrink(grid, removed, outputs: 2, maxBytes: 16));
+    }
+
+    [Theory]
     [InlineData(GridType.Linear)]
     [InlineData(GridType.LinearBoundary)]
     [InlineData(GridType.ModifiedLinear)]

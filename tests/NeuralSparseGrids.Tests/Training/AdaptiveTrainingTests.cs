@@ -190,9 +190,9 @@ public sealed class AdaptiveTrainingTests : IDisposable
     /// The step after <paramref name="epoch"/> of a model (<see cref="Config"/>, seed 4) trained like the run up to
     /// that epoch but without adaptivity, taken directly: it embeds the training split afresh.
     /// </summary>
-    internal static GridRefinement FreshStep(TrainingOptions options, int epoch, TrainingSplit train, TrainingSplit validation)
+    internal static GridRefinement FreshStep(TrainingOptions options, int epoch, TrainingSplit train, TrainingSplit validation, NsgModelConfig? config = null)
     {
-        using var reference = NeuralSparseGrid.Create(Config, seed: 4);
+        using var reference = NeuralSparseGrid.Create(config ?? Config, seed: 4);
         new NsgTrainer(reference, options with { Epochs = epoch, Adaptivity = new() }).Fit(train, validation);
         using var optimizer = StepOptimizers.Create(reference, options, reference.parameters().ToList());
         var step = new GridAdaptation(options.Adaptivity).Step(epoch, reference, optimizer, train, []);

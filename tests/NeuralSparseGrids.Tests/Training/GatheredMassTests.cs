@@ -54,6 +54,8 @@ public sealed class GatheredMassTests
         Assert.Equal(SubspaceIndicators.MassUnits(model.Grid, embeddings), units);
         Assert.Contains(units, u => u == 0);   // the embeddings leave some supports empty: exact zeros are tested
         Assert.Contains(units, u => u > 0);
+        // Coarsening's activation test reads the mass: not zero exactly where the term visitor finds a non-zero value.
+        Assert.Equal(SubspaceIndicators.Activated(model.Grid, embeddings), units.Select(u => u != 0).ToArray());
 
         // Independently: the mass as a brute-force sum of basis values (double) over the embeddings.
         var mass = SubspaceIndicators.Mass(units, wide.Count);
@@ -96,6 +98,38 @@ public sealed class GatheredMassTests
         var freshStep = AdaptiveTrainingTests.FreshStep(options, 3, train, validation);
         Assert.False(freshStep.Phases!.ContainsKey("mass"));
         AdaptiveTrainingTests.AssertSameChoice(freshStep, gatheredStep);
+        train.Dispose(); validation.Dispose();
+    }
+
+    // Subspace refinement with coarsening reads only whether each point's support holds an embedding: from the mass the
+    // epoch gathered (not zero exactly when some basis value is), the same leaves are removed as by the term visitor
+    // over a fresh embedding.
+    [Theory]
+    [InlineData(0.9)]
+    [InlineData(0.99)]
+    public void SubspaceCoarseningOnTheGatheredMassMatchesAStepOnAFreshEmbedding(double tolerance)
+    {
+        // Level 4: many supports hold no embedding, so whether a leaf goes depends on which points are activated.
+        var config = Config with { Grid = new GridConfig { Level = 4 } };
+        var (train, validation) = TinySwissRoll.Create(240, seed: 8);
+        var options = new TrainingOptions
+        {
+            Epochs = 4, BatchSize = 16, LearningRate = 0.01, Seed = 9, RestoreBest = false,
+            Gradient = new GradientMethodOptions { FrozenEncoderEpochs = 3 },
+            Adaptivity = new AdaptivityOptions { Mode = AdaptMode.Subspaces, RefineEvery = 3, RefineCount = 2, MaxPoints = 100, CoarsenTolerance = tolerance },
+        };
+        TrainingResult result;
+        using (var model = NeuralSparseGrid.Create(config, seed: 4))
+            result = new NsgTrainer(model, options).Fit(train, validation);
+        var gatheredStep = result.Refinements[0];
+        Assert.Equal(3, gatheredStep.Epoch);
+        Assert.True(gatheredStep.Phases!.ContainsKey("mass"), "the step read the mass its epoch gathered");
+        Assert.NotEmpty(gatheredStep.Removed);   // coarsening happened, so activation decided something
+
+        var freshStep = AdaptiveTrainingTests.FreshStep(options, 3, train, validation, config);
+        Assert.False(freshStep.Phases!.ContainsKey("mass"));
+        AdaptiveTrainingTests.AssertSameChoice(freshStep, gatheredStep);
+        Assert.Equal(freshStep.Removed.Select(r => string.Join(',', r)), gatheredStep.Removed.Select(r => string.Join(',', r)));
         train.Dispose(); validation.Dispose();
     }
 
