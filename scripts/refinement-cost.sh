@@ -5,7 +5,9 @@
 # SETUP=short (default): 80 epochs, 2 refinements a step, both modes (grids stay below 100 points in points mode).
 # SETUP=target: the setup of the swiss roll accuracy target (points mode, 200 epochs, 6 refinements a step,
 #               coarsening 0.05, cosine schedule, seed 1; the grid reaches its 321-point budget).
-# usage: [SETUP=short|target] scripts/refinement-cost.sh [runs per build and mode (default 2)] [nsg.dll ...]
+# MODES="subspaces points" overrides the setup's adaptivity modes (e.g. MODES=subspaces SETUP=target: the same
+#               options with subspace refinement, whose coarsening then runs every step).
+# usage: [SETUP=short|target] [MODES=...] scripts/refinement-cost.sh [runs per build and mode (default 2)] [nsg.dll ...]
 #        (default: this checkout's Release build)
 set -euo pipefail
 runs=${1:-2}; shift || true
@@ -19,6 +21,7 @@ case "${SETUP:-short}" in
   target) modes=(points); extra=(--epochs 200 --refine-count 6 --coarsen 0.05 --schedule cosine --seed 1) ;;
   *) echo "SETUP must be short or target" >&2; exit 2 ;;
 esac
+[ -z "${MODES:-}" ] || read -r -a modes <<< "$MODES"
 for mode in "${modes[@]}"; do
   for ((i = 1; i <= runs; i++)); do
     for dll in "${dlls[@]}"; do
