@@ -42,8 +42,10 @@ public static class SweepCellRunner
         var watch = Stopwatch.StartNew();
         int code;
         string output, error;
+        // A thrown exception's message leads the cell's error (its tail would be stack frames only); log.txt has it all.
+        string? thrown = null;
         try { (code, output, error) = train(arguments); }
-        catch (Exception e) { (code, output, error) = (-1, "", e.ToString()); }
+        catch (Exception e) { (code, output, error, thrown) = (-1, "", e.ToString(), $"nsg train threw {e.GetType().Name}: {e.Message}"); }
         watch.Stop();
         IO.AtomicFile.WriteAllText(Path.Combine(dir, "log.txt"), $"$ nsg train {string.Join(' ', arguments)}\n{error}{output}");
 
@@ -53,7 +55,7 @@ public static class SweepCellRunner
         var outcome = SweepCellOutcome.For(cell) with
         {
             Status = status,
-            Error = status == CellStatus.Failed ? Tail(error.Length > 0 ? error : output, $"nsg train exited with code {code} and no result") : divergence,
+            Error = status == CellStatus.Failed ? thrown ?? Tail(error.Length > 0 ? error : output, $"nsg train exited with code {code} and no result") : divergence,
             ExitCode = code,
             Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
             Result = result,

@@ -169,6 +169,21 @@ public sealed class ThesisSweepRunTests
     }
 
     [Fact]
+    public void ACellWhoseTrainingThrowsRecordsTheExceptionsMessageNotItsLastStackFrame()
+    {
+        var spec = SweepSpecReader.Parse("""{ "name": "t", "base": { "data": "swissroll", "count": 200, "epochs": 1, "level": 3 }, "axes": { "latent": [2] } }""");
+        var folder = new SweepFolder(Path.Combine(Path.GetTempPath(), "nsg-tsweep-" + Guid.NewGuid().ToString("N")));
+        try
+        {
+            var outcome = SweepCellRunner.Run(spec, 0, folder, _ => throw new InvalidOperationException("the torch runtime went away")).Outcome;
+            Assert.Equal(CellStatus.Failed, outcome.Status);
+            Assert.Equal("nsg train threw InvalidOperationException: the torch runtime went away", outcome.Error);
+            Assert.Contains(" at ", File.ReadAllText(Path.Combine(folder.Cell(0), "log.txt")));   // the trace is kept in the log
+        }
+        finally { Directory.Delete(folder.Root, recursive: true); }
+    }
+
+    [Fact]
     public void AFailingCellRecordsItsErrorAndTheOthersRun()
     {
         var spec = SweepSpecReader.Parse("""{ "name": "f", "base": { "data": "swissroll", "count": 200, "epochs": 1, "level": 3 }, "axes": { "latent": [2, 99] } }""");
