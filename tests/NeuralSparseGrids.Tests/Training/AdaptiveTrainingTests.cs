@@ -171,19 +171,30 @@ public sealed class AdaptiveTrainingTests : IDisposable
     {
         var (train, validation) = TinySwissRoll.Create(240, seed: 8);
         var options = Options(3, mode: mode) with { Gradient = new GradientMethodOptions { FrozenEncoderEpochs = 2 } };
-        TrainingResult result;
-        using (var model = NeuralSparseGrid.Create(Config, seed: 4))
-            result = new NsgTrainer(model, options).Fit(train, validation);
-        var gatheredStep = result.Refinements[0];
-        Assert.Equal(2, gatheredStep.Epoch);
-        Assert.True(gatheredStep.Phases!.ContainsKey("gather"), "the trainer's step read the gathered embeddings");
-
-        var freshStep = FreshStep(options, 2, train, validation);
-        Assert.False(freshStep.Phases!.ContainsKey("gather"));
-        AssertSameChoice(freshStep, gatheredStep);
-        Assert.True(gatheredStep.Phases.Values.Sum() <= gatheredStep.Seconds * (1 + 1e-9) + 1e-9 && gatheredStep.Phases.Values.Sum() >= gatheredStep.Seconds * 0.99,
+        var (gatheredStep, _) = GatheredAndFreshSteps(options, 2, "gather", train, validation);
+        Assert.True(gatheredStep.Phases!.Values.Sum() <= gatheredStep.Seconds * (1 + 1e-9) + 1e-9 && gatheredStep.Phases.Values.Sum() >= gatheredStep.Seconds * 0.99,
             "the phases add up to the step's time");
         train.Dispose(); validation.Dispose();
+    }
+
+    /// <summary>
+    /// The trainer's first step (model seed 4; asserted to come after <paramref name="epoch"/> and to have read the
+    /// epoch's <paramref name="gatheredPhase"/>) and <see cref="FreshStep"/> at the same epoch (asserted not to), checked
+    /// to choose the same with <see cref="AssertSameChoice"/>.
+    /// </summary>
+    internal static (GridRefinement Gathered, GridRefinement Fresh) GatheredAndFreshSteps(TrainingOptions options, int epoch, string gatheredPhase,
+        TrainingSplit train, TrainingSplit validation, NsgModelConfig? config = null)
+    {
+        TrainingResult result;
+        using (var model = NeuralSparseGrid.Create(config ?? Config, seed: 4))
+            result = new NsgTrainer(model, options).Fit(train, validation);
+        var gathered = result.Refinements[0];
+        Assert.Equal(epoch, gathered.Epoch);
+        Assert.True(gathered.Phases!.ContainsKey(gatheredPhase), $"the trainer's step read what its epoch gathered ({gatheredPhase})");
+        var fresh = FreshStep(options, epoch, train, validation, config);
+        Assert.False(fresh.Phases!.ContainsKey(gatheredPhase));
+        AssertSameChoice(fresh, gathered);
+        return (gathered, fresh);
     }
 
     /// <summary>

@@ -83,21 +83,12 @@ public sealed class GatheredMassTests
             Gradient = new GradientMethodOptions { FrozenEncoderEpochs = 3 },
             Adaptivity = new AdaptivityOptions { Mode = AdaptMode.Points, RefineEvery = 3, RefineCount = 2, MaxPoints = 40 },
         };
-        TrainingResult result;
         using (var model = NeuralSparseGrid.Create(Config, seed: 4))
-        {
             Assert.NotNull(FusedMlpStep.TryCreate(model, options, train));
-            result = new NsgTrainer(model, options).Fit(train, validation);
-        }
-        var gatheredStep = result.Refinements[0];
-        Assert.Equal(3, gatheredStep.Epoch);
-        Assert.True(gatheredStep.Phases!.ContainsKey("mass"), "the step read the mass its epoch gathered (12 batches an epoch: 24 plain ones to price it)");
-        Assert.False(gatheredStep.Phases.ContainsKey("embed"), "nor embedded the split");
+        // 12 batches an epoch: 24 plain ones to price the gathering with.
+        var (gatheredStep, _) = AdaptiveTrainingTests.GatheredAndFreshSteps(options, 3, "mass", train, validation);
+        Assert.False(gatheredStep.Phases!.ContainsKey("embed"), "nor embedded the split");
         Assert.NotEmpty(gatheredStep.Added);
-
-        var freshStep = AdaptiveTrainingTests.FreshStep(options, 3, train, validation);
-        Assert.False(freshStep.Phases!.ContainsKey("mass"));
-        AdaptiveTrainingTests.AssertSameChoice(freshStep, gatheredStep);
         train.Dispose(); validation.Dispose();
     }
 
@@ -118,17 +109,8 @@ public sealed class GatheredMassTests
             Gradient = new GradientMethodOptions { FrozenEncoderEpochs = 3 },
             Adaptivity = new AdaptivityOptions { Mode = AdaptMode.Subspaces, RefineEvery = 3, RefineCount = 2, MaxPoints = 100, CoarsenTolerance = tolerance },
         };
-        TrainingResult result;
-        using (var model = NeuralSparseGrid.Create(config, seed: 4))
-            result = new NsgTrainer(model, options).Fit(train, validation);
-        var gatheredStep = result.Refinements[0];
-        Assert.Equal(3, gatheredStep.Epoch);
-        Assert.True(gatheredStep.Phases!.ContainsKey("mass"), "the step read the mass its epoch gathered");
+        var (gatheredStep, freshStep) = AdaptiveTrainingTests.GatheredAndFreshSteps(options, 3, "mass", train, validation, config);
         Assert.NotEmpty(gatheredStep.Removed);   // coarsening happened, so activation decided something
-
-        var freshStep = AdaptiveTrainingTests.FreshStep(options, 3, train, validation, config);
-        Assert.False(freshStep.Phases!.ContainsKey("mass"));
-        AdaptiveTrainingTests.AssertSameChoice(freshStep, gatheredStep);
         Assert.Equal(freshStep.Removed.Select(r => string.Join(',', r)), gatheredStep.Removed.Select(r => string.Join(',', r)));
         train.Dispose(); validation.Dispose();
     }
