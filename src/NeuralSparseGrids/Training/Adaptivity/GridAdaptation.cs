@@ -231,25 +231,20 @@ public sealed class GridAdaptation
     /// Leaf subspaces whose points with a training embedding in their support all have
     /// surplus norms of at most <see cref="AdaptivityOptions.CoarsenTolerance"/> times the grid's largest. A point's
     /// support holds an embedding exactly when its data mass is not zero (<see cref="DataMass"/> rounds every non-zero
-    /// basis value up to a unit): from the mass the epoch gathered where there is one, else from the term visitor.
+    /// basis value up to a unit), as in point refinement: the mass the epoch gathered where there is one, else summed
+    /// from the embeddings.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<int> Coarsenable(SparseGrid grid, double[] norms, long[]? massUnits, Func<float[]> embeddings)
     {
         double threshold = _options.CoarsenTolerance * Largest(norms);
-        bool[] activated;
-        if (massUnits is null) activated = SubspaceIndicators.Activated(grid, embeddings());
-        else
-        {
-            activated = new bool[massUnits.Length];
-            for (int p = 0; p < activated.Length; p++) activated[p] = massUnits[p] != 0;
-        }
+        var mass = massUnits ?? SubspaceIndicators.MassUnits(grid, embeddings());
         var result = new List<int>();
         foreach (int s in SubspaceRefinement.Leaves(grid))
         {
             bool small = true;
             for (long p = grid.SubspaceOffsets[s]; p < grid.SubspaceOffsets[s + 1] && small; p++)
-                small = !activated[p] || norms[p] <= threshold;
+                small = mass[p] == 0 || norms[p] <= threshold;
             if (small) result.Add(s);
         }
         return result;

@@ -268,17 +268,6 @@ internal static class SubspaceIndicators
     }
 
     /// <summary>
-    /// Per point of <paramref name="grid"/>: true when its basis function is non-zero at one of the embeddings (N, d)
-    /// (its support holds one), from the same term builder as <see cref="Surplus"/>; embeddings (N, d) row-major in the box.
-    /// </summary>
-    public static bool[] Activated(SparseGrid grid, float[] embeddings)
-    {
-        var visitor = new ActivationVisitor(new bool[grid.PointCount]);
-        VisitInChunks(grid, embeddings, Enumerable.Range(0, grid.SubspaceCount).ToArray(), visitor);
-        return visitor.Mask;
-    }
-
-    /// <summary>
     /// Per point of <paramref name="grid"/>: (1/N) sum_i phi_p(h_i), the training embeddings' mass in its support
     /// (0 exactly when no embedding activates p), from the same term builder as <see cref="Surplus"/> and summed
     /// exactly (<see cref="DataMass"/>, so it equals the mass the fused training step gathers, bit for bit);
@@ -336,18 +325,6 @@ internal static class SubspaceIndicators
             }
         }
         return n;
-    }
-
-    private sealed class ActivationVisitor(bool[] mask) : ITermVisitor<float>
-    {
-        public bool[] Mask => mask;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Term(int subspace, ReadOnlySpan<int> points, ReadOnlySpan<float> values)
-        {
-            for (int b = 0; b < points.Length; b++)
-                if (values[b] != 0) mask[points[b]] = true;
-        }
     }
 
     private sealed class MassVisitor(long points) : ITermVisitor<float>
