@@ -402,6 +402,24 @@ public sealed partial class SparseGrid
         return (sum, size);
     }
 
+    // The memory guard for the level vectors `levels` (subspaces, d) row-major, all full (Grown, Shrunk: vectors known
+    // valid, so only their sums and sizes are needed); returns the grid's level n.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int EnsureBudget(int d, GridType type, int[] levels, int outputs, long? maxBytes)
+    {
+        int count = levels.Length / d, maxSum = 0;
+        double points = 0;
+        for (int s = 0; s < count; s++)
+        {
+            var (sum, size) = SumAndSize(type, levels.AsSpan(s * d, d));
+            maxSum = Math.Max(maxSum, sum);
+            points += size;
+        }
+        int level = Math.Max(1, maxSum - d + 1);
+        EnsureBudget(d, level, type, count, points, outputs, maxBytes);
+        return level;
+    }
+
     // The memory guard of every factory: coefficients for `outputs` columns plus the subspace tables.
     private static void EnsureBudget(int dim, int level, GridType type, int subspaces, double points, int outputs, long? maxBytes)
     {
@@ -453,15 +471,7 @@ public sealed partial class SparseGrid
         int d = grid.Dim, old = grid.SubspaceCount;
         var levels = new int[(old + 4) * d];
         grid._levels.CopyTo(levels, 0);
-        int count = old, maxSum = 0;
-        double points = 0;
-        for (int s = 0; s < old; s++)
-        {
-            int sum = 0;
-            for (int j = 0; j < d; j++) sum += grid._levels[s * d + j];
-            maxSum = Math.Max(maxSum, sum);
-            points += grid.FullSubspaceSize(s);
-        }
+        int count = old;
         foreach (var entry in added)
         {
             // Read as an array (the callers pass arrays): no interface call per level.
@@ -469,16 +479,12 @@ public sealed partial class SparseGrid
             CheckLevelVector(count, vector, d, grid.Type);
             if ((count + 1) * d > levels.Length) Array.Resize(ref levels, 2 * levels.Length);
             vector.CopyTo(levels, count * d);
-            var (sum, size) = SumAndSize(grid.Type, vector);
             if (FindGrown(grid, levels, count, levels.AsSpan(count * d, d)) >= 0)
                 throw new ArgumentException($"Level vector ({string.Join(", ", vector)}) appears twice.", "levelVectors");
-            maxSum = Math.Max(maxSum, sum);
-            points += size;
             count++;
         }
         if (levels.Length != count * d) Array.Resize(ref levels, count * d);
-        int level = Math.Max(1, maxSum - d + 1);
-        EnsureBudget(d, level, grid.Type, count, points, outputs, maxBytes);
+        int level = EnsureBudget(d, grid.Type, levels, outputs, maxBytes);
         // The backward neighbours: the old subspaces' are the grid's; the added ones' are looked up the same way.
         var back = new int[count * d];
         grid.BackwardNeighbourNumbers.CopyTo(back, 0);
@@ -507,22 +513,13 @@ public sealed partial class SparseGrid
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SparseGrid Shrunk(SparseGrid grid, bool[] drop, int outputs, long? maxBytes)
     {
-        int d = grid.Dim, count = 0, maxSum = 0;
-        double points = 0;
+        int d = grid.Dim, count = 0;
         for (int s = 0; s < grid.SubspaceCount; s++) count += drop[s] ? 0 : 1;
         if (count == 0) throw new ArgumentException("A grid needs at least one subspace.", nameof(drop));
         var levels = new int[count * d];
         for (int s = 0, k = 0; s < grid.SubspaceCount; s++)
-        {
-            if (drop[s]) continue;
-            int sum = 0;
-            for (int j = 0; j < d; j++) sum += levels[k * d + j] = grid._levels[s * d + j];
-            maxSum = Math.Max(maxSum, sum);
-            points += grid.FullSubspaceSize(s);
-            k++;
-        }
-        int level = Math.Max(1, maxSum - d + 1);
-        EnsureBudget(d, level, grid.Type, count, points, outputs, maxBytes);
+            if (!drop[s]) grid._levels.AsSpan(s * d, d).CopyTo(levels.AsSpan(d * k++, d));
+        int level = EnsureBudget(d, grid.Type, levels, outputs, maxBytes);
         var shrunk = new SparseGrid(d, level, grid.Type, levels, null);
         shrunk.EnsureDownwardClosed();
         return shrunk;
