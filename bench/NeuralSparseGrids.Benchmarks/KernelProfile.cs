@@ -122,12 +122,13 @@ public static class KernelProfile
                           $"fastest {ms.minWall,8:F3} ms wall ({ms.minWall * 1e6 / terms,6:F2} ns, {flops / (ms.minWall * 1e6),6:F2} GFLOP/s)");
 
     /// <summary>
-    /// Median wall and process-CPU milliseconds of <paramref name="repeats"/> calls after three warm-up calls, and the
-    /// fastest call's wall milliseconds (on a loaded machine the call least disturbed by other processes).
+    /// Median wall and process-CPU milliseconds of <paramref name="repeats"/> calls after a warm-up until the runtime's
+    /// compiler is quiet (<see cref="JitSettling"/>), and the fastest call's wall milliseconds (on a loaded machine the
+    /// call least disturbed by other processes).
     /// </summary>
     private static (double wall, double cpu, double minWall) Time(int repeats, Action action)
     {
-        for (int i = 0; i < 3; i++) action();
+        JitSettling.WarmUp(action);
         var walls = new List<double>();
         var cpus = new List<double>();
         var process = Process.GetCurrentProcess();
@@ -170,7 +171,13 @@ public static class KernelProfile
         var (layer, h, upstream) = (f.Layer, f.H, f.Upstream);
         var phases = new List<double>[5];
         for (int i = 0; i < phases.Length; i++) phases[i] = new List<double>();
-        for (int r = -3; r < repeats; r++)
+        JitSettling.WarmUp(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            layer.zero_grad();
+            (layer.Evaluate(h.clone().requires_grad_(true), layer.Coefficients, LayerPath.Fused) * upstream).sum().backward();
+        });
+        for (int r = 0; r < repeats; r++)
         {
             using var scope = torch.NewDisposeScope();
             var w = Stopwatch.StartNew();
@@ -185,7 +192,6 @@ public static class KernelProfile
             double t3 = w.Elapsed.TotalMilliseconds;
             scope.Dispose();
             double t4 = w.Elapsed.TotalMilliseconds;
-            if (r < 0) continue;
             phases[0].Add(t0); phases[1].Add(t1 - t0); phases[2].Add(t2 - t1); phases[3].Add(t3 - t2); phases[4].Add(t4 - t3);
         }
         Console.WriteLine($"  step phases (median ms): reset+clone {Statistics.Median(phases[0]):F3}, forward {Statistics.Median(phases[1]):F3}, loss {Statistics.Median(phases[2]):F3}, backward {Statistics.Median(phases[3]):F3}, dispose {Statistics.Median(phases[4]):F3}");

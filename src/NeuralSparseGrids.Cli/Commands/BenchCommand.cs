@@ -21,8 +21,8 @@ public sealed class BenchCommand : ICliCommand
     /// <inheritdoc />
     public string Usage =>
         "nsg bench layer --dim D (--level N | --levels A,B,...) [--batch B] [--outputs O] [--grid linear|boundary|extended-boundary|modified-linear]\n" +
-        "                [--dtype float32|float64] [--repeats R] [--dense-max-bytes BYTES] [--seed S] [--json]\n" +
-        "nsg bench layer --dim D --level N --versus traded[:K] [--batch B] [--outputs O] [--repeats R] [--json]\n\n" +
+        "                [--dtype float32|float64] [--repeats R] [--warmup W] [--dense-max-bytes BYTES] [--seed S] [--json]\n" +
+        "nsg bench layer --dim D --level N --versus traded[:K] [--batch B] [--outputs O] [--repeats R] [--warmup W] [--json]\n\n" +
         "Times one forward+backward step (median of R, after a warm-up) of the sparse grid layer for the fused CPU kernel,\n" +
         "the tensor-op path and the dense basis-matrix path in one run, and prints the ratios. The dense path refuses when\n" +
         "its basis matrix would exceed --dense-max-bytes (default 1 GiB) and reports the size instead. With --json the last\n" +
@@ -35,7 +35,12 @@ public sealed class BenchCommand : ICliCommand
         "dL/dh (prefix product, suffix product, derivative times both), so 6 O + 4 d - 1 flops, times batch x subspaces\n" +
         "(one active function per dimension; boundary grids do more, so this is a lower bound for them). peakGflops is a\n" +
         "float32 1024 x 1024 matrix product in libtorch with the same threads in the same run (2 x 1024^3 flops), the\n" +
-        "machine's practical peak; fusedOverPeak is their ratio.\n\n" + GeneralizedGridBench.Usage + "\n\n" + DensityBenchmark.Usage + "\n\n" + OodBenchmark.Usage + "\n\n" + OnnxBench.Usage;
+        "machine's practical peak; fusedOverPeak is their ratio.\n" +
+        "The warm-up of the fused and tensor-op paths runs steps until the .NET runtime has compiled no method for 40 steps\n" +
+        "and 0.3 s (the steady state of a training run: until then tiered compilation recompiles hot methods on a background\n" +
+        "thread, which takes a core from the kernel's threads); --warmup W runs exactly W warm-up steps instead (earlier\n" +
+        "figures used 1). The dense path always runs one. --json adds fusedWarmup and tensorOpsWarmup (calls, seconds,\n" +
+        "methodsCompiled, settled).\n\n" + GeneralizedGridBench.Usage + "\n\n" + DensityBenchmark.Usage + "\n\n" + OodBenchmark.Usage + "\n\n" + OnnxBench.Usage;
 
     /// <inheritdoc />
     public int Run(CliArguments args, CliContext context)
@@ -56,6 +61,7 @@ public sealed class BenchCommand : ICliCommand
         var type = args.Choice("grid", GridType.Linear, ExperimentOptions.GridTypes);
         var dtype = args.Choice("dtype", ScalarType.Float32, new Dictionary<string, ScalarType> { ["float32"] = ScalarType.Float32, ["float64"] = ScalarType.Float64 });
         int repeats = args.Int("repeats", 10, 1, 10000);
+        int? warmup = args.String("warmup") is null ? null : args.Int("warmup", 1, 0, 100000);
         long denseMax = (long)args.Double("dense-max-bytes", 1L << 30, 0);
         int seed = args.Int("seed", 1, 0);
         string? versus = args.String("versus");
@@ -68,7 +74,7 @@ public sealed class BenchCommand : ICliCommand
             if (versus.StartsWith("traded:", StringComparison.Ordinal) && int.TryParse(versus["traded:".Length..], out int k) && k >= 1) trades = k;
             else if (versus != "traded") throw new CliUsageException($"--versus: expected `traded` or `traded:K` (K >= 1 trades), got '{versus}'.");
             if (levels is not null) throw new CliUsageException("--versus traded compares a regular grid (--level) with a non-regular one; drop --levels.");
-            return GeneralizedGridBench.Run(SparseGrid.Create(dim, level, type, outputs), trades, new LayerBenchSettings(batch, outputs, dtype, repeats, seed), context);
+            return GeneralizedGridBench.Run(SparseGrid.Create(dim, level, type, outputs), trades, new LayerBenchSettings(batch, outputs, dtype, repeats, seed, warmup), context);
         }
         var layer = new SparseGridLayer(SparseGrid.CreateForLevels(dim, level, levels, type, outputs), outputs, new SparseGridLayerOptions
         {
@@ -79,17 +85,17 @@ public sealed class BenchCommand : ICliCommand
         using var upstream = randn([batch, outputs], dtype, generator: generator);
         if (!context.Json) context.Out.WriteLine($"{layer.Grid}; batch {batch}, {outputs} outputs, {dtype}, {get_num_threads()} torch threads");
 
-        var (fused, fusedCpu) = Time(layer, LayerPath.Fused, h, upstream, repeats);
-        Report(context, "fused", fused, fused, fusedCpu, fusedCpu);
-        var (tensorOps, tensorOpsCpu) = Time(layer, LayerPath.TensorOps, h, upstream, repeats);
-        Report(context, "tensor-op", tensorOps, fused, tensorOpsCpu, fusedCpu);
+        var (fused, fusedCpu, fusedWarmup) = Time(layer, LayerPath.Fused, h, upstream, repeats, warmup);
+        Report(context, "fused", fused, fused, fusedCpu, fusedCpu, fusedWarmup);
+        var (tensorOps, tensorOpsCpu, tensorOpsWarmup) = Time(layer, LayerPath.TensorOps, h, upstream, repeats, warmup);
+        Report(context, "tensor-op", tensorOps, fused, tensorOpsCpu, fusedCpu, tensorOpsWarmup);
         double? dense = null, denseCpu = null;
         string? denseRefusal = null;
         try
         {
-            var (wall, cpu) = Time(layer, LayerPath.Dense, h, upstream, Math.Min(repeats, 3));
+            var (wall, cpu, denseWarmup) = Time(layer, LayerPath.Dense, h, upstream, Math.Min(repeats, 3), warmup: 1);
             (dense, denseCpu) = (wall, cpu);
-            Report(context, "dense", wall, fused, cpu, fusedCpu);
+            Report(context, "dense", wall, fused, cpu, fusedCpu, denseWarmup);
         }
         catch (DenseBasisTooLargeException e)
         {
@@ -107,6 +113,7 @@ public sealed class BenchCommand : ICliCommand
             {
                 dim, level, levels, type = type.ToString(), batch, outputs, dtype = dtype.ToString(), points = layer.Grid.PointCount,
                 subspaces = layer.Grid.SubspaceCount, threads = get_num_threads(), repeats,
+                fusedWarmup = Warmup(fusedWarmup), tensorOpsWarmup = Warmup(tensorOpsWarmup),
                 fusedMs = fused, tensorOpsMs = tensorOps, denseMs = dense,
                 tensorOpsOverFused = tensorOps / fused, denseOverFused = dense / fused,
                 peakBytes = peak, denseRefusal, fusedGflops, peakGflops, fusedOverPeak = fusedGflops / peakGflops,
@@ -139,30 +146,40 @@ public sealed class BenchCommand : ICliCommand
         return 2.0 * 1024 * 1024 * 1024 / Statistics.Median(times) / 1e9;
     }
 
-    private static void Report(CliContext context, string name, double ms, double fused, double cpuMs, double fusedCpu)
+    private static void Report(CliContext context, string name, double ms, double fused, double cpuMs, double fusedCpu, JitSettling.Result warmup)
     {
         if (!context.Json)
-            context.Out.WriteLine($"  {name,-10} {ms,10:F3} ms/step {ms / fused,8:F1}x fused   (process CPU {cpuMs,10:F3} ms/step {cpuMs / fusedCpu,8:F1}x)");
+            context.Out.WriteLine($"  {name,-10} {ms,10:F3} ms/step {ms / fused,8:F1}x fused   (process CPU {cpuMs,10:F3} ms/step {cpuMs / fusedCpu,8:F1}x; {warmup})");
     }
 
+    private static object Warmup(JitSettling.Result w) => new { calls = w.Calls, seconds = w.Seconds, methodsCompiled = w.MethodsCompiled, settled = w.Settled };
+
     /// <summary>
-    /// Median wall-clock milliseconds of one forward+backward step (loss = sum(y * upstream)) after one warm-up step,
-    /// and the median process CPU time of a step (all threads; less sensitive to other load on the machine).
+    /// Median wall-clock milliseconds of one forward+backward step (loss = sum(y * upstream)) and the median process
+    /// CPU time of a step (all threads; less sensitive to other load on the machine), after <paramref name="warmup"/>
+    /// warm-up steps, or (null) a warm-up until the runtime's compiler is quiet (<see cref="WarmUp"/>).
     /// </summary>
-    private static (double wallMs, double cpuMs) Time(SparseGridLayer layer, LayerPath path, Tensor h, Tensor upstream, int repeats)
+    private static (double wallMs, double cpuMs, JitSettling.Result warmup) Time(SparseGridLayer layer, LayerPath path, Tensor h, Tensor upstream, int repeats, int? warmup)
     {
         var wall = new List<double>();
         var cpu = new List<double>();
         using var process = Process.GetCurrentProcess();
-        for (int r = -1; r < repeats; r++)
+        var settled = WarmUp(() => TimeStep(layer, path, h, upstream, process), warmup);
+        for (int r = 0; r < repeats; r++)
         {
             var (w, c) = TimeStep(layer, path, h, upstream, process);
-            if (r < 0) continue;
             wall.Add(w);
             cpu.Add(c);
         }
-        return (Statistics.Median(wall), Statistics.Median(cpu));
+        return (Statistics.Median(wall), Statistics.Median(cpu), settled);
     }
+
+    /// <summary>
+    /// The layer benchmarks' warm-up: exactly <paramref name="calls"/> calls of <paramref name="step"/> if given, else
+    /// calls until the runtime's compiler is quiet (<see cref="JitSettling.WarmUp"/>: the steady state of a training run).
+    /// </summary>
+    internal static JitSettling.Result WarmUp(Action step, int? calls) =>
+        calls is null ? JitSettling.WarmUp(step) : JitSettling.Fixed(step, calls.Value);
 
     /// <summary>Wall-clock and process-CPU milliseconds of one forward+backward step (loss = sum(y * upstream)).</summary>
     internal static (double wallMs, double cpuMs) TimeStep(SparseGridLayer layer, LayerPath path, Tensor h, Tensor upstream, Process process)

@@ -8,8 +8,8 @@ using NeuralSparseGrids.Numerics;
 
 namespace NeuralSparseGrids.Cli.Commands;
 
-/// <summary>Batch, outputs, element type, repeats and seed of a layer benchmark.</summary>
-internal sealed record LayerBenchSettings(int Batch, int Outputs, ScalarType DType, int Repeats, int Seed);
+/// <summary>Batch, outputs, element type, repeats, seed and warm-up pairs (null: until the compiler is quiet) of a layer benchmark.</summary>
+internal sealed record LayerBenchSettings(int Batch, int Outputs, ScalarType DType, int Repeats, int Seed, int? Warmup);
 
 /// <summary>
 /// `nsg bench layer --versus traded`: the fused kernel's forward+backward on a regular grid and on a non-regular
@@ -30,8 +30,8 @@ internal static class GeneralizedGridBench
         "--versus traded[:K] times the fused forward+backward on the regular grid of --dim/--level and on a non-regular\n" +
         "downward-closed set with the same subspace count (top subspaces with l_0 = 1 traded for l + e_0 of those with the\n" +
         "largest l_0, at most K trades, default as many as there are; equal subspace counts force more points: K = 1 adds\n" +
-        "the fewest, both counts are printed), alternately in one run (median of R\n" +
-        "each after a warm-up), and prints the ratio generalized / regular (wall clock and process CPU).";
+        "the fewest, both counts are printed), alternately in one run (median of R each, after a warm-up as above: until\n" +
+        "the compiler is quiet, or --warmup W pairs), and prints the ratio generalized / regular (wall clock and process CPU).";
 
     /// <summary>
     /// The traded set of <paramref name="regular"/> (see the remarks) with at most <paramref name="maxTrades"/> trades
@@ -64,8 +64,11 @@ internal static class GeneralizedGridBench
         using var h = rand([settings.Batch, regular.Dim], settings.DType, generator: generator);
         using var upstream = randn([settings.Batch, settings.Outputs], settings.DType, generator: generator);
         using var process = Process.GetCurrentProcess();
-        BenchCommand.TimeStep(a, LayerPath.Fused, h, upstream, process);
-        BenchCommand.TimeStep(b, LayerPath.Fused, h, upstream, process);
+        var warmup = BenchCommand.WarmUp(() =>
+        {
+            BenchCommand.TimeStep(a, LayerPath.Fused, h, upstream, process);
+            BenchCommand.TimeStep(b, LayerPath.Fused, h, upstream, process);
+        }, settings.Warmup);
         var (wallA, cpuA, wallB, cpuB) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         for (int r = 0; r < settings.Repeats; r++)
         {
@@ -81,13 +84,14 @@ internal static class GeneralizedGridBench
             {
                 dim = regular.Dim, level = regular.Level, type = regular.Type.ToString(), settings.Batch, settings.Outputs, dtype = settings.DType.ToString(),
                 settings.Repeats, threads = get_num_threads(),
+                warmup = new { calls = warmup.Calls, seconds = warmup.Seconds, methodsCompiled = warmup.MethodsCompiled, settled = warmup.Settled },
                 regular = new { subspaces = regular.SubspaceCount, points = regular.PointCount, maxLevel1D = regular.MaxLevel1D, fusedMs = ra, fusedCpuMs = ca },
                 generalized = new { subspaces = traded.SubspaceCount, points = traded.PointCount, maxLevel1D = traded.MaxLevel1D, fusedMs = rb, fusedCpuMs = cb },
                 generalizedOverRegular = rb / ra, generalizedOverRegularCpu = cb / ca, loadAverage = MachineLoad.OneMinute(),
             });
             return 0;
         }
-        context.Out.WriteLine($"fused forward+backward, batch {settings.Batch}, {settings.Outputs} outputs, {settings.DType}, {get_num_threads()} torch threads, median of {settings.Repeats} alternating steps");
+        context.Out.WriteLine($"fused forward+backward, batch {settings.Batch}, {settings.Outputs} outputs, {settings.DType}, {get_num_threads()} torch threads, median of {settings.Repeats} alternating steps after a {warmup} (pairs)");
         context.Out.WriteLine($"  regular      {regular.SubspaceCount,6} subspaces {regular.PointCount,9} points  {ra,10:F3} ms (CPU {ca:F3} ms)");
         context.Out.WriteLine($"  generalized  {traded.SubspaceCount,6} subspaces {traded.PointCount,9} points  {rb,10:F3} ms (CPU {cb:F3} ms)  (+{100.0 * (traded.PointCount - regular.PointCount) / regular.PointCount:F1}% points)");
         context.Out.WriteLine($"  generalized / regular: {rb / ra:F3} wall, {cb / ca:F3} process CPU; load average {MachineLoad.OneMinute()}");

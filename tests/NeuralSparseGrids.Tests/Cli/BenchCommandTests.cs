@@ -17,7 +17,7 @@ public class BenchCommandTests
     [Fact]
     public void BenchLayerJsonHasTheRequiredFields()
     {
-        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--outputs", "2", "--repeats", "1", "--json");
+        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--outputs", "2", "--repeats", "1", "--warmup", "1", "--json");
         Assert.True(code == 0, stderr);
         var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
         foreach (var key in new[] { "fusedMs", "tensorOpsMs", "denseMs", "tensorOpsOverFused", "denseOverFused", "peakBytes" })
@@ -27,10 +27,27 @@ public class BenchCommandTests
         Assert.Equal(17, json.GetProperty("points").GetInt64());
     }
 
+    // The default warm-up runs until the runtime's compiler is quiet and says so in the JSON; --warmup W runs W steps.
+    [Fact]
+    public void BenchLayerWarmsUpUntilTheCompilerIsQuietOrAFixedCount()
+    {
+        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--dense-max-bytes", "0", "--json");
+        Assert.True(code == 0, stderr);
+        var warmup = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement.GetProperty("fusedWarmup");
+        Assert.True(warmup.GetProperty("settled").GetBoolean());
+        Assert.True(warmup.GetProperty("calls").GetInt32() >= 40);
+        (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--warmup", "2", "--dense-max-bytes", "0", "--json");
+        Assert.True(code == 0, stderr);
+        warmup = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement.GetProperty("fusedWarmup");
+        Assert.Equal(2, warmup.GetProperty("calls").GetInt32());
+        Assert.Equal(JsonValueKind.Null, warmup.GetProperty("settled").ValueKind);
+        Assert.Equal(CliApp.UsageError, Run("bench", "layer", "--dim", "2", "--level", "3", "--warmup", "-1").code);
+    }
+
     [Fact]
     public void BenchLayerTakesAnisotropicLevels()
     {
-        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--levels", "4,2", "--batch", "16", "--repeats", "1", "--json");
+        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--levels", "4,2", "--batch", "16", "--repeats", "1", "--warmup", "1", "--json");
         Assert.True(code == 0, stderr);
         var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
         Assert.Equal(29, json.GetProperty("points").GetInt64());
@@ -41,7 +58,7 @@ public class BenchCommandTests
     [Fact]
     public void DenseRefusalGivesNullsAndTheEstimate()
     {
-        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--dense-max-bytes", "100", "--json");
+        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--warmup", "1", "--dense-max-bytes", "100", "--json");
         Assert.True(code == 0, stderr);
         var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
         Assert.Equal(JsonValueKind.Null, json.GetProperty("denseMs").ValueKind);
@@ -64,7 +81,7 @@ public class BenchCommandTests
         Assert.Equal(regular.PointCount + trades * (1L << (level - 1)), traded.PointCount);
         Assert.Equal(regular.MaxLevel1D + 1, traded.MaxLevel1D);
 
-        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--versus", "traded", "--json");
+        var (code, stdout, stderr) = Run("bench", "layer", "--dim", "2", "--level", "3", "--batch", "16", "--repeats", "1", "--warmup", "1", "--versus", "traded", "--json");
         Assert.True(code == 0, stderr);
         var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
         Assert.Equal(6, json.GetProperty("generalized").GetProperty("subspaces").GetInt32());

@@ -44,7 +44,7 @@ public sealed class GridOptionsAcrossCommandsTests : IDisposable
         {
             var (code, stdout, stderr) = CliRunner.Run("grid", "--dim", "2", "--level", "3", "--grid", name, "--json");
             Assert.True(code == 0, $"grid --grid {name}: {stderr}");
-            (code, stdout, stderr) = CliRunner.Run("bench", "layer", "--dim", "2", "--level", "3", "--grid", name, "--batch", "8", "--repeats", "1", "--json");
+            (code, stdout, stderr) = CliRunner.Run("bench", "layer", "--dim", "2", "--level", "3", "--grid", name, "--batch", "8", "--repeats", "1", "--warmup", "1", "--json");
             Assert.True(code == 0, $"bench layer --grid {name}: {stderr}");
             Assert.Equal(type.ToString(), CliRunner.LastJson(stdout).GetProperty("type").GetString());
         }
