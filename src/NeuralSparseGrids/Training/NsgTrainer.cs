@@ -86,7 +86,7 @@ public sealed class NsgTrainer
         var criteria = StopCriteria.For(_options);
         using var state = resume ? ResumeFrom(checkpointDir, optimizer, criteria) : new LoopState();
         var adaptation = new GridAdaptation(_options.Adaptivity, resumed?.Refinements);
-        if (_options.Adaptivity.Mode != AdaptMode.None) StepPrecompilation.Start();
+        if (_options.Adaptivity.Mode != AdaptMode.None) StepPrecompilation.Start(_options.Adaptivity.Mode);
         var loop = BuildLoop(train, validation, optimizer, criteria, adaptation, checkpointDir);
         foreach (var callback in Callbacks) callback.OnFitStart(_model, train);
         var (decision, endEpoch) = loop.Run(train.X, train.Y, state);

@@ -12,8 +12,8 @@ public sealed class StepPrecompilationTests
     [Fact]
     public async Task PreparesTheStepsMethodsOnceWithoutFault()
     {
-        var task = StepPrecompilation.Start();
-        Assert.Same(task, StepPrecompilation.Start());
+        var task = StepPrecompilation.Start(AdaptMode.Subspaces);
+        Assert.Same(task, StepPrecompilation.Start(AdaptMode.Points));
         int prepared = await task.WaitAsync(TimeSpan.FromSeconds(60));
         int optimised = new[] { typeof(GridAdaptation), typeof(SubspaceRefinement), typeof(CellDeposits), typeof(SparseGrid), typeof(GridRemap) }
             .SelectMany(t => t.GetMethods(BindingFlags.DeclaredOnly | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance))

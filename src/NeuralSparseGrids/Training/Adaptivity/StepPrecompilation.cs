@@ -14,33 +14,51 @@ namespace NeuralSparseGrids.Training;
 /// The step's own methods are compiled fully optimised (AggressiveOptimization: a step runs rarely, so tiered
 /// compilation would leave it in unoptimised code for the whole run), and this VM's JIT is slow on them: the swiss
 /// roll's first subspace step took 38-42 ms, 103-108 methods, against 0.15-0.25 ms for every later step and 4 ms for an
-/// epoch. Training on the swiss roll keeps one core busy, so on a machine with two or more the compiling is free in wall
-/// time; on one core it is the same work done earlier. Only non-generic methods of the step's types are prepared
-/// (generic code is compiled per instantiation on first use, as before); a method that cannot be prepared is left to
-/// its first call. Started once per process.
+/// epoch. Training on the swiss roll keeps one core busy, so on a machine with two or more the compiling (about 0.14 s
+/// of one core for all types) is free in wall time; on one core it is the same work done earlier. Non-generic methods of
+/// the step's types are prepared, and a subspace step's planning is run once on a tiny grid for the generic code it
+/// uses; the rest (TorchSharp's and the runtime's generic code on the model and optimizer carry-over) is still
+/// compiled by the first step, about 3-4 ms on the swiss roll. A method that cannot be prepared is left to its first
+/// call. Started once per process: by <see cref="Experiments.ExperimentRunner"/> before it reads the data, and by
+/// <see cref="NsgTrainer"/> for library callers.
 /// </remarks>
 internal static class StepPrecompilation
 {
-    private static readonly Lazy<Task<int>> Compiled = new(() => Task.Run(CompileAll));
+    private static readonly object Gate = new();
+    private static Task<int>? _compiled;
 
-    /// <summary>The types whose methods a step runs: planning, indicators, grid building, remapping.</summary>
-    private static readonly Type[] StepTypes =
+    /// <summary>The types a step of either mode runs, in the order a step first needs them: planning, grid building, remapping, carrying the model, optimizer state and snapshots over.</summary>
+    private static readonly Type[] CommonTypes =
     [
-        typeof(GridAdaptation), typeof(PointAdaptation), typeof(SubspaceIndicators), typeof(BestFirstOrder), typeof(CoarsenedPoints),
-        typeof(EpochEmbeddings), typeof(StepPhases), typeof(CellDeposits), typeof(SubspaceRefinement), typeof(PointRefinement),
-        typeof(SparseGrid), typeof(GridRemap), typeof(CoefficientRemap),
-        // Carrying the model, the optimizer state and the snapshots over to the new grid.
-        typeof(NeuralSparseGrid), typeof(SparseGridLayer), typeof(GridConfig), typeof(FusedAdam), typeof(ParameterSnapshot),
+        typeof(GridAdaptation), typeof(SubspaceRefinement), typeof(SparseGrid), typeof(BestFirstOrder), typeof(GridRemap), typeof(NeuralSparseGrid),
+        typeof(SparseGridLayer), typeof(CoefficientRemap), typeof(FusedAdam), typeof(ParameterSnapshot), typeof(GridConfig), typeof(EpochEmbeddings),
+        typeof(StepPhases),
     ];
 
-    /// <summary>Starts the compilation (once per process); the task's result is the number of methods prepared.</summary>
-    public static Task<int> Start() => Compiled.Value;
+    /// <summary>Subspace refinement's indicators.</summary>
+    private static readonly Type[] SubspaceTypes = [typeof(SubspaceIndicators), typeof(CellDeposits)];
 
-    private static int CompileAll()
+    /// <summary>Point refinement and coarsening.</summary>
+    private static readonly Type[] PointTypes = [typeof(PointAdaptation), typeof(PointRefinement), typeof(CoarsenedPoints)];
+
+    /// <summary>
+    /// Starts the compilation (once per process; later calls return the first call's task), the types of
+    /// <paramref name="mode"/> first; the task's result is the number of methods prepared.
+    /// </summary>
+    public static Task<int> Start(AdaptMode mode)
     {
+        lock (Gate) return _compiled ??= Task.Run(() => CompileAll(mode));
+    }
+
+    private static int CompileAll(AdaptMode mode)
+    {
+        bool points = mode == AdaptMode.Points;
         int prepared = 0;
-        foreach (var type in StepTypes) prepared += Compile(type);
-        ExerciseSubspacePlan();
+        foreach (var type in points ? PointTypes : SubspaceTypes) prepared += Compile(type);
+        foreach (var type in CommonTypes) prepared += Compile(type);
+        if (!points) ExerciseSubspacePlan();
+        foreach (var type in points ? SubspaceTypes : PointTypes) prepared += Compile(type);
+        if (points) ExerciseSubspacePlan();
         return prepared;
     }
 
@@ -60,6 +78,8 @@ internal static class StepPrecompilation
         SubspaceIndicators.SurplusByDeposits(grid, candidates, norms, SubspaceIndicators.InBox(embeddings));
         var grown = SubspaceRefinement.Grow(grid, candidates.Take(1));
         GridRemap.PointSources(grid, grown);
+        // Coarsening: removing the added subspace again.
+        GridRemap.PointSources(grown, SubspaceRefinement.Shrink(grown, [grown.SubspaceCount - 1]));
     }
 
     private static int Compile(Type type)
