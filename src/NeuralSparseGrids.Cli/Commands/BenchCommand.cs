@@ -37,7 +37,7 @@ public sealed class BenchCommand : ICliCommand
         "float32 1024 x 1024 matrix product in libtorch with the same threads in the same run (2 x 1024^3 flops), the\n" +
         "machine's practical peak; fusedOverPeak is their ratio.\n" +
         "The warm-up of the fused and tensor-op paths runs steps until the .NET runtime has compiled no method for 40 steps\n" +
-        "and 0.3 s (the steady state of a training run: until then tiered compilation recompiles hot methods on a background\n" +
+        "and 1 s (the steady state of a training run: until then tiered compilation recompiles hot methods on a background\n" +
         "thread, which takes a core from the kernel's threads); --warmup W runs exactly W warm-up steps instead (earlier\n" +
         "figures used 1). The dense path always runs one. --json adds fusedWarmup and tensorOpsWarmup (calls, seconds,\n" +
         "methodsCompiled, settled).\n\n" + GeneralizedGridBench.Usage + "\n\n" + DensityBenchmark.Usage + "\n\n" + OodBenchmark.Usage + "\n\n" + OnnxBench.Usage;
