@@ -113,7 +113,7 @@ public sealed class BenchCommand : ICliCommand
             {
                 dim, level, levels, type = type.ToString(), batch, outputs, dtype = dtype.ToString(), points = layer.Grid.PointCount,
                 subspaces = layer.Grid.SubspaceCount, threads = get_num_threads(), repeats,
-                fusedWarmup = Warmup(fusedWarmup), tensorOpsWarmup = Warmup(tensorOpsWarmup),
+                fusedWarmup = WarmupJson(fusedWarmup), tensorOpsWarmup = WarmupJson(tensorOpsWarmup),
                 fusedMs = fused, tensorOpsMs = tensorOps, denseMs = dense,
                 tensorOpsOverFused = tensorOps / fused, denseOverFused = dense / fused,
                 peakBytes = peak, denseRefusal, fusedGflops, peakGflops, fusedOverPeak = fusedGflops / peakGflops,
@@ -152,7 +152,8 @@ public sealed class BenchCommand : ICliCommand
             context.Out.WriteLine($"  {name,-10} {ms,10:F3} ms/step {ms / fused,8:F1}x fused   (process CPU {cpuMs,10:F3} ms/step {cpuMs / fusedCpu,8:F1}x; {warmup})");
     }
 
-    private static object Warmup(JitSettling.Result w) => new { calls = w.Calls, seconds = w.Seconds, methodsCompiled = w.MethodsCompiled, settled = w.Settled };
+    /// <summary>A warm-up as the layer benchmarks' JSON carries it.</summary>
+    internal static object WarmupJson(JitSettling.Result w) => new { calls = w.Calls, seconds = w.Seconds, methodsCompiled = w.MethodsCompiled, settled = w.Settled };
 
     /// <summary>
     /// Median wall-clock milliseconds of one forward+backward step (loss = sum(y * upstream)) and the median process

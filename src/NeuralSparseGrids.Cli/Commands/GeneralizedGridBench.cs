@@ -84,7 +84,7 @@ internal static class GeneralizedGridBench
             {
                 dim = regular.Dim, level = regular.Level, type = regular.Type.ToString(), settings.Batch, settings.Outputs, dtype = settings.DType.ToString(),
                 settings.Repeats, threads = get_num_threads(),
-                warmup = new { calls = warmup.Calls, seconds = warmup.Seconds, methodsCompiled = warmup.MethodsCompiled, settled = warmup.Settled },
+                warmup = BenchCommand.WarmupJson(warmup),
                 regular = new { subspaces = regular.SubspaceCount, points = regular.PointCount, maxLevel1D = regular.MaxLevel1D, fusedMs = ra, fusedCpuMs = ca },
                 generalized = new { subspaces = traded.SubspaceCount, points = traded.PointCount, maxLevel1D = traded.MaxLevel1D, fusedMs = rb, fusedCpuMs = cb },
                 generalizedOverRegular = rb / ra, generalizedOverRegularCpu = cb / ca, loadAverage = MachineLoad.OneMinute(),
