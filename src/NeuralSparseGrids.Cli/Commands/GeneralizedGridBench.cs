@@ -91,7 +91,7 @@ internal static class GeneralizedGridBench
             });
             return 0;
         }
-        context.Out.WriteLine($"fused forward+backward, batch {settings.Batch}, {settings.Outputs} outputs, {settings.DType}, {get_num_threads()} torch threads, median of {settings.Repeats} alternating steps after a {warmup} (pairs)");
+        context.Out.WriteLine($"fused forward+backward, batch {settings.Batch}, {settings.Outputs} outputs, {settings.DType}, {get_num_threads()} torch threads, median of {settings.Repeats} alternating steps after a {warmup} (calls are pairs)");
         context.Out.WriteLine($"  regular      {regular.SubspaceCount,6} subspaces {regular.PointCount,9} points  {ra,10:F3} ms (CPU {ca:F3} ms)");
         context.Out.WriteLine($"  generalized  {traded.SubspaceCount,6} subspaces {traded.PointCount,9} points  {rb,10:F3} ms (CPU {cb:F3} ms)  (+{100.0 * (traded.PointCount - regular.PointCount) / regular.PointCount:F1}% points)");
         context.Out.WriteLine($"  generalized / regular: {rb / ra:F3} wall, {cb / ca:F3} process CPU; load average {MachineLoad.OneMinute()}");

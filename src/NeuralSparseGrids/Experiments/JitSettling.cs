@@ -35,7 +35,7 @@ public static class JitSettling
     {
         /// <summary>One line for a benchmark's output.</summary>
         public override string ToString() =>
-            $"warm-up {Calls} calls, {Seconds:F2} s, {MethodsCompiled} methods compiled meanwhile" +
+            $"warm-up of {Calls} calls, {Seconds:F2} s, {MethodsCompiled} methods compiled meanwhile" +
             (Settled == false ? " (time limit reached before the compiler went quiet)" : Settled is null ? " (fixed count)" : "");
     }
 
