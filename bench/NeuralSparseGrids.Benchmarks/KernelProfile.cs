@@ -154,14 +154,20 @@ public static class KernelProfile
     {
         using var f = StepFixture.Create<T>(grid, n, o, threads);
         var (layer, h, upstream) = (f.Layer, f.H, f.Upstream);
-        return Time(repeats, () =>
-        {
-            using var scope = torch.NewDisposeScope();
-            if (gradientToNone) layer.zero_grad();
-            else layer.Coefficients.grad?.zero_();
-            var x = h.clone().requires_grad_(true);
-            (layer.Evaluate(x, layer.Coefficients, LayerPath.Fused) * upstream).sum().backward();
-        });
+        return Time(repeats, () => FusedStep(layer, h, upstream, gradientToNone));
+    }
+
+    /// <summary>
+    /// One step of <see cref="AutogradStep"/>: the coefficient gradient reset (to none, or zeroed in place), h cloned
+    /// with grad, forward, (y * upstream).sum().backward().
+    /// </summary>
+    private static void FusedStep(SparseGridLayer layer, torch.Tensor h, torch.Tensor upstream, bool gradientToNone)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (gradientToNone) layer.zero_grad();
+        else layer.Coefficients.grad?.zero_();
+        var x = h.clone().requires_grad_(true);
+        (layer.Evaluate(x, layer.Coefficients, LayerPath.Fused) * upstream).sum().backward();
     }
 
     /// <summary>The autograd step in phases (median ms of each): reset + clone, forward through the layer, loss, backward.</summary>
@@ -171,12 +177,7 @@ public static class KernelProfile
         var (layer, h, upstream) = (f.Layer, f.H, f.Upstream);
         var phases = new List<double>[5];
         for (int i = 0; i < phases.Length; i++) phases[i] = new List<double>();
-        JitSettling.WarmUp(() =>
-        {
-            using var scope = torch.NewDisposeScope();
-            layer.zero_grad();
-            (layer.Evaluate(h.clone().requires_grad_(true), layer.Coefficients, LayerPath.Fused) * upstream).sum().backward();
-        });
+        JitSettling.WarmUp(() => FusedStep(layer, h, upstream, gradientToNone: true));
         for (int r = 0; r < repeats; r++)
         {
             using var scope = torch.NewDisposeScope();

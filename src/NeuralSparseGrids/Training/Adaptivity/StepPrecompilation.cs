@@ -12,13 +12,13 @@ namespace NeuralSparseGrids.Training;
 /// </summary>
 /// <remarks>
 /// The step's own methods are compiled fully optimised (AggressiveOptimization: a step runs rarely, so tiered
-/// compilation would leave it in unoptimised code for the whole run), and this VM's JIT is slow on them: the swiss
-/// roll's first subspace step took 38-42 ms, 103-108 methods, against 0.15-0.25 ms for every later step and 4 ms for an
-/// epoch. Training on the swiss roll keeps one core busy, so on a machine with two or more the compiling (about 0.14 s
+/// compilation would leave it in unoptimised code for the whole run), which is slow to compile: on the 2-core
+/// development machine the swiss roll's first subspace step took 38-48 ms, 103-108 methods, against 0.15-0.25 ms for
+/// every later step and 4 ms for an epoch. Training on the swiss roll keeps one core busy, so on a machine with two or more the compiling (about 0.14 s
 /// of one core for all types) is free in wall time; on one core it is the same work done earlier. Non-generic methods of
 /// the step's types are prepared, and a subspace step's planning is run once on a tiny grid for the generic code it
 /// uses; the rest (TorchSharp's and the runtime's generic code on the model and optimizer carry-over) is still
-/// compiled by the first step, about 3-4 ms on the swiss roll. A method that cannot be prepared is left to its first
+/// compiled by the first step, 3.5-5.7 ms on the swiss roll. A method that cannot be prepared is left to its first
 /// call. Started once per process: by <see cref="Experiments.ExperimentRunner"/> before it reads the data, and by
 /// <see cref="NsgTrainer"/> for library callers.
 /// </remarks>
