@@ -21,4 +21,23 @@ public sealed class StepPrecompilationTests
         Assert.True(optimised > 10, $"{optimised}");
         Assert.True(prepared >= optimised, $"{prepared} prepared, {optimised} optimised methods in five of the types");
     }
+
+    // The candidate filter after a coarsening compares equal level vectors in a set and a list; the runtime compiles
+    // that comparison at its first call (0.7-0.8 ms inside each of the two steps after the swiss roll's first
+    // coarsening), so the exercise runs it: afterwards the call compiles nothing on this thread (in 2-D, as the exercise;
+    // other lengths take other branches of the runtime's span comparison, a few small methods).
+    [Fact]
+    public async Task LeavesNothingToCompileForTheCandidatesAfterACoarsening()
+    {
+        await StepPrecompilation.Start(AdaptMode.Subspaces).WaitAsync(TimeSpan.FromSeconds(60));
+        var grid = SparseGrid.Create(2, 2);
+        int[] coarsened = [2, 2];
+        var before = new HashSet<int[]>(GridRemap.LevelVectorComparer) { coarsened.ToArray() };
+        var now = new List<int[]> { coarsened.ToArray() };
+        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true);
+        var candidates = GridAdaptation.Candidates(grid, long.MaxValue, before, now);
+        Assert.Equal(0, System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) - compiled);
+        Assert.DoesNotContain(candidates, l => l.SequenceEqual(coarsened));
+        Assert.Equal(2, candidates.Count);   // (3, 1) and (1, 3)
+    }
 }

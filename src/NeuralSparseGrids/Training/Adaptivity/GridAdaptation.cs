@@ -147,9 +147,7 @@ public sealed class GridAdaptation
         // scoring only those that fit changes nothing but the cost (once the budget is spent, nothing is scored).
         // Subspaces coarsened now or before are never added back.
         long room = _options.MaxPoints is long max ? max - kept.PointCount : long.MaxValue;
-        var candidates = new List<int[]>();
-        foreach (var l in SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30))
-            if (SparseGrid.FullSubspaceSize(grid.Type, l) <= room && (_removed.Count == 0 || !_removed.Contains(l)) && !ContainsLevels(removed, l)) candidates.Add(l);
+        var candidates = Candidates(kept, room, _removed, removed);
 
         var added = new List<int[]>();
         var chosenIndicators = new List<double>();
@@ -187,6 +185,21 @@ public sealed class GridAdaptation
         double max = 0;
         foreach (double v in values) max = Math.Max(max, v);
         return max;
+    }
+
+    /// <summary>
+    /// The admissible forward neighbours of <paramref name="kept"/> (<see cref="SubspaceRefinement.AdmissibleForwardNeighbours"/>)
+    /// of at most <paramref name="room"/> points that were coarsened neither at an earlier step
+    /// (<paramref name="removedBefore"/>) nor at this one (<paramref name="removedNow"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static List<int[]> Candidates(SparseGrid kept, long room, HashSet<int[]> removedBefore, List<int[]> removedNow)
+    {
+        var candidates = new List<int[]>();
+        foreach (var l in SubspaceRefinement.AdmissibleForwardNeighbours(kept, maxLevel1D: 30))
+            if (SparseGrid.FullSubspaceSize(kept.Type, l) <= room && (removedBefore.Count == 0 || !removedBefore.Contains(l)) && !ContainsLevels(removedNow, l))
+                candidates.Add(l);
+        return candidates;
     }
 
     private static bool ContainsLevels(List<int[]> vectors, int[] levels)

@@ -80,6 +80,10 @@ internal static class StepPrecompilation
         GridRemap.PointSources(grid, grown);
         // Coarsening: removing the added subspace again.
         GridRemap.PointSources(grown, SubspaceRefinement.Shrink(grown, [grown.SubspaceCount - 1]));
+        // The candidates once something was coarsened: the set and list lookups of equal level vectors (the runtime's
+        // vectorised span comparison is compiled at its first call, about 0.7-0.8 ms each in the first two steps after a
+        // coarsening on the swiss roll before this).
+        GridAdaptation.Candidates(grid, long.MaxValue, new HashSet<int[]>(GridRemap.LevelVectorComparer) { candidates[0].ToArray() }, [candidates[0].ToArray()]);
     }
 
     private static int Compile(Type type)
