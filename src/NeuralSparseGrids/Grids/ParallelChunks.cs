@@ -12,7 +12,8 @@ internal static class ParallelChunks
 
     /// <summary>
     /// Runs body(chunk, state) for every chunk on at most <paramref name="threads"/> threads (serially for one thread
-    /// or one chunk), then finish(state) once per state. An exception of a body is rethrown as itself, not wrapped in an
+    /// or one chunk; on the <see cref="ThreadTeam"/> where it is free, else through <see cref="Parallel"/>), then
+    /// finish(state) once per state. An exception of a body is rethrown as itself, not wrapped in an
     /// <see cref="AggregateException"/>, so the parallel and serial runs report the same error.
     /// </summary>
     public static void For<TState>(int chunks, int threads, Func<TState> init, Action<int, TState> body, Action<TState> finish)
@@ -25,6 +26,23 @@ internal static class ParallelChunks
             finish(state);
             return;
         }
+        // On the thread team: every participant takes the next chunk until none is left (chunks of unequal cost
+        // balance themselves), with its own state.
+        int next = -1;
+        if (ThreadTeam.Shared.TryRun(Math.Min(threads, chunks), _ =>
+            {
+                var state = init();
+                try
+                {
+                    for (int i; (i = Interlocked.Increment(ref next)) < chunks;) body(i, state);
+                }
+                finally
+                {
+                    finish(state);
+                }
+            }))
+            return;
+        // The team is busy with another caller's region, or this is a region inside one.
         try
         {
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, init,

@@ -13,11 +13,14 @@ namespace NeuralSparseGrids.Layers;
 /// step took about 17 ms instead of 2 (`kernel-profile`, one step in four or five, against the first two steps only
 /// with pooled managed buffers). A kernel worker creates and disposes its buffers on the thread that runs it
 /// (Parallel.For's local init and finally), so a few cached blocks per thread serve every call. A thread keeps at
-/// most four blocks (the kernel's are at most 256 KiB each) for its lifetime.
+/// most eight blocks (a backward call's calling thread holds five at once: the active-function tables, the upstream
+/// copy, and its worker's accumulators, term rows and dL/dC block) of at most 16 MiB each for its lifetime; larger
+/// ones (huge batches) are freed.
 /// </remarks>
 internal static unsafe class AlignedMemoryCache
 {
-    private const int PerThread = 4;
+    private const int PerThread = 8;
+    private const nuint LargestKept = 16 << 20;
 
     [ThreadStatic] private static List<(nint Pointer, nuint Bytes)>? _free;
 
@@ -46,6 +49,11 @@ internal static unsafe class AlignedMemoryCache
     public static void Return((nint Pointer, nuint Bytes) block)
     {
         if (block.Pointer == 0) return;
+        if (block.Bytes > LargestKept)
+        {
+            NativeMemory.AlignedFree((void*)block.Pointer);
+            return;
+        }
         var free = _free ??= new List<(nint, nuint)>(PerThread + 1);
         free.Add(block);
         if (free.Count <= PerThread) return;

@@ -21,10 +21,12 @@ internal static unsafe partial class FusedKernel<T>
         {
             N = n;
             int e = t.Dim * t.LevelCount, w = ActiveFunctions.Width;
-            Count = ArrayPool<byte>.Shared.Rent(checked(e * n));
-            Pos = ArrayPool<int>.Shared.Rent(checked(e * w * n));
-            Val = ArrayPool<T>.Shared.Rent(checked(e * w * n));
-            Der = ArrayPool<T>.Shared.Rent(checked(e * w * n));
+            long rows = checked((long)e * w * n);
+            _parts = new AlignedParts((long)e * n, rows * sizeof(int), rows * sizeof(T), rows * sizeof(T));
+            Count = _parts.Part<byte>(0);
+            Pos = _parts.Part<int>(1);
+            Val = _parts.Part<T>(2);
+            Der = _parts.Part<T>(3);
             if (!t.HasGlobalLevels)
             {
                 // One (dimension, level) row at a time: sample index fastest, vectorised, no per-sample dispatch.
@@ -68,27 +70,25 @@ internal static unsafe partial class FusedKernel<T>
             int n = N, j = entry / t.LevelCount, l = entry % t.LevelCount + t.MinLevel;
             if (Basis1D.IsGlobalLevel(t.Type, l)) return;   // a level no subspace of this grid uses
             int row = checked(entry * ActiveFunctions.Width * n);
-            Array.Fill(Count, (byte)1, entry * n, n);
-            var der = derivatives ? Der.AsSpan(row, n) : default;
-            Basis1D.HatPieces(t.Type, l, x.Dimension(j), Pos.AsSpan(row, n), Val.AsSpan(row, n), der);
+            new Span<byte>(Count + (long)entry * n, n).Fill(1);
+            var der = derivatives ? new Span<T>(Der + row, n) : default;
+            Basis1D.HatPieces(t.Type, l, x.Dimension(j), new Span<int>(Pos + row, n), new Span<T>(Val + row, n), der);
             if (!derivatives) return;
             foreach (int b in x.Outside(j)) der[b] *= T.Zero;   // as dv * 0: the sign of the zero kept
         }
 
+        private readonly AlignedParts _parts;
+
         public int N { get; }
 
-        public void Dispose()
-        {
-            ArrayPool<byte>.Shared.Return(Count);
-            ArrayPool<int>.Shared.Return(Pos);
-            ArrayPool<T>.Shared.Return(Val);
-            ArrayPool<T>.Shared.Return(Der);
-        }
+        public void Dispose() => _parts.Dispose();
 
-        public byte[] Count { get; }
-        public int[] Pos { get; }
-        public T[] Val { get; }
-        public T[] Der { get; }
+        // Each table starts on a cache line (AlignedParts), so the rows of n samples the term builder and the product
+        // rule read a vector at a time are aligned whenever n is a multiple of the vector width.
+        public byte* Count { get; }
+        public int* Pos { get; }
+        public T* Val { get; }
+        public T* Der { get; }
     }
 
     /// <summary>
@@ -204,11 +204,11 @@ internal static unsafe partial class FusedKernel<T>
         {
             Acc = new AlignedBuffer(accLength);
             Acc.Span(accLength).Clear();
-            Index = ArrayPool<int>.Shared.Rent(n);
-            Prefix = ArrayPool<T>.Shared.Rent(n);
-            Q = ArrayPool<T>.Shared.Rent(n);
-            PartialIndex = ArrayPool<int>.Shared.Rent(checked((d + 1) * n));
-            PartialWeight = ArrayPool<T>.Shared.Rent(checked((d + 1) * n));
+            _parts = new AlignedParts((long)n * sizeof(int), (long)n * sizeof(T), (d + 1L) * n * sizeof(int), (d + 1L) * n * sizeof(T));
+            Index = _parts.Part<int>(0);
+            Q = _parts.Part<T>(1);
+            PartialIndex = _parts.Part<int>(2);
+            PartialWeight = _parts.Part<T>(3);
             Choice = new int[d];
             Limit = new int[d];
             Absent = new bool[n];
@@ -222,11 +222,14 @@ internal static unsafe partial class FusedKernel<T>
 
         /// <summary>The accumulator (64-byte aligned, so its padded rows are whole cache lines).</summary>
         public AlignedBuffer Acc { get; }
-        public int[] Index { get; }
-        public T[] Prefix { get; }
-        public T[] Q { get; }
-        public int[] PartialIndex { get; }
-        public T[] PartialWeight { get; }
+
+        // The term's rows (n), each starting on a cache line (AlignedParts): point index and upstream dot product
+        // per sample, and the partial indices and products ((d + 1, n)).
+        private readonly AlignedParts _parts;
+        public int* Index { get; }
+        public T* Q { get; }
+        public int* PartialIndex { get; }
+        public T* PartialWeight { get; }
 
         /// <summary>Active function chosen per dimension (the combination of a subspace with global levels; else all 0).</summary>
         public int[] Choice { get; }
@@ -252,11 +255,7 @@ internal static unsafe partial class FusedKernel<T>
         public void Dispose()
         {
             Acc.Dispose();
-            ArrayPool<int>.Shared.Return(Index);
-            ArrayPool<T>.Shared.Return(Prefix);
-            ArrayPool<T>.Shared.Return(Q);
-            ArrayPool<int>.Shared.Return(PartialIndex);
-            ArrayPool<T>.Shared.Return(PartialWeight);
+            _parts.Dispose();
             Gradient?.Dispose();
         }
     }
@@ -277,6 +276,43 @@ internal static unsafe partial class FusedKernel<T>
 
         /// <summary>The first <paramref name="length"/> elements.</summary>
         public Span<T> Span(int length) => new(Data, length);
+
+        public void Dispose()
+        {
+            AlignedMemoryCache.Return(_block);
+            _block = default;
+        }
+    }
+
+    /// <summary>
+    /// One 64-byte aligned native block (from <see cref="AlignedMemoryCache"/>, so one rent per owner and call) carved
+    /// into parts that each start on a cache line: the active-function tables and a worker's term rows, which the
+    /// batch-vectorised loops read and write a whole vector at a time. As pooled managed arrays (8-byte aligned) every
+    /// 512-bit access to them straddled two cache lines, and a row stored by one dimension's step and loaded by the
+    /// next could not be forwarded from the store: the term builder ran several times slower than the same loops in C
+    /// (<c>bench/speed-of-light/fused-step.c</c>).
+    /// </summary>
+    private sealed class AlignedParts : IDisposable
+    {
+        private (nint Pointer, nuint Bytes) _block;
+        private readonly nint[] _starts;
+
+        /// <summary>Parts of the given sizes in bytes, in order.</summary>
+        public AlignedParts(params ReadOnlySpan<long> bytes)
+        {
+            _starts = new nint[bytes.Length];
+            long total = 0;
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                _starts[i] = (nint)total;
+                total = checked(total + ((bytes[i] + 63) & ~63L));
+            }
+            _block = AlignedMemoryCache.Rent((nuint)Math.Max(total, 64));
+            for (int i = 0; i < _starts.Length; i++) _starts[i] += _block.Pointer;
+        }
+
+        /// <summary>The first element of part <paramref name="i"/>.</summary>
+        public TE* Part<TE>(int i) where TE : unmanaged => (TE*)_starts[i];
 
         public void Dispose()
         {

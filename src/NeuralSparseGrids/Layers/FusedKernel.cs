@@ -269,8 +269,9 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     {
         int d = t.Dim, n = table.N, width = ActiveFunctions.Width;
         bool partial = t.PartialSubspaces[s];
-        fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* st = &t.Strides[s * d]) fixed (int* pos = table.Pos) fixed (T* val = table.Val)
-        fixed (int* pi = wk.PartialIndex) fixed (T* pw = wk.PartialWeight) fixed (int* idx = wk.Index) fixed (int* ch = wk.Choice)
+        int* pos = table.Pos, pi = wk.PartialIndex, idx = wk.Index;
+        T* val = table.Val, pw = wk.PartialWeight;
+        fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* st = &t.Strides[s * d]) fixed (int* ch = wk.Choice)
         {
             if (from == 0)
             {
@@ -397,16 +398,13 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         // Masked tails never read past a row; whole tails only where the coefficient buffer goes on (RowTiles).
         long lastFullRead = !rows.Vectorized ? -1 : TL.MaskedTail ? long.MaxValue : cLength - stride;
         var mask = TL.TailMask(rows.Tail);
-        fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight)
+        int* idx = wk.Index;
+        T* acc = wk.Acc.Data, w = wk.PartialWeight + (long)wk.Choice.Length * n;
+        for (int b = 0; b < n; b++)
         {
-            T* acc = wk.Acc.Data;
-            T* w = pw + (long)wk.Choice.Length * n;
-            for (int b = 0; b < n; b++)
-            {
-                long row = (long)idx[b] * o;
-                if (row <= lastFullRead) AddScaledTiles<TTiles, TL, TV, No, Yes>(rows, w[b], c + row, acc + (long)b * stride, mask);
-                else AddScaled(w[b], c + row, acc + (long)b * stride, o);
-            }
+            long row = (long)idx[b] * o;
+            if (row <= lastFullRead) AddScaledTiles<TTiles, TL, TV, No, Yes>(rows, w[b], c + row, acc + (long)b * stride, mask);
+            else AddScaled(w[b], c + row, acc + (long)b * stride, o);
         }
     }
 
@@ -439,29 +437,28 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct
     {
         int o = rows.O, stride = rows.Stride;
-        fixed (int* idx = wk.Index) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
+        int* idx = wk.Index;
+        T* pw = wk.PartialWeight, q = wk.Q;
+        T* w = pw + (long)wk.Choice.Length * n;
+        if (rows.Vectorized)
         {
-            T* w = pw + (long)wk.Choice.Length * n;
-            if (rows.Vectorized)
-            {
-                long lastFullRead = TL.MaskedTail ? long.MaxValue : cLength - stride, lastFullWrite = TL.MaskedTail ? long.MaxValue : blockEnd - stride;
-                var frame = new BackwardFrame(idx, w, c, g, gc, q, lastFullRead, lastFullWrite);
-                if (gc == null) BackwardVectorRows<TTiles, TL, TV, NoGradient>(n, frame, rows, needQ, wk.Prefetch);
-                else if (padded) BackwardVectorRows<TTiles, TL, TV, PaddedGradient>(n, frame, rows, needQ, wk.Prefetch);
-                else BackwardVectorRows<TTiles, TL, TV, DirectGradient>(n, frame, rows, needQ, wk.Prefetch);
-                if (wk.MassUnits != null) AddMassUnits(n, idx, w, wk.MassUnits);
-                return;
-            }
-            long* mass = wk.MassUnits;
-            for (int b = 0; b < n; b++)
-            {
-                long row = (long)idx[b] * o;
-                T* gRow = g + (long)b * stride;
-                if (gc != null) AddScaled(w[b], gRow, gc + row, o);
-                if (mass != null) mass[idx[b]] += MassUnitsOf(w[b]);
-                if (needQ) q[b] = Dot(gRow, c + row, o);
-                if ((b & (SpreadPrefetch.Samples - 1)) == 0) wk.Prefetch.Step();
-            }
+            long lastFullRead = TL.MaskedTail ? long.MaxValue : cLength - stride, lastFullWrite = TL.MaskedTail ? long.MaxValue : blockEnd - stride;
+            var frame = new BackwardFrame(idx, w, c, g, gc, q, lastFullRead, lastFullWrite);
+            if (gc == null) BackwardVectorRows<TTiles, TL, TV, NoGradient>(n, frame, rows, needQ, wk.Prefetch);
+            else if (padded) BackwardVectorRows<TTiles, TL, TV, PaddedGradient>(n, frame, rows, needQ, wk.Prefetch);
+            else BackwardVectorRows<TTiles, TL, TV, DirectGradient>(n, frame, rows, needQ, wk.Prefetch);
+            if (wk.MassUnits != null) AddMassUnits(n, idx, w, wk.MassUnits);
+            return;
+        }
+        long* mass = wk.MassUnits;
+        for (int b = 0; b < n; b++)
+        {
+            long row = (long)idx[b] * o;
+            T* gRow = g + (long)b * stride;
+            if (gc != null) AddScaled(w[b], gRow, gc + row, o);
+            if (mass != null) mass[idx[b]] += MassUnitsOf(w[b]);
+            if (needQ) q[b] = Dot(gRow, c + row, o);
+            if ((b & (SpreadPrefetch.Samples - 1)) == 0) wk.Prefetch.Step();
         }
     }
 
@@ -587,22 +584,20 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         long* entry = stackalloc long[d];
         fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* ch = wk.Choice)
             for (int j = 0; j < d; j++) entry[j] = (long)(sl[j] * width + ch[j]) * n;
-        fixed (T* val = table.Val) fixed (T* der = table.Der) fixed (T* pw = wk.PartialWeight) fixed (T* q = wk.Q)
+        T* val = table.Val, der = table.Der, pw = wk.PartialWeight, q = wk.Q;
+        T* acc = wk.Acc.Data;
+        var rule = new ProductRule(d, n, entry, val, der, pw, q, acc);
+        int b = !vectorize ? 0
+            : Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? rule.Blocks<Vector512<T>, Lanes512>()
+            : Vector.IsHardwareAccelerated ? rule.Blocks<Vector<T>, LanesNative>()
+            : 0;
+        for (; b < n; b++)
         {
-            T* acc = wk.Acc.Data;
-            var rule = new ProductRule(d, n, entry, val, der, pw, q, acc);
-            int b = !vectorize ? 0
-                : Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? rule.Blocks<Vector512<T>, Lanes512>()
-                : Vector.IsHardwareAccelerated ? rule.Blocks<Vector<T>, LanesNative>()
-                : 0;
-            for (; b < n; b++)
+            T suffix = T.One;
+            for (int j = d - 1; j >= 0; j--)
             {
-                T suffix = T.One;
-                for (int j = d - 1; j >= 0; j--)
-                {
-                    acc[(long)j * n + b] += q[b] * der[entry[j] + b] * (suffix * pw[(long)j * n + b]);
-                    suffix *= val[entry[j] + b];
-                }
+                acc[(long)j * n + b] += q[b] * der[entry[j] + b] * (suffix * pw[(long)j * n + b]);
+                suffix *= val[entry[j] + b];
             }
         }
     }

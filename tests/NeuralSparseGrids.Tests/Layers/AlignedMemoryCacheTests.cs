@@ -34,11 +34,20 @@ public class AlignedMemoryCacheTests
                 Assert.Equal(first.Pointer, fits.Pointer);
                 AlignedMemoryCache.Return(fits);
 
-                // At most four blocks stay cached: returning six keeps the four largest.
-                var blocks = Enumerable.Range(1, 6).Select(k => AlignedMemoryCache.Rent((nuint)(10_000 * k))).ToList();
+                // At most eight blocks stay cached: with the two above, returning ten more keeps the eight largest.
+                var blocks = Enumerable.Range(1, 10).Select(k => AlignedMemoryCache.Rent((nuint)(10_000 * k))).ToList();
                 foreach (var b in blocks) AlignedMemoryCache.Return(b);
-                var kept = Enumerable.Range(0, 4).Select(_ => AlignedMemoryCache.Rent(1)).Select(b => b.Pointer).ToHashSet();
-                Assert.Equal(blocks.Skip(2).Select(b => b.Pointer).ToHashSet(), kept);
+                var kept = Enumerable.Range(0, 8).Select(_ => AlignedMemoryCache.Rent(1)).ToList();
+                Assert.Equal(blocks.Skip(2).Select(b => b.Pointer).ToHashSet(), kept.Select(b => b.Pointer).ToHashSet());
+
+                // With the cache empty (all eight rented out), a block above 16 MiB is freed on return, not kept.
+                var huge = AlignedMemoryCache.Rent(17 << 20);
+                AlignedMemoryCache.Return(huge);
+                var next = AlignedMemoryCache.Rent(1);
+                Assert.NotEqual(huge.Pointer, next.Pointer);
+                Assert.True(next.Bytes < 17 << 20);
+                AlignedMemoryCache.Return(next);
+                foreach (var b in kept) AlignedMemoryCache.Return(b);
             }
             catch (Exception e)
             {
