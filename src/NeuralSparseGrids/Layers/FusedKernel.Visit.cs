@@ -51,6 +51,6 @@ internal static unsafe partial class FusedKernel<T>
     private readonly struct VisitedTerm<TVisitor>(TVisitor visitor, int subspace) : ITermRows where TVisitor : ITermVisitor<T>
     {
         public void Run(SparseGrid t, SampleActiveFunctions table, Worker wk) =>
-            visitor.Term(subspace, new ReadOnlySpan<int>(wk.Index, table.N), new ReadOnlySpan<T>(wk.PartialWeight + (long)t.Dim * table.N, table.N));
+            visitor.Term(subspace, new ReadOnlySpan<int>(wk.TermIndex, table.N), new ReadOnlySpan<T>(wk.TermWeight, table.N));
     }
 }
