@@ -119,6 +119,17 @@ static Scratch *scr[2];
 
 static const __mmask16 M10 = (1 << O) - 1;
 
+// Inside a parallel region: this thread's chunks of the subspaces (CHUNKS dynamic chunks, default one per thread),
+// each as the range [s0, s1) for the statement that follows.
+// The groups of G consecutive subspaces of [s0, s1): g0 the first, gn how many (G, or fewer at the end).
+#define FOR_EACH_GROUP(g0, gn, s0, s1) for (int g0 = s0, gn; g0 < s1 && (gn = s1 - g0 < G ? s1 - g0 : G, 1); g0 += G)
+
+#define FOR_EACH_CHUNK(s0, s1) \
+    int nch_ = CHUNKS ? CHUNKS : omp_get_num_threads(); \
+    _Pragma("omp for schedule(dynamic, 1) nowait") \
+    for (int ch_ = 0; ch_ < nch_; ch_++) \
+    for (int once_ = (s0 = (int)((long)S * ch_ / nch_), s1 = (int)((long)S * (ch_ + 1) / nch_), 0); !once_; once_ = 1)
+
 INLINE void build_table(Scratch *w, const float *h)
 {
     for (int j = 0; j < D; j++)
@@ -211,19 +222,37 @@ static int PARTS = 15;
 static int SMALL = 0, NOCOLL = 0, CHUNKS = 0;   // CHUNKS > 0: that many chunks of subspaces, dynamic   // experiment: every subspace reads the coefficient rows of the first (all in L1)
 
 // ---------------------------------------------------------------- forward variants
+// A forward region's per-thread start: this thread's table and cleared accumulators.
+INLINE Scratch *begin_forward(const float *h)
+{
+    Scratch *w = scr[omp_get_thread_num()];
+    build_table(w, h);
+    memset(w->acc, 0, sizeof w->acc);
+    return w;
+}
+
+// A forward region's end: every thread's accumulators published, then out summed over them, rows split over threads.
+INLINE void finish_forward(Scratch *w, float (*part)[N][16], float *out)
+{
+    memcpy(part[omp_get_thread_num()], w->acc, sizeof w->acc);
+#pragma omp barrier
+    int T = omp_get_num_threads(), t = omp_get_thread_num();
+    for (int b = N * t / T; b < N * (t + 1) / T; b++)
+    {
+        __m512 a = _mm512_load_ps(part[0][b]);
+        for (int u = 1; u < T; u++) a = _mm512_add_ps(a, _mm512_load_ps(part[u][b]));
+        _mm512_mask_storeu_ps(out + b * O, M10, a);
+    }
+}
+
 // Variant 0 (the C# kernel's structure): per subspace the terms, then per sample acc[b] += w_b C[idx_b] (acc in memory).
 static void forward_subspace(const float *h, const float *C, float *out, float (*part)[N][16])
 {
 #pragma omp parallel
     {
-        Scratch *w = scr[omp_get_thread_num()];
+        Scratch *w = begin_forward(h);
         int s0, s1;
-        build_table(w, h);
-        memset(w->acc, 0, sizeof w->acc);
-        int nch_ = CHUNKS ? CHUNKS : omp_get_num_threads();
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int ch_ = 0; ch_ < nch_; ch_++)
-        for (int once_ = (s0 = (int)((long)S * ch_ / nch_), s1 = (int)((long)S * (ch_ + 1) / nch_), 0); !once_; once_ = 1)
+        FOR_EACH_CHUNK(s0, s1)
         for (int s = s0; s < s1; s++)
         {
             prefetch_block(C, s + 1, 0);
@@ -238,15 +267,7 @@ static void forward_subspace(const float *h, const float *C, float *out, float (
                 }
             }
         }
-        memcpy(part[omp_get_thread_num()], w->acc, sizeof w->acc);
-#pragma omp barrier
-        int T = omp_get_num_threads(), t = omp_get_thread_num();
-        for (int b = N * t / T; b < N * (t + 1) / T; b++)
-        {
-            __m512 a = _mm512_load_ps(part[0][b]);
-            for (int u = 1; u < T; u++) a = _mm512_add_ps(a, _mm512_load_ps(part[u][b]));
-            _mm512_mask_storeu_ps(out + b * O, M10, a);
-        }
+        finish_forward(w, part, out);
     }
 }
 
@@ -257,17 +278,11 @@ static void forward_grouped(const float *h, const float *C, float *out, float (*
 {
 #pragma omp parallel
     {
-        Scratch *w = scr[omp_get_thread_num()];
+        Scratch *w = begin_forward(h);
         int s0, s1;
-        build_table(w, h);
-        memset(w->acc, 0, sizeof w->acc);
-        int nch_ = CHUNKS ? CHUNKS : omp_get_num_threads();
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int ch_ = 0; ch_ < nch_; ch_++)
-        for (int once_ = (s0 = (int)((long)S * ch_ / nch_), s1 = (int)((long)S * (ch_ + 1) / nch_), 0); !once_; once_ = 1)
-        for (int g0 = s0; g0 < s1; g0 += G)
+        FOR_EACH_CHUNK(s0, s1)
+        FOR_EACH_GROUP(g0, gn, s0, s1)
         {
-            int gn = s1 - g0 < G ? s1 - g0 : G;
             for (int u = 0; u < gn; u++)
             {
                 int s = g0 + u;
@@ -317,15 +332,7 @@ static void forward_grouped(const float *h, const float *C, float *out, float (*
                     }
             }
         }
-        memcpy(part[omp_get_thread_num()], w->acc, sizeof w->acc);
-#pragma omp barrier
-        int T = omp_get_num_threads(), t = omp_get_thread_num();
-        for (int b = N * t / T; b < N * (t + 1) / T; b++)
-        {
-            __m512 a = _mm512_load_ps(part[0][b]);
-            for (int u = 1; u < T; u++) a = _mm512_add_ps(a, _mm512_load_ps(part[u][b]));
-            _mm512_mask_storeu_ps(out + b * O, M10, a);
-        }
+        finish_forward(w, part, out);
     }
 }
 
@@ -347,6 +354,24 @@ static void finish_dh(Scratch *w, float (*dpart)[D][N], float *gh)
 INLINE void copy_g(Scratch *w, const float *g)
 {
     for (int b = 0; b < N; b++) _mm512_store_ps(w->g[b], _mm512_maskz_loadu_ps(M10, g + b * O));
+}
+
+// A backward subspace's start: the next subspace's coefficient and dL/dC blocks prefetched, this one's terms built.
+INLINE void backward_subspace_start(Scratch *w, const float *C, const float *GC, int s, int s0)
+{
+    prefetch_block(C, s + 1, 0);
+    prefetch_block(GC, s + 1, 0);
+    if (PARTS & 1) terms(w, s, s == s0 ? 0 : shared_[s]);
+}
+
+// A backward region's per-thread start: this thread's table, padded upstream rows and cleared dL/dh partials.
+INLINE Scratch *begin_backward(const float *h, const float *g)
+{
+    Scratch *w = scr[omp_get_thread_num()];
+    build_table(w, h);
+    copy_g(w, g);
+    memset(w->dh, 0, sizeof w->dh);
+    return w;
 }
 
 INLINE void write_back(float *blk, float *GC, int s)
@@ -384,94 +409,83 @@ INLINE void product_rule(Scratch *w, const float (*pw)[N], int s, int b, __m512 
     }
 }
 
-// Variant 0 (the C# kernel's structure): per subspace the terms, the rows in blocks of 8 samples (q by the 256-bit
-// transposing reduction), then the product rule over the batch.
-static void backward_subspace(const float *h, const float *C, const float *g, float *GC, float *gh, float (*dpart)[D][N])
+// Variant 0 (the C# kernel's structure), one subspace: the rows in blocks of 8 samples (q by the 256-bit transposing
+// reduction), then the product rule over the batch.
+INLINE void backward_rows_then_rule(Scratch *w, float *blk, const float *C, int s)
+{
+    const float *c = C + off[s] * O;
+    if (PARTS & 2)
+        for (int b = 0; b < N; b += 8)
+        {
+            __m256 p[8];
+            for (int i = 0; i < 8; i++)
+            {
+                int r = w->pi[D][b + i];
+                __m512 gb = _mm512_load_ps(w->g[b + i]);
+                _mm512_store_ps(blk + r * 16, _mm512_fmadd_ps(_mm512_set1_ps(w->pw[D][b + i]), gb, _mm512_load_ps(blk + r * 16)));
+                p[i] = fold(_mm512_mul_ps(gb, _mm512_maskz_loadu_ps(M10, c + r * O)));
+            }
+            _mm256_store_ps(w->q + b, reduce8(p));
+        }
+    if (PARTS & 4)
+        for (int b = 0; b < N; b += 16) product_rule(w, w->pw, s, b, _mm512_load_ps(w->q + b));
+}
+
+// Variant 1, one subspace: 16-sample blocks: rows, q by the 512-bit transposing reduction, and the product rule of the
+// block at once with q in a register (no q buffer, no second pass).
+INLINE void backward_fused_blocks(Scratch *w, float *blk, const float *C, int s)
+{
+    const float *c = C + (SMALL ? 0 : off[s] * O);
+    for (int b = 0; b < N; b += 16)
+    {
+        __m512 q = _mm512_setzero_ps();
+        if (PARTS & 2)
+        {
+            __m512 p[16];
+#pragma GCC unroll 16
+            for (int k = 0; k < 16; k++)
+            {
+                int i = b + (k & 3) * 4 + (k >> 2), r = w->pi[D][i];
+                __m512 gb = _mm512_load_ps(w->g[i]);
+                int rb = NOCOLL ? i : r;
+                _mm512_store_ps(blk + rb * 16, _mm512_fmadd_ps(_mm512_set1_ps(w->pw[D][i]), gb, _mm512_load_ps(blk + rb * 16)));
+                p[k] = _mm512_mul_ps(gb, _mm512_maskz_loadu_ps(M10, c + r * O));
+            }
+            q = reduce16(p);
+        }
+        if (PARTS & 4) product_rule(w, w->pw, s, b, q);
+    }
+}
+
+// Variants 0 and 1: per subspace the terms, then its rows and product rule one way or the other, then its dL/dC block
+// written back.
+static void backward_per_subspace(const float *h, const float *C, const float *g, float *GC, float *gh, float (*dpart)[D][N], int fused)
 {
 #pragma omp parallel
     {
-        Scratch *w = scr[omp_get_thread_num()];
+        Scratch *w = begin_backward(h, g);
         int s0, s1;
-        build_table(w, h);
-        copy_g(w, g);
-        memset(w->dh, 0, sizeof w->dh);
         float *blk = &w->blk[0][0][0];
-        int nch_ = CHUNKS ? CHUNKS : omp_get_num_threads();
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int ch_ = 0; ch_ < nch_; ch_++)
-        for (int once_ = (s0 = (int)((long)S * ch_ / nch_), s1 = (int)((long)S * (ch_ + 1) / nch_), 0); !once_; once_ = 1)
+        FOR_EACH_CHUNK(s0, s1)
         for (int s = s0; s < s1; s++)
         {
-            prefetch_block(C, s + 1, 0);
-            prefetch_block(GC, s + 1, 0);
-            if (PARTS & 1) terms(w, s, s == s0 ? 0 : shared_[s]);
-            const float *c = C + off[s] * O;
-            if (PARTS & 2)
-                for (int b = 0; b < N; b += 8)
-                {
-                    __m256 p[8];
-                    for (int i = 0; i < 8; i++)
-                    {
-                        int r = w->pi[D][b + i];
-                        __m512 gb = _mm512_load_ps(w->g[b + i]);
-                        _mm512_store_ps(blk + r * 16, _mm512_fmadd_ps(_mm512_set1_ps(w->pw[D][b + i]), gb, _mm512_load_ps(blk + r * 16)));
-                        p[i] = fold(_mm512_mul_ps(gb, _mm512_maskz_loadu_ps(M10, c + r * O)));
-                    }
-                    _mm256_store_ps(w->q + b, reduce8(p));
-                }
-            if (PARTS & 4)
-                for (int b = 0; b < N; b += 16) product_rule(w, w->pw, s, b, _mm512_load_ps(w->q + b));
+            backward_subspace_start(w, C, GC, s, s0);
+            if (fused) backward_fused_blocks(w, blk, C, s);
+            else backward_rows_then_rule(w, blk, C, s);
             if (PARTS & 8) write_back(blk, GC, s);
         }
         finish_dh(w, dpart, gh);
     }
 }
 
-// Variant 1: per subspace, 16-sample blocks: rows, q by the 512-bit transposing reduction, and the product rule of the
-// block at once with q in a register (no q buffer, no second pass).
+static void backward_subspace(const float *h, const float *C, const float *g, float *GC, float *gh, float (*dpart)[D][N])
+{
+    backward_per_subspace(h, C, g, GC, gh, dpart, 0);
+}
+
 static void backward_fused(const float *h, const float *C, const float *g, float *GC, float *gh, float (*dpart)[D][N])
 {
-#pragma omp parallel
-    {
-        Scratch *w = scr[omp_get_thread_num()];
-        int s0, s1;
-        build_table(w, h);
-        copy_g(w, g);
-        memset(w->dh, 0, sizeof w->dh);
-        float *blk = &w->blk[0][0][0];
-        int nch_ = CHUNKS ? CHUNKS : omp_get_num_threads();
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int ch_ = 0; ch_ < nch_; ch_++)
-        for (int once_ = (s0 = (int)((long)S * ch_ / nch_), s1 = (int)((long)S * (ch_ + 1) / nch_), 0); !once_; once_ = 1)
-        for (int s = s0; s < s1; s++)
-        {
-            prefetch_block(C, s + 1, 0);
-            prefetch_block(GC, s + 1, 0);
-            if (PARTS & 1) terms(w, s, s == s0 ? 0 : shared_[s]);
-            const float *c = C + (SMALL ? 0 : off[s] * O);
-            for (int b = 0; b < N; b += 16)
-            {
-                __m512 q = _mm512_setzero_ps();
-                if (PARTS & 2)
-                {
-                    __m512 p[16];
-#pragma GCC unroll 16
-                    for (int k = 0; k < 16; k++)
-                    {
-                        int i = b + (k & 3) * 4 + (k >> 2), r = w->pi[D][i];
-                        __m512 gb = _mm512_load_ps(w->g[i]);
-                        int rb = NOCOLL ? i : r;
-                        _mm512_store_ps(blk + rb * 16, _mm512_fmadd_ps(_mm512_set1_ps(w->pw[D][i]), gb, _mm512_load_ps(blk + rb * 16)));
-                        p[k] = _mm512_mul_ps(gb, _mm512_maskz_loadu_ps(M10, c + r * O));
-                    }
-                    q = reduce16(p);
-                }
-                if (PARTS & 4) product_rule(w, w->pw, s, b, q);
-            }
-            if (PARTS & 8) write_back(blk, GC, s);
-        }
-        finish_dh(w, dpart, gh);
-    }
+    backward_per_subspace(h, C, g, GC, gh, dpart, 1);
 }
 
 // Variant 2: groups of G consecutive subspaces: the group's point offsets and weights first (shared-prefix term
@@ -529,18 +543,11 @@ static void backward_grouped(const float *h, const float *C, const float *g, flo
 {
 #pragma omp parallel
     {
-        Scratch *w = scr[omp_get_thread_num()];
+        Scratch *w = begin_backward(h, g);
         int s0, s1;
-        build_table(w, h);
-        copy_g(w, g);
-        memset(w->dh, 0, sizeof w->dh);
-        int nch_ = CHUNKS ? CHUNKS : omp_get_num_threads();
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int ch_ = 0; ch_ < nch_; ch_++)
-        for (int once_ = (s0 = (int)((long)S * ch_ / nch_), s1 = (int)((long)S * (ch_ + 1) / nch_), 0); !once_; once_ = 1)
-        for (int g0 = s0; g0 < s1; g0 += G)
+        FOR_EACH_CHUNK(s0, s1)
+        FOR_EACH_GROUP(g0, gn, s0, s1)
         {
-            int gn = s1 - g0 < G ? s1 - g0 : G;
             for (int u = 0; u < gn; u++)
             {
                 int s = g0 + u;
