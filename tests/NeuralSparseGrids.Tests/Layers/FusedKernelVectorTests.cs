@@ -22,6 +22,10 @@ public sealed class FusedKernelVectorTests
             yield return [type, "subspace set"];
         }
         yield return [GridType.Linear, "downward closed"];
+        // 126 subspaces: the forward pass's chunks hold 8 or more, so its full groups of terms (written out for one
+        // masked row tile) run, not only the partial groups of the small grids above.
+        yield return [GridType.Linear, "many subspaces"];
+        yield return [GridType.ModifiedLinear, "many subspaces"];
     }
 
     [Theory]
@@ -82,6 +86,7 @@ public sealed class FusedKernelVectorTests
         "regular" => SparseGrid.Create(3, type == GridType.LinearBoundary ? 3 : 4, type),
         "anisotropic" => SparseGrid.CreateAnisotropic([4, 2, 3], type),
         "subspace set" => GridDescriptionTests.Anisotropic(type, budget: 7),
+        "many subspaces" => SparseGrid.Create(4, 6, type),
         _ => SparseGrid.FromDownwardClosedSubspaces(3, GridType.Linear, [[1, 1, 1], [2, 1, 1], [3, 1, 1], [1, 1, 2], [2, 1, 2], [1, 1, 3], [1, 2, 1], [4, 1, 1]]),
     };
 
