@@ -196,7 +196,7 @@ internal static unsafe partial class FusedKernel<T>
     /// Per-thread buffers: the accumulator (forward: (n, row stride); backward: dL/dh as (d, n)) and the terms of the
     /// subspace at hand: partial point indices and products over the leading dimensions ((d + 1, n), depths
     /// 0 .. <see cref="ValidDepth"/> still those of the current subspace), point index and weight per sample, the
-    /// upstream dot product q and the running prefix product of dL/dh.
+    /// upstream dot product q, and the forward pass's group of terms.
     /// </summary>
     private sealed class Worker : IDisposable
     {

@@ -18,7 +18,8 @@ namespace NeuralSparseGrids.Layers;
 /// same for every sample) the point index and weight prod_j phi_j(h_bj) of every sample are built dimension by
 /// dimension with vectors over the batch, reusing the partial sums and products of the leading dimensions it shares
 /// with the subspace before it (<see cref="SparseGrid.SharedLeadingArray"/>). Then, per sample, the o-element rows:
-/// forward out[b] += w_b C[idx_b]; backward dL/dC[idx_b] += w_b g[b] into the worker's padded block of the subspace
+/// forward out[b] += w_b C[idx_b] (eight terms at a time, each sample's accumulator in a
+/// register over them: <see cref="ForwardRows"/>); backward dL/dC[idx_b] += w_b g[b] into the worker's padded block of the subspace
 /// (<see cref="GradientBlock"/>; subspaces own disjoint point ranges, so no two threads touch the same row: no
 /// atomics) and q_b = g[b] . C[idx_b], in vector tiles (<see cref="RowTiles"/>, which says why rows are not
 /// vectorised over the batch). Last, dL/dh by the product rule q phi'_j prod_{m != j} phi_m with prefix and suffix
