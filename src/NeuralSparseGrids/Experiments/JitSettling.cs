@@ -12,8 +12,8 @@ namespace NeuralSparseGrids.Experiments;
 /// Why not a fixed number of warm-up calls: tiered compilation first runs a method as quick, unoptimised code, counts
 /// its calls once no new method has been compiled for 100 ms, and after 30 calls recompiles it optimised on a
 /// background thread. A layer step goes through a few hundred such methods (TorchSharp's wrappers, the autograd
-/// function, the thread pool), so for the first hundred or so steps that thread is compiling. On a two-core machine it
-/// takes one of the two cores a parallel kernel runs on: `nsg bench layer`'s fused step (d = 8, level 7, 2 threads)
+/// function, and then the thread pool the kernel ran on), so for the first hundred or so steps that thread is
+/// compiling. On a two-core machine it takes one of the two cores a parallel kernel runs on: `nsg bench layer`'s fused step (d = 8, level 7, 2 threads)
 /// took 2.5-3.0 ms over its first 60 steps and 1.7 ms once the compiling had stopped, the kernel alone 1.9 ms (first
 /// 60 calls of a direct kernel call inside that step: 0.9 ms forward against 0.5 ms after). The kernel's own methods
 /// are compiled optimised at once (AggressiveOptimization) and are not what is waited for. The compiling comes in

@@ -12,10 +12,10 @@ namespace NeuralSparseGrids.Layers;
 /// gradient's pages to the system: the next step page-faulted all 5.7 MB again, and on this virtual machine such a
 /// step took about 17 ms instead of 2 (`kernel-profile`, one step in four or five, against the first two steps only
 /// with pooled managed buffers). A kernel worker creates and disposes its buffers on the thread that runs it
-/// (Parallel.For's local init and finally), so a few cached blocks per thread serve every call. A thread keeps at
-/// most eight blocks (a backward call's calling thread holds five at once: the active-function tables, the upstream
-/// copy, and its worker's accumulators, term rows and dL/dC block) of at most 16 MiB each for its lifetime; larger
-/// ones (huge batches) are freed.
+/// (<see cref="Grids.ParallelChunks"/>' per-worker init and finish), so a few cached blocks per thread serve every
+/// call. A thread keeps at most eight blocks (a backward call's calling thread holds five at once: the
+/// active-function tables, the upstream copy, and its worker's accumulators, term rows and dL/dC block) of at most
+/// 16 MiB each for its lifetime; larger ones (huge batches) are freed.
 /// </remarks>
 internal static unsafe class AlignedMemoryCache
 {

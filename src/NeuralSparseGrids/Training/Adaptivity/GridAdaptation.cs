@@ -205,7 +205,7 @@ public sealed class GridAdaptation
     private static bool ContainsLevels(List<int[]> vectors, int[] levels)
     {
         foreach (var v in vectors)
-            if (v.AsSpan().SequenceEqual(levels)) return true;
+            if (GridRemap.LevelVectorComparer.Equals(v, levels)) return true;
         return false;
     }
 
