@@ -205,13 +205,16 @@ internal static unsafe partial class FusedKernel<T>
             Acc = new AlignedBuffer(accLength);
             Acc.Span(accLength).Clear();
             _parts = new AlignedParts((long)n * sizeof(int), (long)n * sizeof(T), (d + 1L) * n * sizeof(int), (d + 1L) * n * sizeof(T),
-                (long)GroupTerms * n * sizeof(int), (long)GroupTerms * n * sizeof(T));
+                (long)GroupTerms * n * sizeof(int), (long)GroupTerms * n * sizeof(T), (d + 1L) * n * sizeof(T));
             Index = _parts.Part<int>(0);
             Q = _parts.Part<T>(1);
             PartialIndex = _parts.Part<int>(2);
             PartialWeight = _parts.Part<T>(3);
             GroupIndex = _parts.Part<int>(4);
             GroupWeight = _parts.Part<T>(5);
+            Adjoint = _parts.Part<T>(6);
+            new Span<T>(Adjoint, (d + 1) * n).Clear();
+            NodeEntry = new long[d];
             TermIndex = Index;
             TermWeight = PartialWeight + (long)d * n;
             Choice = new int[d];
@@ -235,6 +238,19 @@ internal static unsafe partial class FusedKernel<T>
         public T* Q { get; }
         public int* PartialIndex { get; }
         public T* PartialWeight { get; }
+
+        /// <summary>
+        /// The backward pass's adjoints of the partial products ((d + 1, n)): depth k holds dL/d(partial product over
+        /// dimensions 0 .. k-1) summed over the terms below the open node at depth k whose nodes are already closed
+        /// (<see cref="CloseNodes"/>); zero at every depth that has no open node.
+        /// </summary>
+        public T* Adjoint { get; }
+
+        /// <summary>Per dimension k: the table offset of the active function the node at depth k + 1 was built from.</summary>
+        public long[] NodeEntry { get; }
+
+        /// <summary>True when the backward pass has a term whose q still awaits its product rule (<see cref="CloseNodes"/>).</summary>
+        public bool PendingTerm { get; set; }
 
         /// <summary>Terms the forward pass keeps before adding their rows (8: 4 and 16 were no faster in C).</summary>
         public const int GroupTerms = 8;

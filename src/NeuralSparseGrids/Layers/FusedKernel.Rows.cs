@@ -70,6 +70,14 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>Outputs in the last tile: o - (Tiles - 1) V.</summary>
         public int Tail { get; }
 
+        /// <summary>
+        /// <see cref="Stride"/> as a constant where TTiles fixes the tile count (Tiles TL.Count), so the JIT addresses a
+        /// padded row by a shift instead of a multiply in the per-sample loops.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int StrideOf<TTiles, TL, TV>() where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct =>
+            TTiles.Value == 0 ? Stride : TTiles.Value * TL.Count;
+
         /// <summary>Element offset of the last tile; TTiles fixes the tile count at compile time where it can.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int LastTile<TTiles, TL, TV>() where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct =>

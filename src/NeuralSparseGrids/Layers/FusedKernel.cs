@@ -22,8 +22,9 @@ namespace NeuralSparseGrids.Layers;
 /// register over them: <see cref="ForwardRows"/>); backward dL/dC[idx_b] += w_b g[b] into the worker's padded block of the subspace
 /// (<see cref="GradientBlock"/>; subspaces own disjoint point ranges, so no two threads touch the same row: no
 /// atomics) and q_b = g[b] . C[idx_b], in vector tiles (<see cref="RowTiles"/>, which says why rows are not
-/// vectorised over the batch). Last, dL/dh by the product rule q phi'_j prod_{m != j} phi_m with prefix and suffix
-/// products (no division), again vectorised over the batch, into per-thread (d, batch) buffers.
+/// vectorised over the batch). Last, dL/dh = sum over terms of q phi'_j prod_{m != j} phi_m by reverse mode through
+/// the term builder's shared partial products (<see cref="CloseNodes"/>: only the dimensions a term does not share with
+/// the next cost work), again vectorised over the batch, into per-thread (d, batch) buffers.
 /// </para>
 /// <para>
 /// Determinism: per-thread partial sums are added in chunk order (<see cref="ChunkSums"/>), so results are the same
@@ -34,6 +35,9 @@ namespace NeuralSparseGrids.Layers;
 /// </remarks>
 internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Subspace chunks per thread of both passes (see <see cref="Forward"/>).</summary>
+    private const int ChunksPerThread = 2;
+
     /// <summary>
     /// out (n, o) = sum over subspaces of the active terms; h (n, d), c (points, o). Overwrites out.
     /// <c>vectorize: false</c> forces the scalar fallback (tests compare the two).
@@ -43,7 +47,10 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     {
         var rows = new RowTiles(o, vectorize);
         using var table = new SampleActiveFunctions(t, h, n, threads);
-        int chunks = Math.Min(t.SubspaceCount, threads * 8), stride = rows.Stride;
+        // Two chunks a thread: enough for the thread team to even out a late start, few enough that the chunks' fresh
+        // starts (all d dimensions rebuilt, the first block not prefetched) and partial sums stay small (eight a
+        // thread cost about 4% at d = 8, n = 7 on two threads).
+        int chunks = Math.Min(t.SubspaceCount, threads * ChunksPerThread), stride = rows.Stride;
         using var sums = new ChunkSums(chunks, threads, checked(n * stride));
         long cLength = t.PointCount * o;
         int[] offsets = t.PointOffsets;
@@ -111,7 +118,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             new ReadOnlySpan<T>((T*)g + (long)b * o, o).CopyTo(rowsCopy.Slice(b * stride, o));
             rowsCopy.Slice(b * stride + o, stride - o).Clear();
         }
-        int chunks = Math.Min(t.SubspaceCount, threads * 8);
+        int chunks = Math.Min(t.SubspaceCount, threads * ChunksPerThread);
         using var sums = new ChunkSums(chunks, threads, gh == 0 ? 0 : n * d);
         long cLength = t.PointCount * o;
         int[] offsets = t.PointOffsets;
@@ -137,6 +144,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
                 ForEachTerm(t, table, s, s == s0 ? 0 : t.SharedLeadingArray[s], wk, ref term);
                 block?.WriteBack((T*)gc + blockStart, points, rows, accumulateGc);
             }
+            if (wk.PendingTerm) CloseNodes(d, table, wk, 0, rows.BatchVectorized);
             sums.EndChunk(chunk, wk.Acc);
         }, wk =>
         {
@@ -161,7 +169,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         return (long)n * t.Dim * t.LevelCount * (1 + ActiveFunctions.Width * (sizeof(int) + 2 * sizeof(T)))
             + (long)n * stride * sizeof(T)
             + (long)threads * ((long)n * Math.Max(stride, t.Dim) * sizeof(T)
-                + (long)n * (t.Dim + 2 + Worker.GroupTerms) * (sizeof(T) + sizeof(int)) + blockRows * stride * sizeof(T));
+                + (long)n * (t.Dim + 2 + Worker.GroupTerms) * (sizeof(T) + sizeof(int)) + (t.Dim + 1L) * n * sizeof(T)
+                + blockRows * stride * sizeof(T));
     }
 
     /// <summary>Points of the grid's largest subspace (the rows a <see cref="GradientBlock"/> must hold).</summary>
@@ -230,6 +239,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     {
         int d = t.Dim;
         wk.ValidDepth = Math.Min(wk.ValidDepth, sharedDepth);
+        rows.Keep(t, table, wk, wk.ValidDepth);
         var choice = wk.Choice;
         Array.Clear(choice);
         if (!t.GlobalLevelSubspaces[s])
@@ -243,6 +253,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         for (int j = 0; j < d; j++) wk.Limit[j] = table.Count[(long)t.LevelEntries[s * d + j] * table.N];
         do
         {
+            rows.Keep(t, table, wk, 0);
             Terms(t, table, s, 0, wk);
             rows.Run(t, table, wk);
         }
@@ -285,6 +296,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             {
                 int j = k;
                 long entry = (long)(sl[j] * width + ch[j]) * n;
+                wk.NodeEntry[k] = entry;
                 int* i0 = pi + (long)k * n;
                 T* w0 = pw + (long)k * n;
                 // The last dimension writes the point rows and weights straight into the term's rows (depth d is never
@@ -354,6 +366,13 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     private interface ITermRows
     {
         void Run(SparseGrid t, SampleActiveFunctions table, Worker wk);
+
+        /// <summary>
+        /// Called before the term builder overwrites the partial products deeper than <paramref name="depth"/> (the
+        /// depths the next term shares with the last one are kept): the backward pass finishes its product rule for
+        /// the deeper ones (<see cref="CloseNodes"/>).
+        /// </summary>
+        void Keep(SparseGrid t, SampleActiveFunctions table, Worker wk, int depth) { }
     }
 
     /// <summary>
@@ -389,7 +408,13 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         {
             BackwardRows(table.N, c, cLength, g, gc, padded, blockEnd, needH, rows, wk);
             if (needH && t.PartialSubspaces[subspace] && wk.HasAbsent) ZeroAbsentQ(wk, table.N);
-            if (needH) InputGradient(t, table, subspace, wk, rows.BatchVectorized);
+            wk.PendingTerm = needH;   // its product rule runs when its nodes are closed (Keep)
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Keep(SparseGrid t, SampleActiveFunctions table, Worker wk, int depth)
+        {
+            if (wk.PendingTerm) CloseNodes(t.Dim, table, wk, depth, rows.BatchVectorized);
         }
     }
 
@@ -584,6 +609,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IGradientTarget
     {
         int b = 0;
+        long stride = rows.StrideOf<TTiles, TL, TV>();
         var mask = TL.TailMask(rows.Tail);
         if (needQ && LaneSums.IsSupported)
         {
@@ -591,14 +617,18 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             {
                 for (; b <= n - 8; b += 8)
                 {
-                    var p0 = BackwardSample<TTiles, TL, TV, TGc>(b, f, rows, mask);
-                    var p1 = BackwardSample<TTiles, TL, TV, TGc>(b + 1, f, rows, mask);
-                    var p2 = BackwardSample<TTiles, TL, TV, TGc>(b + 2, f, rows, mask);
-                    var p3 = BackwardSample<TTiles, TL, TV, TGc>(b + 3, f, rows, mask);
-                    var p4 = BackwardSample<TTiles, TL, TV, TGc>(b + 4, f, rows, mask);
-                    var p5 = BackwardSample<TTiles, TL, TV, TGc>(b + 5, f, rows, mask);
-                    var p6 = BackwardSample<TTiles, TL, TV, TGc>(b + 6, f, rows, mask);
-                    var p7 = BackwardSample<TTiles, TL, TV, TGc>(b + 7, f, rows, mask);
+                    // Pointers to the block's first sample, so each sample's index, weight and upstream row are one
+                    // load at a constant offset (the JIT does not fold b + u into the addressing itself).
+                    int* i = f.Idx + b;
+                    T* w = f.W + b, g = f.G + b * stride;
+                    var p0 = BackwardSample<TTiles, TL, TV, TGc>(i[0], w[0], g + 0 * stride, f, rows, mask);
+                    var p1 = BackwardSample<TTiles, TL, TV, TGc>(i[1], w[1], g + 1 * stride, f, rows, mask);
+                    var p2 = BackwardSample<TTiles, TL, TV, TGc>(i[2], w[2], g + 2 * stride, f, rows, mask);
+                    var p3 = BackwardSample<TTiles, TL, TV, TGc>(i[3], w[3], g + 3 * stride, f, rows, mask);
+                    var p4 = BackwardSample<TTiles, TL, TV, TGc>(i[4], w[4], g + 4 * stride, f, rows, mask);
+                    var p5 = BackwardSample<TTiles, TL, TV, TGc>(i[5], w[5], g + 5 * stride, f, rows, mask);
+                    var p6 = BackwardSample<TTiles, TL, TV, TGc>(i[6], w[6], g + 6 * stride, f, rows, mask);
+                    var p7 = BackwardSample<TTiles, TL, TV, TGc>(i[7], w[7], g + 7 * stride, f, rows, mask);
                     LaneSums.Reduce(p0, p1, p2, p3, p4, p5, p6, p7).Store(f.Q + b);
                     prefetch.Step();
                 }
@@ -607,10 +637,12 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             {
                 for (; b <= n - 4; b += 4)
                 {
-                    var p0 = BackwardSample<TTiles, TL, TV, TGc>(b, f, rows, mask);
-                    var p1 = BackwardSample<TTiles, TL, TV, TGc>(b + 1, f, rows, mask);
-                    var p2 = BackwardSample<TTiles, TL, TV, TGc>(b + 2, f, rows, mask);
-                    var p3 = BackwardSample<TTiles, TL, TV, TGc>(b + 3, f, rows, mask);
+                    int* i = f.Idx + b;
+                    T* w = f.W + b, g = f.G + b * stride;
+                    var p0 = BackwardSample<TTiles, TL, TV, TGc>(i[0], w[0], g + 0 * stride, f, rows, mask);
+                    var p1 = BackwardSample<TTiles, TL, TV, TGc>(i[1], w[1], g + 1 * stride, f, rows, mask);
+                    var p2 = BackwardSample<TTiles, TL, TV, TGc>(i[2], w[2], g + 2 * stride, f, rows, mask);
+                    var p3 = BackwardSample<TTiles, TL, TV, TGc>(i[3], w[3], g + 3 * stride, f, rows, mask);
                     LaneSums.Reduce(p0, p1, p2, p3).Store(f.Q + b);
                     if ((b & (SpreadPrefetch.Samples - 1)) == 0) prefetch.Step();
                 }
@@ -618,7 +650,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         }
         for (; b < n; b++)
         {
-            var p = BackwardSample<TTiles, TL, TV, TGc>(b, f, rows, mask);
+            var p = BackwardSample<TTiles, TL, TV, TGc>(f.Idx[b], f.W[b], f.G + b * stride, f, rows, mask);
             if (needQ) f.Q[b] = Vector256.Sum(p);
             if ((b & (SpreadPrefetch.Samples - 1)) == 0) prefetch.Step();
         }
@@ -631,14 +663,14 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// spills around the unrolled block would otherwise cost more than the rows).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> BackwardSample<TTiles, TL, TV, TGc>(int b, in BackwardFrame f, in RowTiles rows, TV mask)
+    private static Vector256<T> BackwardSample<TTiles, TL, TV, TGc>(long point, T weight, T* gRow, in BackwardFrame f, in RowTiles rows, TV mask)
         where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IGradientTarget
     {
-        long row = (long)f.Idx[b] * rows.O;
-        T* gRow = f.G + (long)b * rows.Stride, gcRow = TGc.Padded ? f.Gc + (long)f.Idx[b] * rows.Stride : f.Gc + row;
+        long row = point * rows.O;
+        T* gcRow = TGc.Padded ? f.Gc + point * rows.StrideOf<TTiles, TL, TV>() : f.Gc + row;
         if (TL.MaskedTail || (row <= f.LastFullRead && (!TGc.Write || TGc.Padded || row <= f.LastFullWrite)))
-            return TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, TGc>(rows, f.W[b], gRow, gcRow, f.C + row, mask));
-        return BackwardSampleNearEnd<TTiles, TL, TV, TGc>(b, row, gRow, gcRow, f, rows, mask);
+            return TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, TGc>(rows, weight, gRow, gcRow, f.C + row, mask));
+        return BackwardSampleNearEnd<TTiles, TL, TV, TGc>(weight, row, gRow, gcRow, f, rows, mask);
     }
 
     /// <summary>
@@ -647,49 +679,18 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     /// inlining budget it would otherwise use up).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static Vector256<T> BackwardSampleNearEnd<TTiles, TL, TV, TGc>(int b, long row, T* gRow, T* gcRow, in BackwardFrame f, in RowTiles rows, TV mask)
+    private static Vector256<T> BackwardSampleNearEnd<TTiles, TL, TV, TGc>(T weight, long row, T* gRow, T* gcRow, in BackwardFrame f, in RowTiles rows, TV mask)
         where TTiles : struct, ITileCount where TL : struct, ILanes<TV> where TV : struct where TGc : struct, IGradientTarget
     {
         int o = rows.O;
         if (TGc.Write)
         {
-            if (TGc.Padded) AddScaledTiles<TTiles, TL, TV, Yes, Yes>(rows, f.W[b], gRow, gcRow, mask);
-            else if (row <= f.LastFullWrite) AddScaledTiles<TTiles, TL, TV, Yes, No>(rows, f.W[b], gRow, gcRow, mask);
-            else AddScaled(f.W[b], gRow, gcRow, o);
+            if (TGc.Padded) AddScaledTiles<TTiles, TL, TV, Yes, Yes>(rows, weight, gRow, gcRow, mask);
+            else if (row <= f.LastFullWrite) AddScaledTiles<TTiles, TL, TV, Yes, No>(rows, weight, gRow, gcRow, mask);
+            else AddScaled(weight, gRow, gcRow, o);
         }
         return row <= f.LastFullRead
             ? TL.Fold(UpdateAndMultiplyTiles<TTiles, TL, TV, NoGradient>(rows, T.Zero, gRow, null, f.C + row, mask))
             : Vector256.CreateScalar(Dot(gRow, f.C + row, o));
-    }
-
-    /// <summary>
-    /// dL/dh_j += q phi'_j prod_{m&lt;j} phi_m prod_{m&gt;j} phi_m for the worker's term, vectorised over the batch: per
-    /// block of lanes the running suffix product and q stay in registers while j runs down from d - 1; the leading
-    /// product comes from the partial products (depth j holds prod_{m&lt;j}). Blocks are 512 bits wide where the CPU has them
-    /// (the tables are sample-fastest and contiguous, so wider is simply fewer instructions), else Vector&lt;T&gt;.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputGradient(SparseGrid t, SampleActiveFunctions table, int s, Worker wk, bool vectorize)
-    {
-        int d = t.Dim, n = table.N, width = ActiveFunctions.Width;
-        long* entry = stackalloc long[d];
-        fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* ch = wk.Choice)
-            for (int j = 0; j < d; j++) entry[j] = (long)(sl[j] * width + ch[j]) * n;
-        T* val = table.Val, der = table.Der, pw = wk.PartialWeight, q = wk.Q;
-        T* acc = wk.Acc.Data;
-        var rule = new ProductRule(d, n, entry, val, der, pw, q, acc);
-        int b = !vectorize ? 0
-            : Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? rule.Blocks<Vector512<T>, Lanes512>()
-            : Vector.IsHardwareAccelerated ? rule.Blocks<Vector<T>, LanesNative>()
-            : 0;
-        for (; b < n; b++)
-        {
-            T suffix = T.One;
-            for (int j = d - 1; j >= 0; j--)
-            {
-                acc[(long)j * n + b] += q[b] * der[entry[j] + b] * (suffix * pw[(long)j * n + b]);
-                suffix *= val[entry[j] + b];
-            }
-        }
     }
 }
