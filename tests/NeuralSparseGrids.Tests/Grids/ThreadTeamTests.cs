@@ -90,4 +90,42 @@ public sealed class ThreadTeamTests
         Assert.All(finished, f => Assert.Equal(1, f));
         Assert.All(totals, t => Assert.Equal(20L * chunks * (chunks + 1) / 2, t));
     }
+
+    [Fact]
+    public void SpinningStopsWhenTheEventIsSetOrTheLimitHasPassed()
+    {
+        using var never = new ManualResetEventSlim(false);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(ThreadTeam.SpinUntilSet(never, TimeSpan.FromMilliseconds(20)));
+        Assert.InRange(watch.Elapsed.TotalMilliseconds, 20, 5000);
+
+        using var soon = new ManualResetEventSlim(false);
+        var setter = new Thread(() =>
+        {
+            Thread.Sleep(10);
+            soon.Set();
+        });
+        setter.Start();
+        watch.Restart();
+        Assert.True(ThreadTeam.SpinUntilSet(soon, TimeSpan.FromSeconds(30)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"spun {watch.Elapsed} after the event was set");
+        setter.Join();
+
+        Assert.True(ThreadTeam.SpinUntilSet(soon, TimeSpan.Zero));
+        Assert.False(ThreadTeam.SpinUntilSet(never, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void RegionsAfterTheHelpersHaveGoneToSleepStillRunEveryParticipant()
+    {
+        var team = new ThreadTeam();
+        for (int round = 0; round < 3; round++)
+        {
+            var ran = new int[2];
+            Assert.True(team.TryRun(2, p => Interlocked.Increment(ref ran[p])));
+            Assert.Equal([1, 1], ran);
+            // Longer than the helpers' spin: the next region must wake a sleeping helper.
+            Thread.Sleep(ThreadTeam.HelperSpin + TimeSpan.FromMilliseconds(5));
+        }
+    }
 }
