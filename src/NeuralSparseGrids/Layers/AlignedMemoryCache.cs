@@ -14,7 +14,7 @@ namespace NeuralSparseGrids.Layers;
 /// with pooled managed buffers). A kernel worker creates and disposes its buffers on the thread that runs it
 /// (<see cref="Grids.ParallelChunks"/>' per-worker init and finish), so a few cached blocks per thread serve every
 /// call. A thread keeps at most eight blocks (a backward call's calling thread holds five at once: the
-/// active-function tables, the upstream copy, and its worker's accumulators, term rows and dL/dC block) of at most
+/// upstream copy, and its worker's active-function table, accumulators, term rows and dL/dC block) of at most
 /// 16 MiB each for its lifetime; larger ones (huge batches) are freed.
 /// </remarks>
 internal static unsafe class AlignedMemoryCache

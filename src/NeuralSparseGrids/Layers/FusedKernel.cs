@@ -10,7 +10,8 @@ namespace NeuralSparseGrids.Layers;
 /// </summary>
 /// <remarks>
 /// First the active one-dimensional functions of every sample, dimension and level are tabulated
-/// (<see cref="ActiveFunctions"/> semantics, sample index fastest, O(batch d L)). Both passes then run subspace-major
+/// (<see cref="ActiveFunctions"/> semantics, sample index fastest, O(batch d L)), by each worker for itself
+/// (<see cref="Worker.Table"/> says why). Both passes then run subspace-major
 /// in storage order and in parallel over subspace ranges: a subspace's coefficient rows are one contiguous block, so
 /// all samples of a batch hit it while it is in cache, and the blocks are read front to back.
 /// <para>
@@ -46,7 +47,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     public static void Forward(SparseGrid t, nint h, nint c, nint output, int n, int o, int threads, bool vectorize = true)
     {
         var rows = new RowTiles(o, vectorize);
-        using var table = new SampleActiveFunctions(t, h, n, threads);
+        using var coordinates = t.HasGlobalLevels ? null : new ClampedCoordinates(t.Dim, (T*)h, n);
         // Two chunks a thread: enough for the thread team to even out a late start, few enough that the chunks' fresh
         // starts (all d dimensions rebuilt, the first block not prefetched) and partial sums stay small (eight a
         // thread cost about 4% at d = 8, n = 7 on two threads).
@@ -58,8 +59,10 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         // tiered: under tiering the chunk bodies and the small dispatchers ran as unoptimised tier-0 or OSR code for the
         // first tens of steps (call counting starts 100 ms after the last tier-0 compile), which is all of a short
         // benchmark and the first epoch of a run.
-        ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * stride)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
+        ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * stride)) { Table = new SampleActiveFunctions(t, h, n, 1, coordinates: coordinates) },
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
         {
+            var table = wk.Table!;
             var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
             wk.ValidDepth = 0;
             var term = new ForwardTerm((T*)c, cLength, rows);
@@ -108,7 +111,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         bool accumulateGc = false, nint massUnits = 0)
     {
         var rows = new RowTiles(o, vectorize);
-        using var table = new SampleActiveFunctions(t, h, n, threads);
+        using var coordinates = t.HasGlobalLevels ? null : new ClampedCoordinates(t.Dim, (T*)h, n);
         int d = t.Dim, stride = rows.Stride;
         // The upstream rows with the padded stride and zeros in the padding lanes (see RowTiles).
         using var padded = new AlignedBuffer(checked(n * stride));
@@ -124,9 +127,15 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         int[] offsets = t.PointOffsets;
         int largest = LargestSubspace(t);
         T* gRows = padded.Data;
-        ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d) { Gradient = gc == 0 ? null : GradientBlock.For(largest, rows), MassUnits = (long*)massUnits },
+        ParallelChunks.For(chunks, threads, () => new Worker(d, n, gh == 0 ? 0 : n * d)
+            {
+                Gradient = gc == 0 ? null : GradientBlock.For(largest, rows),
+                MassUnits = (long*)massUnits,
+                Table = new SampleActiveFunctions(t, h, n, 1, coordinates: coordinates),
+            },
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
         {
+            var table = wk.Table!;
             var (s0, s1) = ParallelChunks.Range(chunk, chunks, t.SubspaceCount);
             wk.ValidDepth = 0;
             for (int s = s0; s < s1; s++)
@@ -166,9 +175,9 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     {
         var rows = new RowTiles(o, vectorize: true);
         long stride = rows.Stride, blockRows = GradientBlock.RowsFor(LargestSubspace(t), rows);
-        return (long)n * t.Dim * t.LevelCount * (1 + ActiveFunctions.Width * (sizeof(int) + 2 * sizeof(T)))
-            + (long)n * stride * sizeof(T)
-            + (long)threads * ((long)n * Math.Max(stride, t.Dim) * sizeof(T)
+        return (long)n * stride * sizeof(T) + (long)n * t.Dim * (sizeof(double) + sizeof(int))
+            + (long)threads * ((long)n * t.Dim * t.LevelCount * (1 + ActiveFunctions.Width * (sizeof(int) + 2 * sizeof(T)))
+                + (long)n * Math.Max(stride, t.Dim) * sizeof(T)
                 + (long)n * (t.Dim + 2 + Worker.GroupTerms) * (sizeof(T) + sizeof(int)) + (t.Dim + 1L) * n * sizeof(T)
                 + blockRows * stride * sizeof(T));
     }
