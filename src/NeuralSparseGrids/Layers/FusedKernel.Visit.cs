@@ -52,5 +52,8 @@ internal static unsafe partial class FusedKernel<T>
     {
         public void Run(SparseGrid t, SampleActiveFunctions table, Worker wk) =>
             visitor.Term(subspace, new ReadOnlySpan<int>(wk.TermIndex, table.N), new ReadOnlySpan<T>(wk.TermWeight, table.N));
+
+        /// <summary>Nothing: visiting computes no gradient.</summary>
+        public void Keep(SparseGrid t, SampleActiveFunctions table, Worker wk, int depth) { }
     }
 }

@@ -381,7 +381,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         /// depths the next term shares with the last one are kept): the backward pass finishes its product rule for
         /// the deeper ones (<see cref="CloseNodes"/>).
         /// </summary>
-        void Keep(SparseGrid t, SampleActiveFunctions table, Worker wk, int depth) { }
+        void Keep(SparseGrid t, SampleActiveFunctions table, Worker wk, int depth);
     }
 
     /// <summary>
@@ -399,6 +399,9 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             if (++wk.GroupCount == Worker.GroupTerms) Flush(table.N, wk);
             else wk.AimAtGroupSlot(wk.GroupCount, table.N);
         }
+
+        /// <summary>Nothing: the forward pass has no dL/dh.</summary>
+        public void Keep(SparseGrid t, SampleActiveFunctions table, Worker wk, int depth) { }
 
         /// <summary>Adds the rows of the terms kept so far and aims the term builder at the group's first slot.</summary>
         public void Flush(int n, Worker wk)
