@@ -13,12 +13,13 @@ internal static unsafe partial class FusedKernel<T>
     /// </summary>
     private sealed class SampleActiveFunctions : IDisposable
     {
+        // Filled on the calling thread: each kernel worker fills its own table (Worker.Table says why).
         // needed: per entry j * L + level slot, false where no subspace the caller visits uses that level in that
         // dimension, so hat grids skip its row (null: every entry). derivatives: false when the caller reads only
         // positions and values (Der is left unfilled; hat grids only). coordinates: h clamped and transposed, shared
         // by the tables of one call (hat grids; null: made here).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public SampleActiveFunctions(SparseGrid t, nint h, int n, int threads, bool[]? needed = null, bool derivatives = true,
+        public SampleActiveFunctions(SparseGrid t, nint h, int n, bool[]? needed = null, bool derivatives = true,
             ClampedCoordinates? coordinates = null)
         {
             N = n;
@@ -34,34 +35,28 @@ internal static unsafe partial class FusedKernel<T>
                 // One (dimension, level) row at a time: sample index fastest, vectorised, no per-sample dispatch.
                 using var own = coordinates is null ? new ClampedCoordinates(t.Dim, (T*)h, n) : null;
                 var x = coordinates ?? own!;
-                ParallelChunks.For(e, threads, () => 0, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (entry, _) =>
-                {
+                for (int entry = 0; entry < e; entry++)
                     if (needed is null || needed[entry]) FillHatRow(t, entry, x, derivatives);
-                }, _ => { });
                 return;
             }
-            int chunks = Math.Min(n, threads * 4);
-            ParallelChunks.For(chunks, threads, () => new ActiveFunctions(t), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, active) =>
+            var active = new ActiveFunctions(t);
+            for (int b = 0; b < n; b++)
             {
-                var (b0, b1) = ParallelChunks.Range(chunk, chunks, n);
-                for (int b = b0; b < b1; b++)
+                T* x = (T*)h + (long)b * t.Dim;
+                for (int j = 0; j < t.Dim; j++) active.FillDimension(j, double.CreateTruncating(x[j]), zeroDerivativeOutside: true);
+                for (int i = 0; i < e; i++)
                 {
-                    T* x = (T*)h + (long)b * t.Dim;
-                    for (int j = 0; j < t.Dim; j++) active.FillDimension(j, double.CreateTruncating(x[j]), zeroDerivativeOutside: true);
-                    for (int i = 0; i < e; i++)
+                    int count = active.Counts[i];
+                    Count[(long)i * n + b] = (byte)count;
+                    for (int a = 0; a < count; a++)
                     {
-                        int count = active.Counts[i];
-                        Count[(long)i * n + b] = (byte)count;
-                        for (int a = 0; a < count; a++)
-                        {
-                            long k = (long)(i * w + a) * n + b;
-                            Pos[k] = active.Positions[i * w + a];
-                            Val[k] = T.CreateTruncating(active.Values[i * w + a]);
-                            Der[k] = T.CreateTruncating(active.Derivatives[i * w + a]);
-                        }
+                        long k = (long)(i * w + a) * n + b;
+                        Pos[k] = active.Positions[i * w + a];
+                        Val[k] = T.CreateTruncating(active.Values[i * w + a]);
+                        Der[k] = T.CreateTruncating(active.Derivatives[i * w + a]);
                     }
                 }
-            }, _ => { });
+            }
         }
 
         /// <summary>
@@ -144,7 +139,7 @@ internal static unsafe partial class FusedKernel<T>
     /// <summary>
     /// Per-thread partial sums added in a fixed order, so results do not depend on which thread ran which chunk.
     /// Serially (one thread) the single worker's sums are added once at the end; in parallel each chunk's sums are
-    /// moved out of the worker when the chunk ends and added in chunk order (Parallel.For hands chunks to workers
+    /// moved out of the worker when the chunk ends and added in chunk order (workers take chunks
     /// in whatever order they become free, and float addition is not associative).
     /// </summary>
     private sealed class ChunkSums : IDisposable

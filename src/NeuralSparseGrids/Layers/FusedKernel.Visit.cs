@@ -26,7 +26,7 @@ internal static unsafe partial class FusedKernel<T>
     /// or the whole grid. h must lie in [0, 1]^d (clamp first, as the layer does with <c>Clamp</c>). Serial over the
     /// subspaces, vectorised over the samples; O(n d L) for the tables plus O(n d) per term.
     /// </summary>
-    public static void VisitTerms<TVisitor>(SparseGrid t, nint h, int n, ReadOnlySpan<int> subspaces, TVisitor visitor, int threads = 1)
+    public static void VisitTerms<TVisitor>(SparseGrid t, nint h, int n, ReadOnlySpan<int> subspaces, TVisitor visitor)
         where TVisitor : ITermVisitor<T>
     {
         ArgumentNullException.ThrowIfNull(t);
@@ -38,7 +38,7 @@ internal static unsafe partial class FusedKernel<T>
             if ((uint)s >= (uint)t.SubspaceCount) throw new ArgumentOutOfRangeException(nameof(subspaces), s, $"The grid has {t.SubspaceCount} subspaces.");
             for (int j = 0; j < t.Dim; j++) needed[t.LevelEntries[s * t.Dim + j]] = true;
         }
-        using var table = new SampleActiveFunctions(t, h, n, threads, needed, derivatives: false);
+        using var table = new SampleActiveFunctions(t, h, n, needed, derivatives: false);
         using var wk = new Worker(t.Dim, n, 0);
         foreach (int s in subspaces)
         {

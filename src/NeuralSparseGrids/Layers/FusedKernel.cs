@@ -59,7 +59,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         // tiered: under tiering the chunk bodies and the small dispatchers ran as unoptimised tier-0 or OSR code for the
         // first tens of steps (call counting starts 100 ms after the last tier-0 compile), which is all of a short
         // benchmark and the first epoch of a run.
-        ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * stride)) { Table = new SampleActiveFunctions(t, h, n, 1, coordinates: coordinates) },
+        ParallelChunks.For(chunks, threads, () => new Worker(t.Dim, n, checked(n * stride)) { Table = new SampleActiveFunctions(t, h, n, coordinates: coordinates) },
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
         {
             var table = wk.Table!;
@@ -131,7 +131,7 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             {
                 Gradient = gc == 0 ? null : GradientBlock.For(largest, rows),
                 MassUnits = (long*)massUnits,
-                Table = new SampleActiveFunctions(t, h, n, 1, coordinates: coordinates),
+                Table = new SampleActiveFunctions(t, h, n, coordinates: coordinates),
             },
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, wk) =>
         {
