@@ -249,8 +249,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
         int d = t.Dim;
         wk.ValidDepth = Math.Min(wk.ValidDepth, sharedDepth);
         rows.Keep(t, table, wk, wk.ValidDepth);
+        // Choice is all zeros here: a new worker's is, and every walk below ends with the odometer back at zero.
         var choice = wk.Choice;
-        Array.Clear(choice);
         if (!t.GlobalLevelSubspaces[s])
         {
             Terms(t, table, s, wk.ValidDepth, wk);
@@ -292,30 +292,64 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
     {
         int d = t.Dim, n = table.N, width = ActiveFunctions.Width;
         bool partial = t.PartialSubspaces[s];
-        int* pos = table.Pos, pi = wk.PartialIndex, idx = wk.TermIndex;
+        int* pos = table.Pos, pi = wk.PartialIndex;
         T* val = table.Val, pw = wk.PartialWeight;
-        fixed (int* sl = &t.LevelEntries[s * d]) fixed (int* st = &t.Strides[s * d]) fixed (int* ch = wk.Choice)
+        long[] nodeEntry = wk.NodeEntry;
+        if (from == 0)
         {
-            if (from == 0)
-            {
-                new Span<int>(pi, n).Clear();
-                new Span<T>(pw, n).Fill(T.One);
-            }
-            for (int k = from; k < d; k++)
-            {
-                int j = k;
-                long entry = (long)(sl[j] * width + ch[j]) * n;
-                wk.NodeEntry[k] = entry;
-                int* i0 = pi + (long)k * n;
-                T* w0 = pw + (long)k * n;
-                // The last dimension writes the point rows and weights straight into the term's rows (depth d is never
-                // shared with the next subspace, so it need not be kept); a partial subspace keeps local indices for
-                // its lookup.
-                bool last = k == d - 1 && !partial;
-                IndexStep<TI, TVI>(i0, pos + entry, st[j], last ? t.PointOffsets[s] : 0, last ? idx : i0 + n, n);
-                WeightStep<TW, TVW>(w0, val + entry, k == d - 1 ? wk.TermWeight : w0 + n, n);
-            }
-            if (partial) PartialRows(t, s, pi + (long)d * n, idx, wk.TermWeight, wk, n);
+            new Span<int>(pi, n).Clear();
+            new Span<T>(pw, n).Fill(T.One);
+        }
+        if (from >= d) return;
+        int lastDim = d - 1;
+        int[] levelEntries = t.LevelEntries, strides = t.Strides, choice = wk.Choice;
+        int row = s * d;
+        for (int k = from; k < lastDim; k++)
+        {
+            long entry = (long)(levelEntries[row + k] * width + choice[k]) * n;
+            nodeEntry[k] = entry;
+            long at = (long)k * n;
+            Step<TI, TVI, TW, TVW>(pi + at, pos + entry, strides[row + k], 0, pi + at + n, pw + at, val + entry, pw + at + n, n);
+        }
+        {
+            long entry = (long)(levelEntries[row + lastDim] * width + choice[lastDim]) * n;
+            nodeEntry[lastDim] = entry;
+            long at = (long)lastDim * n;
+            // The last dimension writes the point rows and weights straight into the term's rows (depth d is never
+            // shared with the next subspace); a partial subspace keeps local indices for its lookup.
+            Step<TI, TVI, TW, TVW>(pi + at, pos + entry, strides[row + lastDim], partial ? 0 : t.PointOffsets[s], partial ? pi + at + n : wk.TermIndex,
+                pw + at, val + entry, wk.TermWeight, n);
+        }
+        if (partial) PartialRows(t, s, pi + (long)d * n, wk.TermIndex, wk.TermWeight, wk, n);
+    }
+
+    /// <summary>
+    /// One dimension of the term builder: i1[b] = i0[b] + p[b] stride + add and w1[b] = w0[b] v[b] for the n samples,
+    /// in one loop where index and weight vectors have the same lanes (float32: a loop's overhead fewer per dimension
+    /// and term, about 3 % of a one-thread pass at d = 8, n = 7), else one loop each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TI, TVI, TW, TVW>(int* i0, int* p, int stride, int add, int* i1, T* w0, T* v, T* w1, int n)
+        where TI : struct, IVectorOps<int, TVI> where TVI : struct where TW : struct, ILanes<TVW> where TVW : struct
+    {
+        if (TI.Count != TW.Count || !Vector.IsHardwareAccelerated)
+        {
+            IndexStep<TI, TVI>(i0, p, stride, add, i1, n);
+            WeightStep<TW, TVW>(w0, v, w1, n);
+            return;
+        }
+        var vs = TI.Create(stride);
+        var va = TI.Create(add);
+        int b = 0;
+        for (; b <= n - TI.Count; b += TI.Count)
+        {
+            TI.Store(TI.MulAdd(TI.Load(p + b), vs, TI.Add(TI.Load(i0 + b), va)), i1 + b);
+            TW.Store(TW.Multiply(TW.Load(w0 + b), TW.Load(v + b)), w1 + b);
+        }
+        for (; b < n; b++)
+        {
+            i1[b] = i0[b] + p[b] * stride + add;
+            w1[b] = w0[b] * v[b];
         }
     }
 
