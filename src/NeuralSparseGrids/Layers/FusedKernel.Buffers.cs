@@ -204,7 +204,8 @@ internal static unsafe partial class FusedKernel<T>
             Acc = new AlignedBuffer(accLength);
             Acc.Span(accLength).Clear();
             _parts = new AlignedParts((long)n * sizeof(int), (long)n * sizeof(T), (d + 1L) * n * sizeof(int), (d + 1L) * n * sizeof(T),
-                (long)GroupTerms * n * sizeof(int), (long)GroupTerms * n * sizeof(T), (d + 1L) * n * sizeof(T));
+                (long)GroupTerms * SlotStrideFor(n) * sizeof(int), (long)GroupTerms * SlotStrideFor(n) * sizeof(T), (d + 1L) * n * sizeof(T));
+            SlotStride = SlotStrideFor(n);
             Index = _parts.Part<int>(0);
             Q = _parts.Part<T>(1);
             PartialIndex = _parts.Part<int>(2);
@@ -262,7 +263,10 @@ internal static unsafe partial class FusedKernel<T>
         /// <summary>Terms the forward pass keeps before adding their rows (8: 4 and 16 were no faster in C).</summary>
         public const int GroupTerms = 8;
 
-        /// <summary>The forward pass's kept terms: point indices and weights ((GroupTerms, n) each), <see cref="GroupCount"/> of them.</summary>
+        /// <summary>
+        /// The forward pass's kept terms: point indices and weights ((GroupTerms, <see cref="SlotStride"/>) each, n used
+        /// per slot), <see cref="GroupCount"/> of them.
+        /// </summary>
         public int* GroupIndex { get; }
         public T* GroupWeight { get; }
         public int GroupCount { get; set; }
@@ -275,11 +279,23 @@ internal static unsafe partial class FusedKernel<T>
         public T* TermWeight { get; private set; }
 
         /// <summary>Aims the term builder at slot <paramref name="slot"/> of the group.</summary>
-        public void AimAtGroupSlot(int slot, int n)
+        public void AimAtGroupSlot(int slot)
         {
-            TermIndex = GroupIndex + (long)slot * n;
-            TermWeight = GroupWeight + (long)slot * n;
+            TermIndex = GroupIndex + (long)slot * SlotStride;
+            TermWeight = GroupWeight + (long)slot * SlotStride;
         }
+
+        /// <summary>
+        /// Batches of up to this many samples keep the group's slots this far apart, so the forward rows' loop reads
+        /// them at constant offsets (<see cref="ForwardRows{TTiles, TL, TV}"/>).
+        /// </summary>
+        public const int FixedSlotStride = 128;
+
+        /// <summary>Elements from one group slot to the next (<see cref="SlotStrideFor"/>).</summary>
+        public int SlotStride { get; }
+
+        /// <summary>The group's slot stride for a batch of n: <see cref="FixedSlotStride"/> up to it, else n.</summary>
+        public static int SlotStrideFor(int n) => n <= FixedSlotStride ? FixedSlotStride : n;
 
         /// <summary>Active function chosen per dimension (the combination of a subspace with global levels; else all 0).</summary>
         public int[] Choice { get; }

@@ -20,6 +20,38 @@ public class PathAgreementTests
         }
     }
 
+    // The fused forward pass keeps its group of terms 128 samples apart for batches up to 128 (constant offsets in
+    // the row loop) and n apart above: both sides of that line, with full groups (many subspaces) and one row tile.
+    [Theory]
+    [InlineData(127)]
+    [InlineData(128)]
+    [InlineData(129)]
+    [InlineData(200)]
+    public void FusedAgreesWithDenseOnBothSidesOfTheFixedGroupStride(int batch)
+    {
+        foreach (var dtype in new[] { ScalarType.Float32, ScalarType.Float64 })
+        {
+            using var scope = NewDisposeScope();
+            double tol = dtype == ScalarType.Float64 ? 1e-10 : 1e-5;
+            var layer = new SparseGridLayer(4, 5, GridType.Linear, 10, new SparseGridLayerOptions { DType = dtype });
+            var c0 = LayerTestData.Coefficients(layer.Grid.PointCount, 10, batch, dtype);
+            var h0 = LayerTestData.Points(batch, 4, layer.Grid.MaxLevel1D, batch + 1, dtype);
+            var upstream = LayerTestData.Coefficients(batch, 10, 5, dtype);
+            var results = new List<(Tensor y, Tensor gh, Tensor gc)>();
+            foreach (var path in new[] { LayerPath.Fused, LayerPath.Dense })
+            {
+                var h = h0.clone().requires_grad_(true);
+                var c = c0.clone().requires_grad_(true);
+                var y = layer.Evaluate(h, c, path);
+                (y * upstream).sum().backward();
+                results.Add((y.detach(), h.grad!.clone(), c.grad!.clone()));
+            }
+            Assert.True(LayerTestData.MaxAbsDiff(results[0].y, results[1].y) <= tol * Math.Max(1, LayerTestData.MaxAbs(results[1].y)), $"{dtype} value");
+            Assert.True(LayerTestData.MaxAbsDiff(results[0].gh, results[1].gh) <= tol * Math.Max(1, LayerTestData.MaxAbs(results[1].gh)), $"{dtype} dL/dh");
+            Assert.True(LayerTestData.MaxAbsDiff(results[0].gc, results[1].gc) <= tol * Math.Max(1, LayerTestData.MaxAbs(results[1].gc)), $"{dtype} dL/dC");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void ThreePathsAgreeInValueAndGradient(GridType type, int dim, int level)
