@@ -203,9 +203,9 @@ internal static unsafe partial class FusedKernel<T>
         {
             Acc = new AlignedBuffer(accLength);
             Acc.Span(accLength).Clear();
-            _parts = new AlignedParts((long)n * sizeof(int), (long)n * sizeof(T), (d + 1L) * n * sizeof(int), (d + 1L) * n * sizeof(T),
-                (long)GroupTerms * SlotStrideFor(n) * sizeof(int), (long)GroupTerms * SlotStrideFor(n) * sizeof(T), (d + 1L) * n * sizeof(T));
             SlotStride = SlotStrideFor(n);
+            _parts = new AlignedParts((long)n * sizeof(int), (long)n * sizeof(T), (d + 1L) * n * sizeof(int), (d + 1L) * n * sizeof(T),
+                (long)GroupTerms * SlotStride * sizeof(int), (long)GroupTerms * SlotStride * sizeof(T), (d + 1L) * n * sizeof(T));
             Index = _parts.Part<int>(0);
             Q = _parts.Part<T>(1);
             PartialIndex = _parts.Part<int>(2);
