@@ -316,7 +316,8 @@ internal static unsafe partial class FusedKernel<T> where T : unmanaged, IFloati
             nodeEntry[lastDim] = entry;
             long at = (long)lastDim * n;
             // The last dimension writes the point rows and weights straight into the term's rows (depth d is never
-            // shared with the next subspace); a partial subspace keeps local indices for its lookup.
+            // shared with the next subspace); a partial subspace keeps local indices for its lookup. Written apart from
+            // the loop: the loop choosing targets per dimension was 0.3-0.6 % slower a step (in-process pairs).
             Step<TI, TVI, TW, TVW>(pi + at, pos + entry, strides[row + lastDim], partial ? 0 : t.PointOffsets[s], partial ? pi + at + n : wk.TermIndex,
                 pw + at, val + entry, wk.TermWeight, n);
         }
