@@ -147,7 +147,8 @@ public sealed class NsgTrainer
             {
                 spread = _options.SpreadEpochs == 0 || epoch <= _options.SpreadEpochs ? _options.Spread : 0;
                 embedded = Gathering(epoch);
-                if (embedded != null) gathered.Begin(epoch, train.Count, _model.Config.Latent, gatherMass ? _model.Grid : null);
+                if (embedded != null) gathered.Begin(epoch, train.Count, _model.Config.Latent, gatherMass ? _model.Grid : null,
+                    rowsBesideMass: adaptation.ReadsRowsBesideMass);
                 else gathered.End();
             },
             BatchStarting = (_, rows) => batchRows = rows,

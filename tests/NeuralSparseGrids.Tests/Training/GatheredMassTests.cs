@@ -151,6 +151,37 @@ public sealed class GatheredMassTests
         }
     }
 
+    // A step that reads only the mass (point refinement, surplus indicator) lets its epoch count the rows instead of
+    // copying them, but only when the mass is gathered: without it the rows are the step's only source.
+    [Fact]
+    public void RowsAreCountedNotCopiedWhenOnlyTheGatheredMassIsRead()
+    {
+        var grid = SparseGrid.Create(2, 3, GridType.Linear);
+        var gathered = new EpochEmbeddings();
+        int[] rows = [2, 0, 3, 1];
+        float[] h = [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f];
+
+        gathered.Begin(1, 4, 2, grid, rowsBesideMass: false);   // no plain batches yet: no mass, so the rows are kept
+        Assert.Null(gathered.MassUnitsFor(grid));
+        gathered.Record(rows, h);
+        Assert.Equal(new[] { 0.3f, 0.4f, 0.7f, 0.8f, 0.1f, 0.2f, 0.5f, 0.6f }, gathered.Complete(1));
+        gathered.End();
+
+        for (int i = 0; i < EpochEmbeddings.MinimumPlainBatches; i++) gathered.RecordBackward(1e-3);
+        gathered.Begin(2, 4, 2, grid, rowsBesideMass: false);
+        Assert.NotNull(gathered.MassUnitsFor(grid));
+        Assert.False(gathered.Recorded(2));
+        gathered.Record(rows[..3], h.AsSpan(0, 6));
+        gathered.RecordBackward(1e-3);
+        Assert.True(gathered.Recorded(2));
+        Assert.Null(gathered.MassUnits(2, grid));   // a row not seen yet
+        gathered.Record(rows[3..], h.AsSpan(6, 2));
+        Assert.NotNull(gathered.MassUnits(2, grid));   // every row seen once: the mass is handed out
+        Assert.Null(gathered.Complete(2));   // but no rows were copied
+        Assert.False(gathered.Recorded(3));
+        gathered.End();
+    }
+
     // The gathering work is inside the kernel, so it is priced: (median gathering pass - median plain pass) x batches.
     [Fact]
     public void MassGatheringIsPricedAgainstThePlainBatchesAndNeedsEnoughOfThem()

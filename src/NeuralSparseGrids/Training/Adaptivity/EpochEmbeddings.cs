@@ -38,6 +38,8 @@ public sealed class EpochEmbeddings
     private long[]? _massUnits;
     private SparseGrid? _massGrid;
     private bool _massBroken;
+    // False when this epoch gathers the mass and the step reads nothing else: rows are then only counted, not copied.
+    private bool _keepRows = true;
     private double _baseline;
     private readonly List<double> _massBatches = [], _plainBatches = [];
 
@@ -52,9 +54,12 @@ public sealed class EpochEmbeddings
     /// <summary>
     /// Starts gathering the <paramref name="count"/> rows of <paramref name="epoch"/> (forgets any earlier epoch's);
     /// with <paramref name="massGrid"/> also the data mass of its points, if enough plain backward passes have been
-    /// timed to price it (see the remarks).
+    /// timed to price it (see the remarks). With <paramref name="rowsBesideMass"/> false the step reads only the mass
+    /// when it is gathered (point refinement with the surplus indicator): the rows are then counted (the mass is
+    /// handed out only when every row was seen once) but not copied, and <see cref="Complete"/> has none; they are
+    /// copied as usual when the mass cannot be gathered this epoch.
     /// </summary>
-    public void Begin(int epoch, int count, int dim, SparseGrid? massGrid = null)
+    public void Begin(int epoch, int count, int dim, SparseGrid? massGrid = null, bool rowsBesideMass = true)
     {
         if (_rows.Length != (long)count * dim) _rows = new float[checked(count * dim)];
         if (_seen.Length != count) _seen = new bool[count];
@@ -68,6 +73,8 @@ public sealed class EpochEmbeddings
             _massUnits = new long[massGrid.PointCount];
             _massGrid = massGrid;
         }
+        // Copying the rows cost about a tenth of a point refinement step on the swiss roll (60 batches of 64 rows).
+        _keepRows = rowsBesideMass || _massUnits is null;
         // The batches after this epoch's step run on the next grid: their baseline starts afresh.
         _plainBatches.Clear();
     }
@@ -146,7 +153,8 @@ public sealed class EpochEmbeddings
         for (int b = 0; b < rows.Length; b++)
         {
             int row = rows[b];
-            for (int j = 0; j < d; j++) all[row * d + j] = h[b * d + j];
+            if (_keepRows)
+                for (int j = 0; j < d; j++) all[row * d + j] = h[b * d + j];
             filled += seen[row] ? 0 : 1;
             seen[row] = true;
         }
@@ -157,11 +165,14 @@ public sealed class EpochEmbeddings
 
     private static unsafe ReadOnlySpan<float> Values(Tensor h) => new((float*)TensorData.Pointer(h), checked((int)h.numel()));
 
-    /// <summary>Seconds spent in <see cref="Record(ReadOnlySpan{int}, ReadOnlySpan{float})"/> this epoch (charged to the step that reads the rows).</summary>
+    /// <summary>Seconds spent in <see cref="Record(ReadOnlySpan{int}, ReadOnlySpan{float})"/> this epoch (charged to the step after it).</summary>
     public double Seconds => Stopwatch.GetElapsedTime(0, _ticks).TotalSeconds;
 
-    /// <summary>The (count, d) rows of <paramref name="epoch"/> when every row was recorded in it; else null.</summary>
-    public float[]? Complete(int epoch) => _epoch == epoch && _filled == _count ? _rows : null;
+    /// <summary>True when rows of <paramref name="epoch"/> were recorded (copied or only counted): their time is the step's.</summary>
+    public bool Recorded(int epoch) => _epoch == epoch && _recorded > 0;
+
+    /// <summary>The (count, d) rows of <paramref name="epoch"/> when every row was recorded (and copied) in it; else null.</summary>
+    public float[]? Complete(int epoch) => _epoch == epoch && _filled == _count && _keepRows ? _rows : null;
 
     /// <summary>Stops gathering (a step consumed or skipped the rows).</summary>
     public void End() => _epoch = -1;

@@ -66,6 +66,12 @@ public sealed class GridAdaptation
     /// </summary>
     public bool GathersMass => _options.Mode == AdaptMode.Points || (_options.Mode == AdaptMode.Subspaces && _options.CoarsenTolerance > 0);
 
+    /// <summary>
+    /// False when a step that has the gathered mass reads nothing else of the epoch's embeddings (point refinement
+    /// with the surplus indicator: its scores and coarsening are mass and surpluses), so the epoch need not copy them.
+    /// </summary>
+    public bool ReadsRowsBesideMass => !(_options.Mode == AdaptMode.Points && _options.Indicator == RefinementIndicator.Surplus);
+
     /// <summary>True after epoch <paramref name="epoch"/> when a step is due.</summary>
     public bool IsDue(int epoch) => _options.Mode != AdaptMode.None && epoch % _options.RefineEvery == 0;
 
@@ -85,7 +91,7 @@ public sealed class GridAdaptation
         var grid = model.Grid;
         // What the epoch gathered was paid for whether or not the plan reads it.
         var rows = gathered?.Complete(epoch);
-        if (rows is not null) phases.Add("gather", gathered!.Seconds);
+        if (gathered is not null && gathered.Recorded(epoch)) phases.Add("gather", gathered.Seconds);
         var massUnits = GathersMass ? gathered?.MassUnits(epoch, grid) : null;
         if (massUnits is not null) phases.Add("mass", gathered!.MassSeconds);
         float[]? embeddings = null;
