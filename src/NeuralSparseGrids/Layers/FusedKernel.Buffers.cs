@@ -205,7 +205,8 @@ internal static unsafe partial class FusedKernel<T>
             Acc.Span(accLength).Clear();
             SlotStride = SlotStrideFor(n);
             _parts = new AlignedParts((long)n * sizeof(int), (long)n * sizeof(T), (d + 1L) * n * sizeof(int), (d + 1L) * n * sizeof(T),
-                (long)GroupTerms * SlotStride * sizeof(int), (long)GroupTerms * SlotStride * sizeof(T), (d + 1L) * n * sizeof(T));
+                (long)GroupTerms * SlotStride * sizeof(int), (long)GroupTerms * SlotStride * sizeof(T), (d + 1L) * n * sizeof(T),
+                (long)n * sizeof(long));
             Index = _parts.Part<int>(0);
             Q = _parts.Part<T>(1);
             PartialIndex = _parts.Part<int>(2);
@@ -213,6 +214,7 @@ internal static unsafe partial class FusedKernel<T>
             GroupIndex = _parts.Part<int>(4);
             GroupWeight = _parts.Part<T>(5);
             Adjoint = _parts.Part<T>(6);
+            TermMassUnits = _parts.Part<long>(7);
             new Span<T>(Adjoint, (d + 1) * n).Clear();
             NodeEntry = new long[d];
             TermIndex = Index;
@@ -317,6 +319,9 @@ internal static unsafe partial class FusedKernel<T>
         /// null when not asked for). Subspaces own disjoint point ranges, so workers never add to the same entry.
         /// </summary>
         public long* MassUnits { get; init; }
+
+        /// <summary>The current term's <see cref="DataMass"/> units per sample (n), converted in vectors before they are added.</summary>
+        public long* TermMassUnits { get; }
 
         public void Dispose()
         {

@@ -107,23 +107,45 @@ public sealed class FusedKernelVectorTests
         var h = Enumerable.Range(0, n * d).Select(i => T.CreateTruncating(i % 5 == 0 ? 1.0 : i % 7 == 0 ? 0.0 : rng.NextDouble())).ToArray();
         var c = Enumerable.Range(0, points * o).Select(_ => T.CreateTruncating(rng.NextDouble() - 0.5)).ToArray();
         var g = Enumerable.Range(0, n * o).Select(_ => T.CreateTruncating(rng.NextDouble() - 0.5)).ToArray();
-        var results = new List<(T[] y, T[] gh, T[] gc)>();
+        var results = new List<(T[] y, T[] gh, T[] gc, long[] mass)>();
         foreach (bool vectorize in new[] { true, false })
         {
             var y = new T[n * o];
             var gh = new T[n * d];
             var gc = new T[points * o];
+            var mass = new long[points];
             fixed (T* ph = h, pc = c, pg = g, py = y, pgh = gh, pgc = gc)
+            fixed (long* pm = mass)
             {
                 FusedKernel<T>.Forward(grid, (nint)ph, (nint)pc, (nint)py, n, o, threads, vectorize);
-                FusedKernel<T>.Backward(grid, (nint)ph, (nint)pc, (nint)pg, (nint)pgh, (nint)pgc, n, o, threads, vectorize);
+                FusedKernel<T>.Backward(grid, (nint)ph, (nint)pc, (nint)pg, (nint)pgh, (nint)pgc, n, o, threads, vectorize, massUnits: (nint)pm);
             }
-            results.Add((y, gh, gc));
+            results.Add((y, gh, gc, mass));
         }
         string where = $"{grid}, n {n}, o {o}, threads {threads}, {typeof(T).Name}";
         AssertClose(results[0].y, results[1].y, tolerance, "forward " + where);
         AssertClose(results[0].gh, results[1].gh, tolerance, "dL/dh " + where);
         AssertClose(results[0].gc, results[1].gc, tolerance, "dL/dC " + where);
+        // The data mass units (the vector path converts a term's weights in vectors): the same integers, and, once per
+        // batch, within the rounding of a unit per term of the brute-force sum of basis values.
+        Assert.Equal(results[1].mass, results[0].mass);
+        if (o != 1) return;
+        var x = new double[d];
+        for (int p = 0; p < points; p++)
+        {
+            double sum = 0;
+            int terms = 0;
+            for (int b = 0; b < n; b++)
+            {
+                for (int j = 0; j < d; j++) x[j] = double.CreateTruncating(h[b * d + j]);
+                double value = grid.BasisValue(p, x);
+                sum += value;
+                terms += value != 0 ? 1 : 0;
+            }
+            double units = results[0].mass[p] / DataMass.UnitsPerOne;
+            Assert.True(Math.Abs(units - sum) <= terms * (1 / DataMass.UnitsPerOne + tolerance * 2), $"mass of point {p}, {where}: {units} vs brute force {sum}");
+            Assert.Equal(sum == 0, results[0].mass[p] == 0);
+        }
     }
 
     private static void AssertClose<T>(T[] a, T[] b, double tolerance, string what) where T : unmanaged, IFloatingPointIeee754<T>
