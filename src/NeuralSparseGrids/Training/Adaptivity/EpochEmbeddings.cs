@@ -149,11 +149,12 @@ public sealed class EpochEmbeddings
             throw new ArgumentException($"Embeddings of {rows.Length} rows x {d} expected, got {h.Length} values.", nameof(h));
         var all = _rows;
         var seen = _seen;
+        bool copy = _keepRows;
         int filled = 0;
         for (int b = 0; b < rows.Length; b++)
         {
             int row = rows[b];
-            if (_keepRows)
+            if (copy)
                 for (int j = 0; j < d; j++) all[row * d + j] = h[b * d + j];
             filled += seen[row] ? 0 : 1;
             seen[row] = true;
