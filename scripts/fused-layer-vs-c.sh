@@ -47,7 +47,7 @@ for ((i = 1; i <= rounds; i++)); do
     printf "%-5d %-6s %6s %9.3f %9.3f %9.1f %8.3f %9.3f %8.3f %7.2f\n", i, load, steal, cmed, cfast, peak, cr, oms, or, oms / cmed
   }' | tee -a "$log"
 done
-sort -n -k7 "$log" | awk '{ c[NR] = $7 } END { printf "median C ratio %.3f", c[int((NR + 1) / 2)] }'
-sort -n -k9 "$log" | awk '{ o[NR] = $9 } END { printf ", median ours %.3f", o[int((NR + 1) / 2)] }'
-sort -n -k10 "$log" | awk '{ q[NR] = $10 } END { printf ", median ours/C %.2f", q[int((NR + 1) / 2)] }'
+# The median of column $1 of the log (the mean of the two middle rounds for an even count).
+median() { sort -n -k"$1" "$log" | awk -v k="$1" '{ v[NR] = $k } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+printf 'median C ratio %.3f, median ours %.3f, median ours/C %.2f' "$(median 7)" "$(median 9)" "$(median 10)"
 awk '$7 >= 0.15 { c++ } $9 >= 0.15 { o++ } END { printf "; rounds at or above 0.15: C %d, ours %d of %d\n", c, o, NR }' "$log"
